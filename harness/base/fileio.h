@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/* Bounded file reading.  Nothing in gpudiag reads unbounded input: every
+ * read names a cap, and a file past it is an error (-EFBIG), not a silent
+ * truncation. */
+#pragma once
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Caps, in bytes.  A sysfs attribute is at most a page; config space is
+ * 4 KiB; /proc/iomem of a large server is well under 1 MiB. */
+#define GD_ATTR_MAX      (64u * 1024u)
+#define GD_TEXT_FILE_MAX (4u * 1024u * 1024u)
+
+/* A replay testbed writes this as the whole content of a /proc or /dev file
+ * that the bundle did not contain, because umockdev's preload falls through
+ * to the real host's file when a testbed file is missing.  Readers map it to
+ * -ENOENT (or -EACCES for the unreadable marker), never to data. */
+#define GD_ABSENT_MARKER     "@gpudiag-absent@\n"
+#define GD_UNREADABLE_MARKER "@gpudiag-unreadable@\n"
+
+/* Reads the whole file (NUL-terminated in *ret) if it is at most max bytes.
+ * Returns 0, or -errno (-EFBIG when larger than max). */
+int read_file_capped(const char *path, size_t max, char **ret, size_t *ret_len);
+
+/* Reads a one-value sysfs attribute with the trailing newline removed. */
+int read_attr(const char *dir, const char *attr, char **ret);
+
+/* The last path component of the target of dir/name (e.g. the driver). */
+int read_link_basename(const char *dir, const char *name, char **ret);
+
+/* Joins with exactly one '/' between; returns NULL on ENOMEM. */
+char *path_join(const char *a, const char *b);
+
+/* True when the path has a ".." component or is not absolute. */
+int path_is_safe_absolute(const char *p);

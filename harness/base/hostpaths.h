@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/* The one table of every /proc, /dev and configuration path the reader opens.
+ *
+ * umockdev's preload fakes /sys completely, but serves /proc and /dev files
+ * from the testbed only when they exist there and otherwise falls through to
+ * the real host (umockdev src/libumockdev-preload.c, trap_path()).  /etc and
+ * /boot are not redirected at all.  So collect captures each path below,
+ * replay writes each one into the testbed (or an absent marker), and the
+ * configuration paths are read under an explicit config root.  A reader that
+ * opens a /proc, /dev or /etc path not in this table is a bug. */
+#pragma once
+
+#include <stdbool.h>
+
+enum gd_hostpath {
+        GD_PROC_CMDLINE,
+        GD_PROC_OSRELEASE,     /* uname() is not faked by umockdev */
+        GD_PROC_CPUINFO,
+        GD_PROC_MODULES,       /* libkmod opens it itself */
+        GD_PROC_IOMEM,
+        GD_PROC_CONFIG_GZ,
+        GD_DEV_KMSG,
+        _GD_HOSTPATH_MAX,
+};
+
+struct gd_hostpath_info {
+        const char *path;
+        const char *what;
+        bool needs_root;       /* readable, or complete, only for root */
+};
+
+const struct gd_hostpath_info *gd_hostpath(enum gd_hostpath p);
+
+/* Configuration read from the host's file system (/etc, /boot, /lib/modules).
+ * Not redirected by umockdev, so it is read below a root: "/" live, the
+ * bundle's copy on replay. */
+enum gd_configpath {
+        GD_ETC_MODPROBE_D,
+        GD_ETC_MODULES,
+        GD_ETC_MODULES_LOAD_D,
+        GD_ETC_DEFAULT_GRUB,
+        GD_ETC_KERNEL_CMDLINE,
+        GD_ETC_INITRAMFS_MODULES,
+        GD_ETC_MKINITCPIO_CONF,
+        GD_ETC_DRACUT_CONF_D,
+        GD_USR_LIB_MODPROBE_D,
+        GD_BOOT,               /* config-<release>, initrd.img-<release> */
+        GD_LIB_MODULES,        /* modules.alias, modules.builtin */
+        _GD_CONFIGPATH_MAX,
+};
+
+const char *gd_configpath(enum gd_configpath p);
+
+/* The root below which configuration paths are read.  Set once at start:
+ * from --root, or from GPUDIAG_CONFIG_ROOT when replay re-executes us. */
+void gd_config_root_set(const char *root);
+const char *gd_config_root(void);
+
+/* Returns a newly allocated absolute path of a configuration path under the
+ * config root, with sub appended when non-NULL. */
+char *gd_config_path_join(enum gd_configpath p, const char *sub);

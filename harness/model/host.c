@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/fileio.h"
+#include "base/strv.h"
+#include "host.h"
+
+struct gd_host *gd_host_new(void) {
+        struct gd_host *h = calloc(1, sizeof(*h));
+        if (!h)
+                return NULL;
+        /* Everything starts unknown (zero) except the errno states, which
+         * start as "not read yet". */
+        h->pci_state = h->groups_state = h->iommu_units_state = -ENODATA;
+        h->cmdline_state = h->modules_state = h->kmsg_state = -ENODATA;
+        return h;
+}
+
+void gd_pci_dev_clear(struct gd_pci_dev *d) {
+        free(d->sysfs_path);
+        free(d->vendor_name);
+        free(d->device_name);
+        free(d->class_name);
+        free(d->driver);
+        free(d->driver_override);
+        free(d->modalias);
+        free(d->reset_method);
+        free(d->power_state);
+        free(d->parent);
+        memset(d, 0, sizeof(*d));
+}
+
+void gd_cmdline_clear(struct gd_cmdline *c) {
+        for (size_t i = 0; i < c->n_args; i++) {
+                free(c->args[i].key);
+                free(c->args[i].value);
+        }
+        free(c->args);
+        free(c->raw);
+        strv_free(c->init_args);
+        memset(c, 0, sizeof(*c));
+}
+
+void gd_kmsg_clear(struct gd_kmsg *k) {
+        for (size_t i = 0; i < k->n_records; i++)
+                free(k->records[i].text);
+        free(k->records);
+        free(k->source);
+        memset(k, 0, sizeof(*k));
+}
+
+struct gd_host *gd_host_free(struct gd_host *h) {
+        if (!h)
+                return NULL;
+        for (size_t i = 0; i < h->n_devs; i++)
+                gd_pci_dev_clear(&h->devs[i]);
+        free(h->devs);
+        for (size_t i = 0; i < h->n_groups; i++) {
+                free(h->groups[i].type);
+                strv_free(h->groups[i].devices);
+        }
+        free(h->groups);
+        strv_free(h->iommu_units);
+        free(h->kernel_release);
+        gd_cmdline_clear(&h->cmdline);
+        strv_free(h->modules);
+        gd_kmsg_clear(&h->kmsg);
+        free(h->cpu_vendor);
+        free(h->dmi_sys_vendor);
+        free(h->dmi_product_name);
+        free(h->hypervisor_type);
+        free(h);
+        return NULL;
+}
+
+const struct gd_pci_dev *gd_host_find_dev(const struct gd_host *h, const char *address) {
+        for (size_t i = 0; i < h->n_devs; i++)
+                if (strcmp(h->devs[i].address, address) == 0)
+                        return &h->devs[i];
+        return NULL;
+}
+
+const struct gd_iommu_group *gd_host_find_group(const struct gd_host *h, int id) {
+        for (size_t i = 0; i < h->n_groups; i++)
+                if (h->groups[i].id == id)
+                        return &h->groups[i];
+        return NULL;
+}
+
+static bool param_eq(const char *a, const char *b) {
+        for (; *a && *b; a++, b++) {
+                char ca = *a == '-' ? '_' : *a, cb = *b == '-' ? '_' : *b;
+                if (ca != cb)
+                        return false;
+        }
+        return *a == *b;
+}
+
+const struct gd_cmdline_arg *gd_cmdline_find(const struct gd_cmdline *c, const char *key) {
+        for (size_t i = 0; i < c->n_args; i++)
+                if (param_eq(c->args[i].key, key))
+                        return &c->args[i];
+        return NULL;
+}
+
+const struct gd_cmdline_arg *gd_cmdline_find_last(const struct gd_cmdline *c, const char *key) {
+        for (size_t i = c->n_args; i > 0; i--)
+                if (param_eq(c->args[i - 1].key, key))
+                        return &c->args[i - 1];
+        return NULL;
+}
+
+char *gd_pci_attr_source(const struct gd_pci_dev *d, const char *attr) {
+        _cleanup_free_ char *dir = path_join("/sys/bus/pci/devices", d->address);
+        return dir ? path_join(dir, attr) : NULL;
+}

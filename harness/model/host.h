@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: MIT */
+/* The host model: everything the reader learned about one host, live or
+ * replayed, and where each fact came from.
+ *
+ * The model is plain data, filled by harness/host/ and read (never written)
+ * by harness/checks/ and harness/report/.  Every field that a reader could
+ * fail to read has an "unknown" state: NULL strings, TRI_UNKNOWN, or a
+ * *_state errno.  Provenance: device facts come from <sysfs>/<attribute> of
+ * the device (sysfs_path), kernel log facts carry their record number, and
+ * file facts carry their path and line.  gd_pci_attr_source() spells the
+ * path out for evidence. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/macro.h"
+
+#define GD_ADDR_LEN 13 /* "0000:00:00.0" */
+#define GD_GROUP_NONE (-1)
+
+struct gd_bar {
+        unsigned index;        /* 0-5 BARs, 6 the expansion ROM */
+        uint64_t start, end, flags;
+};
+
+/* PCIe capability facts parsed from config space (see host/pci-caps.c). */
+struct gd_pci_caps {
+        tri_t config_complete; /* all 4096 bytes readable (root) */
+        tri_t is_pcie;
+        unsigned pcie_type;    /* PCI_EXP_TYPE_*: 0 endpoint, 4 root port, 5/6 switch ports */
+        tri_t flr;             /* DevCap Function Level Reset */
+        tri_t acs;             /* ACS extended capability present */
+        uint16_t acs_cap, acs_ctrl;
+        tri_t dsn;             /* Device Serial Number capability present */
+        uint64_t dsn_value;
+        tri_t pm_no_soft_reset;
+};
+
+struct gd_pci_dev {
+        char address[GD_ADDR_LEN]; /* domain:bus:dev.fn, always 4-digit domain */
+        unsigned domain, bus, dev, func;
+        char *sysfs_path;      /* /sys/devices/pci0000:00/... (resolved) */
+
+        uint32_t class_code;   /* base<<16 | sub<<8 | prog-if */
+        uint16_t vendor, device;
+        uint16_t subsys_vendor, subsys_device;
+        bool has_subsys;
+        uint8_t revision;
+        char *vendor_name, *device_name, *class_name; /* pci.ids via libpci */
+
+        char *driver;          /* basename of the driver link; NULL = none */
+        tri_t driver_known;    /* TRI_UNKNOWN when the link was unreadable */
+        char *driver_override; /* NULL when "(null)" or unreadable */
+        char *modalias;
+        int iommu_group;       /* GD_GROUP_NONE when no link */
+        tri_t boot_vga;        /* only VGA-class devices have the attribute */
+        char *reset_method;    /* NULL unknown (pre-5.15 or unreadable), "" none */
+        char *power_state;
+        tri_t d3cold_allowed;
+        struct gd_bar bars[7];
+        size_t n_bars;
+        char *parent;          /* address of the upstream bridge, NULL at the root bus */
+        bool is_bridge;        /* class 0604 */
+        unsigned sriov_totalvfs;
+        struct gd_pci_caps caps;
+};
+
+struct gd_iommu_group {
+        int id;
+        char *type;            /* DMA, DMA-FQ, identity, blocked, unmanaged; NULL unknown */
+        char **devices;        /* addresses, sorted */
+};
+
+struct gd_cmdline_arg {
+        char *key;
+        char *value;           /* NULL for a bare flag */
+};
+
+struct gd_cmdline {
+        char *raw;
+        struct gd_cmdline_arg *args; /* kernel arguments, before "--" */
+        size_t n_args;
+        char **init_args;      /* after "--": passed to init, not parsed by the kernel */
+};
+
+struct gd_kmsg_record {
+        unsigned line;         /* 1-based record number in the source */
+        int level;             /* syslog priority 0-7, -1 when absent */
+        uint64_t usec;         /* timestamp, 0 when absent */
+        char *text;            /* message, non-printable bytes escaped as \xNN */
+};
+
+struct gd_kmsg {
+        struct gd_kmsg_record *records;
+        size_t n_records;
+        char *source;          /* /dev/kmsg, or the file it came from */
+};
+
+/* Where a fact came from, for findings. */
+struct gd_source {
+        const char *path;
+        unsigned line;         /* 0 when the fact is the whole file */
+};
+
+struct gd_modconfig;   /* model/modconfig.h: module configuration (libkmod) */
+struct gd_bootconfig;  /* model/bootconfig.h: boot loader, initramfs, kernel config */
+
+struct gd_host {
+        /* PCI devices, sorted by address. */
+        struct gd_pci_dev *devs;
+        size_t n_devs;
+        int pci_state;         /* 0, or -errno when /sys/bus/pci could not be read */
+
+        /* IOMMU */
+        struct gd_iommu_group *groups;
+        size_t n_groups;
+        int groups_state;      /* 0, -ENOENT no /sys/kernel/iommu_groups, other -errno */
+        char **iommu_units;    /* /sys/class/iommu entries: dmar0, ivhd0, ... */
+        int iommu_units_state;
+        tri_t acpi_dmar, acpi_ivrs;
+
+        /* Kernel */
+        char *kernel_release;
+        struct gd_cmdline cmdline;
+        int cmdline_state;
+        char **modules;        /* loaded modules (libkmod), sorted */
+        int modules_state;
+        struct gd_kmsg kmsg;
+        int kmsg_state;
+
+        struct gd_modconfig *modconfig;   /* NULL: not read */
+        struct gd_bootconfig *bootconfig; /* NULL: not read */
+
+        /* Platform */
+        char *cpu_vendor;      /* GenuineIntel, AuthenticAMD, ... */
+        tri_t hypervisor;      /* cpuinfo "hypervisor" flag */
+        char *dmi_sys_vendor, *dmi_product_name;
+        char *hypervisor_type; /* /sys/hypervisor/type, e.g. "xen" */
+
+        bool is_root;          /* euid 0 when read */
+        bool replayed;         /* read inside a replay testbed */
+};
+
+struct gd_host *gd_host_new(void);
+struct gd_host *gd_host_free(struct gd_host *h);
+static inline void gd_host_freep(struct gd_host **h) { gd_host_free(*h); }
+#define _cleanup_host_ _cleanup_(gd_host_freep)
+
+void gd_pci_dev_clear(struct gd_pci_dev *d);
+void gd_cmdline_clear(struct gd_cmdline *c);
+void gd_kmsg_clear(struct gd_kmsg *k);
+
+const struct gd_pci_dev *gd_host_find_dev(const struct gd_host *h, const char *address);
+const struct gd_iommu_group *gd_host_find_group(const struct gd_host *h, int id);
+
+/* True for display-class devices (class 03xx). */
+static inline bool gd_pci_is_display(const struct gd_pci_dev *d) {
+        return (d->class_code >> 16) == 0x03;
+}
+static inline bool gd_pci_is_bridge(const struct gd_pci_dev *d) {
+        return (d->class_code >> 8) == 0x0604;
+}
+/* Two devices are functions of one card when domain, bus and slot agree. */
+static inline bool gd_pci_same_slot(const struct gd_pci_dev *a, const struct gd_pci_dev *b) {
+        return a->domain == b->domain && a->bus == b->bus && a->dev == b->dev;
+}
+
+/* Command line look-ups.  Module parameters accept '-' and '_' alike, as the
+ * kernel's parse_args() does (kernel/params.c, parameq()). */
+const struct gd_cmdline_arg *gd_cmdline_find(const struct gd_cmdline *c, const char *key);
+const struct gd_cmdline_arg *gd_cmdline_find_last(const struct gd_cmdline *c, const char *key);
+
+/* The path of a device attribute, for evidence; newly allocated. */
+char *gd_pci_attr_source(const struct gd_pci_dev *d, const char *attr);
