@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: MIT */
+/* The catalogue of finding ids: the one place that says what each id means,
+ * how severe it is and what it does to a verdict.  gpudiag(1) and the README
+ * print the same text (test-catalogue.c keeps them in step). */
+#include <string.h>
+
+#include "check.h"
+
+static const struct gd_catalogue_entry catalogue[] = {
+        { "fact.unreadable", GD_SEV_WARNING, GD_EFFECT_UNKNOWN,
+          "a fact the verdict needs could not be read",
+          "A file or attribute that decides readiness could not be read: most often because gpudiag ran "
+          "without root (config space past 64 bytes, /proc/iomem addresses and, with kernel.dmesg_restrict=1, "
+          "the kernel log need root), or because a bundle or paste did not contain it. The verdict is UNKNOWN, "
+          "never a guessed READY; the finding names each missing fact." },
+        { "gpu.none", GD_SEV_INFO, GD_EFFECT_NONE,
+          "no GPU on this host",
+          "No display-class PCI device (class 03xx) was found, so there is nothing to pass through." },
+        { "iommu.firmware-off", GD_SEV_ERROR, GD_EFFECT_BLOCKS,
+          "VT-d / AMD-Vi is off in the firmware",
+          "Neither the ACPI DMAR table (Intel VT-d) nor IVRS (AMD-Vi) exists under /sys/firmware/acpi/tables, "
+          "so the firmware did not describe an IOMMU to the kernel (drivers/iommu/intel/dmar.c, "
+          "drivers/iommu/amd/init.c read these tables). Enable VT-d or IOMMU/AMD-Vi in the firmware setup." },
+        { "iommu.kernel-off", GD_SEV_ERROR, GD_EFFECT_BLOCKS,
+          "the firmware has an IOMMU but the kernel did not enable it",
+          "The DMAR or IVRS table exists but no IOMMU unit is registered in /sys/class/iommu: the kernel command "
+          "line turned it off (intel_iommu=off, amd_iommu=off, iommu=off) or, on Intel, the kernel was built "
+          "without CONFIG_INTEL_IOMMU_DEFAULT_ON and intel_iommu=on is missing (drivers/iommu/intel/iommu.c: "
+          "dmar_disabled = !IS_ENABLED(CONFIG_INTEL_IOMMU_DEFAULT_ON)). 'DMAR: IOMMU enabled' alone is not proof: "
+          "it is printed by the command-line parser; 'DMAR: Intel(R) Virtualization Technology for Directed I/O' is." },
+        { "iommu.no-groups", GD_SEV_ERROR, GD_EFFECT_BLOCKS,
+          "there are no IOMMU groups",
+          "/sys/kernel/iommu_groups is empty or missing, so vfio-pci cannot bind any device "
+          "(vfio_pci_core_register_device fails with -EINVAL without a group)." },
+        { "iommu.hypervisor", GD_SEV_ERROR, GD_EFFECT_BLOCKS,
+          "this host is a virtual machine without a virtual IOMMU",
+          "The CPU reports the 'hypervisor' flag (or DMI names a hypervisor) and no IOMMU is visible. Passing a "
+          "device on from inside a VM (nested passthrough) needs a vIOMMU in the outer VM, e.g. QEMU "
+          "-device intel-iommu,intremap=on,caching-mode=on, and nested virtualization." },
+        { "iommu.xen-dom0", GD_SEV_INFO, GD_EFFECT_NONE,
+          "Xen dom0: passthrough goes through Xen, not VFIO",
+          "In a Xen dom0 the hypervisor owns the IOMMU; Linux shows no IOMMU groups, yet devices are passed "
+          "through with xl pci-assignable-add / pciback. VFIO checks do not apply." },
+        { "iommu.noiommu-mode", GD_SEV_WARNING, GD_EFFECT_BLOCKS,
+          "vfio runs in unsafe no-IOMMU mode",
+          "vfio.enable_unsafe_noiommu_mode=1 creates noiommu groups for userspace drivers such as DPDK; they "
+          "give no DMA isolation and cannot be used by QEMU/KVM for a VM." },
+        { "iommu.unknown-option", GD_SEV_INFO, GD_EFFECT_NONE,
+          "a kernel command-line IOMMU option is not one the kernel knows",
+          "intel_iommu= and amd_iommu= accept a fixed set of words; anything else is reported as 'Unknown option' "
+          "and ignored (intel_iommu_setup() in drivers/iommu/intel/iommu.c, parse_amd_iommu_options() in "
+          "drivers/iommu/amd/init.c). Common cases: intel_iommu=pt (meant iommu=pt) and amd_iommu=on (the AMD "
+          "IOMMU is on whenever the IVRS table exists, unless amd_iommu=off)." },
+        { "irq.remap-missing", GD_SEV_ERROR, GD_EFFECT_BLOCKS,
+          "no interrupt remapping",
+          "Without interrupt remapping vfio_iommu_type1 refuses to attach a group ('No interrupt remapping "
+          "support.  Use the module param \"allow_unsafe_interrupts\"', drivers/vfio/vfio_iommu_type1.c). "
+          "Proof of remapping is 'DMAR-IR: Enabled IRQ remapping' or 'AMD-Vi: Interrupt remapping enabled' in "
+          "the kernel log, or IR- interrupt chips in /proc/interrupts." },
+        { "irq.unsafe-allowed", GD_SEV_WARNING, GD_EFFECT_NONE,
+          "unsafe interrupts are allowed",
+          "vfio_iommu_type1.allow_unsafe_interrupts=1 lets a VM inject interrupts into the host when remapping is "
+          "missing. Remove it if the host has interrupt remapping." },
+        { "group.shared", GD_SEV_ERROR, GD_EFFECT_BLOCKS,
+          "the GPU's IOMMU group holds other devices",
+          "A group is the unit of isolation: every endpoint in it must be bound to vfio-pci (or no driver) before "
+          "QEMU can open it ('group N is not viable'). Members that are functions of the same card, or PCI "
+          "bridges and root ports (pcieport), do not block. The finding names each other member and whether "
+          "the bridge above it lacks ACS, which is why they share the group (pci_device_group() in "
+          "drivers/iommu/iommu.c)." },
+        { "gpu.functions-split", GD_SEV_WARNING, GD_EFFECT_BLOCKS,
+          "functions of one card are in different groups or on different drivers",
+          "The audio, USB and UCSI functions of a GPU go to the VM with it. A function left on a host driver "
+          "keeps the group from being viable." },
+        { "driver.host-bound", GD_SEV_ERROR, GD_EFFECT_BLOCKS,
+          "a function of the GPU is bound to a host driver",
+          "The GPU or one of its functions is bound to a driver other than vfio-pci (nouveau, nvidia, amdgpu, "
+          "radeon, snd_hda_intel, xhci_hcd, i2c-nvidia-gpu...), read from the device's driver link." },
+        { "driver.unbound", GD_SEV_WARNING, GD_EFFECT_BLOCKS,
+          "a function of the GPU has no driver",
+          "An unbound function does not block a group by itself, but libvirt and QEMU need every function on "
+          "vfio-pci before the VM starts; without managed='yes' nothing binds it." },
+        { "driver.will-claim", GD_SEV_WARNING, GD_EFFECT_NONE,
+          "at next boot a host driver will claim the device",
+          "The device's modalias matches a host driver's alias in modules.alias, and nothing in the module "
+          "configuration stops it first: no vfio-pci ids= for this device with a softdep that loads vfio-pci "
+          "before the driver, no blacklist, no driver_override. Read with libkmod as modprobe would." },
+        { "vfio.modules-missing", GD_SEV_ERROR, GD_EFFECT_BLOCKS,
+          "the vfio modules are not loaded",
+          "vfio, vfio_iommu_type1 and vfio_pci must be loaded (or built in) for a VM to use a device." },
+        { "vfio.virqfd-obsolete", GD_SEV_INFO, GD_EFFECT_NONE,
+          "vfio_virqfd is listed but no longer exists",
+          "vfio_virqfd was merged into vfio.ko in Linux 6.2; listing it in /etc/modules only produces "
+          "'Failed to find module' at boot. Harmless, but remove the line." },
+        { "vfio.ids-mismatch", GD_SEV_WARNING, GD_EFFECT_NONE,
+          "vfio-pci ids= does not match the card",
+          "The vfio-pci ids= list (modprobe.d options or vfio-pci.ids= on the command line) misses a function of "
+          "the card, or names an ID no device has. vfio-pci only claims devices whose vendor:device is listed." },
+        { "vfio.builtin-ignores-modprobe", GD_SEV_WARNING, GD_EFFECT_NONE,
+          "vfio-pci is built into the kernel, so modprobe.d options are ignored",
+          "With CONFIG_VFIO_PCI=y, 'options vfio-pci ids=' in modprobe.d is never read; only vfio-pci.ids= on the "
+          "kernel command line configures it." },
+        { "boot.cmdline-drift", GD_SEV_WARNING, GD_EFFECT_NONE,
+          "the boot loader configuration has flags the running kernel did not get",
+          "A flag in /etc/default/grub or /etc/kernel/cmdline is missing from /proc/cmdline: the boot loader "
+          "configuration was not regenerated (update-grub, proxmox-boot-tool refresh) or the host was not "
+          "rebooted." },
+        { "boot.initramfs-stale", GD_SEV_WARNING, GD_EFFECT_NONE,
+          "module configuration is newer than the initramfs",
+          "A modprobe.d file or /etc/modules changed after the initramfs of the running kernel was built, so "
+          "vfio options and softdeps may not apply during early boot (update-initramfs -u, dracut -f, "
+          "mkinitcpio -P)." },
+        { "fb.bar-claimed", GD_SEV_ERROR, GD_EFFECT_BLOCKS,
+          "a boot framebuffer holds the GPU's memory",
+          "A BOOTFB/efifb/vesafb/simple-framebuffer range in /proc/iomem lies inside a BAR of the GPU, or the "
+          "log shows 'BAR n: can't reserve': the guest driver then fails (code 43, black screen)." },
+        { "gpu.boot-vga", GD_SEV_INFO, GD_EFFECT_NONE,
+          "the GPU is the boot VGA device",
+          "The firmware initialised this GPU for the console (boot_vga=1). It can still be passed through, but "
+          "the host loses its console, the vBIOS may need a ROM file, and the boot framebuffer must let go." },
+        { "reset.none", GD_SEV_WARNING, GD_EFFECT_NONE,
+          "the GPU has no usable reset method",
+          "reset_method is empty (or only 'bus' with other devices on the bus): the device cannot be reset "
+          "between VM runs, and a second VM start may fail." },
+        { "reset.amd-bug", GD_SEV_WARNING, GD_EFFECT_NONE,
+          "AMD GPU with the known reset bug",
+          "AMD Polaris, Vega and Navi 1x GPUs do not recover from FLR/bus reset after a guest driver used them. "
+          "gnif/vendor-reset supports exactly these AMD device IDs (src/device-db.h) and no NVIDIA device." },
+        { "power.d3cold", GD_SEV_ERROR, GD_EFFECT_BLOCKS,
+          "the device failed to leave D3cold",
+          "The kernel log shows 'Unable to change power state from D3cold to D0, device inaccessible' (or the "
+          "older 'Refused to change power state') for the device, or its config space reads all ones." },
+        { "acs.override", GD_SEV_WARNING, GD_EFFECT_NONE,
+          "ACS override in use: group isolation is not real",
+          "pcie_acs_override= (an out-of-tree patch in Proxmox and some kernels) splits groups without "
+          "hardware isolation; devices in the 'separate' groups can still reach each other by peer-to-peer DMA." },
+};
+
+const struct gd_catalogue_entry *gd_catalogue_find(const char *id) {
+        for (size_t i = 0; i < ELEMENTSOF(catalogue); i++)
+                if (strcmp(catalogue[i].id, id) == 0)
+                        return &catalogue[i];
+        return NULL;
+}
+
+const struct gd_catalogue_entry *gd_catalogue(size_t *n) {
+        *n = ELEMENTSOF(catalogue);
+        return catalogue;
+}

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/* Checks: pure functions of the host model.  A check never touches the file
+ * system; it reads struct gd_host (model/host.h, model/modconfig.h,
+ * model/bootconfig.h) and the targets, and adds findings.  That is what
+ * makes thousands of replayed scenarios cheap and every rule testable.
+ *
+ * The table of checks is in checks/checks.c; the catalogue of finding ids,
+ * with severity, effect and the explanation printed in gpudiag(1), is in
+ * checks/catalogue.c.  One file per family: iommu.c, groups.c, drivers.c,
+ * vfio.c, boot.c, framebuffer.c, reset.c, power.c. */
+#pragma once
+
+#include "model/finding.h"
+#include "model/host.h"
+
+/* A GPU and every function of its card (same domain, bus and slot): the
+ * audio, USB and UCSI functions go to the VM together with the GPU. */
+struct gd_target {
+        const struct gd_pci_dev *gpu;
+        const struct gd_pci_dev **functions;  /* including gpu, sorted by address */
+        size_t n_functions;
+};
+
+struct gd_targets {
+        struct gd_target *items;
+        size_t n;
+};
+
+/* Display-class devices (03xx) plus their sibling functions.  slot, when
+ * not NULL, keeps only the card with a function at that address. */
+int gd_targets_find(const struct gd_host *h, const char *slot, struct gd_targets *ret);
+void gd_targets_clear(struct gd_targets *t);
+bool gd_target_has(const struct gd_target *t, const char *address);
+
+struct gd_check {
+        const char *name;      /* family, for --verbose and tests */
+        void (*run)(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out);
+};
+
+/* Runs every check of the table. */
+void gd_checks_run(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out);
+
+/* The catalogue. */
+struct gd_catalogue_entry {
+        const char *id;
+        enum gd_severity severity;
+        enum gd_effect effect;
+        const char *title;
+        const char *explanation;  /* one paragraph, with the kernel source it rests on */
+};
+
+const struct gd_catalogue_entry *gd_catalogue_find(const char *id);
+const struct gd_catalogue_entry *gd_catalogue(size_t *n);
+
+/* Verdict per target. */
+enum gd_verdict {
+        GD_VERDICT_READY,
+        GD_VERDICT_NOT_READY,
+        GD_VERDICT_UNKNOWN,
+};
+
+/* NOT READY when a blocking finding names a function of the target or the
+ * whole host; else UNKNOWN when an unknown-effect finding does; else READY.
+ * The checks are responsible for emitting an unknown finding for every
+ * required fact they could not prove, so READY is never a default. */
+enum gd_verdict gd_verdict_for(const struct gd_target *t, const struct gd_findings *f);
+const char *gd_verdict_to_string(enum gd_verdict v);
+
+/* Helpers shared by the checks. */
+/* Adds "subjects" for every function of a target. */
+int gd_finding_subject_target(struct gd_finding *x, const struct gd_target *t);
+/* Evidence of a device attribute: source /sys/bus/pci/devices/<addr>/<attr>. */
+int gd_finding_evidence_attr(struct gd_finding *x, const struct gd_pci_dev *d, const char *attr, const char *value);
+/* Evidence of a kernel log record. */
+int gd_finding_evidence_kmsg(struct gd_finding *x, const struct gd_host *h, const struct gd_kmsg_record *r);

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/* The table of checks, in the order a passthrough guide walks the steps. */
+#include "families.h"
+
+static const struct gd_check checks[] = {
+        { "targets", gd_check_targets },
+};
+
+void gd_checks_run(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out) {
+        for (size_t i = 0; i < ELEMENTSOF(checks); i++)
+                checks[i].run(h, t, out);
+        gd_findings_sort(out);
+}
+
+/* Facts every verdict rests on: there is a GPU, and the PCI bus was read. */
+void gd_check_targets(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out) {
+        struct gd_finding *x;
+
+        if (t->n > 0)
+                return;
+        x = gd_findings_add(out, "gpu.none", "no GPU (display-class PCI device) on this host");
+        if (!x)
+                return;
+        gd_finding_evidence(x, "/sys/bus/pci/devices", 0, "%zu PCI devices, none of class 03xx", h->n_devs);
+}

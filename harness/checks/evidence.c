@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/* Evidence helpers shared by the checks: every finding says where its facts
+ * came from, in the same form. */
+#include <stdlib.h>
+
+#include "check.h"
+
+int gd_finding_subject_target(struct gd_finding *x, const struct gd_target *t) {
+        for (size_t i = 0; i < t->n_functions; i++) {
+                int r = gd_finding_subject(x, t->functions[i]->address);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int gd_finding_evidence_attr(struct gd_finding *x, const struct gd_pci_dev *d, const char *attr, const char *value) {
+        _cleanup_free_ char *src = gd_pci_attr_source(d, attr);
+        return gd_finding_evidence(x, src, 0, "%s", value ? value : "(unreadable)");
+}
+
+int gd_finding_evidence_kmsg(struct gd_finding *x, const struct gd_host *h, const struct gd_kmsg_record *r) {
+        return gd_finding_evidence(x, h->kmsg.source ? h->kmsg.source : "kernel log", r->line, "%s", r->text);
+}

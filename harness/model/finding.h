@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/* Findings: what the checks conclude, each with evidence and a remedy.
+ *
+ * A finding has a stable id from the catalogue (checks/catalogue.c), a
+ * severity, the subjects it is about (PCI addresses, or "group:N"), a
+ * one-line summary, at least one evidence item (where the fact came from,
+ * the line when it is a log or file line, and the text), and a remedy: the
+ * exact line or command for this host.  `effect` says what it does to the
+ * verdict of the GPUs it names. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/macro.h"
+
+enum gd_severity {
+        GD_SEV_INFO,
+        GD_SEV_WARNING,
+        GD_SEV_ERROR,
+};
+
+enum gd_effect {
+        GD_EFFECT_NONE,        /* advice only */
+        GD_EFFECT_UNKNOWN,     /* a required fact could not be read */
+        GD_EFFECT_BLOCKS,      /* makes the GPU NOT READY */
+};
+
+struct gd_evidence {
+        char *source;          /* a path (/proc/cmdline, /sys/...), or "kernel log" */
+        unsigned line;         /* 1-based line or record number, 0 for a whole file or attribute */
+        char *text;            /* the line, or the attribute's value */
+};
+
+struct gd_finding {
+        const char *id;        /* catalogue id, static */
+        enum gd_severity severity;
+        enum gd_effect effect;
+        char **subjects;       /* addresses "0000:01:00.0" or "group:5"; empty = whole host */
+        char *summary;
+        struct gd_evidence *evidence;
+        size_t n_evidence;
+        char *remedy;          /* NULL only for GD_SEV_INFO notes that need no action */
+};
+
+struct gd_findings {
+        struct gd_finding *items;
+        size_t n;
+};
+
+/* Builder: gd_findings_add() returns the new finding (or NULL on ENOMEM),
+ * with id/severity/effect from the catalogue entry for id. */
+struct gd_finding *gd_findings_add(struct gd_findings *f, const char *id, const char *summary_fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+int gd_finding_subject(struct gd_finding *x, const char *subject);
+int gd_finding_evidence(struct gd_finding *x, const char *source, unsigned line, const char *text_fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+int gd_finding_remedy(struct gd_finding *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends a line to the remedy (joined with "\n"). */
+int gd_finding_remedy_append(struct gd_finding *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+bool gd_finding_has_subject(const struct gd_finding *x, const char *subject);
+const struct gd_finding *gd_findings_find(const struct gd_findings *f, const char *id);
+
+void gd_findings_clear(struct gd_findings *f);
+void gd_findings_sort(struct gd_findings *f);  /* by severity, then id, then first subject */
+
+const char *gd_severity_to_string(enum gd_severity s);
