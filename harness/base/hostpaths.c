@@ -16,6 +16,7 @@ static const struct gd_hostpath_info hostpaths[_GD_HOSTPATH_MAX] = {
         [GD_PROC_CONFIG_GZ] = { "/proc/config.gz", "kernel build configuration", false },
         /* Readable by non-root unless kernel.dmesg_restrict=1. */
         [GD_DEV_KMSG]       = { "/dev/kmsg", "kernel log", true },
+        [GD_PROC_INTERRUPTS] = { "/proc/interrupts", "interrupt chips (remapping)", false },
 };
 
 static const char *const configpaths[_GD_CONFIGPATH_MAX] = {
@@ -30,6 +31,9 @@ static const char *const configpaths[_GD_CONFIGPATH_MAX] = {
         [GD_USR_LIB_MODPROBE_D]    = "/usr/lib/modprobe.d",
         [GD_BOOT]                  = "/boot",
         [GD_LIB_MODULES]           = "/lib/modules",
+        [GD_ETC_KERNEL_PROXMOX_BOOT_UUIDS] = "/etc/kernel/proxmox-boot-uuids",
+        [GD_ETC_OS_RELEASE]        = "/etc/os-release",
+        [GD_USR_SBIN]              = "/usr/sbin",
 };
 
 static char *config_root;

@@ -20,6 +20,7 @@ enum gd_hostpath {
         GD_PROC_IOMEM,
         GD_PROC_CONFIG_GZ,
         GD_DEV_KMSG,
+        GD_PROC_INTERRUPTS,    /* IR-PCI-MSI chips prove interrupt remapping */
         _GD_HOSTPATH_MAX,
 };
 
@@ -46,6 +47,9 @@ enum gd_configpath {
         GD_USR_LIB_MODPROBE_D,
         GD_BOOT,               /* config-<release>, initrd.img-<release> */
         GD_LIB_MODULES,        /* modules.alias, modules.builtin */
+        GD_ETC_KERNEL_PROXMOX_BOOT_UUIDS,
+        GD_ETC_OS_RELEASE,     /* distribution: which grub-mkconfig command */
+        GD_USR_SBIN,           /* update-initramfs, dracut, mkinitcpio, proxmox-boot-tool, kernelstub */
         _GD_CONFIGPATH_MAX,
 };
 

@@ -5,7 +5,9 @@
 
 #include "base/fileio.h"
 #include "base/strv.h"
+#include "bootconfig.h"
 #include "host.h"
+#include "modconfig.h"
 
 struct gd_host *gd_host_new(void) {
         struct gd_host *h = calloc(1, sizeof(*h));
@@ -15,6 +17,7 @@ struct gd_host *gd_host_new(void) {
          * start as "not read yet". */
         h->pci_state = h->groups_state = h->iommu_units_state = -ENODATA;
         h->cmdline_state = h->modules_state = h->kmsg_state = -ENODATA;
+        h->iomem_state = h->interrupts_state = -ENODATA;
         return h;
 }
 
@@ -67,6 +70,12 @@ struct gd_host *gd_host_free(struct gd_host *h) {
         gd_cmdline_clear(&h->cmdline);
         strv_free(h->modules);
         gd_kmsg_clear(&h->kmsg);
+        gd_modconfig_free(h->modconfig);
+        for (size_t i = 0; i < h->n_iomem; i++)
+                free(h->iomem[i].name);
+        free(h->iomem);
+        free(h->interrupts);
+        gd_bootconfig_free(h->bootconfig);
         free(h->cpu_vendor);
         free(h->dmi_sys_vendor);
         free(h->dmi_product_name);

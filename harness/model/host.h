@@ -98,6 +98,14 @@ struct gd_kmsg {
         char *source;          /* /dev/kmsg, or the file it came from */
 };
 
+/* One line of /proc/iomem: a physical address range and its owner. */
+struct gd_iomem_range {
+        uint64_t start, end;
+        unsigned depth;        /* nesting level (two spaces per level) */
+        char *name;            /* "BOOTFB", "efifb", "0000:01:00.0", "PCI Bus 0000:00" */
+        unsigned line;
+};
+
 /* Where a fact came from, for findings. */
 struct gd_source {
         const char *path;
@@ -129,6 +137,12 @@ struct gd_host {
         int modules_state;
         struct gd_kmsg kmsg;
         int kmsg_state;
+
+        struct gd_iomem_range *iomem;     /* /proc/iomem; all zero addresses when not root */
+        size_t n_iomem;
+        int iomem_state;
+        char *interrupts;      /* /proc/interrupts text (IR- chips prove interrupt remapping) */
+        int interrupts_state;
 
         struct gd_modconfig *modconfig;   /* NULL: not read */
         struct gd_bootconfig *bootconfig; /* NULL: not read */
