@@ -48,3 +48,6 @@ static inline bool streq(const char *a, const char *b) {
 static inline bool startswith(const char *s, const char *prefix) {
         return s && __builtin_strncmp(s, prefix, __builtin_strlen(prefix)) == 0;
 }
+
+/* Frees and returns NULL, for reusing a variable. */
+static inline char *mfree_str(char *p) { free(p); return NULL; }

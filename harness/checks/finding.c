@@ -7,7 +7,7 @@
 
 #include "base/strv.h"
 #include "checks/check.h"
-#include "finding.h"
+#include "model/finding.h"
 
 static char *vformat(const char *fmt, va_list ap) {
         char *s = NULL;

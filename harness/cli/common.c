@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/hostpaths.h"
+#include "cli.h"
+
+const char *cli_program(void) {
+        return program_invocation_short_name;
+}
+
+void cli_error(const char *fmt, ...) {
+        va_list ap;
+
+        fprintf(stderr, "%s: ", cli_program());
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fputc('\n', stderr);
+}
+
+int cli_parse_host_opts(int argc, char **argv, struct gd_host_opts *o, void (*usage)(void), bool *ret_help) {
+        static const struct option longopts[] = {
+                { "bundle",  required_argument, NULL, 'b' },
+                { "root",    required_argument, NULL, 'R' },
+                { "format",  required_argument, NULL, 'f' },
+                { "json",    no_argument,       NULL, 'j' },
+                { "slot",    required_argument, NULL, 's' },
+                { "ids",     required_argument, NULL, 'd' },
+                { "verbose", no_argument,       NULL, 'v' },
+                { "color",   required_argument, NULL, 'C' },
+                { "help",    no_argument,       NULL, 'h' },
+                {}
+        };
+        const char *color = "auto";
+        int c;
+
+        *ret_help = false;
+        o->format = GD_FORMAT_TEXT;
+        optind = 1;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "+b:R:f:js:d:vh", longopts, NULL)) != -1) {
+                switch (c) {
+                case 'b': o->bundle = optarg; break;
+                case 'R': o->root = optarg; break;
+                case 'j': o->format = GD_FORMAT_JSON; break;
+                case 'f':
+                        if (streq(optarg, "json"))
+                                o->format = GD_FORMAT_JSON;
+                        else if (streq(optarg, "text"))
+                                o->format = GD_FORMAT_TEXT;
+                        else {
+                                cli_error("--format: unknown format '%s' (text or json)", optarg);
+                                return -1;
+                        }
+                        break;
+                case 's': o->slot = optarg; break;
+                case 'd': o->ids = optarg; break;
+                case 'v': o->verbose = true; break;
+                case 'C': color = optarg; break;
+                case 'h':
+                        usage();
+                        *ret_help = true;
+                        return optind;
+                case '?':
+                default:
+                        if (optopt && strchr("bRfsdC", optopt))
+                                cli_error("option '-%c' needs an argument", optopt);
+                        else if (optopt)
+                                cli_error("unknown option '-%c'", optopt);
+                        else
+                                cli_error("unknown option '%s'", argv[optind - 1]);
+                        return -1;
+                }
+        }
+        if (streq(color, "always"))
+                o->color = true;
+        else if (streq(color, "never"))
+                o->color = false;
+        else if (streq(color, "auto"))
+                o->color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+        else {
+                cli_error("--color: expected auto, always or never, not '%s'", color);
+                return -1;
+        }
+        if (o->root && !o->bundle)
+                gd_config_root_set(o->root);
+        /* Inside a replay testbed the parent tells us where /etc lives. */
+        if (getenv("GPUDIAG_CONFIG_ROOT"))
+                gd_config_root_set(getenv("GPUDIAG_CONFIG_ROOT"));
+        if (cli_filter_check(o) < 0)
+                return -1;
+        return optind;
+}
+
+void cli_format_name(const struct gd_pci_dev *d, char *buf, size_t size) {
+        snprintf(buf, size, "%s %s", d->vendor_name ? d->vendor_name : "Unknown vendor",
+                 d->device_name ? d->device_name : "Unknown device");
+}

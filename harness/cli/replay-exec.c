@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT */
+/* --bundle: rebuild the host in a umockdev testbed and run this same command
+ * inside it, under umockdev's preload library, as umockdev-wrapper does.
+ * The command then reads the testbed with the unchanged live reader: there
+ * is no second parser for bundles (README, "Design"). */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bundle/bundle.h"
+#include "cli.h"
+#include "config.h"
+#if HAVE_REPLAY
+#include "replay/testbed.h"
+#endif
+
+static int saved_argc;
+static char **saved_argv;
+
+void cli_save_argv(int argc, char **argv) {
+        saved_argc = argc;
+        saved_argv = argv;
+}
+
+bool cli_inside_replay(void) {
+        const char *tb = getenv("GPUDIAG_REPLAY");
+        const char *dir = getenv("UMOCKDEV_DIR");
+        /* Both are set by gd_testbed_exec_env(); UMOCKDEV_DIR alone could
+         * be a user's own umockdev session. */
+        return tb && *tb && dir && *dir;
+}
+
+int cli_load_bundle(const char *path, struct gd_bundle **ret) {
+        _cleanup_free_ char *err = NULL;
+        int r = gd_bundle_load(path, ret, &err);
+
+        if (r < 0) {
+                if (err)
+                        cli_error("%s: %s", path, err);
+                else
+                        cli_error("%s: %s", path, strerror(-r));
+        }
+        return r;
+}
+
+#if HAVE_REPLAY
+int cli_run_in_testbed(const struct gd_bundle *b, const char *bundle_path, char **argv_exec) {
+        _cleanup_(gd_testbed_freep) struct gd_testbed *tb = NULL;
+        _cleanup_free_ char *err = NULL;
+        char **envp = NULL;
+        char self[PATH_MAX];
+        ssize_t n;
+        pid_t pid;
+        int r, status;
+
+        n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        if (n < 0) {
+                cli_error("cannot find this program's path: %s", strerror(errno));
+                return GD_EXIT_HOST;
+        }
+        self[n] = '\0';
+
+        r = gd_testbed_build(b, &tb, &err);
+        if (r < 0) {
+                cli_error("%s: cannot build the replay testbed: %s", bundle_path, err ? err : strerror(-r));
+                return GD_EXIT_USAGE;
+        }
+        r = gd_testbed_exec_env(tb, &envp);
+        if (r < 0) {
+                cli_error("cannot prepare the replay environment: %s", strerror(-r));
+                return GD_EXIT_HOST;
+        }
+
+        fflush(stdout);
+        fflush(stderr);
+        pid = fork();
+        if (pid < 0) {
+                r = -errno;
+                for (char **e = envp; *e; e++)
+                        free(*e);
+                free(envp);
+                cli_error("fork: %s", strerror(-r));
+                return GD_EXIT_HOST;
+        }
+        if (pid == 0) {
+                execve(self, argv_exec, envp);
+                cli_error("cannot run %s under umockdev: %s", self, strerror(errno));
+                _exit(GD_EXIT_HOST);
+        }
+        for (char **e = envp; *e; e++)
+                free(*e);
+        free(envp);
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR) {
+                        cli_error("waitpid: %s", strerror(errno));
+                        return GD_EXIT_HOST;
+                }
+        /* The testbed is removed by the cleanup attribute on every path. */
+        if (WIFEXITED(status))
+                return WEXITSTATUS(status);
+        cli_error("replayed command died with signal %d", WTERMSIG(status));
+        return GD_EXIT_HOST;
+}
+#endif
+
+int cli_replay_if_bundle(const struct gd_host_opts *o, int argc, char **argv) {
+        _cleanup_bundle_ struct gd_bundle *b = NULL;
+
+        (void) argc;
+        (void) argv;
+        if (!o->bundle || cli_inside_replay())
+                return -1;
+#if HAVE_REPLAY
+        if (cli_load_bundle(o->bundle, &b) < 0)
+                return GD_EXIT_USAGE;
+        return cli_run_in_testbed(b, o->bundle, saved_argv);
+#else
+        cli_error("--bundle needs replay support, and this gpudiag was built without umockdev");
+        return GD_EXIT_USAGE;
+#endif
+}

@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: MIT */
+/* PCI discovery: libpci first, sysfs for the rest.
+ *
+ * libpci (pciutils lib/sysfs.c) gives identity, class, subsystem, the driver
+ * in use and names.  Under umockdev it reads the testbed like any program;
+ * its driver lookup resolves the `driver` link only when the target
+ * directory /sys/bus/pci/drivers/<name> exists (sysfs_fill_info() calls
+ * readlink then checks the bus directory), which the replay testbed
+ * creates.  We read the driver link ourselves anyway, because we must tell
+ * "no driver" (no link) from "could not read" (unknown) and libpci reports
+ * both as NULL. */
+#include <errno.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <pci/pci.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/fileio.h"
+#include "base/macro.h"
+#include "pci-caps.h"
+#include "pci.h"
+
+#define SYS_PCI_DEVICES "/sys/bus/pci/devices"
+#define GD_MAX_DEVICES 100000
+
+int gd_pci_parse_address(const char *s, unsigned *domain, unsigned *bus, unsigned *dev, unsigned *func) {
+        unsigned d, b, s2, f;
+        int n = 0;
+
+        if (!s || sscanf(s, "%4x:%2x:%2x.%1x%n", &d, &b, &s2, &f, &n) != 4 || s[n] != '\0' ||
+            strlen(s) != 12 || s2 > 0x1f || f > 7)
+                return -EINVAL;
+        *domain = d;
+        *bus = b;
+        *dev = s2;
+        *func = f;
+        return 0;
+}
+
+static void silent(char *msg, ...) { (void) msg; }
+
+/* libpci's error callback must not return (it is declared noreturn, and
+ * the default one exits).  A library must not exit under its caller, so we
+ * jump back to gd_pci_read(), which reports -EIO. */
+static jmp_buf pci_error_jmp;
+
+static _Noreturn void pci_error_jump(char *msg, ...) {
+        (void) msg;
+        longjmp(pci_error_jmp, 1);
+}
+
+static int parse_hex_attr(const char *dir, const char *attr, unsigned long *ret) {
+        _cleanup_free_ char *v = NULL;
+        char *end;
+        int r = read_attr(dir, attr, &v);
+
+        if (r < 0)
+                return r;
+        errno = 0;
+        *ret = strtoul(v, &end, 16);
+        if (errno || end == v)
+                return -EINVAL;
+        return 0;
+}
+
+static void read_bars(struct gd_pci_dev *d, const char *dir) {
+        _cleanup_free_ char *v = NULL;
+        char *line, *save = NULL;
+        unsigned idx = 0;
+
+        if (read_attr(dir, "resource", &v) < 0)
+                return;
+        for (line = strtok_r(v, "\n", &save); line && idx < 7; line = strtok_r(NULL, "\n", &save), idx++) {
+                unsigned long long s, e, fl;
+                if (sscanf(line, "%llx %llx %llx", &s, &e, &fl) != 3)
+                        continue;
+                if (s == 0 && e == 0)
+                        continue;
+                d->bars[d->n_bars++] = (struct gd_bar) { .index = idx, .start = s, .end = e, .flags = fl };
+        }
+}
+
+/* Resolves /sys/bus/pci/devices/<addr> to /sys/devices/... and the parent
+ * bridge (the path component before ours, when it is a PCI address). */
+static void read_topology(struct gd_pci_dev *d, const char *dir) {
+        char target[PATH_MAX];
+        ssize_t n = readlink(dir, target, sizeof(target) - 1);
+        const char *dev_part;
+        char *last, *prev;
+        unsigned a, b, c, e;
+
+        if (n <= 0)
+                return;
+        target[n] = '\0';
+        dev_part = strstr(target, "devices/");
+        if (dev_part) {
+                d->sysfs_path = path_join("/sys", dev_part);
+        }
+        last = strrchr(target, '/');
+        if (!last)
+                return;
+        *last = '\0';
+        prev = strrchr(target, '/');
+        prev = prev ? prev + 1 : target;
+        if (gd_pci_parse_address(prev, &a, &b, &c, &e) == 0)
+                d->parent = strdup(prev);
+}
+
+static void read_sysfs_facts(struct gd_pci_dev *d) {
+        _cleanup_free_ char *dir = path_join(SYS_PCI_DEVICES, d->address);
+        _cleanup_free_ char *v = NULL, *cfg_path = NULL, *cfg = NULL, *grp = NULL;
+        unsigned long num;
+        size_t cfg_len = 0;
+        int r;
+
+        if (!dir)
+                return;
+
+        r = read_link_basename(dir, "driver", &d->driver);
+        d->driver_known = (r == 0 || r == -ENOENT) ? TRI_YES : TRI_UNKNOWN;
+
+        if (read_attr(dir, "driver_override", &v) == 0 && !streq(v, "(null)") && *v)
+                d->driver_override = TAKE_PTR(v);
+        v = mfree_str(v);
+
+        (void) read_attr(dir, "modalias", &d->modalias);
+
+        r = read_link_basename(dir, "iommu_group", &grp);
+        d->iommu_group = r == 0 ? atoi(grp) : GD_GROUP_NONE;
+
+        /* boot_vga exists only for VGA-class devices (pci-sysfs.c,
+         * pci_dev_attr_is_visible), so ENOENT means "not the boot VGA". */
+        r = read_attr(dir, "boot_vga", &v);
+        d->boot_vga = r == 0 ? (streq(v, "1") ? TRI_YES : TRI_NO) : r == -ENOENT ? TRI_NO : TRI_UNKNOWN;
+        v = mfree_str(v);
+
+        /* reset_method appeared in Linux 5.15; absent means unknown. */
+        r = read_attr(dir, "reset_method", &v);
+        if (r == 0)
+                d->reset_method = TAKE_PTR(v);
+
+        (void) read_attr(dir, "power_state", &d->power_state);
+        r = read_attr(dir, "d3cold_allowed", &v);
+        if (r == 0)
+                d->d3cold_allowed = streq(v, "1") ? TRI_YES : TRI_NO;
+        v = mfree_str(v);
+
+        if (parse_hex_attr(dir, "sriov_totalvfs", &num) == 0)
+                d->sriov_totalvfs = (unsigned) num;
+        read_bars(d, dir);
+        read_topology(d, dir);
+
+        cfg_path = path_join(dir, "config");
+        if (cfg_path && read_file_capped(cfg_path, 4096, &cfg, &cfg_len) == 0)
+                gd_pci_caps_parse((const uint8_t *) cfg, cfg_len, &d->caps);
+        else
+                gd_pci_caps_parse(NULL, 0, &d->caps);
+}
+
+static int cmp_dev(const void *a, const void *b) {
+        return strcmp(((const struct gd_pci_dev *) a)->address, ((const struct gd_pci_dev *) b)->address);
+}
+
+static char *lookup(struct pci_access *pacc, int flags, unsigned v, unsigned d) {
+        char buf[256];
+        const char *s = pci_lookup_name(pacc, buf, sizeof(buf), flags, v, d);
+        char *r, *bracket;
+
+        if (!s)
+                return NULL;
+        r = strdup(s);
+        /* For a class whose subclass pci.ids lacks, libpci returns
+         * "Unassigned class [ffff]"; the model keeps names without IDs and
+         * the report adds them, as lspci -nn does. */
+        bracket = r && (flags & PCI_LOOKUP_CLASS) ? strrchr(r, '[') : NULL;
+        if (bracket && bracket > r && bracket[-1] == ' ' && strlen(bracket) == 6 && bracket[5] == ']')
+                bracket[-1] = '\0';
+        return r;
+}
+
+/* Grows h->devs in powers of two; state lives in h only, so that a
+ * longjmp from libpci's error callback leaves nothing half-owned. */
+static struct gd_pci_dev *append_dev(struct gd_host *h) {
+        size_t n = h->n_devs;
+
+        if (n == 0 || (n >= 32 && (n & (n - 1)) == 0)) {
+                struct gd_pci_dev *nd = realloc(h->devs, (n ? n * 2 : 32) * sizeof(*nd));
+                if (!nd)
+                        return NULL;
+                h->devs = nd;
+        }
+        memset(&h->devs[n], 0, sizeof(*h->devs));
+        h->n_devs++;
+        return &h->devs[n];
+}
+
+int gd_pci_read(struct gd_host *h) {
+        struct pci_access *pacc;
+
+        if (access(SYS_PCI_DEVICES, R_OK | X_OK) < 0)
+                return h->pci_state = -errno;
+
+        pacc = pci_alloc();
+        if (!pacc)
+                return h->pci_state = -ENOMEM;
+        pacc->error = pci_error_jump;
+        pacc->warning = silent;
+        pacc->debug = silent;
+        pacc->method = PCI_ACCESS_SYS_BUS_PCI;
+        if (setjmp(pci_error_jmp) != 0) {
+                /* libpci gave up half-way; what it allocated is lost, which
+                 * is acceptable for a once-per-run failure. */
+                return h->pci_state = -EIO;
+        }
+        pci_init(pacc);
+        pci_scan_bus(pacc);
+
+        for (struct pci_dev *p = pacc->devices; p; p = p->next) {
+                struct gd_pci_dev *d;
+
+                if (h->n_devs >= GD_MAX_DEVICES)
+                        break;
+                d = append_dev(h);
+                if (!d)
+                        break;
+                pci_fill_info(p, PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_CLASS_EXT | PCI_FILL_SUBSYS);
+                d->domain = (unsigned) p->domain;
+                d->bus = p->bus;
+                d->dev = p->dev;
+                d->func = p->func;
+                snprintf(d->address, sizeof(d->address), "%04x:%02x:%02x.%x",
+                         d->domain & 0xffff, d->bus & 0xff, d->dev & 0x1f, d->func & 7);
+                d->vendor = p->vendor_id;
+                d->device = p->device_id;
+                d->class_code = (uint32_t) p->device_class << 8 | p->prog_if;
+                d->revision = p->rev_id;
+                d->subsys_vendor = p->subsys_vendor_id;
+                d->subsys_device = p->subsys_id;
+                d->has_subsys = p->subsys_vendor_id != 0 && p->subsys_vendor_id != 0xffff;
+                d->vendor_name = lookup(pacc, PCI_LOOKUP_VENDOR, d->vendor, 0);
+                d->device_name = lookup(pacc, PCI_LOOKUP_DEVICE, d->vendor, d->device);
+                d->class_name = lookup(pacc, PCI_LOOKUP_CLASS, p->device_class, 0);
+                d->is_bridge = gd_pci_is_bridge(d);
+                read_sysfs_facts(d);
+        }
+        pci_cleanup(pacc);
+
+        if (h->n_devs > 0)
+                qsort(h->devs, h->n_devs, sizeof(*h->devs), cmp_dev);
+        return h->pci_state = 0;
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/fileio.h"
+#include "base/hostpaths.h"
+#include "base/macro.h"
+#include "platform.h"
+
+static char *value_after_colon(const char *line, size_t len) {
+        const char *c = memchr(line, ':', len);
+        const char *e = line + len;
+
+        if (!c)
+                return NULL;
+        for (c++; c < e && (*c == ' ' || *c == '\t'); c++)
+                ;
+        return strndup(c, (size_t) (e - c));
+}
+
+static bool has_word(const char *s, size_t len, const char *word) {
+        size_t wl = strlen(word);
+
+        for (const char *p = s; p + wl <= s + len; p++) {
+                if (memcmp(p, word, wl) == 0 &&
+                    (p == s || p[-1] == ' ' || p[-1] == '\t' || p[-1] == ':') &&
+                    (p + wl == s + len || p[wl] == ' ' || p[wl] == '\n'))
+                        return true;
+        }
+        return false;
+}
+
+void gd_cpuinfo_parse(const char *text, char **ret_vendor, tri_t *ret_hypervisor) {
+        const char *line = text;
+
+        *ret_vendor = NULL;
+        *ret_hypervisor = TRI_UNKNOWN;
+        while (line && *line) {
+                const char *nl = strchr(line, '\n');
+                size_t len = nl ? (size_t) (nl - line) : strlen(line);
+
+                if (len == 0 && (*ret_vendor || *ret_hypervisor != TRI_UNKNOWN))
+                        break; /* end of the first processor block */
+                if (!*ret_vendor && startswith(line, "vendor_id"))
+                        *ret_vendor = value_after_colon(line, len);
+                else if (*ret_hypervisor == TRI_UNKNOWN &&
+                         (startswith(line, "flags") || startswith(line, "Features")))
+                        *ret_hypervisor = has_word(line, len, "hypervisor") ? TRI_YES : TRI_NO;
+                line = nl ? nl + 1 : NULL;
+        }
+}
+
+int gd_platform_read(struct gd_host *h) {
+        _cleanup_free_ char *cpuinfo = NULL;
+
+        if (read_attr("/", gd_hostpath(GD_PROC_OSRELEASE)->path, &h->kernel_release) < 0)
+                h->kernel_release = NULL;
+        if (read_file_capped(gd_hostpath(GD_PROC_CPUINFO)->path, GD_TEXT_FILE_MAX, &cpuinfo, NULL) == 0)
+                gd_cpuinfo_parse(cpuinfo, &h->cpu_vendor, &h->hypervisor);
+
+        (void) read_attr("/sys/class/dmi/id", "sys_vendor", &h->dmi_sys_vendor);
+        (void) read_attr("/sys/class/dmi/id", "product_name", &h->dmi_product_name);
+        (void) read_attr("/sys/hypervisor", "type", &h->hypervisor_type);
+        return 0;
+}

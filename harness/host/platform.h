@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include "model/host.h"
+
+/* Kernel release (/proc/sys/kernel/osrelease: uname() is not faked under
+ * replay), CPU vendor and the hypervisor flag (/proc/cpuinfo), DMI vendor
+ * and product, and /sys/hypervisor/type (Xen). */
+int gd_platform_read(struct gd_host *h);
+
+/* Pure: vendor_id and whether the flags line has "hypervisor", from the
+ * first processor block of a /proc/cpuinfo text. */
+void gd_cpuinfo_parse(const char *text, char **ret_vendor, tri_t *ret_hypervisor);

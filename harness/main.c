@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/* gpudiag: can this GPU be handed to a VM, and if not, why and what to change. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "config.h"
+
+static const struct {
+        const char *name;
+        int (*run)(int argc, char **argv);
+        const char *summary;
+} commands[] = {
+        { "explain", cmd_explain, "verdict per GPU (READY / NOT READY / UNKNOWN) with findings" },
+        { "groups",  cmd_groups,  "list IOMMU groups and their devices" },
+};
+
+static void usage(FILE *f) {
+        fprintf(f, "Usage: %s COMMAND [OPTIONS]\n\n"
+                   "Diagnose whether GPUs on this host can be passed through to a VM (VFIO).\n\n"
+                   "Commands:\n", cli_program());
+        for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+                fprintf(f, "  %-8s  %s\n", commands[i].name, commands[i].summary);
+        fprintf(f, "\nRun '%s COMMAND --help' for a command's options; see gpudiag(1).\n"
+                   "Exit status: 0 ready/success, 1 not ready or unknown, 2 usage or bad input,\n"
+                   "3 the host could not be read.\n", cli_program());
+}
+
+int main(int argc, char **argv) {
+        cli_save_argv(argc, argv);
+        if (argc < 2) {
+                usage(stderr);
+                return GD_EXIT_USAGE;
+        }
+        if (streq(argv[1], "--help") || streq(argv[1], "-h") || streq(argv[1], "help")) {
+                usage(stdout);
+                return GD_EXIT_OK;
+        }
+        if (streq(argv[1], "--version") || streq(argv[1], "-V")) {
+                printf("gpudiag %s\n", GPUDIAG_VERSION);
+                return GD_EXIT_OK;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+                if (streq(argv[1], commands[i].name))
+                        return commands[i].run(argc - 1, argv + 1);
+
+        cli_error("unknown command '%s' (try '%s --help')", argv[1], cli_program());
+        return GD_EXIT_USAGE;
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdio.h>
+
+#include "devices.h"
+
+void gd_device_format_line(const struct gd_pci_dev *d, char *buf, size_t size) {
+        char rev[16] = "";
+
+        /* lspci prints the revision only when it is not zero (ls-kernel.c /
+         * lspci.c show_terse()). */
+        if (d->revision)
+                snprintf(rev, sizeof(rev), " (rev %02x)", d->revision);
+        snprintf(buf, size, "%s %s [%04x]: %s %s [%04x:%04x]%s",
+                 d->address, d->class_name ? d->class_name : "Class",
+                 d->class_code >> 8,
+                 d->vendor_name ? d->vendor_name : "Vendor",
+                 d->device_name ? d->device_name : "Device",
+                 d->vendor, d->device, rev);
+}
+
+static void emit_tri(struct gd_emit *e, const char *key, tri_t t) {
+        gd_emit_key(e, key);
+        if (t == TRI_UNKNOWN)
+                gd_emit_null(e);
+        else
+                gd_emit_bool(e, t == TRI_YES);
+}
+
+void gd_device_emit(struct gd_emit *e, const struct gd_pci_dev *d) {
+        char name[512];
+
+        snprintf(name, sizeof(name), "%s %s", d->vendor_name ? d->vendor_name : "Vendor",
+                 d->device_name ? d->device_name : "Device");
+        gd_emit_map_begin(e);
+        gd_emit_kv_str(e, "address", d->address);
+        gd_emit_kv_hex4(e, "class", d->class_code >> 8);
+        gd_emit_kv_str(e, "class_name", d->class_name);
+        gd_emit_kv_hex4(e, "vendor", d->vendor);
+        gd_emit_kv_hex4(e, "device", d->device);
+        gd_emit_kv_hex4(e, "subsystem_vendor", d->subsys_vendor);
+        gd_emit_kv_hex4(e, "subsystem_device", d->subsys_device);
+        gd_emit_kv_int(e, "revision", d->revision);
+        gd_emit_kv_str(e, "name", name);
+        gd_emit_key(e, "driver");
+        if (d->driver_known == TRI_YES)
+                gd_emit_str(e, d->driver);
+        else
+                gd_emit_null(e);
+        gd_emit_kv_bool(e, "driver_known", d->driver_known == TRI_YES);
+        gd_emit_kv_str(e, "driver_override", d->driver_override);
+        gd_emit_key(e, "iommu_group");
+        if (d->iommu_group == GD_GROUP_NONE)
+                gd_emit_null(e);
+        else
+                gd_emit_int(e, d->iommu_group);
+        gd_emit_kv_str(e, "parent", d->parent);
+        emit_tri(e, "boot_vga", d->boot_vga);
+        gd_emit_kv_str(e, "reset_method", d->reset_method);
+        gd_emit_kv_str(e, "power_state", d->power_state);
+        emit_tri(e, "flr", d->caps.flr);
+        emit_tri(e, "acs", d->caps.acs);
+        gd_emit_map_end(e);
+}

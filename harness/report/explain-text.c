@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: MIT */
+#include <string.h>
+
+#include "explain.h"
+#include "report/devices.h"
+
+#define ANSI_RED    "\033[1;31m"
+#define ANSI_GREEN  "\033[1;32m"
+#define ANSI_YELLOW "\033[1;33m"
+#define ANSI_RESET  "\033[0m"
+#define EVIDENCE_SHOWN 3
+
+static const char *verdict_label(enum gd_verdict v) {
+        return v == GD_VERDICT_READY ? "READY" : v == GD_VERDICT_NOT_READY ? "NOT READY" : "UNKNOWN";
+}
+
+static const char *verdict_color(enum gd_verdict v) {
+        return v == GD_VERDICT_READY ? ANSI_GREEN : v == GD_VERDICT_NOT_READY ? ANSI_RED : ANSI_YELLOW;
+}
+
+static void print_indented(FILE *out, const char *label, const char *text) {
+        const char *line = text;
+        bool first = true;
+
+        while (line && *line) {
+                const char *nl = strchr(line, '\n');
+                int len = nl ? (int) (nl - line) : (int) strlen(line);
+                fprintf(out, "      %-9s %.*s\n", first ? label : "", len, line);
+                first = false;
+                line = nl ? nl + 1 : NULL;
+        }
+}
+
+static void print_finding(FILE *out, const struct gd_finding *x, const struct gd_report_opts *o) {
+        const char *sev = gd_severity_to_string(x->severity);
+        const char *col = x->severity == GD_SEV_ERROR ? ANSI_RED : x->severity == GD_SEV_WARNING ? ANSI_YELLOW : "";
+
+        fprintf(out, "  %s%-7s%s %s: %s\n", o->color ? col : "", sev, o->color && *col ? ANSI_RESET : "",
+                x->id, x->summary);
+        for (size_t i = 0; i < x->n_evidence; i++) {
+                const struct gd_evidence *ev = &x->evidence[i];
+                char label[16];
+
+                if (!o->verbose && i == EVIDENCE_SHOWN) {
+                        fprintf(out, "      %-9s (%zu more; --verbose shows all)\n", "", x->n_evidence - i);
+                        break;
+                }
+                snprintf(label, sizeof(label), "%s", i == 0 ? "evidence:" : "");
+                if (ev->line)
+                        fprintf(out, "      %-9s %s:%u: %s\n", label, ev->source, ev->line, ev->text);
+                else
+                        fprintf(out, "      %-9s %s: %s\n", label, ev->source, ev->text);
+        }
+        if (x->remedy)
+                print_indented(out, "remedy:", x->remedy);
+}
+
+static bool about_target(const struct gd_finding *x, const struct gd_target *t) {
+        for (size_t i = 0; i < t->n_functions; i++)
+                if (gd_finding_has_subject(x, t->functions[i]->address))
+                        return true;
+        return false;
+}
+
+void gd_report_explain_text(FILE *out, const struct gd_host *h, const struct gd_targets *t,
+                            const struct gd_findings *f, const struct gd_report_opts *o) {
+        bool host_header = false;
+
+        for (size_t i = 0; i < t->n; i++) {
+                const struct gd_target *tg = &t->items[i];
+                enum gd_verdict v = gd_verdict_for(tg, f);
+                char name[512];
+
+                snprintf(name, sizeof(name), "%s %s", tg->gpu->vendor_name ? tg->gpu->vendor_name : "",
+                         tg->gpu->device_name ? tg->gpu->device_name : "");
+                fprintf(out, "%s%s%s  %s  [%04x:%04x]\n", o->color ? verdict_color(v) : "", verdict_label(v),
+                        o->color ? ANSI_RESET : "", tg->gpu->address, tg->gpu->vendor, tg->gpu->device);
+                fprintf(out, "  %s\n", name);
+                for (size_t j = 0; j < tg->n_functions; j++) {
+                        const struct gd_pci_dev *d = tg->functions[j];
+                        char grp[16];
+
+                        if (d->iommu_group == GD_GROUP_NONE)
+                                snprintf(grp, sizeof(grp), "none");
+                        else
+                                snprintf(grp, sizeof(grp), "%d", d->iommu_group);
+                        fprintf(out, "  function %s [%04x:%04x] %s, driver %s, IOMMU group %s\n", d->address,
+                                d->vendor, d->device, d->class_name ? d->class_name : "",
+                                d->driver_known != TRI_YES ? "unknown" : d->driver ? d->driver : "none", grp);
+                }
+                for (size_t k = 0; k < f->n; k++)
+                        if (about_target(&f->items[k], tg))
+                                print_finding(out, &f->items[k], o);
+                fputc('\n', out);
+        }
+
+        for (size_t k = 0; k < f->n; k++) {
+                const struct gd_finding *x = &f->items[k];
+                bool on_target = false;
+
+                for (size_t i = 0; i < t->n && !on_target; i++)
+                        on_target = about_target(x, &t->items[i]);
+                if (on_target)
+                        continue;
+                if (!host_header) {
+                        fprintf(out, "Host (%s%s%s):\n", h->kernel_release ? "kernel " : "",
+                                h->kernel_release ? h->kernel_release : "kernel unknown",
+                                h->replayed ? ", replayed from a bundle" : "");
+                        host_header = true;
+                }
+                print_finding(out, x, o);
+        }
+        if (t->n == 0)
+                fprintf(out, "\nNo GPU to pass through on this host.\n");
+}
