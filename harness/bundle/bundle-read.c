@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: MIT */
+/* Reading a bundle file: size cap, gzip, YAML parsing.  The checks of the
+ * document's content are in bundle-validate.c. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include <libfyaml.h>
+
+#include "bundle/bundle-internal.h"
+
+int bundle_fail(char **ret_error, int line, const char *fmt, ...) {
+        _cleanup_free_ char *msg = NULL;
+        va_list ap;
+        int r;
+
+        if (!ret_error)
+                return -EINVAL;
+
+        va_start(ap, fmt);
+        r = vasprintf(&msg, fmt, ap);
+        va_end(ap);
+        if (r < 0)
+                return -ENOMEM;
+
+        free(*ret_error);
+        *ret_error = NULL;
+        if (line > 0) {
+                if (asprintf(ret_error, "line %d: %s", line, msg) < 0) {
+                        *ret_error = NULL;
+                        return -ENOMEM;
+                }
+        } else
+                *ret_error = TAKE_PTR(msg);
+        return -EINVAL;
+}
+
+static int read_whole_file(const char *path, char **ret, size_t *ret_size, char **ret_error) {
+        _cleanup_close_ int fd = -1;
+        _cleanup_free_ char *buf = NULL;
+        size_t len = 0, cap = 64 * 1024;
+        struct stat st;
+
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (S_ISREG(st.st_mode) && (uint64_t) st.st_size > GD_BUNDLE_MAX) {
+                bundle_fail(ret_error, 0, "file too large (%jd bytes, at most %u)",
+                            (intmax_t) st.st_size, GD_BUNDLE_MAX);
+                return -EFBIG;
+        }
+        if (S_ISREG(st.st_mode) && (size_t) st.st_size + 1 > cap)
+                cap = (size_t) st.st_size + 1;
+
+        buf = malloc(cap + 1);
+        if (!buf)
+                return -ENOMEM;
+        for (;;) {
+                ssize_t n;
+
+                if (len == cap) {
+                        char *nb;
+
+                        if (cap > GD_BUNDLE_MAX)
+                                break;
+                        cap *= 2;
+                        nb = realloc(buf, cap + 1);
+                        if (!nb)
+                                return -ENOMEM;
+                        buf = nb;
+                }
+                n = read(fd, buf + len, cap - len);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (n == 0)
+                        break;
+                len += (size_t) n;
+        }
+        if (len > GD_BUNDLE_MAX) {
+                bundle_fail(ret_error, 0, "file too large (more than %u bytes)", GD_BUNDLE_MAX);
+                return -EFBIG;
+        }
+        buf[len] = '\0';
+        *ret = TAKE_PTR(buf);
+        *ret_size = len;
+        return 0;
+}
+
+static bool is_gzip(const void *data, size_t size) {
+        const unsigned char *d = data;
+        return size >= 2 && d[0] == 0x1f && d[1] == 0x8b;
+}
+
+static void inflate_endp(z_stream **z) {
+        if (*z)
+                inflateEnd(*z);
+}
+
+/* Decompresses gzip data, all members, into a NUL-terminated buffer. */
+static int gunzip(const void *data, size_t size, char **ret, size_t *ret_size, char **ret_error) {
+        z_stream zs = {};
+        _cleanup_(inflate_endp) z_stream *z = NULL;
+        _cleanup_free_ char *out = NULL;
+        size_t cap = size * 4 + 4096, len = 0;
+        int r;
+
+        if (size > UINT_MAX)
+                return bundle_fail(ret_error, 0, "gzip data too large");
+        if (cap > GD_BUNDLE_MAX)
+                cap = GD_BUNDLE_MAX;
+        out = malloc(cap + 1);
+        if (!out)
+                return -ENOMEM;
+
+        if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
+                return -ENOMEM;
+        z = &zs;
+        zs.next_in = (Bytef *) data;
+        zs.avail_in = (uInt) size;
+
+        for (;;) {
+                if (len == cap) {
+                        char *nb;
+
+                        if (cap >= GD_BUNDLE_MAX) {
+                                bundle_fail(ret_error, 0, "decompressed data too large (more than %u bytes)",
+                                            GD_BUNDLE_MAX);
+                                return -EFBIG;
+                        }
+                        cap = cap * 2 > GD_BUNDLE_MAX ? GD_BUNDLE_MAX : cap * 2;
+                        nb = realloc(out, cap + 1);
+                        if (!nb)
+                                return -ENOMEM;
+                        out = nb;
+                }
+                zs.next_out = (Bytef *) out + len;
+                zs.avail_out = (uInt) (cap - len);
+                r = inflate(&zs, Z_NO_FLUSH);
+                len = cap - zs.avail_out;
+
+                if (r == Z_STREAM_END) {
+                        /* Another member (as `cat a.gz b.gz` makes)? */
+                        if (zs.avail_in == 0)
+                                break;
+                        if (!is_gzip(zs.next_in, zs.avail_in))
+                                return bundle_fail(ret_error, 0, "trailing garbage after gzip data");
+                        if (inflateReset(&zs) != Z_OK)
+                                return -ENOMEM;
+                        continue;
+                }
+                if (r == Z_BUF_ERROR || (r == Z_OK && zs.avail_in == 0 && zs.avail_out > 0))
+                        return bundle_fail(ret_error, 0, "truncated gzip data");
+                if (r == Z_MEM_ERROR)
+                        return -ENOMEM;
+                if (r != Z_OK)
+                        return bundle_fail(ret_error, 0, "corrupt gzip data: %s",
+                                           zs.msg ? zs.msg : "inflate failed");
+        }
+
+        out[len] = '\0';
+        *ret = TAKE_PTR(out);
+        *ret_size = len;
+        return 0;
+}
+
+static void fy_diag_destroyp(struct fy_diag **d) {
+        if (*d)
+                fy_diag_destroy(*d);
+}
+
+static void fy_parser_destroyp(struct fy_parser **p) {
+        if (*p)
+                fy_parser_destroy(*p);
+}
+
+/* The first collected diagnostic as an error message. */
+static int diag_fail(struct fy_diag *diag, char **ret_error, const char *fallback) {
+        void *it = NULL;
+        struct fy_diag_error *e;
+
+        while ((e = fy_diag_errors_iterate(diag, &it)))
+                if (e->type >= FYET_ERROR)
+                        return bundle_fail(ret_error, e->line, "not valid YAML: %s", e->msg);
+        return bundle_fail(ret_error, 0, "not valid YAML: %s", fallback);
+}
+
+static int parse_yaml(const char *text, size_t len, struct gd_bundle **ret, char **ret_error) {
+        _cleanup_(fy_diag_destroyp) struct fy_diag *diag = NULL;
+        _cleanup_(fy_parser_destroyp) struct fy_parser *fyp = NULL;
+        struct fy_diag_cfg dcfg;
+        struct fy_parse_cfg cfg = {};
+        struct fy_document *doc, *extra;
+        int r;
+
+        fy_diag_cfg_default(&dcfg);
+        dcfg.fp = NULL;
+        dcfg.colorize = false;
+        dcfg.level = FYET_ERROR;
+        diag = fy_diag_create(&dcfg);
+        if (!diag)
+                return -ENOMEM;
+        fy_diag_set_collect_errors(diag, true);
+
+        /* Duplicate keys are an error unless FYPCF_ALLOW_DUPLICATE_KEYS. */
+        cfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG | FYPCF_JSON_NONE;
+        cfg.diag = diag;
+        fyp = fy_parser_create(&cfg);
+        if (!fyp)
+                return -ENOMEM;
+        if (fy_parser_set_string(fyp, text, len) != 0)
+                return -ENOMEM;
+
+        doc = fy_parse_load_document(fyp);
+        if (!doc || fy_diag_got_error(diag)) {
+                if (doc)
+                        fy_parse_document_destroy(fyp, doc);
+                if (!doc && !fy_diag_got_error(diag))
+                        return bundle_fail(ret_error, 0, "empty document: no YAML content");
+                return diag_fail(diag, ret_error, "parse error");
+        }
+
+        extra = fy_parse_load_document(fyp);
+        if (extra || fy_diag_got_error(diag)) {
+                int line = 0;
+
+                if (extra) {
+                        line = bundle_node_line(fy_document_root(extra));
+                        fy_parse_document_destroy(fyp, extra);
+                }
+                fy_parse_document_destroy(fyp, doc);
+                if (!extra)
+                        return diag_fail(diag, ret_error, "parse error after the document");
+                return bundle_fail(ret_error, line, "more than one YAML document; a bundle is one document");
+        }
+
+        r = bundle_from_document(doc, ret, ret_error);
+        fy_parse_document_destroy(fyp, doc);
+        return r;
+}
+
+int gd_bundle_load_data(const void *data, size_t size, struct gd_bundle **ret, char **ret_error) {
+        _cleanup_free_ char *plain = NULL;
+        const char *text = data;
+        const char *nul;
+        size_t len = size;
+        int r;
+
+        if (ret_error)
+                *ret_error = NULL;
+        if (size > GD_BUNDLE_MAX) {
+                bundle_fail(ret_error, 0, "file too large (more than %u bytes)", GD_BUNDLE_MAX);
+                return -EFBIG;
+        }
+
+        if (is_gzip(data, size)) {
+                r = gunzip(data, size, &plain, &len, ret_error);
+                if (r < 0)
+                        return r;
+                text = plain;
+        }
+
+        nul = memchr(text, '\0', len);
+        if (nul) {
+                int line = 1;
+
+                for (const char *p = text; p < nul; p++)
+                        line += *p == '\n';
+                return bundle_fail(ret_error, line, "binary data (a NUL byte at offset %zu), not a YAML bundle",
+                                   (size_t) (nul - text));
+        }
+
+        return parse_yaml(text, len, ret, ret_error);
+}
+
+int gd_bundle_load(const char *path, struct gd_bundle **ret, char **ret_error) {
+        _cleanup_free_ char *data = NULL;
+        size_t size = 0;
+        int r;
+
+        if (ret_error)
+                *ret_error = NULL;
+        r = read_whole_file(path, &data, &size, ret_error);
+        if (r < 0)
+                return r;
+        return gd_bundle_load_data(data, size, ret, ret_error);
+}

@@ -1,0 +1,348 @@
+/* SPDX-License-Identifier: MIT */
+/* From a parsed YAML document to a struct gd_bundle, checking every rule of
+ * doc/bundle-format.md on the way.  Each error names the key and the line. */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "base/fileio.h"
+#include "base/strv.h"
+#include "bundle/bundle-internal.h"
+
+static const char *const top_keys[] = {
+        "format", "metadata", "umockdev", "iommu_groups", "files", "unreadable", "lspci", "findings",
+};
+
+static int check_path(struct fy_node *n, const char *what, const char *path, char **ret_error) {
+        int line = bundle_node_line(n);
+        const char *s;
+
+        if (path[0] != '/')
+                return bundle_fail(ret_error, line, "%s: path '%s' is not absolute", what, path);
+        for (s = path; *s; ) {
+                const char *e;
+                size_t len;
+
+                while (*s == '/')
+                        s++;
+                e = strchrnul(s, '/');
+                len = (size_t) (e - s);
+                if (len == 2 && s[0] == '.' && s[1] == '.')
+                        return bundle_fail(ret_error, line, "%s: path '%s' has a '..' component", what, path);
+                if (len == 1 && s[0] == '.')
+                        return bundle_fail(ret_error, line, "%s: path '%s' has a '.' component", what, path);
+                s = e;
+        }
+        if (!gd_bundle_path_allowed(path))
+                return bundle_fail(ret_error, line,
+                                   "%s: path '%s' is outside the allowed roots (/sys /proc /dev /etc /boot /lib /usr)",
+                                   what, path);
+        return 0;
+}
+
+static int parse_metadata(struct fy_node *key, struct fy_node *n, struct gd_bundle_metadata *m, char **ret_error) {
+        struct fy_node_pair *p;
+        void *it = NULL;
+        int r;
+
+        r = bundle_expect(key, n, FYNT_MAPPING, "metadata", ret_error);
+        if (r < 0)
+                return r;
+        while ((p = fy_node_mapping_iterate(n, &it))) {
+                struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);
+                const char *name = fy_node_is_scalar(k) ? fy_node_get_scalar0(k) : NULL;
+                char **slot = NULL;
+
+                if (streq(name, "tool"))
+                        slot = &m->tool;
+                else if (streq(name, "created"))
+                        slot = &m->created;
+                else if (streq(name, "kernel"))
+                        slot = &m->kernel;
+                else if (streq(name, "origin"))
+                        slot = &m->origin;
+                else if (streq(name, "source"))
+                        slot = &m->source;
+                else if (streq(name, "root"))
+                        r = bundle_get_bool(k, v, "metadata: root", &m->root, ret_error);
+                else if (streq(name, "redacted")) {
+                        m->redacted = strv_free(m->redacted);
+                        r = bundle_get_strv(k, v, "metadata: redacted", &m->redacted, ret_error);
+                } else
+                        return bundle_fail(ret_error, bundle_node_line(k), "metadata: unknown key '%s'",
+                                           name ? name : "(not a string)");
+                if (slot) {
+                        _cleanup_free_ char *what = NULL;
+
+                        if (asprintf(&what, "metadata: %s", name) < 0)
+                                return -ENOMEM;
+                        r = bundle_get_string(k, v, what, slot, NULL, ret_error);
+                }
+                if (r < 0)
+                        return r;
+        }
+        if (m->origin && !streq(m->origin, "collected") && !streq(m->origin, "imported") &&
+            !streq(m->origin, "synthetic"))
+                return bundle_fail(ret_error, bundle_value_line(key, fy_node_mapping_lookup_by_string(n, "origin", -1)),
+                                   "metadata: origin '%s' is not one of collected, imported, synthetic", m->origin);
+        return 0;
+}
+
+static int parse_groups(struct fy_node *key, struct fy_node *n, struct gd_bundle *b, char **ret_error) {
+        struct fy_node *item;
+        void *it = NULL;
+        int r;
+
+        r = bundle_expect(key, n, FYNT_SEQUENCE, "iommu_groups", ret_error);
+        if (r < 0)
+                return r;
+        b->has_iommu_groups = true;
+        b->groups = calloc((size_t) fy_node_sequence_item_count(n) + 1, sizeof(*b->groups));
+        if (!b->groups)
+                return -ENOMEM;
+
+        while ((item = fy_node_sequence_iterate(n, &it))) {
+                struct gd_bundle_group *g = &b->groups[b->n_groups];
+                struct fy_node_pair *p;
+                void *pit = NULL;
+                bool have_id = false, have_devices = false;
+
+                r = bundle_expect(key, item, FYNT_MAPPING, "iommu_groups: entry", ret_error);
+                if (r < 0)
+                        return r;
+                g->id = -1;
+                b->n_groups++;
+                while ((p = fy_node_mapping_iterate(item, &pit))) {
+                        struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);
+                        const char *name = fy_node_is_scalar(k) ? fy_node_get_scalar0(k) : NULL;
+
+                        if (streq(name, "group")) {
+                                r = bundle_get_int(k, v, "iommu_groups: group", &g->id, ret_error);
+                                if (r >= 0 && g->id < 0)
+                                        r = bundle_fail(ret_error, bundle_value_line(k, v),
+                                                        "iommu_groups: group %" PRId64 " is negative", g->id);
+                                have_id = true;
+                        } else if (streq(name, "type"))
+                                r = bundle_get_string(k, v, "iommu_groups: type", &g->type, NULL, ret_error);
+                        else if (streq(name, "devices")) {
+                                r = bundle_get_strv(k, v, "iommu_groups: devices", &g->devices, ret_error);
+                                for (size_t i = 0; r >= 0 && g->devices[i]; i++)
+                                        if (!gd_pci_address_valid(g->devices[i]))
+                                                r = bundle_fail(ret_error, bundle_value_line(k, v),
+                                                                "iommu_groups: device address '%s' is not of the form dddd:bb:dd.f",
+                                                                g->devices[i]);
+                                have_devices = true;
+                        } else
+                                r = bundle_fail(ret_error, bundle_node_line(k), "iommu_groups: unknown key '%s'",
+                                                name ? name : "(not a string)");
+                        if (r < 0)
+                                return r;
+                }
+                if (!have_id || !have_devices)
+                        return bundle_fail(ret_error, bundle_node_line(item), "iommu_groups: entry without '%s'",
+                                           have_id ? "devices" : "group");
+                for (size_t j = 0; j + 1 < b->n_groups; j++) {
+                        if (b->groups[j].id == g->id)
+                                return bundle_fail(ret_error, bundle_node_line(item),
+                                                   "iommu_groups: group %" PRId64 " is listed twice", g->id);
+                        for (size_t d = 0; g->devices[d]; d++)
+                                if (strv_contains(b->groups[j].devices, g->devices[d]))
+                                        return bundle_fail(ret_error, bundle_node_line(item),
+                                                           "iommu_groups: device %s is in groups %" PRId64
+                                                           " and %" PRId64, g->devices[d], b->groups[j].id, g->id);
+                }
+        }
+        return 0;
+}
+
+static int parse_file(struct fy_node *k, struct fy_node *v, struct gd_bundle_file *f, char **ret_error) {
+        struct fy_node_pair *p;
+        void *it = NULL;
+        bool have_content = false;
+        int r;
+
+        f->mtime = -1;
+        if (v && fy_node_get_type(v) == FYNT_SCALAR)
+                return bundle_get_string(k, v, "files: content", &f->content, &f->length, ret_error);
+        r = bundle_expect(k, v, FYNT_MAPPING, "files: value", ret_error);
+        if (r < 0)
+                return bundle_fail(ret_error, bundle_value_line(k, v),
+                                   "files: value of '%s' must be a string or a mapping {content, mtime}", f->path);
+        while ((p = fy_node_mapping_iterate(v, &it))) {
+                struct fy_node *fk = fy_node_pair_key(p), *fv = fy_node_pair_value(p);
+                const char *name = fy_node_is_scalar(fk) ? fy_node_get_scalar0(fk) : NULL;
+
+                if (streq(name, "content")) {
+                        r = bundle_get_string(fk, fv, "files: content", &f->content, &f->length, ret_error);
+                        have_content = true;
+                } else if (streq(name, "mtime")) {
+                        r = bundle_get_int(fk, fv, "files: mtime", &f->mtime, ret_error);
+                        if (r >= 0 && f->mtime < 0)
+                                r = bundle_fail(ret_error, bundle_value_line(fk, fv), "files: mtime of '%s' is negative",
+                                                f->path);
+                } else
+                        r = bundle_fail(ret_error, bundle_node_line(fk), "files: unknown key '%s' for '%s'",
+                                        name ? name : "(not a string)", f->path);
+                if (r < 0)
+                        return r;
+        }
+        if (!have_content)
+                return bundle_fail(ret_error, bundle_node_line(k), "files: '%s' has no content", f->path);
+        return 0;
+}
+
+static int parse_files(struct fy_node *key, struct fy_node *n, struct gd_bundle *b, char **ret_error) {
+        struct fy_node_pair *p;
+        void *it = NULL;
+        int r;
+
+        r = bundle_expect(key, n, FYNT_MAPPING, "files", ret_error);
+        if (r < 0)
+                return r;
+        b->files = calloc((size_t) fy_node_mapping_item_count(n) + 1, sizeof(*b->files));
+        if (!b->files)
+                return -ENOMEM;
+        while ((p = fy_node_mapping_iterate(n, &it))) {
+                struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);
+                struct gd_bundle_file *f = &b->files[b->n_files];
+
+                r = bundle_get_string(k, k, "files: path", &f->path, NULL, ret_error);
+                if (r < 0)
+                        return r;
+                b->n_files++;
+                r = check_path(k, "files", f->path, ret_error);
+                if (r < 0)
+                        return r;
+                r = parse_file(k, v, f, ret_error);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int parse_unreadable(struct fy_node *key, struct fy_node *n, struct gd_bundle *b, char **ret_error) {
+        struct fy_node *item;
+        void *it = NULL;
+        int r;
+
+        b->unreadable = strv_free(b->unreadable);
+        r = bundle_get_strv(key, n, "unreadable", &b->unreadable, ret_error);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; (item = fy_node_sequence_iterate(n, &it)); i++) {
+                const char *path = b->unreadable[i];
+
+                r = check_path(item, "unreadable", path, ret_error);
+                if (r < 0)
+                        return r;
+                for (size_t j = 0; j < i; j++)
+                        if (streq(b->unreadable[j], path))
+                                return bundle_fail(ret_error, bundle_node_line(item),
+                                                   "unreadable: path '%s' is listed twice", path);
+        }
+        return 0;
+}
+
+static int parse_top(struct fy_node *k, struct fy_node *v, const char *name, struct gd_bundle *b,
+                     char **ret_error) {
+        if (streq(name, "format")) {
+                _cleanup_free_ char *f = NULL;
+                int r = bundle_get_string(k, v, "format", &f, NULL, ret_error);
+
+                if (r < 0)
+                        return r;
+                if (!streq(f, GD_BUNDLE_FORMAT))
+                        return bundle_fail(ret_error, bundle_value_line(k, v), "format: '%s' is not '%s'", f,
+                                           GD_BUNDLE_FORMAT);
+                return 0;
+        }
+        if (streq(name, "metadata"))
+                return parse_metadata(k, v, &b->metadata, ret_error);
+        if (streq(name, "umockdev")) {
+                size_t len;
+                int r = bundle_get_string(k, v, "umockdev", &b->umockdev, &len, ret_error);
+                int first = 0;
+
+                if (r < 0)
+                        return r;
+                if (strlen(b->umockdev) != len)
+                        return bundle_fail(ret_error, bundle_value_line(k, v), "umockdev: text has a NUL character");
+                /* A literal block's token starts at its first text line. */
+                if (fy_node_get_style(v) == FYNS_LITERAL)
+                        first = bundle_node_line(v);
+                return bundle_check_record(b->umockdev, len, first, ret_error);
+        }
+        if (streq(name, "iommu_groups"))
+                return parse_groups(k, v, b, ret_error);
+        if (streq(name, "files"))
+                return parse_files(k, v, b, ret_error);
+        if (streq(name, "unreadable"))
+                return parse_unreadable(k, v, b, ret_error);
+        if (streq(name, "lspci"))
+                return bundle_get_string(k, v, "lspci", &b->lspci, NULL, ret_error);
+        if (streq(name, "findings"))
+                /* For people; its content is not interpreted. */
+                return bundle_expect(k, v, FYNT_SEQUENCE, "findings", ret_error);
+        return -EINVAL;
+}
+
+int bundle_from_document(struct fy_document *doc, struct gd_bundle **ret, char **ret_error) {
+        _cleanup_bundle_ struct gd_bundle *b = NULL;
+        struct fy_node *root = fy_document_root(doc);
+        struct fy_node_pair *p;
+        void *it = NULL;
+        bool have_format = false;
+        int r;
+
+        if (!root || fy_node_get_type(root) != FYNT_MAPPING)
+                return bundle_fail(ret_error, bundle_node_line(root),
+                                   "the document is %s, not a mapping with 'format: %s'",
+                                   root ? bundle_type_name(root) : "empty", GD_BUNDLE_FORMAT);
+
+        b = calloc(1, sizeof(*b));
+        if (!b)
+                return -ENOMEM;
+        if (bundle_new_strv(&b->metadata.redacted) < 0 || bundle_new_strv(&b->unreadable) < 0)
+                return -ENOMEM;
+
+        /* The format first: a bundle of another version fails on that. */
+        while ((p = fy_node_mapping_iterate(root, &it))) {
+                struct fy_node *k = fy_node_pair_key(p);
+
+                if (k && fy_node_is_scalar(k) && streq(fy_node_get_scalar0(k), "format")) {
+                        r = parse_top(k, fy_node_pair_value(p), "format", b, ret_error);
+                        if (r < 0)
+                                return r;
+                        have_format = true;
+                }
+        }
+        if (!have_format)
+                return bundle_fail(ret_error, 0, "format: missing; a bundle starts with 'format: %s'",
+                                   GD_BUNDLE_FORMAT);
+
+        it = NULL;
+        while ((p = fy_node_mapping_iterate(root, &it))) {
+                struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);
+                const char *name = k && fy_node_is_scalar(k) ? fy_node_get_scalar0(k) : NULL;
+                bool known = false;
+
+                for (size_t i = 0; name && i < ELEMENTSOF(top_keys); i++)
+                        known = known || streq(name, top_keys[i]);
+                if (!known)
+                        return bundle_fail(ret_error, bundle_node_line(k), "unknown top-level key '%s'",
+                                           name ? name : "(not a string)");
+                if (streq(name, "format"))
+                        continue;
+                r = parse_top(k, v, name, b, ret_error);
+                if (r < 0)
+                        return r;
+        }
+
+        for (size_t i = 0; i < b->n_files; i++)
+                if (strv_contains(b->unreadable, b->files[i].path))
+                        return bundle_fail(ret_error, 0, "unreadable: path '%s' is also in files",
+                                           b->files[i].path);
+
+        *ret = TAKE_PTR(b);
+        return 0;
+}

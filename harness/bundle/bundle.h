@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/* A gpudiag bundle (doc/bundle-format.md), loaded and validated.
+ *
+ * gd_bundle_load() is the only way in: it reads the file (gzip or plain),
+ * parses the YAML and checks every rule of the format, so a struct gd_bundle
+ * always holds a valid bundle.  Replay does not turn it into a host model; it
+ * builds a umockdev testbed from it (replay/testbed.h). */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/macro.h"
+
+#define GD_BUNDLE_FORMAT   "gpudiag-bundle/1"
+/* Both the file and its decompressed content are capped at this. */
+#define GD_BUNDLE_MAX      (256u * 1024u * 1024u)
+
+struct gd_bundle_metadata {
+        char *tool;             /* each NULL when the bundle lacks it */
+        char *created;
+        char *kernel;
+        char *origin;           /* collected | imported | synthetic */
+        char *source;
+        tri_t root;             /* collected with euid 0; unknown when absent */
+        char **redacted;        /* strv, never NULL */
+};
+
+struct gd_bundle_group {
+        int64_t id;             /* >= 0 */
+        char *type;             /* NULL when absent */
+        char **devices;         /* strv of dddd:bb:dd.f, never NULL */
+};
+
+struct gd_bundle_file {
+        char *path;             /* absolute, no '.' or '..', under an allowed root */
+        char *content;          /* NUL-terminated; may hold NULs before length */
+        size_t length;
+        int64_t mtime;          /* seconds since the epoch, -1 when not given */
+};
+
+struct gd_bundle {
+        struct gd_bundle_metadata metadata;
+        char *umockdev;         /* umockdev-record text; NULL when absent */
+        bool has_iommu_groups;  /* the key was present (possibly empty) */
+        struct gd_bundle_group *groups;
+        size_t n_groups;
+        struct gd_bundle_file *files;
+        size_t n_files;
+        char **unreadable;      /* strv, never NULL */
+        char *lspci;            /* NULL when absent */
+};
+
+/* Loads and validates a bundle.  Returns 0 and *ret; -EINVAL when the content
+ * is not a valid bundle, with *ret_error naming the problem and, when known,
+ * the line ("line 12: files: ..."); -EFBIG/-EINVAL with *ret_error for size
+ * and gzip problems; -errno for I/O errors (then *ret_error may be NULL).
+ * ret_error may be NULL; nothing is returned through ret on failure. */
+int gd_bundle_load(const char *path, struct gd_bundle **ret, char **ret_error);
+
+/* The same, from bytes already in memory (gzip or plain). */
+int gd_bundle_load_data(const void *data, size_t size, struct gd_bundle **ret, char **ret_error);
+
+/* Lookups; NULL when absent. */
+const struct gd_bundle_file *gd_bundle_file(const struct gd_bundle *b, const char *path);
+bool gd_bundle_is_unreadable(const struct gd_bundle *b, const char *path);
+
+/* NULL-safe; returns NULL. */
+struct gd_bundle *gd_bundle_free(struct gd_bundle *b);
+static inline void gd_bundle_freep(struct gd_bundle **b) { gd_bundle_free(*b); }
+#define _cleanup_bundle_ _cleanup_(gd_bundle_freep)
+
+/* True for an absolute, '.'/'..'-free path under /sys /proc /dev /etc /boot
+ * /lib or /usr. */
+bool gd_bundle_path_allowed(const char *path);
+/* True for a path the testbed writes below its config root (/etc /boot /lib
+ * /usr) rather than into its /sys /proc /dev tree. */
+bool gd_bundle_path_is_config(const char *path);
+/* True for dddd:bb:dd.f (lower- or upper-case hex). */
+bool gd_pci_address_valid(const char *s);

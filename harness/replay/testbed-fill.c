@@ -1,0 +1,357 @@
+/* SPDX-License-Identifier: MIT */
+/* What umockdev's recording does not give a testbed: driver directories,
+ * IOMMU groups, /proc, /dev and configuration files, and markers. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/fileio.h"
+#include "base/hostpaths.h"
+#include "base/strv.h"
+#include "replay/testbed-internal.h"
+
+/* What the fill needs from one record of the umockdev text. */
+struct recorded_device {
+        char *devpath;          /* "/devices/pci0000:00/0000:00:01.0" */
+        char *driver;           /* target of L: driver=, or NULL */
+        bool has_iommu_group;
+};
+
+static void devices_free(struct recorded_device *d, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free(d[i].devpath);
+                free(d[i].driver);
+        }
+        free(d);
+}
+
+/* The bundle reader has checked the text's shape (bundle-record.c).  *d and
+ * *n belong to the caller, also on failure. */
+static int parse_recording(const char *text, struct recorded_device **d, size_t *n) {
+        for (const char *p = text; p && *p; ) {
+                const char *nl = strchr(p, '\n');
+                size_t len = nl ? (size_t) (nl - p) : strlen(p);
+                struct recorded_device *cur = *n > 0 ? &(*d)[*n - 1] : NULL;
+
+                if (len > 3 && p[0] == 'P' && p[1] == ':') {
+                        struct recorded_device *nd = realloc(*d, (*n + 1) * sizeof(**d));
+
+                        if (!nd)
+                                return -ENOMEM;
+                        *d = nd;
+                        nd[*n] = (struct recorded_device) { .devpath = strndup(p + 3, len - 3) };
+                        if (!nd[(*n)++].devpath)
+                                return -ENOMEM;
+                } else if (cur && len > 10 && strncmp(p, "L: driver=", 10) == 0) {
+                        free(cur->driver);
+                        cur->driver = strndup(p + 10, len - 10);
+                        if (!cur->driver)
+                                return -ENOMEM;
+                } else if (cur && strncmp(p, "L: iommu_group=", 15) == 0)
+                        cur->has_iommu_group = true;
+                p = nl ? nl + 1 : NULL;
+        }
+        return 0;
+}
+
+/* Resolves a relative link target lexically against dir ("/sys/..."),
+ * returning an absolute path, or NULL when it leaves /sys. */
+static char *resolve_in_sys(const char *dir, const char *target) {
+        _cleanup_free_ char *joined = NULL;
+        char *out, *o;
+
+        if (target[0] == '/' || asprintf(&joined, "%s/%s", dir, target) < 0)
+                return NULL;
+        out = calloc(1, strlen(joined) + 2);
+        if (!out)
+                return NULL;
+        o = out;
+        for (const char *s = joined; *s; ) {
+                const char *e;
+                size_t len;
+
+                while (*s == '/')
+                        s++;
+                e = strchrnul(s, '/');
+                len = (size_t) (e - s);
+                if (len == 0 || (len == 1 && s[0] == '.')) {
+                } else if (len == 2 && s[0] == '.' && s[1] == '.') {
+                        char *slash = strrchr(out, '/');
+                        if (!slash) {
+                                free(out);
+                                return NULL;
+                        }
+                        *slash = '\0';
+                        o = slash;
+                } else {
+                        *o++ = '/';
+                        memcpy(o, s, len);
+                        o += len;
+                        *o = '\0';
+                }
+                s = e;
+        }
+        if (!startswith(out, "/sys/")) {
+                free(out);
+                return NULL;
+        }
+        return out;
+}
+
+/* mkdir -p of root+path, never through a link that leaves root. */
+static int mkdir_inside(const char *root, const char *path) {
+        _cleanup_free_ char *full = path_join(root, path);
+        size_t rootlen = strlen(root);
+        char real[PATH_MAX];
+
+        if (!full)
+                return -ENOMEM;
+        for (char *s = full + rootlen + 1; ; s++) {
+                bool last = *s == '\0';
+
+                if (*s != '/' && !last)
+                        continue;
+                *s = '\0';
+                if (mkdir(full, 0755) < 0 && errno != EEXIST)
+                        return -errno;
+                if (!realpath(full, real))
+                        return -errno;
+                if (strncmp(real, root, rootlen) != 0 || (real[rootlen] != '/' && real[rootlen] != '\0'))
+                        return -ELOOP;
+                if (last)
+                        break;
+                *s = '/';
+        }
+        return 0;
+}
+
+int testbed_write_file(const char *root, const char *path, const void *content, size_t len, mode_t mode,
+                       int64_t mtime) {
+        _cleanup_free_ char *full = path_join(root, path);
+        _cleanup_free_ char *dir = NULL;
+        _cleanup_close_ int fd = -1;
+        const char *p = content;
+        char *slash;
+        int r;
+
+        if (!full)
+                return -ENOMEM;
+        dir = strdup(path);
+        if (!dir)
+                return -ENOMEM;
+        slash = strrchr(dir, '/');
+        if (slash && slash != dir) {
+                *slash = '\0';
+                r = mkdir_inside(root, dir);
+                if (r < 0)
+                        return r;
+        }
+
+        /* A recorded sysfs attribute may be there already: replace it. */
+        fd = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd < 0)
+                return -errno;
+        while (len > 0) {
+                ssize_t n = write(fd, p, len);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                p += n;
+                len -= (size_t) n;
+        }
+        if (fchmod(fd, mode) < 0)
+                return -errno;
+        if (mtime >= 0) {
+                struct timespec ts[2] = { { .tv_sec = (time_t) mtime }, { .tv_sec = (time_t) mtime } };
+                if (futimens(fd, ts) < 0)
+                        return -errno;
+        }
+        return 0;
+}
+
+static int fail_path(char **ret_error, const char *what, const char *path, int r) {
+        if (ret_error && asprintf(ret_error, "testbed: cannot write %s %s: %s", what, path,
+                                  r == -ELOOP ? "a recorded link leads out of the testbed" : strerror(-r)) < 0)
+                *ret_error = NULL;
+        return r == -ENOMEM ? r : -EINVAL;
+}
+
+static int add_drivers(const char *root, const struct recorded_device *d, size_t n, char **ret_error) {
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *dir = NULL, *target = NULL;
+                int r;
+
+                if (!d[i].driver)
+                        continue;
+                if (asprintf(&dir, "/sys%s", d[i].devpath) < 0)
+                        return -ENOMEM;
+                /* lspci and libpci read the driver only when the link resolves. */
+                target = resolve_in_sys(dir, d[i].driver);
+                if (!target) {
+                        if (ret_error && asprintf(ret_error, "testbed: driver link '%s' of %s leaves /sys",
+                                                  d[i].driver, d[i].devpath) < 0)
+                                *ret_error = NULL;
+                        return -EINVAL;
+                }
+                r = mkdir_inside(root, target);
+                if (r < 0)
+                        return fail_path(ret_error, "driver directory", target, r);
+        }
+        return 0;
+}
+
+static const struct recorded_device *find_device(const struct recorded_device *d, size_t n, const char *addr) {
+        for (size_t i = 0; i < n; i++) {
+                const char *base = strrchr(d[i].devpath, '/');
+                if (base && strcasecmp(base + 1, addr) == 0)
+                        return &d[i];
+        }
+        return NULL;
+}
+
+static char *dotdots(const char *devpath) {
+        /* "/devices/a/b" -> "../../../" (one per component) */
+        size_t k = 0;
+        char *s;
+
+        for (const char *p = devpath; *p; p++)
+                k += *p == '/';
+        s = malloc(3 * k + 1);
+        if (!s)
+                return NULL;
+        for (size_t i = 0; i < k; i++)
+                memcpy(s + 3 * i, "../", 3);
+        s[3 * k] = '\0';
+        return s;
+}
+
+static int add_groups(const char *root, const struct gd_bundle *b, const struct recorded_device *d, size_t n,
+                      char **ret_error) {
+        int r;
+
+        if (!b->has_iommu_groups)
+                return 0;
+        r = mkdir_inside(root, "/sys/kernel/iommu_groups");
+        if (r < 0)
+                return fail_path(ret_error, "directory", "/sys/kernel/iommu_groups", r);
+
+        for (size_t g = 0; g < b->n_groups; g++) {
+                const struct gd_bundle_group *grp = &b->groups[g];
+                _cleanup_free_ char *gdir = NULL;
+
+                if (asprintf(&gdir, "/sys/kernel/iommu_groups/%" PRId64 "/devices", grp->id) < 0)
+                        return -ENOMEM;
+                r = mkdir_inside(root, gdir);
+                if (r < 0)
+                        return fail_path(ret_error, "directory", gdir, r);
+                if (grp->type) {
+                        _cleanup_free_ char *tp = NULL, *content = NULL;
+
+                        if (asprintf(&tp, "/sys/kernel/iommu_groups/%" PRId64 "/type", grp->id) < 0 ||
+                            asprintf(&content, "%s\n", grp->type) < 0)
+                                return -ENOMEM;
+                        r = testbed_write_file(root, tp, content, strlen(content), 0444, -1);
+                        if (r < 0)
+                                return fail_path(ret_error, "file", tp, r);
+                }
+
+                for (size_t i = 0; grp->devices[i]; i++) {
+                        const struct recorded_device *dev = find_device(d, n, grp->devices[i]);
+                        _cleanup_free_ char *link = NULL, *target = NULL;
+
+                        if (asprintf(&link, "%s%s/%s", root, gdir, grp->devices[i]) < 0)
+                                return -ENOMEM;
+                        /* Unrecorded: a dangling link, as for a device that vanished. */
+                        if (asprintf(&target, "../../../..%s", dev ? dev->devpath : "/bus/pci/devices/") < 0)
+                                return -ENOMEM;
+                        if (!dev) {
+                                char *t2;
+                                if (asprintf(&t2, "%s%s", target, grp->devices[i]) < 0)
+                                        return -ENOMEM;
+                                free(target);
+                                target = t2;
+                        }
+                        if (symlink(target, link) < 0)
+                                return fail_path(ret_error, "link", link + strlen(root), -errno);
+
+                        if (dev && !dev->has_iommu_group) {
+                                _cleanup_free_ char *up = dotdots(dev->devpath), *dlink = NULL, *dtarget = NULL;
+
+                                if (!up ||
+                                    asprintf(&dlink, "%s/sys%s/iommu_group", root, dev->devpath) < 0 ||
+                                    asprintf(&dtarget, "%skernel/iommu_groups/%" PRId64, up, grp->id) < 0)
+                                        return -ENOMEM;
+                                if (symlink(dtarget, dlink) < 0)
+                                        return fail_path(ret_error, "link", dlink + strlen(root), -errno);
+                        }
+                }
+        }
+        return 0;
+}
+
+static int add_files(const char *root, const struct gd_bundle *b, char **ret_error) {
+        for (size_t i = 0; i < b->n_files; i++) {
+                const struct gd_bundle_file *f = &b->files[i];
+                _cleanup_free_ char *where = NULL;
+                int r;
+
+                where = gd_bundle_path_is_config(f->path) ? path_join("/config", f->path) : strdup(f->path);
+                if (!where)
+                        return -ENOMEM;
+                r = testbed_write_file(root, where, f->content, f->length, 0644, f->mtime);
+                if (r < 0)
+                        return fail_path(ret_error, "file", f->path, r);
+        }
+
+        for (size_t i = 0; b->unreadable[i]; i++) {
+                const char *path = b->unreadable[i];
+                _cleanup_free_ char *where = NULL;
+                bool proc_dev = startswith(path, "/proc/") || startswith(path, "/dev/");
+                int r;
+
+                where = gd_bundle_path_is_config(path) ? path_join("/config", path) : strdup(path);
+                if (!where)
+                        return -ENOMEM;
+                /* /proc and /dev: the preload would fall through to this
+                 * machine's file for a missing one, and modes mean nothing
+                 * to root, so the marker.  Elsewhere the marker too, with
+                 * mode 000 so a non-root reader gets EACCES as on the host. */
+                r = testbed_write_file(root, where, GD_UNREADABLE_MARKER, strlen(GD_UNREADABLE_MARKER),
+                                       proc_dev ? 0444 : 0000, -1);
+                if (r < 0)
+                        return fail_path(ret_error, "file", path, r);
+        }
+
+        for (int i = 0; i < _GD_HOSTPATH_MAX; i++) {
+                const char *path = gd_hostpath(i)->path;
+                int r;
+
+                if (gd_bundle_file(b, path) || gd_bundle_is_unreadable(b, path))
+                        continue;
+                r = testbed_write_file(root, path, GD_ABSENT_MARKER, strlen(GD_ABSENT_MARKER), 0444, -1);
+                if (r < 0)
+                        return fail_path(ret_error, "absent marker", path, r);
+        }
+        return 0;
+}
+
+int testbed_fill(const char *root, const struct gd_bundle *b, char **ret_error) {
+        struct recorded_device *d = NULL;
+        size_t n = 0;
+        int r;
+
+        r = b->umockdev ? parse_recording(b->umockdev, &d, &n) : 0;
+        if (r >= 0)
+                r = add_drivers(root, d, n, ret_error);
+        if (r >= 0)
+                r = add_groups(root, b, d, n, ret_error);
+        if (r >= 0)
+                r = add_files(root, b, ret_error);
+        devices_free(d, n);
+        return r;
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/* Test helpers: load a fixture bundle, build its testbed, and run a program
+ * inside it with its output captured. */
+#pragma once
+
+#include "bundle/bundle.h"
+#include "replay/testbed.h"
+
+/* $GPUDIAG_SRCDIR/fixtures/bundles/<name>, or the source-relative path when
+ * the variable is unset.  Newly allocated. */
+char *fixture_bundle_path(const char *name);
+
+/* Runs argv[0] (an absolute path) with the testbed's environment, stdin
+ * from /dev/null.  Returns 0 with *ret_out (stdout) and, when ret_err is
+ * non-NULL, *ret_err (stderr), and *ret_status as waitpid() gives it; or
+ * -errno when the program could not be started. */
+int testbed_run(const struct gd_testbed *t, char *const argv[], char **ret_out, char **ret_err,
+                int *ret_status);
+
+/* Reads path as a program inside the testbed sees it (with /bin/cat). */
+int testbed_cat(const struct gd_testbed *t, const char *path, char **ret_out);
