@@ -9,6 +9,7 @@
 #include "host-read.h"
 #include "iommu.h"
 #include "kmsg.h"
+#include "modules.h"
 #include "pci.h"
 #include "platform.h"
 
@@ -33,6 +34,20 @@ int gd_host_read(unsigned what, struct gd_host **ret) {
         if (what & GD_READ_KERNEL) {
                 h->cmdline_state = gd_cmdline_read(&h->cmdline);
                 h->kmsg_state = gd_kmsg_read(gd_hostpath(GD_DEV_KMSG)->path, &h->kmsg);
+        }
+        if (what & GD_READ_MODULES) {
+                /* Resolve every device's modalias now, so that checks stay pure. */
+                _cleanup_strv_free_ char **aliases = NULL;
+                for (size_t i = 0; i < h->n_devs; i++)
+                        if (h->devs[i].modalias && strv_push_dup(&aliases, h->devs[i].modalias) < 0)
+                                return -ENOMEM;
+                r = gd_modconfig_read(NULL, aliases, &h->modconfig);
+                if (r == -ENOMEM)
+                        return r;
+                for (size_t i = 0; r >= 0 && h->modconfig->loaded_state == 0 && h->modconfig->loaded[i]; i++)
+                        if (strv_push_dup(&h->modules, h->modconfig->loaded[i]) < 0)
+                                return -ENOMEM;
+                h->modules_state = r < 0 ? r : h->modconfig->loaded_state;
         }
         *ret = TAKE_PTR(h);
         return 0;
