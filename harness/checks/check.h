@@ -60,10 +60,13 @@ enum gd_verdict {
 };
 
 /* NOT READY when a blocking finding names a function of the target or the
- * whole host; else UNKNOWN when an unknown-effect finding does; else READY.
- * The checks are responsible for emitting an unknown finding for every
- * required fact they could not prove, so READY is never a default. */
+ * whole host; else UNKNOWN when an unknown-effect finding does, or when a
+ * required condition (GD_PROOF_*) was not proven for every function; else
+ * READY.  READY is never the default of silence. */
 enum gd_verdict gd_verdict_for(const struct gd_target *t, const struct gd_findings *f);
+/* The required conditions not proven for a target (strv, for reports):
+ * "iommu", "irq", "group@0000:01:00.0", "driver@0000:01:00.1". */
+char **gd_verdict_unproven(const struct gd_target *t, const struct gd_findings *f);
 const char *gd_verdict_to_string(enum gd_verdict v);
 
 /* Helpers shared by the checks. */

@@ -117,7 +117,27 @@ const struct gd_finding *gd_findings_find(const struct gd_findings *f, const cha
         return NULL;
 }
 
+int gd_findings_prove(struct gd_findings *f, const char *condition, const char *address) {
+        char *s = NULL;
+
+        if (asprintf(&s, "%s%s%s", condition, address ? "@" : "", address ? address : "") < 0)
+                return -ENOMEM;
+        if (strv_contains(f->proven, s)) {
+                free(s);
+                return 0;
+        }
+        return strv_consume(&f->proven, s);
+}
+
+bool gd_findings_proven(const struct gd_findings *f, const char *condition, const char *address) {
+        char buf[256];
+
+        snprintf(buf, sizeof(buf), "%s%s%s", condition, address ? "@" : "", address ? address : "");
+        return strv_contains(f->proven, buf);
+}
+
 void gd_findings_clear(struct gd_findings *f) {
+        f->proven = strv_free(f->proven);
         for (size_t i = 0; i < f->n; i++) {
                 struct gd_finding *x = &f->items[i];
                 strv_free(x->subjects);

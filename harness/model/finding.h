@@ -43,10 +43,24 @@ struct gd_finding {
         char *remedy;          /* NULL only for GD_SEV_INFO notes that need no action */
 };
 
+/* What READY rests on.  A GPU is READY only when the checks affirmatively
+ * proved each condition for it (and no finding blocks or leaves a fact
+ * unknown); silence is never proof.  Each proof is "condition" for the whole
+ * host or "condition@address" for one function. */
+#define GD_PROOF_IOMMU  "iommu"   /* host: the IOMMU translates and groups exist */
+#define GD_PROOF_IRQ    "irq"     /* host: interrupt remapping is on */
+#define GD_PROOF_GROUP  "group"   /* per function: its group holds nothing that blocks */
+#define GD_PROOF_DRIVER "driver"  /* per function: bound to vfio-pci (or pci-stub) */
+
 struct gd_findings {
         struct gd_finding *items;
         size_t n;
+        char **proven;
 };
+
+/* Records that a required condition holds (address NULL: whole host). */
+int gd_findings_prove(struct gd_findings *f, const char *condition, const char *address);
+bool gd_findings_proven(const struct gd_findings *f, const char *condition, const char *address);
 
 /* Builder: gd_findings_add() returns the new finding (or NULL on ENOMEM),
  * with id/severity/effect from the catalogue entry for id. */

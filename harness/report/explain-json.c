@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "base/strv.h"
 #include "explain.h"
 #include "report/emit.h"
 
@@ -47,6 +48,7 @@ static void emit_finding(struct gd_emit *e, const struct gd_finding *x) {
 
 static void emit_target(struct gd_emit *e, const struct gd_target *t, const struct gd_findings *f) {
         char name[512];
+        char **unproven;
 
         snprintf(name, sizeof(name), "%s %s", t->gpu->vendor_name ? t->gpu->vendor_name : "Vendor",
                  t->gpu->device_name ? t->gpu->device_name : "Device");
@@ -62,6 +64,15 @@ static void emit_target(struct gd_emit *e, const struct gd_target *t, const stru
                 gd_emit_str(e, t->functions[i]->address);
         gd_emit_seq_end(e);
         gd_emit_kv_str(e, "verdict", gd_verdict_to_string(gd_verdict_for(t, f)));
+        /* The required conditions no check proved: why a GPU with no
+         * blocking finding is still UNKNOWN. */
+        unproven = gd_verdict_unproven(t, f);
+        gd_emit_key(e, "unproven");
+        gd_emit_seq_begin(e);
+        for (size_t i = 0; unproven && unproven[i]; i++)
+                gd_emit_str(e, unproven[i]);
+        gd_emit_seq_end(e);
+        strv_free(unproven);
         gd_emit_key(e, "findings");
         gd_emit_seq_begin(e);
         for (size_t i = 0; i < f->n; i++) {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <string.h>
 
+#include "base/strv.h"
 #include "explain.h"
 #include "report/devices.h"
 
@@ -91,6 +92,16 @@ void gd_report_explain_text(FILE *out, const struct gd_host *h, const struct gd_
                 for (size_t k = 0; k < f->n; k++)
                         if (about_target(&f->items[k], tg))
                                 print_finding(out, &f->items[k], o);
+                if (v != GD_VERDICT_READY) {
+                        char **missing = gd_verdict_unproven(tg, f);
+                        if (missing) {
+                                fprintf(out, "  not proven:");
+                                for (size_t k = 0; missing[k]; k++)
+                                        fprintf(out, "%s %s", k ? "," : "", missing[k]);
+                                fputc('\n', out);
+                        }
+                        strv_free(missing);
+                }
                 fputc('\n', out);
         }
 
