@@ -125,3 +125,17 @@ int testbed_cat(const struct gd_testbed *t, const char *path, char **ret_out) {
                 return -EIO;
         return 0;
 }
+
+char *snapshot_path(const char *name) {
+        const char *src = getenv("GPUDIAG_SRCDIR");
+        char *p;
+
+        if (asprintf(&p, "%s/sysfs-snapshots/%s", src && *src ? src : ".", name) < 0)
+                return NULL;
+        return p;
+}
+
+const char *gpudiag_binary(void) {
+        const char *g = getenv("GPUDIAG");
+        return g && *g ? g : "./gpudiag";
+}

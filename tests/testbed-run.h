@@ -19,3 +19,12 @@ int testbed_run(const struct gd_testbed *t, char *const argv[], char **ret_out, 
 
 /* Reads path as a program inside the testbed sees it (with /bin/cat). */
 int testbed_cat(const struct gd_testbed *t, const char *path, char **ret_out);
+
+/* $GPUDIAG_SRCDIR/sysfs-snapshots/<name>.  Newly allocated. */
+char *snapshot_path(const char *name);
+
+/* Loads a bundle file and builds its testbed; asserts (Criterion) on failure. */
+struct gd_testbed *testbed_from_file(const char *path);
+
+/* $GPUDIAG: the gpudiag binary under test. */
+const char *gpudiag_binary(void);
