@@ -58,14 +58,21 @@ static void print_text(const struct gd_host *h, const struct gd_host_opts *o) {
 
                 for (size_t i = 0; grp->devices && grp->devices[i]; i++) {
                         const struct gd_pci_dev *d = gd_host_find_dev(h, grp->devices[i]);
-                        if (!d || !cli_filter_match(o, d))
+                        /* A group link to a device libpci does not list (a
+                         * dangling link, a device removed meanwhile) is shown,
+                         * not dropped: it still counts against the group. */
+                        if (d ? !cli_filter_match(o, d) : (o->slot || o->ids))
                                 continue;
                         if (!header) {
                                 printf("IOMMU Group %d%s%s%s:\n", grp->id, grp->type ? " (" : "",
                                        grp->type ? grp->type : "", grp->type ? ")" : "");
                                 header = true;
                         }
-                        print_device_line(d);
+                        if (d)
+                                print_device_line(d);
+                        else
+                                printf("\t%s (not on the PCI bus: /sys/bus/pci/devices has no such device)\n",
+                                       grp->devices[i]);
                 }
         }
         for (size_t i = 0; i < h->n_devs; i++) {
