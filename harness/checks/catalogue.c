@@ -112,24 +112,45 @@ static const struct gd_catalogue_entry catalogue[] = {
           "mkinitcpio -P)." },
         { "fb.bar-claimed", GD_SEV_ERROR, GD_EFFECT_BLOCKS,
           "a boot framebuffer holds the GPU's memory",
-          "A BOOTFB/efifb/vesafb/simple-framebuffer range in /proc/iomem lies inside a BAR of the GPU, or the "
-          "log shows 'BAR n: can't reserve': the guest driver then fails (code 43, black screen)." },
+          "A BOOTFB/efifb/vesafb/simple-framebuffer/simpledrm range in /proc/iomem lies inside a BAR of a function "
+          "of the card (or nested under it), or the log shows 'BAR n: can't reserve' (6.8+: 'BAR n [mem ...]: "
+          "can't reserve') for one (__pci_request_region(), drivers/pci/pci.c): vfio-pci cannot map the BAR and "
+          "the guest driver fails (code 43, black screen). The remedy follows the owner: BOOTFB is sysfb's "
+          "simple-framebuffer (drivers/firmware/sysfb.c, CONFIG_SYSFB_SIMPLEFB), which video=efifb:off does not "
+          "touch, so initcall_blacklist=sysfb_init; efifb/vesafb yield to video=efifb:off / video=vesafb:off. "
+          "Since Linux 6.0 vfio-pci drops the framebuffer of a VGA device itself when it binds it "
+          "(vfio_pci_vga_init() -> aperture_remove_conflicting_pci_devices()). Without root /proc/iomem shows "
+          "zero addresses (kernel/resource.c r_show()); for the boot VGA device that is reported as "
+          "fact.unreadable, never as 'no overlap'." },
         { "gpu.boot-vga", GD_SEV_INFO, GD_EFFECT_NONE,
           "the GPU is the boot VGA device",
-          "The firmware initialised this GPU for the console (boot_vga=1). It can still be passed through, but "
-          "the host loses its console, the vBIOS may need a ROM file, and the boot framebuffer must let go." },
+          "The firmware initialised this GPU for the console (boot_vga=1, drivers/pci/pci-sysfs.c "
+          "boot_vga_show()). It can still be passed through, but the host loses its console, the vBIOS may need "
+          "a clean ROM file (romfile=), and the boot framebuffer in its BAR must let go (fb.bar-claimed)." },
         { "reset.none", GD_SEV_WARNING, GD_EFFECT_NONE,
           "the GPU has no usable reset method",
-          "reset_method is empty (or only 'bus' with other devices on the bus): the device cannot be reset "
-          "between VM runs, and a second VM start may fail." },
+          "The GPU function has no function-level reset (device_specific, acpi, flr, af_flr, pm): reset_method is "
+          "empty, absent (5.15+ hides it when there is no method: pci_dev_reset_method_attr_is_visible()), "
+          "or only 'bus' while devices that are not functions of the card share the bus; before 5.15, no FLR "
+          "in DevCap and PM No_Soft_Reset set. A bus reset (pci_parent_bus_reset()) needs the device alone on "
+          "its bus, so vfio can reset a multi-function card only as a whole bus, with every device on it in "
+          "the VM; others on the bus or the root bus make even that impossible. The device may then carry "
+          "state into the next VM start. When reset_method and the config space are both unknown, no finding." },
         { "reset.amd-bug", GD_SEV_WARNING, GD_EFFECT_NONE,
           "AMD GPU with the known reset bug",
           "AMD Polaris, Vega and Navi 1x GPUs do not recover from FLR/bus reset after a guest driver used them. "
-          "gnif/vendor-reset supports exactly these AMD device IDs (src/device-db.h) and no NVIDIA device." },
+          "gnif/vendor-reset supports exactly the AMD device IDs of its src/device-db.h (recorded in "
+          "checks/vendor-reset-ids.c with the commit) and no NVIDIA, Intel or Navi 2x/3x device, so only those "
+          "IDs get this finding. It says whether /sys/module/vendor_reset is loaded and whether reset_method "
+          "starts with device_specific (needed on 5.15+, where flr/pm/bus are tried first); with both it is "
+          "only a note." },
         { "power.d3cold", GD_SEV_ERROR, GD_EFFECT_BLOCKS,
           "the device failed to leave D3cold",
-          "The kernel log shows 'Unable to change power state from D3cold to D0, device inaccessible' (or the "
-          "older 'Refused to change power state') for the device, or its config space reads all ones." },
+          "The kernel log shows, for a function of the card, 'Unable to change power state from D3cold to D0, "
+          "device inaccessible' (6.0+; before: 'can't change power state from ... (config space inaccessible)'), "
+          "or 'Refused to change power state from D3hot to D0' (pci_power_up(), pci_set_full_power_state() in "
+          "drivers/pci/pci.c); or its vendor ID reads 0xffff. 'Refused ... from D0 to D3hot' is ordinary suspend "
+          "noise and does not count. Remedy: vfio-pci.disable_idle_d3=1 and d3cold_allowed=0." },
         { "acs.override", GD_SEV_WARNING, GD_EFFECT_NONE,
           "ACS override in use: group isolation is not real",
           "pcie_acs_override= (an out-of-tree patch in Proxmox and some kernels) splits groups without "

@@ -4,6 +4,9 @@
 
 static const struct gd_check checks[] = {
         { "targets", gd_check_targets },
+        { "framebuffer", gd_check_framebuffer },
+        { "reset", gd_check_reset },
+        { "power", gd_check_power },
 };
 
 void gd_checks_run(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out) {

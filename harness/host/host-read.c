@@ -7,6 +7,7 @@
 #include "base/strv.h"
 #include "cmdline.h"
 #include "host-read.h"
+#include "iomem.h"
 #include "iommu.h"
 #include "kmsg.h"
 #include "modules.h"
@@ -34,6 +35,7 @@ int gd_host_read(unsigned what, struct gd_host **ret) {
         if (what & GD_READ_KERNEL) {
                 h->cmdline_state = gd_cmdline_read(&h->cmdline);
                 h->kmsg_state = gd_kmsg_read(gd_hostpath(GD_DEV_KMSG)->path, &h->kmsg);
+                (void) gd_iomem_read(h);
         }
         if (what & GD_READ_MODULES) {
                 /* Resolve every device's modalias now, so that checks stay pure. */

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: MIT */
+/* power.d3cold: a function of the card failed to come back to D0.
+ *
+ * Kernel log forms (drivers/pci/pci.c, verified in source and patches):
+ * - 6.0+: pci_power_up() / pci_set_low_power_state():
+ *     "Unable to change power state from %s to %s, device inaccessible"
+ *   before 6.0: "can't change power state from %s to %s (config space inaccessible)"
+ *   Config space read all ones (PCI_POSSIBLE_ERROR(pmcsr)): the device is off
+ *   the bus, whatever the states named.
+ * - pci_set_full_power_state(): pci_info_ratelimited(dev,
+ *     "Refused to change power state from %s to D0"); older kernels
+ *   "refused to change power state from %s to %s" and
+ *   "Refused to change power state, currently in D%d".  Only a refusal to
+ *   reach D0 counts: "from D0 to D3hot" is printed on every suspend of many
+ *   healthy devices (snd_hda_intel, amdgpu BACO) and means nothing here.
+ * A record counts when it names a function of the card ("<drv> <addr>: ").
+ * A device whose vendor ID reads 0xffff is off the bus too. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "families.h"
+#include "remedy.h"
+#include "vendor-reset-ids.h"
+
+static bool record_names(const char *text, const char *addr) {
+        size_t al = strlen(addr);
+
+        for (const char *p = strstr(text, addr); p; p = strstr(p + 1, addr))
+                if ((p == text || p[-1] == ' ') && p[al] == ':')
+                        return true;
+        return false;
+}
+
+static const char *find_ci(const char *hay, const char *needle) {
+        size_t nl = strlen(needle);
+
+        for (const char *p = hay; *p; p++)
+                if (strncasecmp(p, needle, nl) == 0)
+                        return p;
+        return NULL;
+}
+
+/* True for the power-state failures described above. */
+static bool record_is_failure(const char *text) {
+        const char *p;
+
+        if ((strstr(text, "Unable to change power state") || strstr(text, "can't change power state")) &&
+            strstr(text, "inaccessible"))
+                return true;
+        p = find_ci(text, "refused to change power state");
+        if (!p)
+                return false;
+        p += strlen("refused to change power state");
+        return strstr(p, " to D0") != NULL || strstr(p, "currently in D3") != NULL;
+}
+
+static void check_target(const struct gd_host *h, const struct gd_target *t, struct gd_findings *out) {
+        const struct gd_pci_dev *gpu = t->gpu;
+        const struct gd_pci_dev *first = NULL;
+        struct gd_finding *x = NULL;
+        unsigned n = 0;
+
+        for (size_t f = 0; f < t->n_functions; f++) {
+                const struct gd_pci_dev *d = t->functions[f];
+
+                if (d->vendor != 0xffff)
+                        continue;
+                if (!x && !(x = gd_findings_add(out, "power.d3cold", "placeholder")))
+                        return;
+                gd_finding_evidence_attr(x, d, "vendor", "0xffff (config space reads all ones)");
+                if (!first)
+                        first = d;
+                n++;
+        }
+        if (h->kmsg_state >= 0)
+                for (size_t i = 0; i < h->kmsg.n_records; i++) {
+                        const struct gd_kmsg_record *r = &h->kmsg.records[i];
+
+                        if (!record_is_failure(r->text))
+                                continue;
+                        for (size_t f = 0; f < t->n_functions; f++) {
+                                if (!record_names(r->text, t->functions[f]->address))
+                                        continue;
+                                if (!x && !(x = gd_findings_add(out, "power.d3cold", "placeholder")))
+                                        return;
+                                gd_finding_evidence_kmsg(x, h, r);
+                                if (!first)
+                                        first = t->functions[f];
+                                n++;
+                                break;
+                        }
+                }
+        if (!x)
+                return;
+
+        free(x->summary);
+        if (asprintf(&x->summary, "%s did not come back to D0 (device inaccessible or power state change "
+                                  "refused; %u record%s)", first->address, n, n == 1 ? "" : "s") < 0)
+                x->summary = strdup("a function of the card did not come back to D0");
+        gd_finding_subject_target(x, t);
+        if (first->power_state)
+                gd_finding_evidence_attr(x, first, "power_state", first->power_state);
+        if (first->d3cold_allowed != TRI_UNKNOWN)
+                gd_finding_evidence_attr(x, first, "d3cold_allowed",
+                                         first->d3cold_allowed == TRI_YES ? "1" : "0");
+
+        if (gd_cmdline_find(&h->cmdline, "vfio-pci.disable_idle_d3"))
+                gd_finding_remedy(x, "vfio-pci.disable_idle_d3 is already on the command line.");
+        else
+                gd_remedy_cmdline_add(x, h, "vfio-pci.disable_idle_d3=1");
+        gd_finding_remedy_append(x, "Keep the card out of D3cold with a udev rule in "
+                                    "/etc/udev/rules.d/99-gpu-d3cold.rules:");
+        gd_finding_remedy_append(x, "ACTION==\"add\", SUBSYSTEM==\"pci\", ATTR{vendor}==\"0x%04x\", "
+                                    "ATTR{device}==\"0x%04x\", ATTR{d3cold_allowed}=\"0\"",
+                                 first->vendor, first->device);
+        gd_finding_remedy_append(x, "(now: echo 0 > /sys/bus/pci/devices/%s/d3cold_allowed). A device that "
+                                    "already reads all ones comes back only after a host reboot; a firmware "
+                                    "(BIOS/AGESA) update fixes some platforms.", first->address);
+        if (gd_vendor_reset_find(gpu->vendor, gpu->device))
+                gd_finding_remedy_append(x, "This AMD GPU has the reset bug (see reset.amd-bug): a failed reset "
+                                            "is a common cause.");
+}
+
+void gd_check_power(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out) {
+        for (size_t i = 0; i < t->n; i++)
+                check_target(h, &t->items[i], out);
+}
