@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "base/macro.h"
 
@@ -69,6 +70,23 @@ bool gd_bundle_is_unreadable(const struct gd_bundle *b, const char *path);
 struct gd_bundle *gd_bundle_free(struct gd_bundle *b);
 static inline void gd_bundle_freep(struct gd_bundle **b) { gd_bundle_free(*b); }
 #define _cleanup_bundle_ _cleanup_(gd_bundle_freep)
+
+/* Writing (bundle-write.c), for gpudiag collect.  Streams a bundle of this
+ * host to out through the event emitter (report/emit.h), without building a
+ * struct gd_bundle: format and metadata (tool, created, kernel from the
+ * captured /proc/sys/kernel/osrelease, origin: collected, root, the kinds
+ * redact replaces), the umockdev recording of /sys/bus/pci/devices/<addr> and
+ * /sys/class/iommu/<unit> (bundle/record.h), iommu_groups from
+ * /sys/kernel/iommu_groups (left out when that directory is missing), the
+ * captured files (every content through redact; mtime when >= 0),
+ * unreadable, `lspci -nnk` when lspci is installed, and findings (id,
+ * severity, subjects, summary).  Files must satisfy the path rules.
+ * Returns 0, -ENODEV with *ret_error when /sys/bus/pci/devices cannot be
+ * listed, -EIO when writing failed, -ENOMEM. */
+struct gd_findings;
+struct gd_redact;
+int gd_bundle_write(FILE *out, const struct gd_bundle_file *files, size_t n_files, char * const *unreadable,
+                    const struct gd_findings *findings, struct gd_redact *redact, char **ret_error);
 
 /* True for an absolute, '.'/'..'-free path under /sys /proc /dev /etc /boot
  * /lib or /usr. */

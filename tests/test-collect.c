@@ -1,0 +1,400 @@
+/* SPDX-License-Identifier: MIT */
+/* gpudiag collect on this build machine: the bundle replays to the same
+ * diagnosis, real lspci sees the same bus in its testbed, the testbed never
+ * shows this machine's files, redaction leaves no canary behind, and
+ * collect works without root. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "base/fileio.h"
+#include "base/macro.h"
+#include "base/strv.h"
+#include "bundle/bundle.h"
+#include "replay/testbed.h"
+#include "testbed-run.h"
+
+static char tmpdir[] = "/tmp/gd-test-collect-XXXXXX";
+
+static void setup(void) {
+        cr_assert_not_null(mkdtemp(tmpdir));
+        chmod(tmpdir, 01777);
+}
+
+static void teardown(void) {
+        char *argv[] = { (char *) "/bin/rm", (char *) "-rf", tmpdir, NULL };
+        pid_t pid = fork();
+        if (pid == 0) {
+                execv(argv[0], argv);
+                _exit(127);
+        }
+        waitpid(pid, NULL, 0);
+}
+
+TestSuite(collect, .init = setup, .fini = teardown, .timeout = 120);
+
+static const char *gpudiag(void) {
+        const char *g = getenv("GPUDIAG");
+        cr_assert_not_null(g, "GPUDIAG is not set (run through meson test)");
+        return g;
+}
+
+/* Runs argv with environ (envp NULL) or envp; returns the exit status. */
+static int run(char *const argv[], char *const envp[], char **ret_out, char **ret_err) {
+        int out[2], err[2], status;
+        FILE *fo, *fe;
+        char *bo = NULL, *be = NULL;
+        size_t so = 0, se = 0;
+        char buf[65536];
+        ssize_t n;
+        pid_t pid;
+
+        cr_assert_eq(pipe(out), 0);
+        cr_assert_eq(pipe(err), 0);
+        pid = fork();
+        cr_assert_geq(pid, 0);
+        if (pid == 0) {
+                dup2(out[1], 1);
+                dup2(err[1], 2);
+                close(out[0]);
+                close(err[0]);
+                if (envp)
+                        execve(argv[0], argv, envp);
+                else
+                        execv(argv[0], argv);
+                _exit(127);
+        }
+        close(out[1]);
+        close(err[1]);
+        fo = open_memstream(&bo, &so);
+        fe = open_memstream(&be, &se);
+        /* stderr is small; read stdout to the end first, then stderr. */
+        while ((n = read(out[0], buf, sizeof(buf))) > 0)
+                fwrite(buf, 1, (size_t) n, fo);
+        while ((n = read(err[0], buf, sizeof(buf))) > 0)
+                fwrite(buf, 1, (size_t) n, fe);
+        close(out[0]);
+        close(err[0]);
+        fclose(fo);
+        fclose(fe);
+        waitpid(pid, &status, 0);
+        if (ret_out)
+                *ret_out = bo;
+        else
+                free(bo);
+        if (ret_err)
+                *ret_err = be;
+        else
+                free(be);
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static char *collect_here(const char *name, bool no_redact) {
+        char *path, *err = NULL;
+        int rc;
+
+        cr_assert_geq(asprintf(&path, "%s/%s", tmpdir, name), 0);
+        {
+                char *argv[] = { (char *) gpudiag(), (char *) "collect", (char *) "-o", path,
+                                 no_redact ? (char *) "--no-redact" : NULL, NULL };
+                rc = run(argv, NULL, NULL, &err);
+        }
+        cr_assert_eq(rc, 0, "collect failed (%d): %s", rc, err);
+        cr_assert_not_null(strstr(err, "wrote "), "%s", err);
+        free(err);
+        return path;
+}
+
+/* The "verdict" and finding "id" lines of an explain JSON report, in order. */
+static char *verdict_lines(const char *json) {
+        char *out = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&out, &size);
+
+        for (const char *p = json; p && *p; ) {
+                const char *nl = strchrnul(p, '\n');
+                const char *s = p;
+                while (*s == ' ')
+                        s++;
+                if (startswith(s, "\"verdict\"") || startswith(s, "\"id\"") || startswith(s, "\"address\""))
+                        fprintf(f, "%.*s\n", (int) (nl - s), s);
+                p = *nl ? nl + 1 : NULL;
+        }
+        fclose(f);
+        return out;
+}
+
+Test(collect, bundle_of_this_machine_explains_and_groups_the_same_as_the_live_host) {
+        _cleanup_free_ char *path = collect_here("roundtrip.yaml.gz", false);
+        _cleanup_free_ char *live = NULL, *replay = NULL, *vl = NULL, *vr = NULL, *gl = NULL, *gr = NULL;
+        _cleanup_bundle_ struct gd_bundle *b = NULL;
+        _cleanup_free_ char *error = NULL;
+        char *e1[] = { (char *) gpudiag(), (char *) "explain", (char *) "--format", (char *) "json", NULL };
+        char *e2[] = { (char *) gpudiag(), (char *) "explain", (char *) "--bundle", path, (char *) "--format",
+                       (char *) "json", NULL };
+        char *g1[] = { (char *) gpudiag(), (char *) "groups", (char *) "--format", (char *) "json", NULL };
+        char *g2[] = { (char *) gpudiag(), (char *) "groups", (char *) "--bundle", path, (char *) "--format",
+                       (char *) "json", NULL };
+        int r1, r2;
+
+        cr_assert_eq(gd_bundle_load(path, &b, &error), 0, "%s", error);
+        cr_assert_str_eq(b->metadata.origin, "collected");
+
+        r1 = run(e1, NULL, &live, NULL);
+        r2 = run(e2, NULL, &replay, NULL);
+        cr_assert_eq(r1, r2, "exit %d live, %d replayed", r1, r2);
+        vl = verdict_lines(live);
+        vr = verdict_lines(replay);
+        cr_assert_str_eq(vl, vr, "live:\n%s\nreplayed:\n%s", live, replay);
+
+        cr_assert_eq(run(g1, NULL, &gl, NULL), run(g2, NULL, &gr, NULL));
+        cr_assert_str_eq(gl, gr);
+}
+
+/* lspci -nnk output without the lines that depend on libkmod's view of
+ * /lib/modules ("Kernel modules:"), which is not part of the bundle. */
+static char *lspci_view(const char *s) {
+        char *out = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&out, &size);
+
+        for (const char *p = s; p && *p; ) {
+                const char *nl = strchrnul(p, '\n');
+                if (!startswith(p, "\tKernel modules:"))
+                        fprintf(f, "%.*s\n", (int) (nl - p), p);
+                p = *nl ? nl + 1 : NULL;
+        }
+        fclose(f);
+        return out;
+}
+
+static struct gd_testbed *testbed_of(const struct gd_bundle *b) {
+        _cleanup_free_ char *error = NULL;
+        struct gd_testbed *t = NULL;
+        int r = gd_testbed_build(b, &t, &error);
+
+        cr_assert_eq(r, 0, "testbed: %s", error ? error : strerror(-r));
+        return t;
+}
+
+Test(collect, real_lspci_in_the_testbed_of_a_collected_bundle_prints_what_it_prints_live) {
+        _cleanup_free_ char *path = collect_here("lspci.yaml", false);
+        _cleanup_free_ char *live = NULL, *replay = NULL, *err = NULL, *error = NULL, *a = NULL, *c = NULL;
+        _cleanup_bundle_ struct gd_bundle *b = NULL;
+        _cleanup_testbed_ struct gd_testbed *t = NULL;
+        char *argv[] = { (char *) LSPCI_PATH, (char *) "-nnk", NULL };
+        int status;
+
+        cr_assert_neq(LSPCI_PATH[0], '\0', "lspci was not found at configure time");
+        cr_assert_eq(gd_bundle_load(path, &b, &error), 0, "%s", error);
+        t = testbed_of(b);
+        cr_assert_eq(run(argv, NULL, &live, NULL), 0);
+        cr_assert_eq(testbed_run(t, argv, &replay, &err, &status), 0);
+        cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "lspci failed: %s", err);
+        a = lspci_view(live);
+        c = lspci_view(replay);
+        cr_assert_str_eq(a, c, "live:\n%s\nreplayed:\n%s", a, c);
+        cr_assert_str_eq(b->lspci, live, "the bundle's lspci view is not this host's");
+}
+
+/* Replaces (or adds, or with content NULL removes) a file of a loaded bundle. */
+static void bundle_set(struct gd_bundle *b, const char *path, const char *content) {
+        for (size_t i = 0; i < b->n_files; i++)
+                if (streq(b->files[i].path, path)) {
+                        free(b->files[i].path);
+                        free(b->files[i].content);
+                        b->files[i] = b->files[--b->n_files];
+                        break;
+                }
+        if (!content)
+                return;
+        b->files = realloc(b->files, (b->n_files + 1) * sizeof(*b->files));
+        cr_assert_not_null(b->files);
+        b->files[b->n_files++] = (struct gd_bundle_file) {
+                .path = strdup(path), .content = strdup(content), .length = strlen(content), .mtime = 1700000000,
+        };
+}
+
+/* collect run inside the testbed of b; returns the bundle it writes, loaded. */
+static struct gd_bundle *collect_inside(const struct gd_bundle *b, const char *name, bool no_redact,
+                                        char **ret_text) {
+        _cleanup_testbed_ struct gd_testbed *t = testbed_of(b);
+        _cleanup_free_ char *path = NULL, *out = NULL, *err = NULL, *error = NULL;
+        struct gd_bundle *again = NULL;
+        int status;
+
+        cr_assert_geq(asprintf(&path, "%s/%s", tmpdir, name), 0);
+        {
+                char *argv[] = { (char *) gpudiag(), (char *) "collect", (char *) "-o", path,
+                                 no_redact ? (char *) "--no-redact" : NULL, NULL };
+                cr_assert_eq(testbed_run(t, argv, &out, &err, &status), 0);
+        }
+        cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "collect in testbed: %s", err);
+        cr_assert_eq(gd_bundle_load(path, &again, &error), 0, "%s", error);
+        if (ret_text)
+                cr_assert_eq(read_file_capped(path, GD_BUNDLE_MAX, ret_text, NULL), 0);
+        return again;
+}
+
+Test(collect, a_bundle_is_read_from_the_bundle_and_never_from_this_machine) {
+        _cleanup_free_ char *path = collect_here("leak.yaml", false), *error = NULL;
+        _cleanup_free_ char *host_cmdline = NULL;
+        _cleanup_bundle_ struct gd_bundle *b = NULL, *again = NULL, *third = NULL;
+        const struct gd_bundle_file *f;
+
+        cr_assert_eq(gd_bundle_load(path, &b, &error), 0, "%s", error);
+        cr_assert_eq(read_file_capped("/proc/cmdline", GD_TEXT_FILE_MAX, &host_cmdline, NULL), 0);
+
+        bundle_set(b, "/proc/cmdline", "BOOT_IMAGE=/vmlinuz gd_canary_cmdline intel_iommu=on\n");
+        bundle_set(b, "/proc/iomem", "00000000-00000fff : gd_canary_iomem\n");
+        bundle_set(b, "/dev/kmsg", "6,1,100,-;gd_canary_kmsg: DMAR: IOMMU enabled\n");
+        bundle_set(b, "/etc/modprobe.d/gd-canary.conf", "options vfio-pci ids=10de:2204\n");
+        again = collect_inside(b, "leak-again.yaml", false, NULL);
+
+        f = gd_bundle_file(again, "/proc/cmdline");
+        cr_assert_not_null(f);
+        cr_assert_str_eq(f->content, "BOOT_IMAGE=/vmlinuz gd_canary_cmdline intel_iommu=on\n");
+        cr_assert_str_neq(f->content, host_cmdline);
+        f = gd_bundle_file(again, "/proc/iomem");
+        cr_assert(f && strstr(f->content, "gd_canary_iomem"));
+        f = gd_bundle_file(again, "/dev/kmsg");
+        cr_assert(f && streq(f->content, "6,1,100,-;gd_canary_kmsg: DMAR: IOMMU enabled\n"), "%s", f ? f->content : "");
+        f = gd_bundle_file(again, "/etc/modprobe.d/gd-canary.conf");
+        cr_assert(f && streq(f->content, "options vfio-pci ids=10de:2204\n"));
+        for (size_t i = 0; i < again->n_files; i++)
+                if (startswith(again->files[i].path, "/etc/modprobe.d/"))
+                        cr_assert_str_eq(again->files[i].path, "/etc/modprobe.d/gd-canary.conf",
+                                         "this machine's modprobe.d leaked in");
+
+        /* Without /proc/cmdline the reader sees the absent marker: unknown. */
+        bundle_set(b, "/proc/cmdline", NULL);
+        third = collect_inside(b, "leak-third.yaml", false, NULL);
+        cr_assert_null(gd_bundle_file(third, "/proc/cmdline"), "a missing /proc/cmdline came back as '%s'",
+                       gd_bundle_file(third, "/proc/cmdline")->content);
+        cr_assert_not(gd_bundle_is_unreadable(third, "/proc/cmdline"));
+}
+
+/* The umockdev text with a PCIe Device Serial Number capability planted at
+ * 0x100 of the first device whose recording has all 4096 bytes. */
+static char *plant_dsn(const char *rec, bool *ret_planted) {
+        char *s = strdup(rec), *p = s;
+
+        *ret_planted = false;
+        while ((p = strstr(p, "H: config="))) {
+                char *hex = p + 10;
+                size_t n = strcspn(hex, "\n");
+                if (n == 8192) {
+                        memcpy(hex + 0x200, "03000100DEADBEEFCAFEF00D", 24);
+                        *ret_planted = true;
+                        break;
+                }
+                p = hex;
+        }
+        return s;
+}
+
+Test(collect, no_canary_survives_redaction) {
+        _cleanup_free_ char *path = collect_here("canary.yaml", false), *error = NULL, *text = NULL, *plain = NULL;
+        _cleanup_bundle_ struct gd_bundle *b = NULL, *r1 = NULL, *r2 = NULL;
+        char host[256] = "", root_at_host[300], canary_file[1024];
+        bool planted;
+        const char *canaries[] = {
+                "52:54:00:12:34:56", "10.20.30.40", "fe80::5054:ff:fe12:3456", "6f1c2a9e-4b1d-4c8e-9a77-2f0d3c5b8e41",
+                "/home/gdcanaryuser/", "DEADBEEFCAFEF00D", root_at_host,
+        };
+
+        cr_assert_eq(gd_bundle_load(path, &b, &error), 0, "%s", error);
+        gethostname(host, sizeof(host) - 1);
+        snprintf(root_at_host, sizeof(root_at_host), "root@%s:", host);
+        snprintf(canary_file, sizeof(canary_file),
+                 "# %s ~# mac 52:54:00:12:34:56 ip 10.20.30.40 and fe80::5054:ff:fe12:3456\n"
+                 "install vfio /bin/sh /home/gdcanaryuser/bin/load-vfio\n", root_at_host);
+        bundle_set(b, "/proc/cmdline", "BOOT_IMAGE=/vmlinuz root=UUID=6f1c2a9e-4b1d-4c8e-9a77-2f0d3c5b8e41 ro ip=10.20.30.40\n");
+        bundle_set(b, "/etc/modprobe.d/canary.conf", canary_file);
+        {
+                char kmsg[512];
+                snprintf(kmsg, sizeof(kmsg), "6,1,100,-;virtio_net virtio1 eth0: 52:54:00:12:34:56 on %s\n", root_at_host);
+                bundle_set(b, "/dev/kmsg", kmsg);
+        }
+        {
+                char *planted_rec = plant_dsn(b->umockdev, &planted);
+                free(b->umockdev);
+                b->umockdev = planted_rec;
+        }
+
+        /* Planted for real: they all come back without redaction. */
+        r1 = collect_inside(b, "canary-plain.yaml", true, &plain);
+        for (size_t i = 0; i < ELEMENTSOF(canaries); i++) {
+                if (streq(canaries[i], "DEADBEEFCAFEF00D") && !planted)
+                        continue;
+                if (strlen(host) < 2 && canaries[i] == root_at_host)
+                        continue;
+                cr_assert_not_null(strstr(plain, canaries[i]), "canary '%s' was not planted", canaries[i]);
+        }
+        cr_assert_eq(strv_length(r1->metadata.redacted), 0);
+
+        r2 = collect_inside(b, "canary-redacted.yaml", false, &text);
+        for (size_t i = 0; i < ELEMENTSOF(canaries); i++)
+                cr_assert_null(strstr(text, canaries[i]), "canary '%s' survived redaction", canaries[i]);
+        cr_assert(strv_contains(r2->metadata.redacted, "mac") && strv_contains(r2->metadata.redacted, "dsn"));
+        /* Placeholders keep the shape: the UUID is still a UUID, the same everywhere. */
+        cr_assert_not_null(strstr(text, "root=UUID=00000000-0000-4000-8000-000000000001"), "%s",
+                           gd_bundle_file(r2, "/proc/cmdline")->content);
+        cr_assert_not_null(strstr(text, "/home/@user-1@/bin/load-vfio"));
+        cr_assert_not_null(strstr(gd_bundle_file(r2, "/dev/kmsg")->content, "02:00:00:00:00:01"));
+        cr_assert_not_null(strstr(gd_bundle_file(r2, "/etc/modprobe.d/canary.conf")->content, "02:00:00:00:00:01"));
+        if (planted)
+                cr_assert_not_null(strstr(r2->umockdev, "030001000000000000000000"));
+}
+
+Test(collect, works_without_root_and_lists_what_it_could_not_read) {
+        _cleanup_free_ char *path = NULL, *err = NULL, *error = NULL;
+        _cleanup_bundle_ struct gd_bundle *b = NULL;
+        int rc;
+
+        if (geteuid() != 0) {
+                path = collect_here("nonroot.yaml.gz", false);
+        } else {
+                if (access("/usr/bin/setpriv", X_OK) < 0)
+                        cr_skip_test("running as root and setpriv(1) is missing: cannot drop privileges");
+                cr_assert_geq(asprintf(&path, "%s/nonroot.yaml.gz", tmpdir), 0);
+                {
+                        char *argv[] = { (char *) "/usr/bin/setpriv", (char *) "--reuid=65534", (char *) "--regid=65534",
+                                         (char *) "--clear-groups", (char *) gpudiag(), (char *) "collect",
+                                         (char *) "-o", path, NULL };
+                        rc = run(argv, NULL, NULL, &err);
+                }
+                if (rc == 127 || (err && strstr(err, "setpriv:")))
+                        cr_skip_test("setpriv could not drop privileges here: %s", err);
+                cr_assert_eq(rc, 0, "collect as nobody failed (%d): %s", rc, err);
+        }
+        cr_assert_eq(gd_bundle_load(path, &b, &error), 0, "%s", error);
+        cr_assert_eq(b->metadata.root, TRI_NO);
+        cr_assert_not_null(b->umockdev);
+        /* Readable, but all zeros without root: recorded as unreadable. */
+        cr_assert(gd_bundle_is_unreadable(b, "/proc/iomem"));
+        cr_assert_null(gd_bundle_file(b, "/proc/iomem"));
+}
+
+Test(collect, usage_errors_exit_2_and_stdout_gets_an_uncompressed_bundle) {
+        _cleanup_free_ char *out = NULL, *err = NULL, *error = NULL;
+        _cleanup_bundle_ struct gd_bundle *b = NULL;
+        char *bad[] = { (char *) gpudiag(), (char *) "collect", (char *) "--bogus", NULL };
+        char *extra[] = { (char *) gpudiag(), (char *) "collect", (char *) "extra", NULL };
+        char *dash[] = { (char *) gpudiag(), (char *) "collect", (char *) "-o", (char *) "-", (char *) "-q", NULL };
+        char *nodir[] = { (char *) gpudiag(), (char *) "collect", (char *) "-q", (char *) "-o",
+                          (char *) "/nonexistent-dir/x.yaml", NULL };
+
+        cr_assert_eq(run(bad, NULL, NULL, NULL), 2);
+        cr_assert_eq(run(extra, NULL, NULL, NULL), 2);
+        cr_assert_eq(run(nodir, NULL, NULL, NULL), 2);
+        cr_assert_eq(run(dash, NULL, &out, &err), 0);
+        cr_assert_str_eq(err, "", "-q printed: %s", err);
+        cr_assert_eq(gd_bundle_load_data(out, strlen(out), &b, &error), 0, "%s", error);
+}
