@@ -4,6 +4,8 @@
 
 static const struct gd_check checks[] = {
         { "targets", gd_check_targets },
+        { "iommu", gd_check_iommu },
+        { "boot", gd_check_boot },
         { "framebuffer", gd_check_framebuffer },
         { "reset", gd_check_reset },
         { "power", gd_check_power },

@@ -5,8 +5,10 @@
 
 #include "base/hostpaths.h"
 #include "base/strv.h"
+#include "bootconfig.h"
 #include "cmdline.h"
 #include "host-read.h"
+#include "interrupts.h"
 #include "iomem.h"
 #include "iommu.h"
 #include "kmsg.h"
@@ -36,6 +38,7 @@ int gd_host_read(unsigned what, struct gd_host **ret) {
                 h->cmdline_state = gd_cmdline_read(&h->cmdline);
                 h->kmsg_state = gd_kmsg_read(gd_hostpath(GD_DEV_KMSG)->path, &h->kmsg);
                 (void) gd_iomem_read(h);
+                (void) gd_interrupts_read(h);
         }
         if (what & GD_READ_MODULES) {
                 /* Resolve every device's modalias now, so that checks stay pure. */
@@ -50,6 +53,11 @@ int gd_host_read(unsigned what, struct gd_host **ret) {
                         if (strv_push_dup(&h->modules, h->modconfig->loaded[i]) < 0)
                                 return -ENOMEM;
                 h->modules_state = r < 0 ? r : h->modconfig->loaded_state;
+        }
+        if (what & GD_READ_BOOT) {
+                r = gd_bootconfig_read(h, &h->bootconfig);
+                if (r == -ENOMEM)
+                        return r;
         }
         *ret = TAKE_PTR(h);
         return 0;

@@ -1,0 +1,660 @@
+/* SPDX-License-Identifier: MIT */
+/* Is there an IOMMU the kernel uses, with interrupt remapping?
+ *
+ * What proves what (kernel sources as of v6.x, older forms noted):
+ *  - firmware: the ACPI DMAR (Intel) or IVRS (AMD) table exists.  The
+ *    drivers only look for these tables: detect_intel_iommu() ->
+ *    dmar_table_detect() (drivers/iommu/intel/dmar.c), amd_iommu_detect()
+ *    -> IOMMU_IVRS_DETECTED (drivers/iommu/amd/init.c).
+ *  - kernel on: a unit in /sys/class/iommu (iommu_device_sysfs_add() is
+ *    called only on the success path of intel_iommu_init() and of the AMD
+ *    init), or the log lines "DMAR: Intel(R) Virtualization Technology for
+ *    Directed I/O" (last line of intel_iommu_init(); "PCI-DMA: " before
+ *    3.x), "AMD-Vi: Found IOMMU" (print_iommu_info(): "Found IOMMU cap 0x%x",
+ *    pre-4.x "Found IOMMU at %s cap 0x%hx"), or groups: "Adding to iommu
+ *    group N" (iommu_group_add_device(), drivers/iommu/iommu.c; pre-4.x
+ *    "Adding device %s to group %d") — groups only when vfio no-IOMMU mode
+ *    is off, because vfio_noiommu_group_alloc() creates groups too.
+ *    "DMAR: IOMMU enabled" is NOT proof: intel_iommu_setup() prints it when
+ *    it parses intel_iommu=on, with or without a DMAR table.
+ *  - kernel off, cause: iommu=off (arch/x86/kernel/pci-dma.c iommu_setup():
+ *    no_iommu = 1, which both drivers honour), intel_iommu=off
+ *    (intel_iommu_setup(): dmar_disabled = 1), amd_iommu=off
+ *    (parse_amd_iommu_options(): amd_iommu_disabled, silent), or an Intel
+ *    kernel built without CONFIG_INTEL_IOMMU_DEFAULT_ON (dmar_disabled =
+ *    !IS_ENABLED(CONFIG_INTEL_IOMMU_DEFAULT_ON)) booted without
+ *    intel_iommu=on.  Debian's CONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF is
+ *    a distribution patch that turns it on too.  Both parsers take a
+ *    comma list and match each word by prefix (strncmp); later arguments
+ *    override earlier ones.
+ *  - unknown options: intel_iommu_setup() and parse_amd_iommu_options()
+ *    log "Unknown option - '%s'" for anything else and ignore it;
+ *    amd_iommu has no "on" (AMD-Vi is on whenever IVRS exists).
+ *  - interrupt remapping: "DMAR-IR: Enabled IRQ remapping in %s mode"
+ *    (intel_enable_irq_remapping()), "AMD-Vi: Interrupt remapping enabled"
+ *    (print_iommu_info()), or "IR-" chips in /proc/interrupts (msi parent
+ *    ops .prefix = "IR-").  intremap=off / nointremap
+ *    (drivers/iommu/irq_remapping.c setup_irqremap()) turn it off, and
+ *    vfio_iommu_type1_attach_group() logs "No interrupt remapping support."
+ *    when it refuses a group.
+ *  - no-IOMMU mode: vfio.enable_unsafe_noiommu_mode (module_param_named in
+ *    drivers/vfio/vfio_main.c, earlier vfio.c), "Adding kernel taint for
+ *    vfio-noiommu group on device". */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/strv.h"
+#include "families.h"
+#include "model/bootconfig.h"
+#include "model/modconfig.h"
+#include "remedy.h"
+
+#define CMDLINE "/proc/cmdline"
+
+/* ---- facts ------------------------------------------------------------------ */
+
+static const struct gd_kmsg_record *kfind(const struct gd_host *h, const char *a, const char *b) {
+        if (h->kmsg_state < 0)
+                return NULL;
+        for (size_t i = 0; i < h->kmsg.n_records; i++) {
+                const char *t = h->kmsg.records[i].text;
+                const char *pa = t ? strstr(t, a) : NULL;
+                if (pa && (!b || strstr(pa, b)))
+                        return &h->kmsg.records[i];
+        }
+        return NULL;
+}
+
+/* kstrtobool() as param_set_bool() uses it; a bare flag is true. */
+static bool truthy(const char *v) {
+        return !v || strchr("yYtT1", v[0]) || (v[0] == 'o' && v[1] == 'n');
+}
+
+/* Does any comma-separated word of value start with word (strncmp)? */
+static bool has_word(const char *value, const char *word) {
+        for (const char *p = value; p && *p;) {
+                if (strncmp(p, word, strlen(word)) == 0)
+                        return true;
+                p += strcspn(p, ",");
+                p += strspn(p, ",");
+        }
+        return false;
+}
+
+static tri_t sysfs_tri(int state, size_t n) {
+        if (state == 0)
+                return n > 0 ? TRI_YES : TRI_NO;
+        return TRI_UNKNOWN; /* -ENOENT too: a bundle may not have recorded it */
+}
+
+static int ev_cmdline(struct gd_finding *x, const struct gd_host *h) {
+        return gd_finding_evidence(x, CMDLINE, 1, "%s", h->cmdline.raw ? h->cmdline.raw : "");
+}
+
+struct facts {
+        tri_t fw;                          /* DMAR or IVRS present */
+        tri_t units, groups;
+        const struct gd_kmsg_record *on_rec; /* a line that proves translation */
+        bool noiommu;
+        const struct gd_kmsg_record *noiommu_rec;
+        const struct gd_cmdline_arg *noiommu_arg;
+        tri_t on;
+        bool vm;
+        const char *vm_vendor;             /* DMI vendor that names a hypervisor */
+};
+
+static const char *dmi_hypervisor(const struct gd_host *h) {
+        static const char *const vendors[] = {
+                "QEMU", "VMware, Inc.", "innotek GmbH", "Xen", "Amazon EC2", "Google", "Parallels",
+        };
+        const char *v = h->dmi_sys_vendor;
+
+        if (!v)
+                return NULL;
+        for (size_t i = 0; i < ELEMENTSOF(vendors); i++)
+                if (strcmp(v, vendors[i]) == 0)
+                        return v;
+        /* Hyper-V; Surface laptops share the vendor, not the product. */
+        if (strcmp(v, "Microsoft Corporation") == 0 && streq(h->dmi_product_name, "Virtual Machine"))
+                return v;
+        return NULL;
+}
+
+static void gather(const struct gd_host *h, struct facts *f) {
+        const struct gd_kmsg_record *adding;
+
+        *f = (struct facts) {};
+        if (h->acpi_dmar == TRI_YES || h->acpi_ivrs == TRI_YES)
+                f->fw = TRI_YES;
+        else if (h->acpi_dmar == TRI_NO && h->acpi_ivrs == TRI_NO)
+                f->fw = TRI_NO;
+        else if (kfind(h, "ACPI: DMAR ", NULL) || kfind(h, "ACPI: IVRS ", NULL) ||
+                 kfind(h, "DMAR: Host address width", NULL))
+                f->fw = TRI_YES; /* the ACPI table dump at boot, or the DMAR table parser */
+        else if (kfind(h, "ACPI: XSDT ", NULL) || kfind(h, "ACPI: RSDT ", NULL))
+                f->fw = TRI_NO;  /* the log has the boot-time table dump (acpi_tb_print_table_header()), without either */
+
+        f->units = sysfs_tri(h->iommu_units_state, strv_length(h->iommu_units));
+        f->groups = h->groups_state == 0 ? (h->n_groups > 0 ? TRI_YES : TRI_NO) :
+                    h->groups_state == -ENOENT ? TRI_NO : TRI_UNKNOWN;
+
+        if (h->cmdline_state == 0) {
+                f->noiommu_arg = gd_cmdline_find_last(&h->cmdline, "vfio.enable_unsafe_noiommu_mode");
+                if (f->noiommu_arg && !truthy(f->noiommu_arg->value))
+                        f->noiommu_arg = NULL;
+        }
+        f->noiommu_rec = kfind(h, "vfio-noiommu", NULL);
+        f->noiommu = f->noiommu_arg || f->noiommu_rec;
+
+        f->on_rec = kfind(h, "Intel(R) Virtualization Technology for Directed I/O", NULL);
+        if (!f->on_rec)
+                f->on_rec = kfind(h, "AMD-Vi: Found IOMMU", NULL);
+        adding = kfind(h, "Adding to iommu group", NULL);
+        if (!adding)
+                adding = kfind(h, "Adding device ", " to group ");
+        if (!f->on_rec && !f->noiommu)
+                f->on_rec = adding;
+
+        if (f->units == TRI_YES || f->on_rec || (f->groups == TRI_YES && !f->noiommu))
+                f->on = TRI_YES;
+        else if (f->units == TRI_NO || f->groups == TRI_NO || (f->groups == TRI_YES && f->noiommu))
+                f->on = TRI_NO;
+        else
+                f->on = TRI_UNKNOWN;
+
+        f->vm_vendor = dmi_hypervisor(h);
+        f->vm = h->hypervisor == TRI_YES || f->vm_vendor;
+}
+
+static int ev_facts(struct gd_finding *x, const struct gd_host *h, const struct facts *f) {
+        if (h->acpi_dmar != TRI_UNKNOWN)
+                gd_finding_evidence(x, "/sys/firmware/acpi/tables/DMAR", 0, "%s",
+                                    h->acpi_dmar == TRI_YES ? "present" : "absent");
+        if (h->acpi_ivrs != TRI_UNKNOWN)
+                gd_finding_evidence(x, "/sys/firmware/acpi/tables/IVRS", 0, "%s",
+                                    h->acpi_ivrs == TRI_YES ? "present" : "absent");
+        if (f->units == TRI_NO)
+                gd_finding_evidence(x, "/sys/class/iommu", 0, "no IOMMU units");
+        if (f->groups == TRI_NO)
+                gd_finding_evidence(x, "/sys/kernel/iommu_groups", 0, "no groups");
+        return 0;
+}
+
+/* ---- command line ----------------------------------------------------------- */
+
+struct cmdline_iommu {
+        int intel;                         /* -1 not given, 0 off, 1 on */
+        const struct gd_cmdline_arg *intel_arg, *amd_off, *iommu_off;
+};
+
+static const char *const intel_words[] = {
+        "on", "off", "igfx_off", "forcedac", "strict", "sp_off", "sm_on", "sm_off", "tboot_noforce",
+};
+static const char *const amd_words[] = {
+        "fullflush", "force_enable", "off", "force_isolation", "pgtbl_v1", "pgtbl_v2",
+        "irtcachedis", "nohugepages", "v2_pgsizes_only",
+};
+
+static void read_cmdline(const struct gd_host *h, struct cmdline_iommu *c) {
+        *c = (struct cmdline_iommu) { .intel = -1 };
+        if (h->cmdline_state < 0)
+                return;
+        for (size_t i = 0; i < h->cmdline.n_args; i++) {
+                const struct gd_cmdline_arg *a = &h->cmdline.args[i];
+                if (!a->value)
+                        continue;
+                if (strcmp(a->key, "intel_iommu") == 0) {
+                        /* word by word, in order, as intel_iommu_setup() */
+                        for (const char *p = a->value; *p;) {
+                                if (strncmp(p, "on", 2) == 0)
+                                        c->intel = 1, c->intel_arg = a;
+                                else if (strncmp(p, "off", 3) == 0)
+                                        c->intel = 0, c->intel_arg = a;
+                                p += strcspn(p, ",");
+                                p += strspn(p, ",");
+                        }
+                } else if (strcmp(a->key, "amd_iommu") == 0 && has_word(a->value, "off"))
+                        c->amd_off = a;
+                else if (strcmp(a->key, "iommu") == 0 && has_word(a->value, "off"))
+                        c->iommu_off = a;
+        }
+}
+
+static char *arg_string(const struct gd_cmdline_arg *a) {
+        char *s = NULL;
+        if (asprintf(&s, "%s%s%s", a->key, a->value ? "=" : "", a->value ? a->value : "") < 0)
+                return NULL;
+        return s;
+}
+
+static void unknown_options(const struct gd_host *h, struct gd_findings *out) {
+        if (h->cmdline_state < 0)
+                return;
+        for (size_t i = 0; i < h->cmdline.n_args; i++) {
+                const struct gd_cmdline_arg *a = &h->cmdline.args[i];
+                bool intel = strcmp(a->key, "intel_iommu") == 0;
+                const char *const *words = intel ? intel_words : amd_words;
+                size_t n = intel ? ELEMENTSOF(intel_words) : ELEMENTSOF(amd_words);
+
+                if (!a->value || (!intel && strcmp(a->key, "amd_iommu") != 0))
+                        continue;
+                for (const char *p = a->value; *p;) {
+                        size_t len = strcspn(p, ",");
+                        bool known = false;
+                        _cleanup_free_ char *word = strndup(p, len), *as = arg_string(a), *logline = NULL;
+                        const struct gd_kmsg_record *r;
+                        struct gd_finding *x;
+
+                        for (size_t k = 0; k < n; k++)
+                                if (strncmp(p, words[k], strlen(words[k])) == 0)
+                                        known = true;
+                        p += len;
+                        p += strspn(p, ",");
+                        if (known || !word || !as || len == 0)
+                                continue;
+                        x = gd_findings_add(out, "iommu.unknown-option",
+                                            "%s=%s is not an option the kernel knows; it is ignored",
+                                            a->key, word);
+                        if (!x)
+                                return;
+                        ev_cmdline(x, h);
+                        if (asprintf(&logline, "Unknown option - '%s'", word) >= 0 &&
+                            (r = kfind(h, intel ? "DMAR: " : "AMD-Vi: ", logline)))
+                                gd_finding_evidence_kmsg(x, h, r);
+                        if (intel && strcmp(word, "pt") == 0)
+                                gd_finding_evidence(x, "drivers/iommu/intel/iommu.c", 0,
+                                                    "intel_iommu_setup(): 'pt' is no option; passthrough is iommu=pt, "
+                                                    "and whether VT-d is on is decided by intel_iommu=on or "
+                                                    "CONFIG_INTEL_IOMMU_DEFAULT_ON");
+                        else if (!intel && strcmp(word, "on") == 0)
+                                gd_finding_evidence(x, "drivers/iommu/amd/init.c", 0,
+                                                    "parse_amd_iommu_options() has no 'on': AMD-Vi is on whenever the "
+                                                    "firmware provides an IVRS table, unless amd_iommu=off");
+                        else
+                                gd_finding_evidence(x, intel ? "drivers/iommu/intel/iommu.c" : "drivers/iommu/amd/init.c",
+                                                    0, "%s accepts only: %s", a->key,
+                                                    intel ? "on off igfx_off forcedac strict sp_off sm_on sm_off tboot_noforce"
+                                                          : "fullflush force_enable off force_isolation pgtbl_v1 pgtbl_v2 "
+                                                            "irtcachedis nohugepages v2_pgsizes_only");
+                        if (strcmp(word, a->value) == 0)
+                                gd_remedy_cmdline_remove(x, h, as);
+                        else
+                                gd_finding_remedy(x, "Drop '%s' from %s on the kernel command line.", word, as);
+                        if (intel && strcmp(word, "pt") == 0)
+                                gd_finding_remedy_append(x, "If identity mapping was meant, add iommu=pt instead "
+                                                         "(and intel_iommu=on where the kernel does not enable VT-d by default).");
+                }
+        }
+}
+
+/* ---- findings --------------------------------------------------------------- */
+
+static void kernel_off(const struct gd_host *h, const struct facts *f, struct gd_findings *out) {
+        const struct gd_bootconfig *b = h->bootconfig;
+        const char *dflt = gd_kconfig_get(b, "CONFIG_INTEL_IOMMU_DEFAULT_ON");
+        const char *intgpu = gd_kconfig_get(b, "CONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF");
+        bool intel = h->acpi_dmar == TRI_YES || (h->acpi_ivrs != TRI_YES && streq(h->cpu_vendor, "GenuineIntel"));
+        struct cmdline_iommu c;
+        const struct gd_kmsg_record *r;
+        struct gd_finding *x;
+        _cleanup_free_ char *as = NULL;
+
+        read_cmdline(h, &c);
+        if (c.iommu_off || (intel && c.intel == 0) || (!intel && c.amd_off)) {
+                const struct gd_cmdline_arg *a = c.iommu_off ? c.iommu_off : intel ? c.intel_arg : c.amd_off;
+                as = arg_string(a);
+                x = gd_findings_add(out, "iommu.kernel-off", "the kernel command line turns the IOMMU off (%s)",
+                                    as ? as : a->key);
+                if (!x)
+                        return;
+                ev_cmdline(x, h);
+                ev_facts(x, h, f);
+                if (as)
+                        gd_remedy_cmdline_remove(x, h, as);
+                if (intel && c.intel != 1 && dflt && !streq(dflt, "y") && !streq(intgpu, "y"))
+                        gd_finding_remedy_append(x, "This kernel also needs intel_iommu=on (it does not enable VT-d by default).");
+                else if (intel && c.intel != 1 && !dflt)
+                        gd_finding_remedy_append(x, "If this kernel does not enable VT-d by default "
+                                                 "(CONFIG_INTEL_IOMMU_DEFAULT_ON), add intel_iommu=on as well.");
+                return;
+        }
+        if (intel && c.intel != 1 && dflt && !streq(dflt, "y") && !streq(intgpu, "y")) {
+                x = gd_findings_add(out, "iommu.kernel-off",
+                                    "this kernel does not enable VT-d by default and intel_iommu=on is missing");
+                if (!x)
+                        return;
+                gd_finding_evidence(x, b->kconfig_source, 0, "CONFIG_INTEL_IOMMU_DEFAULT_ON=%s%s", dflt,
+                                    intgpu ? "" : " (no CONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF)");
+                ev_cmdline(x, h);
+                ev_facts(x, h, f);
+                gd_remedy_cmdline_add(x, h, "intel_iommu=on");
+                return;
+        }
+        x = gd_findings_add(out, "iommu.kernel-off",
+                            "the firmware describes an IOMMU (%s) but the kernel did not enable it",
+                            h->acpi_dmar == TRI_YES ? "DMAR" : h->acpi_ivrs == TRI_YES ? "IVRS" : "ACPI table");
+        if (!x)
+                return;
+        ev_facts(x, h, f);
+        if (h->cmdline_state == 0)
+                ev_cmdline(x, h);
+        if (intel && !dflt) {
+                _cleanup_free_ char *cfg = NULL;
+                if (asprintf(&cfg, "/boot/config-%s", h->kernel_release ? h->kernel_release : "<release>") < 0)
+                        cfg = NULL;
+                gd_finding_evidence(x, b && b->kconfig_source ? b->kconfig_source : cfg ? cfg : "/boot/config-<release>", 0,
+                                    "kernel configuration %s: CONFIG_INTEL_IOMMU_DEFAULT_ON unknown",
+                                    b && b->kconfig_source ? "does not mention it" : "unreadable (nor /proc/config.gz)");
+        }
+        if ((r = kfind(h, "DMAR: Initialization failed", NULL)) || (r = kfind(h, "AMD-Vi: [Firmware Bug]", NULL)))
+                gd_finding_evidence_kmsg(x, h, r);
+        if (intel && c.intel != 1 && !streq(dflt, "y") && !streq(intgpu, "y"))
+                gd_remedy_cmdline_add(x, h, "intel_iommu=on");
+        else
+                gd_finding_remedy(x, "Look for DMAR / AMD-Vi errors in the kernel log (dmesg | grep -iE 'DMAR|AMD-Vi|IOMMU'); "
+                                  "check that the kernel is built with CONFIG_%s_IOMMU=y; update the firmware.",
+                                  intel ? "INTEL" : "AMD");
+}
+
+static int ev_vm(struct gd_finding *x, const struct gd_host *h, const struct facts *f) {
+        if (h->hypervisor == TRI_YES)
+                gd_finding_evidence(x, "/proc/cpuinfo", 0, "flags: ... hypervisor ... (the CPU runs under a hypervisor)");
+        if (f->vm_vendor)
+                gd_finding_evidence(x, "/sys/class/dmi/id/sys_vendor", 0, "%s", f->vm_vendor);
+        if (h->dmi_product_name && f->vm_vendor)
+                gd_finding_evidence(x, "/sys/class/dmi/id/product_name", 0, "%s", h->dmi_product_name);
+        if (!h->dmi_sys_vendor)
+                gd_finding_evidence(x, "/sys/class/dmi/id/sys_vendor", 0, "(absent: no DMI tables)");
+        return 0;
+}
+
+static void unreadable(struct gd_findings *out, const char *what, const char *source, const char *text,
+                       const char *remedy) {
+        struct gd_finding *x = gd_findings_add(out, "fact.unreadable", "%s could not be read", what);
+        if (!x)
+                return;
+        gd_finding_evidence(x, source, 0, "%s", text);
+        gd_finding_remedy(x, "%s", remedy);
+}
+
+#define ROOT_REMEDY "Run gpudiag as root (the kernel log needs it when kernel.dmesg_restrict=1), or collect the bundle as root."
+
+/* ---- interrupt remapping ---------------------------------------------------- */
+
+/* YES: an IR- chip; NO: MSI chips, none remapped; UNKNOWN: no MSI line. */
+static tri_t interrupts_ir(const struct gd_host *h, const char **ret_line, size_t *ret_len) {
+        bool msi = false;
+
+        if (h->interrupts_state < 0 || !h->interrupts)
+                return TRI_UNKNOWN;
+        for (const char *p = h->interrupts; *p;) {
+                size_t len = strcspn(p, "\n");
+                for (const char *q = p; q < p + len; q++) {
+                        bool start = q == p || q[-1] == ' ';
+                        if (start && (strncmp(q, "IR-", 3) == 0 || strncmp(q, "vIR-", 4) == 0)) {
+                                *ret_line = p, *ret_len = len;
+                                return TRI_YES;
+                        }
+                        if (start && strncmp(q, "PCI-MSI", 7) == 0 && !msi) {
+                                msi = true;
+                                *ret_line = p, *ret_len = len;
+                        }
+                }
+                p += len;
+                p += *p == '\n';
+        }
+        return msi ? TRI_NO : TRI_UNKNOWN;
+}
+
+static const struct gd_mod_options *unsafe_option(const struct gd_host *h) {
+        const struct gd_modconfig *m = h->modconfig;
+
+        for (size_t i = 0; m && i < m->n_options; i++) {
+                const char *o = m->options[i].options, *p;
+                if (!gd_modname_eq(m->options[i].module, "vfio_iommu_type1") || !o ||
+                    streq(m->options[i].source.path, CMDLINE))
+                        continue;
+                p = strstr(o, "allow_unsafe_interrupts");
+                if (p && (p == o || p[-1] == ' ') &&
+                    (p[23] == '\0' || p[23] == ' ' || (p[23] == '=' && truthy(p + 24))))
+                        return &m->options[i];
+        }
+        return NULL;
+}
+
+static void check_irq(const struct gd_host *h, struct gd_findings *out) {
+        const struct gd_kmsg_record *on_rec, *refused, *boot;
+        const struct gd_cmdline_arg *off_arg = NULL, *unsafe_arg = NULL;
+        const struct gd_mod_options *unsafe_opt = unsafe_option(h);
+        const char *iline = NULL;
+        size_t ilen = 0;
+        tri_t via_int = interrupts_ir(h, &iline, &ilen), ir;
+        struct gd_finding *x;
+
+        on_rec = kfind(h, "DMAR-IR: Enabled IRQ remapping", NULL);
+        if (!on_rec)
+                on_rec = kfind(h, "AMD-Vi: Interrupt remapping enabled", NULL);
+        refused = kfind(h, "No interrupt remapping support", NULL);
+        boot = kfind(h, "Linux version ", NULL); /* the log reaches back to boot */
+        if (h->cmdline_state == 0) {
+                const struct gd_cmdline_arg *a = gd_cmdline_find_last(&h->cmdline, "intremap");
+                if (a && a->value && has_word(a->value, "off"))
+                        off_arg = a;
+                else if (gd_cmdline_find(&h->cmdline, "nointremap"))
+                        off_arg = gd_cmdline_find(&h->cmdline, "nointremap");
+                unsafe_arg = gd_cmdline_find_last(&h->cmdline, "vfio_iommu_type1.allow_unsafe_interrupts");
+                if (unsafe_arg && !truthy(unsafe_arg->value))
+                        unsafe_arg = NULL;
+        }
+
+        if (on_rec || via_int == TRI_YES)
+                ir = TRI_YES;
+        else if (refused || off_arg || via_int == TRI_NO || (h->kmsg_state == 0 && boot))
+                ir = TRI_NO;
+        else
+                ir = TRI_UNKNOWN;
+
+        if (ir == TRI_YES)
+                gd_findings_prove(out, GD_PROOF_IRQ, NULL);
+        if (ir == TRI_NO && !unsafe_arg && !unsafe_opt) {
+                x = gd_findings_add(out, "irq.remap-missing", "interrupt remapping is not enabled: vfio will refuse the GPU's group");
+                if (!x)
+                        return;
+                if (refused)
+                        gd_finding_evidence_kmsg(x, h, refused);
+                if (off_arg)
+                        ev_cmdline(x, h);
+                if (via_int == TRI_NO)
+                        gd_finding_evidence(x, "/proc/interrupts", 0, "%.*s (no IR- interrupt chip)", (int) ilen, iline);
+                if (!refused && !off_arg && via_int != TRI_NO)
+                        gd_finding_evidence(x, h->kmsg.source ? h->kmsg.source : "kernel log", 0,
+                                            "log from boot (%s) has no 'DMAR-IR: Enabled IRQ remapping' or "
+                                            "'AMD-Vi: Interrupt remapping enabled' line", boot->text);
+                if (off_arg) {
+                        _cleanup_free_ char *as = arg_string(off_arg);
+                        if (as)
+                                gd_remedy_cmdline_remove(x, h, as);
+                } else
+                        gd_finding_remedy(x, "Enable interrupt remapping / x2APIC in the firmware setup and update the "
+                                          "firmware (on AMD check the log for 'IOAPIC[..] not in IVRS table' and add "
+                                          "ivrs_ioapic=ID@BDF). Last resort, without isolation: "
+                                          "options vfio_iommu_type1 allow_unsafe_interrupts=1 in /etc/modprobe.d/vfio.conf.");
+        } else if (ir == TRI_UNKNOWN) {
+                x = gd_findings_add(out, "fact.unreadable", "whether interrupt remapping is enabled could not be read");
+                if (!x)
+                        return;
+                gd_finding_evidence(x, h->kmsg.source ? h->kmsg.source : "/dev/kmsg", 0, "%s",
+                                    h->kmsg_state < 0 ? "kernel log unreadable" :
+                                    "kernel log does not reach back to boot and has no remapping line");
+                gd_finding_evidence(x, "/proc/interrupts", 0, "%s",
+                                    h->interrupts_state < 0 ? "unreadable" : "no MSI interrupt to tell from");
+                gd_finding_remedy(x, ROOT_REMEDY);
+        }
+
+        if (unsafe_arg || unsafe_opt) {
+                x = gd_findings_add(out, "irq.unsafe-allowed", ir == TRI_NO ?
+                                    "allow_unsafe_interrupts is set and needed: no interrupt remapping, no interrupt isolation" :
+                                    "allow_unsafe_interrupts is set");
+                if (!x)
+                        return;
+                if (unsafe_arg) {
+                        _cleanup_free_ char *as = arg_string(unsafe_arg);
+                        ev_cmdline(x, h);
+                        if (ir == TRI_YES && as)
+                                gd_remedy_cmdline_remove(x, h, as);
+                } else {
+                        _cleanup_free_ char *src = gd_modconfig_source_string(&unsafe_opt->source);
+                        gd_finding_evidence(x, src ? src : "modprobe.d", 0, "options %s %s", unsafe_opt->module,
+                                            unsafe_opt->options);
+                        if (ir == TRI_YES)
+                                gd_finding_remedy(x, "Remove allow_unsafe_interrupts from %s, then rebuild the initramfs.",
+                                                  src ? src : "the modprobe.d options");
+                }
+                if (on_rec)
+                        gd_finding_evidence_kmsg(x, h, on_rec);
+                if (ir != TRI_YES)
+                        gd_finding_remedy(x, "Keep it only while the platform has no interrupt remapping; a VM can then "
+                                          "inject interrupts into the host. Enable remapping in the firmware if it exists.");
+        }
+}
+
+/* ---- the check -------------------------------------------------------------- */
+
+static void check_noiommu(const struct gd_host *h, const struct facts *f, struct gd_findings *out) {
+        struct gd_finding *x;
+
+        if (!f->noiommu)
+                return;
+        x = gd_findings_add(out, "iommu.noiommu-mode", "vfio no-IOMMU mode is enabled: no DMA isolation, unusable for VMs");
+        if (!x)
+                return;
+        if (f->noiommu_arg) {
+                _cleanup_free_ char *as = arg_string(f->noiommu_arg);
+                ev_cmdline(x, h);
+                if (as)
+                        gd_remedy_cmdline_remove(x, h, as);
+        }
+        if (f->noiommu_rec)
+                gd_finding_evidence_kmsg(x, h, f->noiommu_rec);
+        if (!f->noiommu_arg)
+                gd_finding_remedy(x, "Remove enable_unsafe_noiommu_mode from the vfio module options (modprobe.d) "
+                                  "and reboot; enable the IOMMU instead.");
+}
+
+static void check_acs_override(const struct gd_host *h, struct gd_findings *out) {
+        const struct gd_cmdline_arg *a = h->cmdline_state == 0 ? gd_cmdline_find(&h->cmdline, "pcie_acs_override") : NULL;
+        const struct gd_kmsg_record *on, *ignored;
+        _cleanup_free_ char *as = NULL;
+        struct gd_finding *x;
+
+        if (!a)
+                return;
+        as = arg_string(a);
+        on = kfind(h, "PCIe ACS overrides enabled", NULL);
+        ignored = kfind(h, "Unknown kernel command line parameters", "pcie_acs_override");
+        x = gd_findings_add(out, "acs.override", ignored ?
+                            "pcie_acs_override is set but this kernel ignores it (no ACS override patch)" :
+                            "pcie_acs_override is set: IOMMU groups are split without hardware isolation");
+        if (!x)
+                return;
+        ev_cmdline(x, h);
+        if (on)
+                gd_finding_evidence_kmsg(x, h, on);
+        if (ignored)
+                gd_finding_evidence_kmsg(x, h, ignored);
+        if (as)
+                gd_remedy_cmdline_remove(x, h, as);
+        gd_finding_remedy_append(x, "If you keep it, know that devices in the split groups can still reach each other by "
+                                 "peer-to-peer DMA; prefer a slot whose root port has ACS.");
+}
+
+void gd_check_iommu(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out) {
+        struct facts f;
+        struct gd_finding *x;
+
+        gather(h, &f);
+        check_noiommu(h, &f, out);
+        check_acs_override(h, out);
+        unknown_options(h, out);
+
+        /* Xen dom0: the hypervisor owns the IOMMU.  A Xen HVM guest shows
+         * DMI vendor "Xen"; dom0 shows the real board. */
+        if (streq(h->hypervisor_type, "xen") && !streq(h->dmi_sys_vendor, "Xen") && f.on != TRI_YES) {
+                x = gd_findings_add(out, "iommu.xen-dom0", "Xen dom0: devices are passed through by Xen, not VFIO");
+                if (!x)
+                        return;
+                gd_finding_evidence(x, "/sys/hypervisor/type", 0, "xen");
+                ev_facts(x, h, &f);
+                gd_finding_remedy(x, "Make the GPU assignable with 'xl pci-assignable-add <BDF>' and list it in the "
+                                  "guest's pci = [ ... ] setting.");
+                return;
+        }
+
+        if (f.on == TRI_YES) {
+                if (f.groups == TRI_NO) {
+                        x = gd_findings_add(out, "iommu.no-groups", "the IOMMU is on but /sys/kernel/iommu_groups is empty");
+                        if (!x)
+                                return;
+                        gd_finding_evidence(x, "/sys/kernel/iommu_groups", 0, "no groups");
+                        if (f.on_rec)
+                                gd_finding_evidence_kmsg(x, h, f.on_rec);
+                        gd_finding_remedy(x, "Look for IOMMU errors in the kernel log (dmesg | grep -iE 'DMAR|AMD-Vi|iommu').");
+                } else if (f.groups == TRI_UNKNOWN)
+                        unreadable(out, "the IOMMU groups", "/sys/kernel/iommu_groups", "unreadable", ROOT_REMEDY);
+                else if (!f.noiommu)
+                        gd_findings_prove(out, GD_PROOF_IOMMU, NULL);
+                check_irq(h, out);
+                return;
+        }
+
+        if (f.vm) {
+                x = gd_findings_add(out, "iommu.hypervisor", "this host is a virtual machine without a virtual IOMMU");
+                if (!x)
+                        return;
+                ev_vm(x, h, &f);
+                ev_facts(x, h, &f);
+                gd_finding_remedy(x, "Pass the GPU through on the physical host instead. For nested passthrough give this "
+                                  "VM a vIOMMU (QEMU q35: -device intel-iommu,intremap=on,caching-mode=on) and enable "
+                                  "nested virtualization (kvm_intel.nested=1 / kvm_amd.nested=1) on the outer host.");
+                return;
+        }
+
+        if (f.fw == TRI_NO) {
+                x = gd_findings_add(out, "iommu.firmware-off", "the firmware describes no IOMMU (no DMAR or IVRS table)");
+                if (!x)
+                        return;
+                ev_facts(x, h, &f);
+                gd_finding_remedy(x, "Enable %s in the firmware setup (UEFI/BIOS), then boot again.",
+                                  streq(h->cpu_vendor, "AuthenticAMD") ? "IOMMU / AMD-Vi (often under AMD CBS > NBIO)" :
+                                  streq(h->cpu_vendor, "GenuineIntel") ? "VT-d (Intel Virtualization Technology for Directed I/O)" :
+                                  "VT-d (Intel) or IOMMU / AMD-Vi (AMD)");
+                return;
+        }
+
+        if (f.fw == TRI_YES) {
+                kernel_off(h, &f, out);
+                return;
+        }
+
+        /* Firmware unknown: the command line may still explain it. */
+        {
+                struct cmdline_iommu c;
+                read_cmdline(h, &c);
+                if (c.iommu_off || c.intel == 0 || c.amd_off) {
+                        kernel_off(h, &f, out);
+                        return;
+                }
+        }
+        if (f.on == TRI_NO) {
+                x = gd_findings_add(out, "iommu.no-groups", "no IOMMU is active: /sys/kernel/iommu_groups is empty");
+                if (x) {
+                        ev_facts(x, h, &f);
+                        gd_finding_remedy(x, "Enable VT-d / AMD-Vi in the firmware setup; on Intel kernels that do not "
+                                          "enable it by default add intel_iommu=on.");
+                }
+        }
+        unreadable(out, f.on == TRI_NO ? "whether the firmware provides an IOMMU (ACPI DMAR/IVRS)" : "the IOMMU state",
+                   "/sys/firmware/acpi/tables", "DMAR/IVRS presence unknown",
+                   "Collect with a kernel that exposes /sys/firmware/acpi/tables, or include the kernel log from boot.");
+}
