@@ -24,14 +24,9 @@
 
 #define IOMMU_GROUPS "/sys/kernel/iommu_groups"
 
-/* JSON, which is YAML 1.2 and loads as any bundle does.  The emitter's
- * YAML mode cannot be used yet: with libfyaml 0.7.12 its event emitter
- * writes a block sequence of mappings (iommu_groups, findings) as a flow
- * sequence of block mappings, which does not parse (the streaming emitter
- * decides "empty, so flow" before it sees the mapping's events; upstream
- * pantoniou/libfyaml#58).  Switch to GD_EMIT_YAML once report/emit.c
- * works around that. */
-#define BUNDLE_EMIT_MODE GD_EMIT_JSON
+/* Block YAML, readable and diffable; report/emit.c works around libfyaml
+ * 0.7.12's event-emitter bug with block sequences of mappings. */
+#define BUNDLE_EMIT_MODE GD_EMIT_YAML
 #define LSPCI_MAX (1024u * 1024u)
 #define LSPCI_TIMEOUT_MS 10000
 

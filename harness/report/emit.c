@@ -5,11 +5,23 @@
 #include <string.h>
 
 #include "base/macro.h"
+#include "base/strv.h"
 #include "emit.h"
 
+/* YAML goes through two steps.  libfyaml 0.7.12's event emitter writes a
+ * block sequence of mappings as broken flow text ("findings: [ id: x ...")
+ * (pantoniou/libfyaml#58), so in YAML mode the events are emitted as
+ * one-line flow YAML into memory, which is correct, then parsed back into
+ * a document and written by the document emitter in pretty block mode,
+ * which keeps each scalar's quoting and turns multi-line strings into
+ * literal blocks. */
 struct gd_emit {
         struct fy_emitter *fye;
-        FILE *out;
+        FILE *out;             /* the caller's stream */
+        FILE *sink;            /* where events go: out, or the memory buffer */
+        char *buf;             /* YAML mode: the flow text */
+        size_t buf_len;
+        char **sources;        /* literal block texts the document points into */
         enum gd_emit_mode mode;
         bool failed;
 };
@@ -18,7 +30,7 @@ static int output(struct fy_emitter *fye, enum fy_emitter_write_type type, const
         struct gd_emit *e = userdata;
         (void) fye;
         (void) type;
-        if (len > 0 && fwrite(str, 1, (size_t) len, e->out) != (size_t) len)
+        if (len > 0 && fwrite(str, 1, (size_t) len, e->sink) != (size_t) len)
                 e->failed = true;
         return len;
 }
@@ -36,12 +48,23 @@ struct gd_emit *gd_emit_new(FILE *out, enum gd_emit_mode mode) {
                 return NULL;
         e->out = out;
         e->mode = mode;
+        e->sink = out;
+        if (mode == GD_EMIT_YAML) {
+                e->sink = open_memstream(&e->buf, &e->buf_len);
+                if (!e->sink) {
+                        free(e);
+                        return NULL;
+                }
+        }
         cfg.flags = FYECF_WIDTH_INF | FYECF_INDENT_2 |
-                    (mode == GD_EMIT_JSON ? FYECF_MODE_JSON : FYECF_MODE_BLOCK);
+                    (mode == GD_EMIT_JSON ? FYECF_MODE_JSON : FYECF_MODE_FLOW_ONELINE);
         cfg.output = output;
         cfg.userdata = e;
         e->fye = fy_emitter_create(&cfg);
         if (!e->fye) {
+                if (e->sink != out)
+                        fclose(e->sink);
+                free(e->buf);
                 free(e);
                 return NULL;
         }
@@ -50,9 +73,123 @@ struct gd_emit *gd_emit_new(FILE *out, enum gd_emit_mode mode) {
         return e;
 }
 
+/* True when YAML's literal block style holds s exactly: printable text
+ * (tabs allowed), no carriage return, no line starting with a space or tab
+ * (that would need an indentation indicator) and a final newline ("|" clips
+ * to one, "|+" keeps several). */
+static bool literal_safe(const char *s, size_t len) {
+        if (len < 2 || s[len - 1] != '\n' || s[0] == ' ' || s[0] == '\t' || s[0] == '\n' ||
+            !memchr(s, '\n', len - 1))
+                return false;
+        for (size_t i = 0; i < len; i++) {
+                unsigned char c = (unsigned char) s[i];
+                if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+                        return false;
+                /* A tab or space right after a newline would be read as
+                 * indentation of the block. */
+                if (i > 0 && s[i - 1] == '\n' && (c == ' ' || c == '\t'))
+                        return false;
+        }
+        return true;
+}
+
+/* libfyaml's pretty emitter keeps a scalar's literal style but will not
+ * choose it for text holding ": " or "#" (a umockdev recording, a kernel
+ * log), so such values are rebuilt as literal nodes: the block is written
+ * as "|" plus indented lines and parsed back by libfyaml, which validates
+ * it. */
+static struct fy_node *literal_node(struct gd_emit *e, struct fy_document *doc, const char *s, size_t len) {
+        size_t lines = 1, cap;
+        char *src, *w;
+        struct fy_node *n;
+
+        for (size_t i = 0; i < len; i++)
+                lines += s[i] == '\n';
+        cap = len + 2 * lines + 5;
+        src = malloc(cap);
+        if (!src)
+                return NULL;
+        w = src;
+        *w++ = '|';
+        if (len >= 2 && s[len - 2] == '\n')
+                *w++ = '+';
+        *w++ = '\n';
+        for (size_t i = 0; i < len; ) {
+                const char *nl = memchr(s + i, '\n', len - i);
+                size_t l = (size_t) (nl - (s + i));
+                if (l > 0) {
+                        *w++ = ' ';
+                        *w++ = ' ';
+                        memcpy(w, s + i, l);
+                        w += l;
+                }
+                *w++ = '\n';
+                i += l + 1;
+        }
+        /* libfyaml parses in place and keeps pointers into src: it must
+         * live until the document is emitted. */
+        n = fy_node_build_from_string(doc, src, (size_t) (w - src));
+        if (!n || strv_consume(&e->sources, src) < 0) {
+                if (!n)
+                        free(src);
+                return NULL;
+        }
+        return n;
+}
+
+static void literalize(struct gd_emit *e, struct fy_document *doc, struct fy_node *node) {
+        struct fy_node_pair *pair;
+        struct fy_node *item;
+        void *iter = NULL;
+
+        if (fy_node_is_mapping(node)) {
+                while ((pair = fy_node_mapping_iterate(node, &iter))) {
+                        struct fy_node *v = fy_node_pair_value(pair);
+                        const char *str;
+                        size_t len;
+
+                        if (!v)
+                                continue;
+                        if (!fy_node_is_scalar(v)) {
+                                literalize(e, doc, v);
+                                continue;
+                        }
+                        str = fy_node_get_scalar(v, &len);
+                        if (str && fy_node_get_style(v) == FYNS_DOUBLE_QUOTED && literal_safe(str, len)) {
+                                struct fy_node *lit = literal_node(e, doc, str, len);
+                                if (lit)
+                                        fy_node_pair_set_value(pair, lit);
+                        }
+                }
+        } else if (fy_node_is_sequence(node)) {
+                while ((item = fy_node_sequence_iterate(node, &iter)))
+                        if (!fy_node_is_scalar(item))
+                                literalize(e, doc, item);
+        }
+}
+
+static void reemit_pretty(struct gd_emit *e) {
+        struct fy_parse_cfg pcfg = { .flags = FYPCF_QUIET };
+        struct fy_document *doc;
+
+        if (fclose(e->sink) != 0)
+                e->failed = true;
+        e->sink = NULL;
+        if (e->failed)
+                return;
+        doc = fy_document_build_from_string(&pcfg, e->buf, e->buf_len);
+        if (doc)
+                literalize(e, doc, fy_document_root(doc));
+        if (!doc || fy_emit_document_to_fp(doc, FYECF_MODE_PRETTY | FYECF_WIDTH_INF | FYECF_INDENT_2, e->out) != 0)
+                e->failed = true;
+        fy_document_destroy(doc);
+}
+
 int gd_emit_finish(struct gd_emit *e) {
         ev(e, fy_emit_event_create(e->fye, FYET_DOCUMENT_END, true));
         ev(e, fy_emit_event_create(e->fye, FYET_STREAM_END));
+        if (e->mode == GD_EMIT_YAML && e->sink)
+                reemit_pretty(e);
         if (fflush(e->out) != 0)
                 e->failed = true;
         return e->failed ? -EIO : 0;
@@ -62,6 +199,10 @@ void gd_emit_free(struct gd_emit *e) {
         if (!e)
                 return;
         fy_emitter_destroy(e->fye);
+        if (e->sink && e->sink != e->out)
+                fclose(e->sink);
+        free(e->buf);
+        strv_free(e->sources);
         free(e);
 }
 
@@ -76,7 +217,7 @@ void gd_emit_seq_begin(struct gd_emit *e) {
 }
 void gd_emit_flow_seq_begin(struct gd_emit *e) {
         ev(e, fy_emit_event_create(e->fye, FYET_SEQUENCE_START,
-                                   e->mode == GD_EMIT_YAML ? FYNS_FLOW : FYNS_ANY, NULL, NULL));
+                                   FYNS_ANY, NULL, NULL));
 }
 void gd_emit_seq_end(struct gd_emit *e) {
         ev(e, fy_emit_event_create(e->fye, FYET_SEQUENCE_END));
@@ -99,27 +240,9 @@ void gd_emit_str(struct gd_emit *e, const char *s) {
 }
 
 void gd_emit_text(struct gd_emit *e, const char *s, size_t len) {
-        /* A literal block keeps logs readable and diffable; it cannot hold
-         * trailing spaces on a line, tabs at line start or control bytes
-         * faithfully, so those fall back to a double-quoted scalar. */
-        bool literal = e->mode == GD_EMIT_YAML && s && len > 0 && memchr(s, '\n', len);
-
-        for (size_t i = 0; literal && i < len; i++) {
-                unsigned char c = (unsigned char) s[i];
-                if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f ||
-                    (c == ' ' && (i + 1 == len || s[i + 1] == '\n')) ||
-                    (c == '\t' && (i == 0 || s[i - 1] == '\n')))
-                        literal = false;
-                if (c == '\n' && i + 1 < len && s[i + 1] == '\n')
-                        literal = false;
-        }
-        if (literal && (s[0] == ' ' || s[len - 1] != '\n'))
-                literal = false;
-        if (!literal) {
-                gd_emit_strn(e, s, len);
-                return;
-        }
-        scalar(e, FYSS_LITERAL, s, len);
+        /* In YAML mode the pretty re-emission writes multi-line strings as
+         * literal blocks where YAML can hold them faithfully. */
+        gd_emit_strn(e, s, len);
 }
 
 void gd_emit_int(struct gd_emit *e, long long v) {
