@@ -2,6 +2,7 @@
 /* What umockdev's recording does not give a testbed: driver directories,
  * IOMMU groups, /proc, /dev and configuration files, and markers. */
 #include <errno.h>
+#include <time.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -294,7 +295,24 @@ static int add_groups(const char *root, const struct gd_bundle *b, const struct 
         return 0;
 }
 
+/* Files without an mtime get the bundle's creation time, so that replaying
+ * the same bundle twice compares the same times (a stale-initramfs check
+ * must not depend on when the replay ran); 0 when the bundle has no date. */
+static int64_t default_mtime(const struct gd_bundle *b) {
+        struct tm tm = { 0 };
+        const char *end;
+
+        if (!b->metadata.created)
+                return 0;
+        end = strptime(b->metadata.created, "%Y-%m-%dT%H:%M:%S", &tm);
+        if (!end || (*end && *end != 'Z'))
+                return 0;
+        return (int64_t) timegm(&tm);
+}
+
 static int add_files(const char *root, const struct gd_bundle *b, char **ret_error) {
+        int64_t fallback = default_mtime(b);
+
         for (size_t i = 0; i < b->n_files; i++) {
                 const struct gd_bundle_file *f = &b->files[i];
                 _cleanup_free_ char *where = NULL;
@@ -303,7 +321,8 @@ static int add_files(const char *root, const struct gd_bundle *b, char **ret_err
                 where = gd_bundle_path_is_config(f->path) ? path_join("/config", f->path) : strdup(f->path);
                 if (!where)
                         return -ENOMEM;
-                r = testbed_write_file(root, where, f->content, f->length, 0644, f->mtime);
+                r = testbed_write_file(root, where, f->content, f->length, 0644,
+                                       f->mtime >= 0 ? f->mtime : fallback);
                 if (r < 0)
                         return fail_path(ret_error, "file", f->path, r);
         }
