@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: MIT */
+/* gpudiag import: a bundle from text a person pasted (lspci, an IOMMU group
+ * listing, dmesg, /proc/cmdline, modprobe.d, /etc/modules, grub, lsmod).
+ * Problems with the text are warnings naming FILE:LINE; what can be read is
+ * still imported.  The bundle is validated before it is written. */
+#include <errno.h>
+#include <getopt.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "base/fileio.h"
+#include "base/strv.h"
+#include "bundle/bundle.h"
+#include "cli.h"
+#include "import/import.h"
+
+#define IMPORT_INPUT_MAX (64u * 1024u * 1024u)
+
+static void usage(void) {
+        printf("Usage: %s import [OPTIONS] FILE... -o BUNDLE\n\n"
+               "Build a bundle from pasted text: lspci (-nn, -nnk, -vvnn, -x/-xxx/-xxxx, -t),\n"
+               "an IOMMU group listing, dmesg or journalctl -k lines, /proc/cmdline, modprobe.d\n"
+               "files, /etc/modules, /etc/default/grub, lsmod.  Sections are found by shape and by\n"
+               "prompt lines such as 'root@pve:~# cat /etc/modprobe.d/vfio.conf'.  FILE '-' is stdin.\n\n"
+               "  -o, --output FILE    write the bundle here ('-' or none: stdout)\n"
+               "      --as KIND        treat all input as one kind: lspci, groups, dmesg, cmdline,\n"
+               "                       modprobe, grub, modules, lsmod\n"
+               "      --source TEXT    metadata.source (default: the input file names)\n"
+               "  -h, --help           show this help\n\n"
+               "Only what the text proves is written: a driver the text does not show is\n"
+               "unknown, files it does not show are absent.  Exit status: 0 imported (perhaps\n"
+               "with warnings), 2 usage error or nothing could be imported.\n", cli_program());
+}
+
+static int read_input(const char *path, char **ret, size_t *ret_len) {
+        char *buf = NULL;
+        size_t len = 0, cap = 0;
+        FILE *f;
+
+        if (!streq(path, "-"))
+                return read_file_capped(path, IMPORT_INPUT_MAX, ret, ret_len);
+        f = stdin;
+        for (;;) {
+                size_t n;
+                if (len + 4096 + 1 > cap) {
+                        char *nb;
+                        if (cap > IMPORT_INPUT_MAX) {
+                                free(buf);
+                                return -EFBIG;
+                        }
+                        nb = realloc(buf, cap = cap ? cap * 2 : 65536);
+                        if (!nb) {
+                                free(buf);
+                                return -ENOMEM;
+                        }
+                        buf = nb;
+                }
+                n = fread(buf + len, 1, cap - len - 1, f);
+                len += n;
+                if (n == 0)
+                        break;
+        }
+        if (ferror(f)) {
+                free(buf);
+                return -EIO;
+        }
+        buf[len] = '\0';
+        *ret = buf;
+        *ret_len = len;
+        return 0;
+}
+
+static void now_utc(char *buf, size_t size) {
+        const char *sde = getenv("SOURCE_DATE_EPOCH");
+        time_t t = sde && *sde ? (time_t) strtoll(sde, NULL, 10) : time(NULL);
+        struct tm tm;
+
+        gmtime_r(&t, &tm);
+        strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Writes data to path (or stdout) through a temporary file and rename. */
+static int write_output(const char *path, const char *data, size_t len) {
+        _cleanup_free_ char *tmp = NULL;
+        FILE *f;
+
+        if (!path || streq(path, "-"))
+                return fwrite(data, 1, len, stdout) == len && fflush(stdout) == 0 ? 0 : -EIO;
+        if (asprintf(&tmp, "%s.tmpXXXXXX", path) < 0)
+                return -ENOMEM;
+        {
+                int fd = mkstemp(tmp);
+                if (fd < 0)
+                        return -errno;
+                f = fdopen(fd, "w");
+                if (!f) {
+                        close(fd);
+                        unlink(tmp);
+                        return -ENOMEM;
+                }
+        }
+        if (fwrite(data, 1, len, f) != len || fclose(f) != 0) {
+                unlink(tmp);
+                return -EIO;
+        }
+        (void) chmod(tmp, 0644);
+        if (rename(tmp, path) < 0) {
+                int r = -errno;
+                unlink(tmp);
+                return r;
+        }
+        return 0;
+}
+
+int cmd_import(int argc, char **argv) {
+        static const struct option longopts[] = {
+                { "output", required_argument, NULL, 'o' },
+                { "as",     required_argument, NULL, 'A' },
+                { "source", required_argument, NULL, 'S' },
+                { "help",   no_argument,       NULL, 'h' },
+                {}
+        };
+        _cleanup_import_ struct gd_import *im = NULL;
+        _cleanup_free_ char *out = NULL, *names = NULL, *err = NULL;
+        _cleanup_strv_free_ char **inputs = NULL;
+        const char *output = NULL, *source = NULL;
+        _cleanup_bundle_ struct gd_bundle *check = NULL;
+        int c, kind = GD_IMPORT_AUTO, r;
+        size_t out_len = 0;
+        char created[32];
+        FILE *mem;
+
+        optind = 0;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "-o:h", longopts, NULL)) != -1) {
+                switch (c) {
+                case 1:
+                        if (strv_push_dup(&inputs, optarg) < 0)
+                                return GD_EXIT_USAGE;
+                        break;
+                case 'o': output = optarg; break;
+                case 'S': source = optarg; break;
+                case 'A':
+                        kind = gd_import_kind_from_string(optarg);
+                        if (kind < 0) {
+                                cli_error("import: --as: unknown kind '%s' (lspci, groups, dmesg, cmdline, "
+                                          "modprobe, grub, modules, lsmod)", optarg);
+                                return GD_EXIT_USAGE;
+                        }
+                        break;
+                case 'h':
+                        usage();
+                        return GD_EXIT_OK;
+                default:
+                        if (optopt == 'o' || (optopt == 0 && argv[optind - 1][1] == '-' &&
+                                              strchr(argv[optind - 1], '=') == NULL &&
+                                              (startswith(argv[optind - 1], "--as") ||
+                                               startswith(argv[optind - 1], "--source") ||
+                                               startswith(argv[optind - 1], "--output"))))
+                                cli_error("import: option '%s' needs an argument", argv[optind - 1]);
+                        else
+                                cli_error("import: unknown option '%s'", argv[optind - 1]);
+                        return GD_EXIT_USAGE;
+                }
+        }
+        for (; optind < argc; optind++)
+                if (strv_push_dup(&inputs, argv[optind]) < 0)
+                        return GD_EXIT_USAGE;
+        if (!inputs) {
+                cli_error("import: no input files (use '-' for stdin; see --help)");
+                return GD_EXIT_USAGE;
+        }
+
+        im = gd_import_new();
+        if (!im)
+                return GD_EXIT_USAGE;
+        for (size_t i = 0; inputs[i]; i++) {
+                _cleanup_free_ char *text = NULL;
+                const char *name = streq(inputs[i], "-") ? "<stdin>" : inputs[i];
+                size_t len = 0;
+
+                r = read_input(inputs[i], &text, &len);
+                if (r < 0) {
+                        cli_error("import: %s: %s", name, strerror(-r));
+                        return GD_EXIT_USAGE;
+                }
+                if (gd_import_feed(im, name, text, len, (enum gd_import_kind) kind) < 0) {
+                        cli_error("import: out of memory");
+                        return GD_EXIT_USAGE;
+                }
+                if (!names)
+                        names = strdup(name);
+                else {
+                        char *nn = NULL;
+                        if (asprintf(&nn, "%s, %s", names, name) >= 0) {
+                                free(names);
+                                names = nn;
+                        }
+                }
+        }
+
+        if (gd_import_n_facts(im) == 0) {
+                for (char * const *w = gd_import_warnings(im); *w; w++)
+                        fprintf(stderr, "%s: warning: %s\n", cli_program(), *w);
+                cli_error("import: nothing could be imported from %s", names ? names : "the input");
+                return GD_EXIT_USAGE;
+        }
+
+        now_utc(created, sizeof(created));
+        mem = open_memstream(&out, &out_len);
+        if (!mem)
+                return GD_EXIT_USAGE;
+        r = gd_import_write(im, mem, source ? source : names ? names : "", created);
+        if (fclose(mem) != 0 && r >= 0)
+                r = -EIO;
+        for (char * const *w = gd_import_warnings(im); *w; w++)
+                fprintf(stderr, "%s: warning: %s\n", cli_program(), *w);
+        if (r < 0) {
+                cli_error("import: writing the bundle failed: %s", strerror(-r));
+                return GD_EXIT_USAGE;
+        }
+        r = gd_bundle_load_data(out, out_len, &check, &err);
+        if (r < 0) {
+                cli_error("import: internal error: the bundle is not valid: %s", err ? err : strerror(-r));
+                return GD_EXIT_USAGE;
+        }
+        r = write_output(output, out, out_len);
+        if (r < 0) {
+                cli_error("import: %s: %s", output, strerror(-r));
+                return GD_EXIT_USAGE;
+        }
+        return GD_EXIT_OK;
+}

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: MIT */
+/* The state gpudiag import builds up while reading pasted text. */
+#pragma once
+
+#include <stdint.h>
+
+#include "base/macro.h"
+#include "import/import.h"
+
+#define IMP_UNSET (-1)
+
+struct imp_dev {
+        char address[13];       /* dddd:bb:dd.f */
+        unsigned domain, bus, slot, func;
+        int vendor, device, revision, svendor, sdevice;    /* IMP_UNSET when unknown */
+        int class16;            /* class and subclass, IMP_UNSET when unknown */
+        int progif;             /* IMP_UNSET when unknown */
+        bool listed;            /* seen on an lspci device line (or hex dump) */
+        tri_t driver_known;     /* YES: driver (or none) proven by -k output */
+        char *driver;
+        int group;              /* IMP_UNSET when not in a listing */
+        char *group_where;      /* FILE:LINE that assigned it */
+        int secondary, subordinate;     /* bridges, from Bus: or the config */
+        char *parent;           /* address of the parent bridge, from lspci -t */
+        bool parent_is_root;    /* lspci -t shows it on a root bus */
+        uint8_t *config;        /* pasted hex dump: 64, 256 or 4096 bytes (or a prefix) */
+        size_t config_len;
+        bool dump_broken;       /* a gap or cut-off row: no more rows taken */
+        bool dump_finished;
+        bool verbose_block;     /* the current block has lspci -v lines (they show the driver) */
+        char *where;            /* FILE:LINE of the first mention */
+};
+
+struct imp_file {
+        char *path;
+        char *content;
+        size_t len;
+        unsigned pending_blank; /* blank lines not yet known to be inside */
+};
+
+struct gd_import {
+        struct imp_dev *devs;
+        size_t n_devs;
+        struct imp_file *files;
+        size_t n_files;
+        char **warnings;
+        unsigned kmsg_seq;
+        bool have_groups;       /* a listing or IOMMU group: line was seen */
+        size_t n_group_facts;
+};
+
+/* A normalised input line: CR, '>' quoting and code fences removed. */
+struct imp_line {
+        const char *text;       /* the line (not NUL-terminated: len) */
+        size_t len;
+        const char *body;       /* text without leading blanks */
+        size_t body_len;
+        unsigned indent;        /* columns before body, tabs to 8 */
+        unsigned lineno;
+        const char *file;
+};
+
+_printf_(3, 4) void imp_warn(struct gd_import *im, const struct imp_line *l, const char *fmt, ...);
+
+/* The device with this address, created when missing; NULL on ENOMEM. */
+struct imp_dev *imp_dev_get(struct gd_import *im, unsigned domain, unsigned bus, unsigned slot,
+                            unsigned func, const struct imp_line *l);
+struct imp_dev *imp_dev_find(struct gd_import *im, const char *address);
+
+/* Appends a line (plus '\n') to the file at path, creating it. */
+int imp_file_append(struct gd_import *im, const char *path, const char *s, size_t len);
+/* A blank line inside a file: kept only when more content follows. */
+void imp_file_blank(struct gd_import *im, const char *path);
+struct imp_file *imp_file_find(struct gd_import *im, const char *path);
+
+/* Parses "[dddd:]bb:dd.f" at s; returns the characters used, 0 if none. */
+size_t imp_parse_address(const char *s, size_t len, unsigned *domain, unsigned *bus, unsigned *slot,
+                         unsigned *func, bool *has_domain);
+
+/* lspci.c: a device line ("01:00.0 VGA ... [0300]: ... [10de:2204] (rev a1)").
+ * Returns the device, NULL when l is no device line. */
+struct imp_dev *imp_lspci_device_line(struct gd_import *im, const struct imp_line *l, const char *s,
+                                      size_t len);
+/* An indented detail line of dev (-k, -v).  Returns true when understood. */
+bool imp_lspci_detail_line(struct gd_import *im, struct imp_dev *dev, const struct imp_line *l);
+/* The line looks like an lspci device line (cheap test). */
+bool imp_is_device_line(const char *s, size_t len);
+
+/* hexdump.c: "00: 86 80 ..." / "000: ..." lines of lspci -x/-xxx/-xxxx. */
+bool imp_is_hex_line(const char *s, size_t len);
+/* Adds the line's bytes to dev; warns on gaps and truncation. */
+void imp_hex_line(struct gd_import *im, struct imp_dev *dev, const struct imp_line *l);
+/* After a device's dump ends: cut to whole 16-byte rows from 0, fill IDs. */
+void imp_hex_finish(struct gd_import *im, struct imp_dev *dev);
+
+/* tree.c: lspci -t. */
+struct imp_tree;
+struct imp_tree *imp_tree_new(void);
+void imp_tree_free(struct imp_tree *t);
+bool imp_is_tree_line(const char *s, size_t len);
+void imp_tree_line(struct gd_import *im, struct imp_tree *t, const struct imp_line *l);
+
+/* groups.c: "IOMMU Group N:" headers and the one-line form. */
+/* Returns the group number for a header (rest set past it), or -1. */
+int imp_group_header(const char *s, size_t len, size_t *ret_rest);
+void imp_group_assign(struct gd_import *im, struct imp_dev *dev, int group, const struct imp_line *l);
+
+/* logs.c: kernel log and lsmod. */
+bool imp_is_dmesg_line(const char *s, size_t len);
+void imp_dmesg_line(struct gd_import *im, const struct imp_line *l);
+bool imp_is_lsmod_line(const char *s, size_t len);
+void imp_lsmod_line(struct gd_import *im, const struct imp_line *l);
+
+/* conffiles.c: /proc/cmdline, modprobe.d, /etc/modules, /etc/default/grub. */
+bool imp_is_cmdline_line(const char *s, size_t len);
+void imp_cmdline_line(struct gd_import *im, const struct imp_line *l);
+bool imp_is_modprobe_line(const char *s, size_t len);
+bool imp_is_grub_line(const char *s, size_t len);
+bool imp_is_modules_line(const char *s, size_t len);
+

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/* gpudiag import: a bundle (doc/bundle-format.md) from text a person
+ * pasted — lspci in its usual forms, an IOMMU group listing, kernel log
+ * lines, /proc/cmdline, modprobe.d, /etc/modules, /etc/default/grub, lsmod.
+ *
+ * Only what the text proves goes into the bundle: a device's driver is
+ * written only when `Kernel driver in use:` (or -k output without it) was
+ * pasted, otherwise the driver link is listed under `unreadable:` so the
+ * reader says unknown; files the text does not show stay absent. The library
+ * never prints: problems with the text are collected as "FILE:LINE: ..."
+ * warnings for the caller. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+enum gd_import_kind {
+        GD_IMPORT_AUTO = 0,     /* detect per section */
+        GD_IMPORT_LSPCI,
+        GD_IMPORT_GROUPS,
+        GD_IMPORT_DMESG,
+        GD_IMPORT_CMDLINE,
+        GD_IMPORT_MODPROBE,
+        GD_IMPORT_GRUB,
+        GD_IMPORT_MODULES,
+        GD_IMPORT_LSMOD,
+        _GD_IMPORT_KIND_MAX,
+};
+
+/* "lspci", "groups", ...; -EINVAL for an unknown name. */
+int gd_import_kind_from_string(const char *s);
+
+struct gd_import;
+
+struct gd_import *gd_import_new(void);
+struct gd_import *gd_import_free(struct gd_import *im);
+static inline void gd_import_freep(struct gd_import **im) { gd_import_free(*im); }
+#define _cleanup_import_ __attribute__((cleanup(gd_import_freep)))
+
+/* Parses one input.  name is used in warnings ("name:LINE: ...").  Returns
+ * 0 (also when the text had problems: see warnings) or -ENOMEM. */
+int gd_import_feed(struct gd_import *im, const char *name, const char *text, size_t len,
+                   enum gd_import_kind forced);
+
+/* Warnings so far, "FILE:LINE: text", NULL-terminated; never NULL. */
+char * const *gd_import_warnings(const struct gd_import *im);
+
+/* Number of facts imported (devices, groups, files); 0 means nothing. */
+size_t gd_import_n_facts(const struct gd_import *im);
+
+/* Resolves what needs all inputs (groups, bridge hierarchy) and writes the
+ * bundle: format, metadata (tool, created, origin: imported, source), the
+ * synthesised umockdev recording, iommu_groups (only when a group listing
+ * or `IOMMU group:` line was seen), files, unreadable.  created is an
+ * RFC 3339 UTC time.  Returns 0, -EIO when writing failed, -ENOMEM. */
+int gd_import_write(struct gd_import *im, FILE *out, const char *source, const char *created);

@@ -1,0 +1,372 @@
+/* SPDX-License-Identifier: MIT */
+/* gpudiag import: every pasted format becomes the facts it proves, a messy
+ * paste imports the same bundle as a clean one, and the imported bundle
+ * replays into what lspci and gpudiag see. */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "base/fileio.h"
+#include "base/strv.h"
+#include "config.h"
+#include "testbed-run.h"
+
+static char *fixture(const char *name) {
+        const char *src = getenv("GPUDIAG_SRCDIR");
+        char *p;
+
+        cr_assert(asprintf(&p, "%s/fixtures/import/%s", src && *src ? src : ".", name) >= 0);
+        return p;
+}
+
+static char *slurp(const char *path) {
+        char *s = NULL;
+        size_t len;
+
+        cr_assert_eq(read_file_capped(path, 64u << 20, &s, &len), 0, "cannot read %s", path);
+        return s;
+}
+
+/* Runs gpudiag with argv (NULL-terminated, without the program), stdin from
+ * in_path (or /dev/null); returns the exit status, stderr in *ret_err. */
+static int run_gpudiag(char *const *args, const char *in_path, char **ret_out, char **ret_err) {
+        char out_tmpl[] = "/tmp/gd-import-out-XXXXXX", err_tmpl[] = "/tmp/gd-import-err-XXXXXX";
+        int out_fd = mkstemp(out_tmpl), err_fd = mkstemp(err_tmpl), status;
+        char *argv[32] = { (char *) gpudiag_binary() };
+        posix_spawn_file_actions_t fa;
+        size_t n = 1;
+        pid_t pid;
+
+        cr_assert(out_fd >= 0 && err_fd >= 0);
+        for (; args[n - 1] && n < 31; n++)
+                argv[n] = args[n - 1];
+        argv[n] = NULL;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, in_path ? in_path : "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_adddup2(&fa, out_fd, STDOUT_FILENO);
+        posix_spawn_file_actions_adddup2(&fa, err_fd, STDERR_FILENO);
+        cr_assert_eq(posix_spawn(&pid, argv[0], &fa, NULL, argv, environ), 0);
+        posix_spawn_file_actions_destroy(&fa);
+        cr_assert_eq(waitpid(pid, &status, 0), pid);
+        close(out_fd);
+        close(err_fd);
+        if (ret_out)
+                *ret_out = slurp(out_tmpl);
+        *ret_err = slurp(err_tmpl);
+        unlink(out_tmpl);
+        unlink(err_tmpl);
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Imports fixture name (with extra options) to a temporary bundle; asserts
+ * exit 0 and returns the bundle's path. */
+static char *import_fixture(const char *name, const char *as, char **ret_err) {
+        _cleanup_free_ char *in = fixture(name), *err = NULL;
+        char *out = strdup("/tmp/gd-import-XXXXXX.yaml");
+        int fd = mkstemps(out, 5), rc;
+        char *args[] = { "import", in, "-o", out, "--source", "test", as ? "--as" : NULL, (char *) as, NULL };
+
+        cr_assert(fd >= 0);
+        close(fd);
+        rc = run_gpudiag(args, NULL, NULL, &err);
+        cr_assert_eq(rc, 0, "import %s: exit %d: %s", name, rc, err);
+        if (ret_err)
+                *ret_err = TAKE_PTR(err);
+        return out;
+}
+
+static size_t count(const char *haystack, const char *needle) {
+        size_t n = 0;
+        for (const char *p = haystack; p && (p = strstr(p, needle)); p++)
+                n++;
+        return n;
+}
+
+struct format_case {
+        char fixture[48];
+        char as[16];
+        int devices;            /* P: records */
+        int groups;             /* -1: no iommu_groups key */
+        int unknown_drivers;    /* entries under unreadable: */
+        char path[48];          /* a file that must be there ("" none) */
+        char contains[160];     /* in that file, or in the recording when path is "" */
+};
+
+static struct format_case formats[] = {
+        { "lspci-nn.txt", "", 19, -1, 19, "", "P: /devices/pci0000:01/0000:01:00.0" },
+        { "lspci-D-nnk.txt", "", 19, -1, 0, "", "L: driver=../../../bus/pci/drivers/vfio-pci" },
+        { "lspci-nnv.txt", "", 19, 10, 0, "", "P: /devices/pci0000:00/0000:00:01.0/0000:01:00.3" },
+        { "lspci-vvnnk.txt", "", 2, 1, 0, "", "P: /devices/pci0000:00/0000:00:01.0/0000:01:00.0\nE: DRIVER=vfio-pci\nE: MODALIAS=pci:v000010DEd00001E07sv000010DEsd000012FAbc03sc00i00" },
+        { "lspci-x.txt", "", 1, -1, 1, "", "H: config=DE10071E0000100" },
+        { "lspci-xxx.txt", "", 1, -1, 1, "", "A: class=0x040300" },
+        { "lspci-xxxx.txt", "", 1, -1, 1, "", "A: subsystem_device=0x12fa" },
+        { "lspci-tree.txt", "", 19, -1, 19, "", "P: /devices/pci0000:00/0000:00:1d.0/0000:02:00.0" },
+        { "groups-listing.txt", "", 19, 10, 19, "", "P: /devices/pci0000:00/0000:00:1f.6" },
+        { "groups-oneline.txt", "", 19, 10, 19, "", "P: /devices/pci0000:00/0000:00:17.0" },
+        { "groups-shared-sata.txt", "", 5, 2, 0, "", "L: driver=../../../bus/pci/drivers/ahci" },
+        { "dmesg-amd-vi.txt", "", 0, -1, 0, "/dev/kmsg", "6,3,433107,-;pci 0000:00:00.2: AMD-Vi: IOMMU performance counters supported\n" },
+        { "journalctl-k.txt", "", 0, -1, 0, "/dev/kmsg", "6,3,0,-;vfio-pci 0000:01:00.0: BAR 1: can't reserve" },
+        { "cmdline-boot-image.txt", "", 0, -1, 0, "/proc/cmdline", "BOOT_IMAGE=/boot/vmlinuz-6.8.12-4-pve root=/dev/mapper/pve-root ro quiet intel_iommu=on iommu=pt vfio-pci.ids=10de:1e07,10de:10f7\n" },
+        { "cmdline-params.txt", "", 0, -1, 0, "/proc/cmdline", "root=ZFS=rpool/ROOT/pve-1 boot=zfs quiet amd_iommu=on" },
+        { "modprobe-vfio.txt", "", 0, -1, 0, "/etc/modprobe.d/vfio.conf", "disable_vga=1\n\nsoftdep amdgpu pre: vfio-pci\n" },
+        { "modprobe-vfio.txt", "", 0, -1, 0, "/etc/modprobe.d/pve-blacklist.conf", "blacklist nvidiafb\nblacklist amdgpu\n" },
+        { "grub-default.txt", "", 0, -1, 0, "/etc/default/grub", "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet intel_iommu=on iommu=pt\"\n" },
+        { "modules-etc.txt", "", 0, -1, 0, "/etc/modules", "vfio_pci\nvfio_virqfd\n" },
+        { "lsmod-vfio.txt", "", 0, -1, 0, "/proc/modules", "vfio 65536 3 vfio_pci_core,vfio_iommu_type1,vfio_pci, Live 0x0000000000000000\n" },
+        { "lsmod-vfio.txt", "lsmod", 0, -1, 0, "/proc/modules", "vfio_pci 16384 0 - Live 0x0000000000000000\n" },
+        { "cmdline-boot-image.txt", "modprobe", 0, -1, 0, "/etc/modprobe.d/imported.conf", "\nBOOT_IMAGE=" },
+};
+
+ParameterizedTestParameters(import, every_format_imports_what_it_proves) {
+        return cr_make_param_array(struct format_case, formats, ELEMENTSOF(formats));
+}
+
+ParameterizedTest(struct format_case *c, import, every_format_imports_what_it_proves) {
+        _cleanup_free_ char *path = import_fixture(c->fixture, c->as[0] ? c->as : NULL, NULL);
+        _cleanup_bundle_ struct gd_bundle *b = NULL;
+        _cleanup_free_ char *error = NULL;
+
+        cr_assert_eq(gd_bundle_load(path, &b, &error), 0, "%s: %s", c->fixture, error);
+        cr_assert_str_eq(b->metadata.origin, "imported");
+        cr_assert_str_eq(b->metadata.source, "test");
+        cr_assert_eq(count(b->umockdev, "P: "), (size_t) c->devices, "%s: records", c->fixture);
+        cr_assert_eq(b->has_iommu_groups, c->groups >= 0, "%s: iommu_groups", c->fixture);
+        if (c->groups >= 0)
+                cr_assert_eq(b->n_groups, (size_t) c->groups, "%s: groups", c->fixture);
+        cr_assert_eq(strv_length(b->unreadable), (size_t) c->unknown_drivers, "%s: unknown drivers", c->fixture);
+        if (c->path[0]) {
+                const struct gd_bundle_file *f = gd_bundle_file(b, c->path);
+                cr_assert_not_null(f, "%s: no %s", c->fixture, c->path);
+                cr_assert_not_null(strstr(f->content, c->contains), "%s: %s lacks '%s':\n%s", c->fixture, c->path,
+                                   c->contains, f->content);
+        } else
+                cr_assert_not_null(strstr(b->umockdev, c->contains), "%s: recording lacks '%s'", c->fixture,
+                                   c->contains);
+        unlink(path);
+}
+
+Test(import, config_dumps_are_kept_at_their_pasted_length) {
+        static const struct { const char *name; size_t bytes; } dumps[] = {
+                { "lspci-x.txt", 64 }, { "lspci-xxx.txt", 256 }, { "lspci-xxxx.txt", 4096 },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(dumps); i++) {
+                _cleanup_free_ char *path = import_fixture(dumps[i].name, NULL, NULL);
+                _cleanup_bundle_ struct gd_bundle *b = NULL;
+                const char *h;
+
+                cr_assert_eq(gd_bundle_load(path, &b, NULL), 0);
+                h = strstr(b->umockdev, "H: config=");
+                cr_assert_not_null(h);
+                h += strlen("H: config=");
+                cr_assert_eq(strcspn(h, "\n"), dumps[i].bytes * 2, "%s", dumps[i].name);
+                unlink(path);
+        }
+}
+
+static char *without_created(const char *path) {
+        char *s = slurp(path), *c = strstr(s, "created: ");
+
+        cr_assert_not_null(c);
+        memset(c, 'x', strcspn(c, "\n"));
+        return s;
+}
+
+Test(import, messy_paste_in_another_order_with_crlf_imports_the_same_bundle) {
+        _cleanup_free_ char *clean = import_fixture("proxmox-forum-tu102-clean.txt", NULL, NULL);
+        _cleanup_free_ char *messy = import_fixture("proxmox-forum-tu102-messy.txt", NULL, NULL);
+        _cleanup_free_ char *a = without_created(clean), *b = without_created(messy);
+
+        cr_assert_str_eq(a, b);
+        cr_assert_gt(count(a, "P: "), 0);
+        cr_assert_not_null(strstr(a, "/etc/modprobe.d/vfio.conf"));
+        unlink(clean);
+        unlink(messy);
+}
+
+Test(import, stdin_and_forced_kind) {
+        _cleanup_free_ char *in = fixture("cmdline-params.txt"), *out = NULL, *err = NULL;
+        char *args[] = { "import", "-", "--as", "grub", NULL };
+
+        cr_assert_eq(run_gpudiag(args, in, &out, &err), 0, "%s", err);
+        cr_assert_not_null(strstr(out, "/etc/default/grub"), "%s", out);
+        cr_assert_not_null(strstr(out, "<stdin>"), "source names stdin: %s", out);
+}
+
+Test(import, nothing_importable_or_bad_usage_exits_2) {
+        _cleanup_free_ char *prose = fixture("prose-only.txt");
+        char *e1 = NULL, *e2 = NULL, *e3 = NULL;
+        char *a1[] = { "import", prose, "-o", "/tmp/gd-import-never.yaml", NULL };
+        char *a2[] = { "import", NULL };
+        char *a3[] = { "import", prose, "--as", "pastebin", NULL };
+
+        cr_assert_eq(run_gpudiag(a1, NULL, NULL, &e1), 2);
+        cr_assert_not_null(strstr(e1, "nothing could be imported"), "%s", e1);
+        cr_assert_eq(access("/tmp/gd-import-never.yaml", F_OK), -1);
+        cr_assert_eq(run_gpudiag(a2, NULL, NULL, &e2), 2);
+        cr_assert_eq(run_gpudiag(a3, NULL, NULL, &e3), 2);
+        free(e1);
+        free(e2);
+        free(e3);
+}
+
+Test(import, malformed_text_warns_with_file_and_line_and_imports_the_rest) {
+        _cleanup_free_ char *err = NULL, *path = import_fixture("malformed.txt", NULL, &err);
+        _cleanup_bundle_ struct gd_bundle *b = NULL;
+        const struct gd_bundle_file *k;
+
+        cr_assert_not_null(strstr(err, "malformed.txt:7: truncated lspci line"), "%s", err);
+        cr_assert_not_null(strstr(err, "malformed.txt:8: IOMMU group 3 has no devices"), "%s", err);
+        cr_assert_not_null(strstr(err, "malformed.txt:12: 0000:00:17.0 is listed in IOMMU group 8"), "%s", err);
+        cr_assert_not_null(strstr(err, "malformed.txt:19: binary data skipped"), "%s", err);
+        cr_assert_eq(gd_bundle_load(path, &b, NULL), 0);
+        cr_assert_eq(count(b->umockdev, "P: "), 4);
+        for (size_t g = 0; g < b->n_groups; g++)
+                if (b->groups[g].id == 6)
+                        cr_assert(strv_contains(b->groups[g].devices, "0000:00:17.0"));
+                else
+                        cr_assert(!strv_contains(b->groups[g].devices, "0000:00:17.0"));
+        k = gd_bundle_file(b, "/dev/kmsg");
+        cr_assert_not_null(k);
+        cr_assert_eq(count(k->content, "\n"), 2, "%s", k->content);
+        unlink(path);
+}
+
+/* The pasted device lines of a fixture: "[dddd:]bb:dd.f Class [cccc]: ... [vvvv:dddd]". */
+struct pasted { char address[16], cls[8], ids[12]; int group; };
+
+static size_t pasted_devices(const char *name, struct pasted *ret, size_t max) {
+        _cleanup_free_ char *path = fixture(name), *text = slurp(path);
+        size_t n = 0;
+        int group = -1;
+
+        for (char *line = strtok(text, "\n"); line && n < max; line = strtok(NULL, "\n")) {
+                char *s = line + strspn(line, " \t>"), *c, *ob = NULL;
+                int g;
+
+                if (sscanf(s, "IOMMU Group %d", &g) == 1) {
+                        group = g;
+                        s = strchr(s + 12, ' ');
+                        if (!s || strspn(s + 1, "0123456789abcdef") < 2)
+                                continue;
+                        s++;
+                }
+                if (strlen(s) < 8 || s[2] != ':' || s[5] != '.' || !(c = strstr(s, "]: ")))
+                        continue;
+                for (char *p = c; (p = strchr(p + 1, '[')); )
+                        if (strlen(p) >= 11 && p[5] == ':' && p[10] == ']')
+                                ob = p;
+                if (!ob)
+                        continue;
+                snprintf(ret[n].address, sizeof(ret[n].address), "0000:%.7s", s);
+                snprintf(ret[n].cls, sizeof(ret[n].cls), "%.6s", c - 5);
+                snprintf(ret[n].ids, sizeof(ret[n].ids), "%.11s", ob);
+                ret[n].group = group;
+                n++;
+        }
+        return n;
+}
+
+struct replay_case { char fixture[48]; };
+
+static struct replay_case replays[] = {
+        { "lspci-nn.txt" }, { "lspci-tree.txt" }, { "groups-listing.txt" }, { "groups-oneline.txt" },
+        { "groups-shared-sata.txt" }, { "proxmox-forum-tu102-clean.txt" },
+};
+
+ParameterizedTestParameters(replay, imported_devices_appear_in_real_lspci) {
+        return cr_make_param_array(struct replay_case, replays, ELEMENTSOF(replays));
+}
+
+ParameterizedTest(struct replay_case *c, replay, imported_devices_appear_in_real_lspci) {
+        _cleanup_free_ char *path = import_fixture(c->fixture, NULL, NULL), *out = NULL;
+        _cleanup_testbed_ struct gd_testbed *t = testbed_from_file(path);
+        char *argv[] = { (char *) LSPCI_PATH, (char *) "-nn", (char *) "-D", NULL };
+        static struct pasted p[256];
+        size_t n = pasted_devices(c->fixture, p, ELEMENTSOF(p));
+        int status;
+
+        cr_assert_gt(n, 0);
+        cr_assert_eq(testbed_run(t, argv, &out, NULL, &status), 0);
+        cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        cr_assert_eq(count(out, "\n"), n, "lspci lists other devices than pasted:\n%s", out);
+        for (size_t i = 0; i < n; i++) {
+                char *line = strstr(out, p[i].address), *nl;
+
+                cr_assert_not_null(line, "%s: %s missing from lspci:\n%s", c->fixture, p[i].address, out);
+                nl = strchrnul(line, '\n');
+                cr_assert(memmem(line, (size_t) (nl - line), p[i].cls, strlen(p[i].cls)), "%s: class %s", p[i].address, p[i].cls);
+                cr_assert(memmem(line, (size_t) (nl - line), p[i].ids, strlen(p[i].ids)), "%s: IDs %s", p[i].address, p[i].ids);
+        }
+        unlink(path);
+}
+
+static int json_group_of(const char *json, const char *address) {
+        /* gpudiag groups --format json: {"iommu_groups": [{"group": N, ..., "devices": [...]}, ...] */
+        const char *dev = strstr(json, address), *g = NULL;
+
+        for (const char *p = json; (p = strstr(p, "\"group\":")) && p < dev; p++)
+                g = p;
+        return dev && g ? atoi(g + strlen("\"group\":")) : -1;
+}
+
+ParameterizedTestParameters(replay, imported_groups_appear_in_gpudiag_groups) {
+        static struct replay_case listings[] = { { "groups-listing.txt" }, { "groups-oneline.txt" }, { "groups-shared-sata.txt" } };
+        return cr_make_param_array(struct replay_case, listings, ELEMENTSOF(listings));
+}
+
+ParameterizedTest(struct replay_case *c, replay, imported_groups_appear_in_gpudiag_groups) {
+        _cleanup_free_ char *path = import_fixture(c->fixture, NULL, NULL), *out = NULL, *err = NULL;
+        _cleanup_testbed_ struct gd_testbed *t = testbed_from_file(path);
+        char *argv[] = { (char *) gpudiag_binary(), (char *) "groups", (char *) "--format", (char *) "json", NULL };
+        static struct pasted p[256];
+        size_t n = pasted_devices(c->fixture, p, ELEMENTSOF(p));
+        char *devices;
+        int status;
+
+        cr_assert_eq(testbed_run(t, argv, &out, &err, &status), 0);
+        cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s", err);
+        devices = strstr(out, "\"devices\": [{");
+        if (!devices)
+                devices = strstr(out, "\"iommu_groups_state\"");
+        cr_assert_not_null(devices, "%s", out);
+        *devices = '\0';        /* only the group list */
+        for (size_t i = 0; i < n; i++)
+                cr_assert_eq(json_group_of(out, p[i].address), p[i].group, "%s: %s group", c->fixture, p[i].address);
+        unlink(path);
+}
+
+static char *explain(const char *bundle, int *ret_rc) {
+        char *args[] = { "explain", "--bundle", (char *) bundle, NULL };
+        char *out = NULL, *err = NULL;
+
+        *ret_rc = run_gpudiag(args, NULL, &out, &err);
+        free(err);
+        return out;
+}
+
+Test(replay, group_listing_alone_is_never_ready) {
+        _cleanup_free_ char *path = import_fixture("groups-listing.txt", NULL, NULL), *out = NULL;
+        int rc;
+
+        out = explain(path, &rc);
+        cr_assert_eq(rc, 1, "exit %d:\n%s", rc, out);
+        cr_assert(!startswith(out, "READY") && !strstr(out, "\nREADY"), "%s", out);
+        cr_assert(strstr(out, "UNKNOWN") || strstr(out, "NOT READY"), "%s", out);
+        unlink(path);
+}
+
+Test(replay, proven_shared_group_is_not_ready_and_named) {
+        _cleanup_free_ char *path = import_fixture("groups-shared-sata.txt", NULL, NULL), *out = NULL;
+        int rc;
+
+        out = explain(path, &rc);
+        cr_assert_eq(rc, 1, "exit %d:\n%s", rc, out);
+        cr_assert(startswith(out, "NOT READY  0000:0b:00.0"), "%s", out);
+        cr_assert_not_null(strstr(out, "group.shared"), "%s", out);
+        cr_assert_not_null(strstr(out, "0000:02:00.1 (SATA controller 1022:43eb, on ahci)"), "%s", out);
+        unlink(path);
+}
