@@ -24,13 +24,17 @@ static void usage(void) {
                "files, /etc/modules, /etc/default/grub, lsmod.  Sections are found by shape and by\n"
                "prompt lines such as 'root@pve:~# cat /etc/modprobe.d/vfio.conf'.  FILE '-' is stdin.\n\n"
                "  -o, --output FILE    write the bundle here ('-' or none: stdout)\n"
-               "      --as KIND        treat all input as one kind: lspci, groups, dmesg, cmdline,\n"
-               "                       modprobe, grub, modules, lsmod\n"
+               "      --as KIND        treat the FILEs after it as one kind: lspci, groups, dmesg,\n"
+               "                       cmdline, modprobe, grub, modules, lsmod, or auto (detect);\n"
+               "                       given after every FILE it applies to all of them\n"
                "      --source TEXT    metadata.source (default: the input file names)\n"
                "  -h, --help           show this help\n\n"
                "Only what the text proves is written: a driver the text does not show is\n"
-               "unknown, files it does not show are absent.  Exit status: 0 imported (perhaps\n"
-               "with warnings), 2 usage error or nothing could be imported.\n", cli_program());
+               "unknown, files it does not show are absent, and without a group listing the\n"
+               "IOMMU groups are unknown.  The input must prove at least one PCI device (IDs and\n"
+               "class: lspci -nn or -n, an IOMMU group listing, or the kernel's enumeration\n"
+               "lines in dmesg).  Exit status: 0 imported (perhaps with warnings), 2 usage error\n"
+               "or nothing (or no PCI device) could be imported.\n", cli_program());
 }
 
 static int read_input(const char *path, char **ret, size_t *ret_len) {
@@ -113,6 +117,17 @@ static int write_output(const char *path, const char *data, size_t len) {
         return 0;
 }
 
+static int push_input(char ***inputs, int **kinds, const char *path, int kind) {
+        size_t n = strv_length(*inputs);
+        int *nk = realloc(*kinds, (n + 1) * sizeof(int));
+
+        if (!nk)
+                return -ENOMEM;
+        *kinds = nk;
+        nk[n] = kind;
+        return strv_push_dup(inputs, path);
+}
+
 int cmd_import(int argc, char **argv) {
         static const struct option longopts[] = {
                 { "output", required_argument, NULL, 'o' },
@@ -124,7 +139,9 @@ int cmd_import(int argc, char **argv) {
         _cleanup_import_ struct gd_import *im = NULL;
         _cleanup_free_ char *out = NULL, *names = NULL, *err = NULL;
         _cleanup_strv_free_ char **inputs = NULL;
+        _cleanup_free_ int *kinds = NULL;
         const char *output = NULL, *source = NULL;
+        bool as_after_last = false;
         _cleanup_bundle_ struct gd_bundle *check = NULL;
         int c, kind = GD_IMPORT_AUTO, r;
         size_t out_len = 0;
@@ -136,18 +153,20 @@ int cmd_import(int argc, char **argv) {
         while ((c = getopt_long(argc, argv, "-o:h", longopts, NULL)) != -1) {
                 switch (c) {
                 case 1:
-                        if (strv_push_dup(&inputs, optarg) < 0)
+                        if (push_input(&inputs, &kinds, optarg, kind) < 0)
                                 return GD_EXIT_USAGE;
+                        as_after_last = false;
                         break;
                 case 'o': output = optarg; break;
                 case 'S': source = optarg; break;
                 case 'A':
-                        kind = gd_import_kind_from_string(optarg);
+                        kind = streq(optarg, "auto") ? GD_IMPORT_AUTO : gd_import_kind_from_string(optarg);
                         if (kind < 0) {
                                 cli_error("import: --as: unknown kind '%s' (lspci, groups, dmesg, cmdline, "
-                                          "modprobe, grub, modules, lsmod)", optarg);
+                                          "modprobe, grub, modules, lsmod, auto)", optarg);
                                 return GD_EXIT_USAGE;
                         }
+                        as_after_last = true;
                         break;
                 case 'h':
                         usage();
@@ -164,9 +183,20 @@ int cmd_import(int argc, char **argv) {
                         return GD_EXIT_USAGE;
                 }
         }
-        for (; optind < argc; optind++)
-                if (strv_push_dup(&inputs, argv[optind]) < 0)
+        for (; optind < argc; optind++) {
+                if (push_input(&inputs, &kinds, argv[optind], kind) < 0)
                         return GD_EXIT_USAGE;
+                as_after_last = false;
+        }
+        if (inputs && as_after_last) {
+                /* "import FILE... --as KIND": as before, for every FILE
+                 * that no earlier --as covered. */
+                bool any = false;
+                for (size_t i = 0; inputs[i]; i++)
+                        any = any || kinds[i] != GD_IMPORT_AUTO;
+                for (size_t i = 0; !any && inputs[i]; i++)
+                        kinds[i] = kind;
+        }
         if (!inputs) {
                 cli_error("import: no input files (use '-' for stdin; see --help)");
                 return GD_EXIT_USAGE;
@@ -185,7 +215,7 @@ int cmd_import(int argc, char **argv) {
                         cli_error("import: %s: %s", name, strerror(-r));
                         return GD_EXIT_USAGE;
                 }
-                if (gd_import_feed(im, name, text, len, (enum gd_import_kind) kind) < 0) {
+                if (gd_import_feed(im, name, text, len, (enum gd_import_kind) kinds[i]) < 0) {
                         cli_error("import: out of memory");
                         return GD_EXIT_USAGE;
                 }
@@ -204,6 +234,15 @@ int cmd_import(int argc, char **argv) {
                 for (char * const *w = gd_import_warnings(im); *w; w++)
                         fprintf(stderr, "%s: warning: %s\n", cli_program(), *w);
                 cli_error("import: nothing could be imported from %s", names ? names : "the input");
+                return GD_EXIT_USAGE;
+        }
+        if (gd_import_n_devices(im) == 0) {
+                /* The bundle would replay into a machine without PCI
+                 * devices, which explain cannot read. */
+                for (char * const *w = gd_import_warnings(im); *w; w++)
+                        fprintf(stderr, "%s: warning: %s\n", cli_program(), *w);
+                cli_error("import: %s: no PCI device in the input: paste `lspci -nnk` output too",
+                          names ? names : "the input");
                 return GD_EXIT_USAGE;
         }
 

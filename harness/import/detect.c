@@ -221,11 +221,20 @@ static bool pci_line(struct scan *sc, const struct imp_line *l, bool groups_allo
         size_t len = l->body_len, rest;
         int g;
 
-        if (groups_allowed && (g = imp_group_header(s, len, &rest)) >= 0) {
+        if (groups_allowed && (g = imp_group_header(s, len, &rest, NULL)) >= 0) {
                 end_blocks(sc);
+                sc->im->have_groups = true;
+                sc->group = g;
+                sc->group_indent = l->indent;
+                sc->group_count = 0;
+                sc->group_line = *l;
                 if (rest < len) {
-                        /* "IOMMU Group 1 01:00.0 VGA ...": one device per line. */
+                        /* "IOMMU Group 1 01:00.0 VGA ...": a device on the
+                         * header line; only rows indented below it (ls-iommu)
+                         * continue the group. */
                         struct imp_dev *d = imp_lspci_device_line(sc->im, l, s + rest, len - rest);
+                        sc->group_indent = l->indent + 1;
+                        sc->group_count = 1;
                         if (!d)
                                 imp_warn(sc->im, l, "IOMMU group %d: no device address after the header", g);
                         else {
@@ -233,15 +242,11 @@ static bool pci_line(struct scan *sc, const struct imp_line *l, bool groups_allo
                                 sc->dev = d;
                                 sc->dev_indent = l->indent;
                         }
-                        return true;
                 }
-                sc->im->have_groups = true;
-                sc->group = g;
-                sc->group_indent = l->indent;
-                sc->group_count = 0;
-                sc->group_line = *l;
                 return true;
         }
+        if (sc->group >= 0 && startswith(s, "USB:"))
+                return true;    /* ls-iommu: a USB device of the controller above */
         if (imp_is_device_line(s, len)) {
                 struct imp_dev *d;
 
@@ -420,6 +425,11 @@ static void scan_line(struct scan *sc, const struct imp_text_line *t) {
                 return;
 
         /* Prose.  One that names a file makes the next code block that file. */
+        {
+                char addr[13];
+                if (imp_find_address(l->body, l->body_len, addr))
+                        imp_warn(sc->im, l, "a line naming %s was not understood; skipped", addr);
+        }
         end_group(sc);
         sc->ctx = GD_IMPORT_AUTO;
         sc->pending = l->body_len < 160 ? kind_of_path(l->body, sc->pending_file, sizeof(sc->pending_file)) :

@@ -2,24 +2,41 @@
 /* IOMMU group listings as the passthrough guides print them:
  *   IOMMU Group 1:                      (or "IOMMU group 1")
  *           01:00.0 VGA compatible controller [0300]: ...
- * and the one-line loop form "IOMMU Group 1 01:00.0 VGA ...".  The device
+ * the one-line loop form "IOMMU Group 1 01:00.0 VGA ...", "IOMMU GROUP 1"
+ * with " (1) 01:00.0 ..." rows, the per-DMAR-unit tree ("IOMMU: dmar0",
+ * "  IOMMU Group: 50", "    Group Device: 0000:97:00.4 - ...") and the
+ * ls-iommu table ("Group 12:\t[10de:2206] [R] 01:00.0  VGA compatible
+ * controller  GA102 ...", continuation rows indented, "USB:" rows between).  The device
  * lines themselves are lspci lines (lspci.c); this file knows the headers
  * and keeps each device in the first group it was listed in. */
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #include "import/import-internal.h"
 
-int imp_group_header(const char *s, size_t len, size_t *ret_rest) {
+int imp_group_header(const char *s, size_t len, size_t *ret_rest, bool *ret_table) {
         size_t i;
         long v = 0;
+        bool colon_first = false, table = false;
 
-        if (len < 7 || strncmp(s, "IOMMU ", 6) != 0 || (strncmp(s + 6, "Group", 5) != 0 &&
-                                                         strncmp(s + 6, "group", 5) != 0))
+        if (len >= 7 && strncasecmp(s, "IOMMU ", 6) == 0 && strncasecmp(s + 6, "group", 5) == 0) {
+                i = 11;
+                if (i < len && s[i] == ':') {
+                        /* "IOMMU group: 13" is an lspci -vv detail line;
+                         * "IOMMU Group: 13" a per-DMAR-unit tree's header. */
+                        if (strncmp(s + 6, "Group", 5) != 0)
+                                return -1;
+                        colon_first = true;
+                        i++;
+                }
+        } else if (len >= 7 && strncmp(s, "Group ", 6) == 0) {
+                i = 5;          /* ls-iommu: "Group 12:\t[10de:2206] [R] 01:00.0  VGA ..." */
+                table = true;
+        } else
                 return -1;
-        i = 11;
         if (i >= len || !isblank((unsigned char) s[i]))
-                return -1;      /* "IOMMU group: 13" is an lspci -vv detail line */
+                return -1;
         while (i < len && isblank((unsigned char) s[i]))
                 i++;
         if (i >= len || !isdigit((unsigned char) s[i]))
@@ -29,13 +46,19 @@ int imp_group_header(const char *s, size_t len, size_t *ret_rest) {
                 if (v > 1000000)
                         return -1;
         }
-        if (i < len && s[i] == ':')
+        if (i < len && s[i] == ':' && !colon_first)
                 i++;
+        else if (table)
+                return -1;      /* "Group 12" without the colon: prose */
         if (i < len && !isblank((unsigned char) s[i]))
                 return -1;
         while (i < len && isblank((unsigned char) s[i]))
                 i++;
+        if (table && i >= len)
+                return -1;
         *ret_rest = i;
+        if (ret_table)
+                *ret_table = table;
         return (int) v;
 }
 

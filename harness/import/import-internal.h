@@ -16,6 +16,7 @@ struct imp_dev {
         int class16;            /* class and subclass, IMP_UNSET when unknown */
         int progif;             /* IMP_UNSET when unknown */
         bool listed;            /* seen on an lspci device line (or hex dump) */
+        bool enumerated;        /* IDs and class from the kernel's enumeration line */
         tri_t driver_known;     /* YES: driver (or none) proven by -k output */
         char *driver;
         int group;              /* IMP_UNSET when not in a listing */
@@ -66,6 +67,10 @@ _printf_(3, 4) void imp_warn(struct gd_import *im, const struct imp_line *l, con
 struct imp_dev *imp_dev_get(struct gd_import *im, unsigned domain, unsigned bus, unsigned slot,
                             unsigned func, const struct imp_line *l);
 struct imp_dev *imp_dev_find(struct gd_import *im, const char *address);
+/* IDs and class known: the device can go into the recording. */
+static inline bool imp_dev_recordable(const struct imp_dev *d) {
+        return d->vendor != IMP_UNSET && d->device != IMP_UNSET && d->class16 != IMP_UNSET;
+}
 
 /* Appends a line (plus '\n') to the file at path, creating it. */
 int imp_file_append(struct gd_import *im, const char *path, const char *s, size_t len);
@@ -85,6 +90,9 @@ struct imp_dev *imp_lspci_device_line(struct gd_import *im, const struct imp_lin
 bool imp_lspci_detail_line(struct gd_import *im, struct imp_dev *dev, const struct imp_line *l);
 /* The line looks like an lspci device line (cheap test). */
 bool imp_is_device_line(const char *s, size_t len);
+/* The first token of s that is a PCI address ([dddd:]bb:dd.f), written to
+ * ret as dddd:bb:dd.f; returns its offset + 1, 0 when there is none. */
+size_t imp_find_address(const char *s, size_t len, char ret[static 13]);
 
 /* hexdump.c: "00: 86 80 ..." / "000: ..." lines of lspci -x/-xxx/-xxxx. */
 bool imp_is_hex_line(const char *s, size_t len);
@@ -101,8 +109,10 @@ bool imp_is_tree_line(const char *s, size_t len);
 void imp_tree_line(struct gd_import *im, struct imp_tree *t, const struct imp_line *l);
 
 /* groups.c: "IOMMU Group N:" headers and the one-line form. */
-/* Returns the group number for a header (rest set past it), or -1. */
-int imp_group_header(const char *s, size_t len, size_t *ret_rest);
+/* Returns the group number for a header (rest set past it), or -1.
+ * *ret_table is set for ls-iommu's "Group N:" rows, whose continuation
+ * rows follow indented. */
+int imp_group_header(const char *s, size_t len, size_t *ret_rest, bool *ret_table);
 void imp_group_assign(struct gd_import *im, struct imp_dev *dev, int group, const struct imp_line *l);
 
 /* logs.c: kernel log and lsmod. */

@@ -60,7 +60,15 @@ size_t gd_import_n_facts(const struct gd_import *im) {
         size_t n = im->n_files + im->n_group_facts;
 
         for (size_t i = 0; i < im->n_devs; i++)
-                n += im->devs[i].listed;
+                n += im->devs[i].listed || im->devs[i].enumerated;
+        return n;
+}
+
+size_t gd_import_n_devices(const struct gd_import *im) {
+        size_t n = 0;
+
+        for (size_t i = 0; i < im->n_devs; i++)
+                n += imp_dev_recordable(&im->devs[i]);
         return n;
 }
 

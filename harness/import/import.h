@@ -49,9 +49,17 @@ char * const *gd_import_warnings(const struct gd_import *im);
 /* Number of facts imported (devices, groups, files); 0 means nothing. */
 size_t gd_import_n_facts(const struct gd_import *im);
 
+/* Number of PCI devices whose IDs and class the text proves (lspci -nn or
+ * -n lines, ls-iommu rows, config dumps, the kernel's enumeration lines):
+ * the devices the bundle records.  A bundle without any cannot be
+ * explained, so the caller refuses it. */
+size_t gd_import_n_devices(const struct gd_import *im);
+
 /* Resolves what needs all inputs (groups, bridge hierarchy) and writes the
  * bundle: format, metadata (tool, created, origin: imported, source), the
  * synthesised umockdev recording, iommu_groups (only when a group listing
- * or `IOMMU group:` line was seen), files, unreadable.  created is an
+ * or `IOMMU group:` line was seen; otherwise /sys/kernel/iommu_groups is
+ * listed under unreadable: the text does not say what the groups are),
+ * files, unreadable.  created is an
  * RFC 3339 UTC time.  Returns 0, -EIO when writing failed, -ENOMEM. */
 int gd_import_write(struct gd_import *im, FILE *out, const char *source, const char *created);

@@ -25,8 +25,37 @@ static bool is_kmsg_record(const char *s, size_t len) {
         return i < len && s[i] == ';' && commas >= 3 && isdigit((unsigned char) s[0]);
 }
 
+/* Kernel log lines pasted without the "[time]" (dmesg -t, journalctl -o
+ * cat, copied from a forum): "pci 0000:41:00.0: ...", "vfio-pci
+ * 0000:0d:00.0: ...", "pci_bus 0000:00: ...", "AMD-Vi: ...", "DMAR: ...". */
+static const char *const bare_prefixes[] = {
+        "AMD-Vi: ", "DMAR: ", "DMAR-IR: ", "iommu: ", "PCI-DMA: ", "vfio_pci: ", "Linux version ",
+};
+
+static bool is_bare_kernel_line(const char *s, size_t len) {
+        size_t i = 0;
+
+        for (size_t k = 0; k < ELEMENTSOF(bare_prefixes); k++)
+                if (startswith(s, bare_prefixes[k]))
+                        return true;
+        /* "<driver> dddd:bb:dd.f: " or "pci_bus dddd:bb: ": dev_name() always has the domain. */
+        while (i < len && (islower((unsigned char) s[i]) || isdigit((unsigned char) s[i]) || s[i] == '_' ||
+                           s[i] == '-'))
+                i++;
+        if (i == 0 || i >= len || s[i] != ' ' || !islower((unsigned char) s[0]))
+                return false;
+        i++;
+        if (len - i >= 14 && strncmp(s, "pci_bus ", 8) == 0)
+                return isxdigit((unsigned char) s[i]) && s[i + 4] == ':' && s[i + 7] == ':' && s[i + 8] == ' ';
+        return len - i >= 14 && isxdigit((unsigned char) s[i]) && s[i + 4] == ':' && s[i + 7] == ':' &&
+               s[i + 10] == '.' && s[i + 12] == ':' && s[i + 13] == ' ';
+}
+
 bool imp_is_dmesg_line(const char *s, size_t len) {
         size_t i = 0;
+
+        if (is_bare_kernel_line(s, len))
+                return true;
 
         if (len > 3 && s[0] == '<' && isdigit((unsigned char) s[1]) && s[2] == '>')
                 i = 3;
@@ -50,6 +79,48 @@ bool imp_is_dmesg_line(const char *s, size_t len) {
         return is_kmsg_record(s, len);
 }
 
+/* pci_setup_device(): "pci 0000:41:00.0: [10de:2330] type 00 class 0x030200"
+ * ("[%04x:%04x] type %02x class %#08x", since 6.x followed by the type
+ * string: "PCIe Endpoint", "conventional PCI endpoint", ...).  It proves
+ * the IDs and class, not the driver.  And pci_read_bridge_bases():
+ * "pci 0000:00:01.1: PCI bridge to [bus 01-ff]" gives the bus numbers. */
+static void enumeration_line(struct gd_import *im, const struct imp_line *l, const char *text) {
+        unsigned dom, bus, slot, fn, v, d, type, cls, sec, sub;
+        struct imp_dev *dev;
+        int n = 0;
+
+        if (!startswith(text, "pci ") || sscanf(text, "pci %4x:%2x:%2x.%1u: %n", &dom, &bus, &slot, &fn, &n) != 4 ||
+            n == 0 || slot > 0x1f || fn > 7)
+                return;
+        text += n;
+        if (sscanf(text, "[%4x:%4x] type %2x class %x", &v, &d, &type, &cls) == 4 && text[0] == '[' && text[5] == ':') {
+                dev = imp_dev_get(im, dom, bus, slot, fn, l);
+                if (!dev)
+                        return;
+                if (dev->vendor == IMP_UNSET && dev->device == IMP_UNSET) {
+                        dev->vendor = (int) v;
+                        dev->device = (int) d;
+                } else if (dev->vendor != (int) v || dev->device != (int) d)
+                        imp_warn(im, l, "%s: IDs %04x:%04x contradict %04x:%04x seen earlier; keeping the first",
+                                 dev->address, v, d, (unsigned) dev->vendor, (unsigned) dev->device);
+                if (dev->class16 == IMP_UNSET)
+                        dev->class16 = (int) (cls >> 8 & 0xffff);
+                if (dev->progif == IMP_UNSET && dev->class16 == (int) (cls >> 8 & 0xffff))
+                        dev->progif = (int) (cls & 0xff);
+                dev->enumerated = true;
+                return;
+        }
+        if (sscanf(text, "PCI bridge to [bus %2x-%2x]", &sec, &sub) == 2 ||
+            (sscanf(text, "PCI bridge to [bus %2x]", &sec) == 1 && (sub = sec, true))) {
+                dev = imp_dev_get(im, dom, bus, slot, fn, l);
+                if (!dev)
+                        return;
+                /* A later line is the kernel's final assignment. */
+                dev->secondary = (int) sec;
+                dev->subordinate = (int) sub;
+        }
+}
+
 void imp_dmesg_line(struct gd_import *im, const struct imp_line *l) {
         struct gd_kmsg_record rec = { 0 };
         _cleanup_free_ char *out = NULL;
@@ -61,6 +132,8 @@ void imp_dmesg_line(struct gd_import *im, const struct imp_line *l) {
                         imp_warn(im, l, "kernel log line not understood; skipped");
                 return;
         }
+        if (rec.text)
+                enumeration_line(im, l, rec.text);
         r = asprintf(&out, "%d,%u,%llu,-;%s", rec.level >= 0 ? rec.level : 6, im->kmsg_seq++,
                      (unsigned long long) rec.usec, rec.text ? rec.text : "");
         free(rec.text);

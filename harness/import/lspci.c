@@ -7,11 +7,137 @@
 
 #include "import/import-internal.h"
 
+/* "[vvvv:dddd]" at s. */
+static bool id_pair_at(const char *s, size_t len, unsigned *v, unsigned *d) {
+        unsigned a = 0, b = 0;
+
+        if (len < 11 || s[0] != '[' || s[5] != ':' || s[10] != ']')
+                return false;
+        for (size_t i = 1; i < 10; i++) {
+                if (i == 5)
+                        continue;
+                if (!isxdigit((unsigned char) s[i]))
+                        return false;
+                if (i < 5)
+                        a = a << 4 | (unsigned) (isdigit((unsigned char) s[i]) ? s[i] - '0' : tolower(s[i]) - 'a' + 10);
+                else
+                        b = b << 4 | (unsigned) (isdigit((unsigned char) s[i]) ? s[i] - '0' : tolower(s[i]) - 'a' + 10);
+        }
+        *v = a;
+        *d = b;
+        return true;
+}
+
+/* What some listings put before the address: "(12) " (IOMMU GROUP N
+ * listings), "Group Device: " (per-DMAR-unit trees), "- " and "* "
+ * (bullets), "[10de:2206] [R] " (ls-iommu: the IDs, then "resettable").
+ * Returns where the address starts; ids set when an ID pair was skipped. */
+static size_t device_prefix(const char *s, size_t len, int *ret_v, int *ret_d) {
+        size_t i = 0;
+
+        for (;;) {
+                size_t j = i;
+                unsigned v, d;
+
+                if (j < len && s[j] == '(') {
+                        j++;
+                        while (j < len && isdigit((unsigned char) s[j]))
+                                j++;
+                        if (j == i + 1 || j >= len || s[j] != ')')
+                                return i;
+                        j++;
+                } else if (len - j >= 14 && strncmp(s + j, "Group Device:", 13) == 0)
+                        j += 13;
+                else if (j + 1 < len && (s[j] == '-' || s[j] == '*') && isblank((unsigned char) s[j + 1]))
+                        j++;
+                else if (id_pair_at(s + j, len - j, &v, &d)) {
+                        if (ret_v) {
+                                *ret_v = (int) v;
+                                *ret_d = (int) d;
+                        }
+                        j += 11;
+                } else if (len - j >= 3 && strncmp(s + j, "[R]", 3) == 0)
+                        j += 3;
+                else
+                        return i;
+                if (j < len && !isblank((unsigned char) s[j]))
+                        return i;
+                while (j < len && isblank((unsigned char) s[j]))
+                        j++;
+                i = j;
+        }
+}
+
+/* Where the device's description starts after the address ("  - " of the
+ * DMAR trees and the column padding of ls-iommu skipped); 0 if none. */
+static size_t after_address(const char *s, size_t len, size_t *ret_addr_len, unsigned *dom, unsigned *bus,
+                            unsigned *slot, unsigned *fn, int *v, int *d) {
+        size_t p = device_prefix(s, len, v, d), n, i;
+
+        n = imp_parse_address(s + p, len - p, dom, bus, slot, fn, NULL);
+        if (n == 0)
+                return 0;
+        i = p + n;
+        if (i >= len || !isblank((unsigned char) s[i]))
+                return 0;
+        while (i < len && isblank((unsigned char) s[i]))
+                i++;
+        if (i + 1 < len && s[i] == '-' && isblank((unsigned char) s[i + 1]))
+                for (i++; i < len && isblank((unsigned char) s[i]); i++)
+                        ;
+        if (i >= len || !isalnum((unsigned char) s[i]))
+                return 0;
+        if (ret_addr_len)
+                *ret_addr_len = p + n;
+        return i;
+}
+
 bool imp_is_device_line(const char *s, size_t len) {
         unsigned dom, bus, slot, fn;
-        size_t n = imp_parse_address(s, len, &dom, &bus, &slot, &fn, NULL);
 
-        return n > 0 && n + 1 < len && s[n] == ' ' && isalpha((unsigned char) s[n + 1]);
+        return after_address(s, len, NULL, &dom, &bus, &slot, &fn, NULL, NULL) > 0;
+}
+
+size_t imp_find_address(const char *s, size_t len, char ret[static 13]) {
+        for (size_t i = 0; i + 7 <= len; i++) {
+                unsigned dom, bus, slot, fn;
+                size_t n;
+
+                if (i > 0 && (isalnum((unsigned char) s[i - 1]) || s[i - 1] == ':' || s[i - 1] == '.'))
+                        continue;
+                n = imp_parse_address(s + i, len - i, &dom, &bus, &slot, &fn, NULL);
+                if (n > 0) {
+                        snprintf(ret, 13, "%04x:%02x:%02x.%x", dom & 0xffff, bus, slot, fn);
+                        return i + 1;
+                }
+        }
+        return 0;
+}
+
+/* pci.ids subclass names (those naming one subclass), as lspci prints them
+ * without -n: ls-iommu tables and plain lspci carry only the name. */
+static const struct { const char *name; unsigned code; } class_names[] = {
+#include "import/classnames.inc"
+        { "Unassigned class", 0xff00 },
+};
+
+/* The class whose name starts s and ends at a ':' or two blanks (or the
+ * end); -1 if none. */
+static int class_from_name(const char *s, size_t len) {
+        size_t best = 0;
+        int code = -1;
+
+        for (size_t k = 0; k < ELEMENTSOF(class_names); k++) {
+                size_t n = strlen(class_names[k].name);
+
+                if (n > len || n <= best || strncmp(s, class_names[k].name, n) != 0)
+                        continue;
+                if (n < len && s[n] != ':' && !(isblank((unsigned char) s[n]) && (n + 1 == len || isblank((unsigned char) s[n + 1]))))
+                        continue;
+                best = n;
+                code = (int) class_names[k].code;
+        }
+        return code;
 }
 
 /* [xxxx] ending exactly at s+len; returns the value or -1. */
@@ -64,41 +190,84 @@ static void set_int(struct gd_import *im, const struct imp_line *l, const struct
                          (unsigned) value, (unsigned) *field);
 }
 
+/* "[cccc]:" anywhere in s: the first one is the class of -nn output. */
+static const char *find_class_code(const char *s, size_t len, int *ret) {
+        for (size_t i = 0; i + 7 <= len; i++)
+                if (s[i] == '[' && s[i + 5] == ']' && s[i + 6] == ':') {
+                        int v = bracket4_before(s + i, 6);
+                        if (v >= 0) {
+                                *ret = v;
+                                return s + i + 7;
+                        }
+                }
+        return NULL;
+}
+
+/* "cccc: vvvv:dddd" (lspci -n, -nk, -nkk): numbers only. */
+static bool numeric_form(const char *s, size_t len, unsigned *cls, unsigned *v, unsigned *d, size_t *used) {
+        char buf[32];
+        int n = 0;
+
+        snprintf(buf, sizeof(buf), "%.*s", (int) (len < 31 ? len : 31), s);
+        if (len < 15 || !isxdigit((unsigned char) s[0]) || s[4] != ':' || s[5] != ' ' || s[10] != ':' ||
+            sscanf(buf, "%4x: %4x:%4x%n", cls, v, d, &n) != 3 || n != 15 ||
+            (n < (int) len && !isblank((unsigned char) s[n])))
+                return false;
+        *used = (size_t) n;
+        return true;
+}
+
 struct imp_dev *imp_lspci_device_line(struct gd_import *im, const struct imp_line *l, const char *s,
                                       size_t len) {
-        unsigned dom, bus, slot, fn, v, dv;
-        size_t n = imp_parse_address(s, len, &dom, &bus, &slot, &fn, NULL);
-        const char *rest, *colon, *p;
-        size_t rlen;
+        unsigned dom, bus, slot, fn, v, dv, ncls;
+        int pv = IMP_UNSET, pd = IMP_UNSET, cls = -1;
+        size_t start = after_address(s, len, NULL, &dom, &bus, &slot, &fn, &pv, &pd), rlen, used;
+        const char *rest, *ids_from = NULL, *p;
         struct imp_dev *d;
-        int cls;
+        bool ids = false;
 
-        if (n == 0 || !imp_is_device_line(s, len))
+        if (start == 0)
                 return NULL;
         d = imp_dev_get(im, dom, bus, slot, fn, l);
         if (!d)
                 return NULL;
         d->listed = true;
-        rest = s + n + 1;
-        rlen = len - n - 1;
+        rest = s + start;
+        rlen = len - start;
 
-        colon = find_n(rest, rlen, ": ");
-        cls = colon ? bracket4_before(rest, (size_t) (colon - rest)) : -1;
+        if (numeric_form(rest, rlen, &ncls, &v, &dv, &used)) {
+                /* lspci -n: "0300: 10de:1b80 (rev a1)" */
+                cls = (int) ncls;
+                ids = true;
+                ids_from = rest + used;
+        } else if ((ids_from = find_class_code(rest, rlen, &cls)))
+                /* lspci -nn: "Class name [cccc]: Vendor Device [vvvv:dddd]" */
+                ids = last_id_pair(ids_from, rlen - (size_t) (ids_from - rest), &v, &dv);
+        else {
+                /* ls-iommu rows and plain lspci: the class by name. */
+                cls = class_from_name(rest, rlen);
+                ids_from = rest;
+                if (pv != IMP_UNSET) {
+                        v = (unsigned) pv;
+                        dv = (unsigned) pd;
+                        ids = true;
+                }
+        }
         if (cls >= 0)
                 set_int(im, l, d, &d->class16, cls, "class");
-
-        if (colon && last_id_pair(colon, rlen - (size_t) (colon - rest), &v, &dv)) {
+        if (ids) {
                 set_int(im, l, d, &d->vendor, (int) v, "vendor");
                 set_int(im, l, d, &d->device, (int) dv, "device");
-        } else if (cls >= 0 || !colon)
+        } else if (find_class_code(rest, rlen, &cls) || !memchr(rest, ':', rlen))
                 /* -nn prints both; a class ID without the vendor:device
                  * pair (or no description at all) is a cut-off line. */
                 imp_warn(im, l, "truncated lspci line for %s (no [vendor:device] IDs)", d->address);
 
-        p = colon ? find_n(colon, rlen - (size_t) (colon - rest), "(rev ") : NULL;
+        rlen -= (size_t) (ids_from - rest);
+        p = find_n(ids_from, rlen, "(rev ");
         if (p && sscanf(p, "(rev %2x)", &v) == 1)
                 set_int(im, l, d, &d->revision, (int) v, "revision");
-        p = colon ? find_n(colon, rlen - (size_t) (colon - rest), "(prog-if ") : NULL;
+        p = find_n(ids_from, rlen, "(prog-if ");
         if (p && sscanf(p, "(prog-if %2x", &v) == 1)
                 set_int(im, l, d, &d->progif, (int) v, "prog-if");
         return d;

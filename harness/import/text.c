@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Pasted text as it arrives from forums and chat: CRLF line ends, '>'
  * quoting, code fences (``` ~~~ and [CODE] tags), ANSI colours, indentation
- * added by the forum, and sometimes binary junk.  This file turns it into
+ * added by the forum, markdown emphasis, and sometimes binary junk.  This file turns it into
  * lines the parsers can trust. */
 #include <string.h>
 #include <strings.h>
@@ -103,6 +103,24 @@ static void classify(struct imp_text_line *t) {
         }
         while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
                 s[--len] = '\0';
+        /* Markdown emphasis glued to the text: "**IOMMU Group 1:**",
+         * "**29:00.0 VGA ...", "Kernel modules: snd_hda_intel**". */
+        {
+                size_t i = strspn(s, " \t");
+                bool stripped = false;
+
+                while (len - i >= 2 && (strncmp(s + i, "**", 2) == 0 || strncmp(s + i, "__", 2) == 0)) {
+                        memmove(s + i, s + i + 2, len - i - 2 + 1);
+                        len -= 2;
+                        stripped = true;
+                }
+                while (len - i >= 2 && (strncmp(s + len - 2, "**", 2) == 0 || strncmp(s + len - 2, "__", 2) == 0)) {
+                        s[len -= 2] = '\0';
+                        stripped = true;
+                }
+                while (stripped && len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+                        s[--len] = '\0';
+        }
 
         t->line.text = s;
         t->line.len = len;

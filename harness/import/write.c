@@ -15,7 +15,7 @@
 #define MAX_DEPTH 32
 
 static bool recordable(const struct imp_dev *d) {
-        return d->vendor != IMP_UNSET && d->device != IMP_UNSET && d->class16 != IMP_UNSET;
+        return imp_dev_recordable(d);
 }
 
 /* The bridge whose secondary bus is d's bus (Bus: lines, config dumps). */
@@ -254,6 +254,9 @@ static int build_recording(struct gd_import *im, struct recs *rs, char **text, s
                                 return -ENOMEM;
                 }
         }
+        /* No group listing: the groups are unknown, not absent. */
+        if (!im->have_groups && strv_push_dup(unreadable, "/sys/kernel/iommu_groups") < 0)
+                return -ENOMEM;
         if (rs->n > 0)
                 qsort(rs->r, rs->n, sizeof(*rs->r), cmp_rec);
         for (size_t i = 0; i < rs->n; i++)
