@@ -5,6 +5,9 @@
 static const struct gd_check checks[] = {
         { "targets", gd_check_targets },
         { "iommu", gd_check_iommu },
+        { "groups", gd_check_groups },
+        { "drivers", gd_check_drivers },
+        { "vfio", gd_check_vfio },
         { "boot", gd_check_boot },
         { "framebuffer", gd_check_framebuffer },
         { "reset", gd_check_reset },

@@ -49,10 +49,11 @@ int gd_host_read(unsigned what, struct gd_host **ret) {
                 r = gd_modconfig_read(NULL, aliases, &h->modconfig);
                 if (r == -ENOMEM)
                         return r;
-                for (size_t i = 0; r >= 0 && h->modconfig->loaded_state == 0 && h->modconfig->loaded[i]; i++)
+                /* loaded is NULL exactly when /proc/modules could not be read. */
+                for (size_t i = 0; r >= 0 && h->modconfig->loaded && h->modconfig->loaded[i]; i++)
                         if (strv_push_dup(&h->modules, h->modconfig->loaded[i]) < 0)
                                 return -ENOMEM;
-                h->modules_state = r < 0 ? r : h->modconfig->loaded_state;
+                h->modules_state = r < 0 ? r : h->modconfig->loaded ? 0 : h->modconfig->loaded_state;
         }
         if (what & GD_READ_BOOT) {
                 r = gd_bootconfig_read(h, &h->bootconfig);

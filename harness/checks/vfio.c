@@ -1,0 +1,617 @@
+/* SPDX-License-Identifier: MIT */
+/* The vfio family: are the vfio modules there, is vfio-pci told about every
+ * function of the card (and only about devices that exist), and is its
+ * configuration written where the kernel will read it.
+ *
+ *   vfio.modules-missing          vfio, vfio_iommu_type1, vfio_pci neither loaded nor built in
+ *   vfio.virqfd-obsolete          vfio_virqfd in /etc/modules(-load.d) on a kernel >= 6.2
+ *   vfio.ids-mismatch             ids= misses a function of the card, or names no present device
+ *   vfio.builtin-ignores-modprobe CONFIG_VFIO_PCI=y and ids= only in modprobe.d
+ *
+ * Also the pure vfio-pci ids= helpers of vfio-ids.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/strv.h"
+#include "families.h"
+#include "model/bootconfig.h"
+#include "model/modconfig.h"
+#include "remedy.h"
+#include "vfio-ids.h"
+
+#define PCI_ANY_ID 0xffffffffu
+
+static const char proc_cmdline[] = "/proc/cmdline";
+static const char proc_modules[] = "/proc/modules";
+
+/* ---- helpers (vfio-ids.h) -------------------------------------------- */
+
+bool gd_driver_is_vfio(const char *driver) {
+        return streq(driver, "vfio-pci") || streq(driver, "pci-stub");
+}
+
+bool gd_vfio_id_matches(const struct gd_vfio_id *id, const struct gd_pci_dev *d) {
+        if (!id->valid)
+                return false;
+        return (id->vendor == PCI_ANY_ID || id->vendor == d->vendor) &&
+               (id->device == PCI_ANY_ID || id->device == d->device) &&
+               (id->subvendor == PCI_ANY_ID || (d->has_subsys && id->subvendor == d->subsys_vendor)) &&
+               (id->subdevice == PCI_ANY_ID || (d->has_subsys && id->subdevice == d->subsys_device)) &&
+               ((id->class_code ^ d->class_code) & id->class_mask) == 0;
+}
+
+void gd_vfio_ids_free(struct gd_vfio_id *items, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                free(items[i].text);
+        free(items);
+}
+
+int gd_vfio_ids_parse(const char *list, const struct gd_source *src, struct gd_vfio_id **items, size_t *n) {
+        _cleanup_free_ char *copy = strdup(list ? list : "");
+        char *p = copy, *id;
+
+        if (!copy)
+                return -ENOMEM;
+        while ((id = strsep(&p, ","))) {
+                unsigned f[6] = { 0, 0, PCI_ANY_ID, PCI_ANY_ID, 0, 0 };
+                struct gd_vfio_id *grown, *v;
+                int k;
+
+                if (!*id)
+                        continue;
+                grown = realloc(*items, (*n + 1) * sizeof(**items));
+                if (!grown)
+                        return -ENOMEM;
+                *items = grown;
+                v = &grown[*n];
+                memset(v, 0, sizeof(*v));
+                v->text = strdup(id);
+                if (!v->text)
+                        return -ENOMEM;
+                (*n)++;
+                k = sscanf(id, "%x:%x:%x:%x:%x:%x", &f[0], &f[1], &f[2], &f[3], &f[4], &f[5]);
+                v->n_fields = k > 0 ? (unsigned) k : 0;
+                v->valid = k >= 2;
+                v->vendor = f[0], v->device = f[1];
+                v->subvendor = f[2], v->subdevice = f[3];
+                v->class_code = f[4], v->class_mask = f[5];
+                v->effective = true;
+                if (src)
+                        v->source = *src;
+        }
+        return 0;
+}
+
+tri_t gd_vfio_pci_builtin(const struct gd_host *h) {
+        const char *v = gd_kconfig_get(h->bootconfig, "CONFIG_VFIO_PCI");
+        if (!v)
+                return TRI_UNKNOWN;
+        return streq(v, "y") ? TRI_YES : TRI_NO;
+}
+
+static int ids_from_cmdline(const struct gd_host *h, struct gd_vfio_ids *ids) {
+        static const struct gd_source src = { proc_cmdline, 0 };
+        /* parse_args() (kernel/params.c) compares names with parameq(), so
+         * vfio-pci.ids= and vfio_pci.ids= are one parameter; gd_cmdline_find
+         * does the same. */
+        const struct gd_cmdline_arg *a = gd_cmdline_find_last(&h->cmdline, "vfio_pci.ids");
+        if (!a || !a->value)
+                return 0;
+        return gd_vfio_ids_parse(a->value, &src, &ids->items, &ids->n);
+}
+
+int gd_vfio_ids_effective(const struct gd_host *h, struct gd_vfio_ids *ret) {
+        const struct gd_modconfig *m = h->modconfig;
+        struct gd_vfio_ids ids = { .builtin = gd_vfio_pci_builtin(h) };
+        int r = 0;
+
+        if (ids.builtin == TRI_YES || !m || m->ctx_state < 0)
+                r = ids_from_cmdline(h, &ids);
+        else
+                for (size_t i = 0; r >= 0 && i < m->n_vfio_ids; i++) {
+                        const struct gd_vfio_id *v = &m->vfio_ids[i];
+                        struct gd_vfio_id *grown;
+
+                        if (!v->effective)
+                                continue;
+                        grown = realloc(ids.items, (ids.n + 1) * sizeof(*grown));
+                        if (!grown) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        ids.items = grown;
+                        grown[ids.n] = *v;
+                        grown[ids.n].text = strdup(v->text);
+                        if (!grown[ids.n].text) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        ids.n++;
+                }
+        if (r < 0) {
+                gd_vfio_ids_clear(&ids);
+                return r;
+        }
+        *ret = ids;
+        return 0;
+}
+
+void gd_vfio_ids_clear(struct gd_vfio_ids *ids) {
+        gd_vfio_ids_free(ids->items, ids->n);
+        ids->items = NULL;
+        ids->n = 0;
+}
+
+const struct gd_vfio_id *gd_vfio_ids_match(const struct gd_vfio_ids *ids, const struct gd_pci_dev *d) {
+        for (size_t i = 0; ids && i < ids->n; i++)
+                if (gd_vfio_id_matches(&ids->items[i], d))
+                        return &ids->items[i];
+        return NULL;
+}
+
+char *gd_vfio_ids_for_target(const struct gd_target *t) {
+        _cleanup_strv_free_ char **seen = NULL;
+        char *out = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&out, &len);
+
+        if (!f)
+                return NULL;
+        for (size_t i = 0; i < t->n_functions; i++) {
+                char id[16];
+                snprintf(id, sizeof(id), "%04x:%04x", t->functions[i]->vendor, t->functions[i]->device);
+                if (strv_contains(seen, id))
+                        continue;
+                if (strv_push_dup(&seen, id) < 0) {
+                        fclose(f);
+                        free(out);
+                        return NULL;
+                }
+                fprintf(f, "%s%s", strv_length(seen) > 1 ? "," : "", id);
+        }
+        if (fclose(f) != 0) {
+                free(out);
+                return NULL;
+        }
+        return out;
+}
+
+bool gd_kernel_version(const char *release, unsigned *major, unsigned *minor) {
+        return release && sscanf(release, "%u.%u", major, minor) == 2;
+}
+
+char *gd_describe_dev(const struct gd_pci_dev *d) {
+        char *s = NULL;
+        const char *drv = d->driver_known != TRI_YES ? "driver unknown" : d->driver ? d->driver : "no driver";
+        int r;
+
+        if (d->class_name)
+                r = asprintf(&s, "%s (%s %04x:%04x, %s%s)", d->address, d->class_name, d->vendor, d->device,
+                             d->driver_known == TRI_YES && d->driver ? "on " : "", drv);
+        else
+                r = asprintf(&s, "%s (class %06x %04x:%04x, %s%s)", d->address, d->class_code, d->vendor,
+                             d->device, d->driver_known == TRI_YES && d->driver ? "on " : "", drv);
+        return r < 0 ? NULL : s;
+}
+
+void gd_remedy_initramfs_vfio(struct gd_finding *x, const struct gd_host *h) {
+        enum gd_initramfs_tool tool = h->bootconfig ? h->bootconfig->initramfs_tool : GD_INITRAMFS_UNKNOWN;
+
+        /* initramfs-tools reads /etc/initramfs-tools/modules (not /etc/modules);
+         * dracut force_drivers= loads them early (dracut.conf(5)); mkinitcpio
+         * MODULES=() loads them in order (mkinitcpio.conf(5)). */
+        if (tool == GD_INITRAMFS_TOOLS || tool == GD_INITRAMFS_UNKNOWN)
+                gd_finding_remedy_append(x, "%sadd the lines vfio, vfio_iommu_type1, vfio_pci to "
+                                            "/etc/initramfs-tools/modules", tool ? "In the initramfs: " :
+                                            "In the initramfs (initramfs-tools): ");
+        if (tool == GD_INITRAMFS_DRACUT || tool == GD_INITRAMFS_UNKNOWN)
+                gd_finding_remedy_append(x, "%swrite force_drivers+=\" vfio vfio_iommu_type1 vfio_pci \" to "
+                                            "/etc/dracut.conf.d/vfio.conf", tool ? "In the initramfs: " :
+                                            "(dracut): ");
+        if (tool == GD_INITRAMFS_MKINITCPIO || tool == GD_INITRAMFS_UNKNOWN)
+                gd_finding_remedy_append(x, "%sput vfio_pci vfio vfio_iommu_type1 first in MODULES=() in "
+                                            "/etc/mkinitcpio.conf", tool ? "In the initramfs: " : "(mkinitcpio): ");
+        gd_remedy_apply_initramfs(x, h);
+}
+
+/* ---- vfio.modules-missing -------------------------------------------- */
+
+static bool target_all_on(const struct gd_target *t, const char *driver) {
+        for (size_t i = 0; i < t->n_functions; i++)
+                if (t->functions[i]->driver_known != TRI_YES || !streq(t->functions[i]->driver, driver))
+                        return false;
+        return t->n_functions > 0;
+}
+
+static void check_modules(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out) {
+        /* vfio_pci_core (a module of its own since 5.15, "vfio/pci: Split
+         * the pci_driver code out of vfio_pci_core.c") is a hard dependency
+         * of vfio_pci, so vfio_pci loaded implies it. */
+        static const struct {
+                const char *module, *kconfig;
+                bool proven_by_binding; /* a device on vfio-pci proves it loaded */
+        } needed[] = {
+                { "vfio", "CONFIG_VFIO", true },
+                { "vfio_iommu_type1", "CONFIG_VFIO_IOMMU_TYPE1", false },
+                { "vfio_pci", "CONFIG_VFIO_PCI", true },
+        };
+        const struct gd_modconfig *m = h->modconfig;
+        const struct gd_bootconfig *b = h->bootconfig;
+        bool bound = false, missing[ELEMENTSOF(needed)] = { false };
+        size_t n_missing = 0;
+        struct gd_finding *x;
+        char names[128] = "";
+
+        /* Without the loaded list nothing is proven missing: a card not on
+         * vfio-pci is NOT READY through the driver findings already, and a
+         * card on vfio-pci proves vfio and vfio_pci loaded. */
+        if (!m || !m->loaded)
+                return;
+        for (size_t i = 0; i < t->n; i++)
+                if (target_all_on(&t->items[i], "vfio-pci"))
+                        bound = true;
+
+        for (size_t i = 0; i < ELEMENTSOF(needed); i++) {
+                const char *kc = gd_kconfig_get(b, needed[i].kconfig);
+
+                if (streq(kc, "y") || gd_modconfig_is_loaded(m, needed[i].module))
+                        continue;
+                if (bound && needed[i].proven_by_binding)
+                        continue;
+                /* drivers/iommu/iommufd/Kconfig IOMMUFD_VFIO_CONTAINER: iommufd
+                 * provides /dev/vfio/vfio itself and type1 is not built. */
+                if (streq(needed[i].module, "vfio_iommu_type1") &&
+                    streq(gd_kconfig_get(b, "CONFIG_IOMMUFD_VFIO_CONTAINER"), "y"))
+                        continue;
+                missing[i] = true;
+                n_missing++;
+                if (names[0])
+                        strncat(names, ", ", sizeof(names) - strlen(names) - 1);
+                strncat(names, needed[i].module, sizeof(names) - strlen(names) - 1);
+        }
+        if (n_missing == 0)
+                return;
+
+        x = gd_findings_add(out, "vfio.modules-missing", "%s %s not loaded (and not built into the kernel)",
+                            names, n_missing > 1 ? "are" : "is");
+        if (!x)
+                return;
+        for (size_t i = 0; i < ELEMENTSOF(needed); i++) {
+                const char *kc;
+                if (!missing[i])
+                        continue;
+                gd_finding_evidence(x, proc_modules, 0, "%s is not listed", needed[i].module);
+                kc = gd_kconfig_get(b, needed[i].kconfig);
+                if (kc && b->kconfig_source)
+                        gd_finding_evidence(x, b->kconfig_source, 0, "%s=%s%s", needed[i].kconfig, kc,
+                                            streq(kc, "m") ? " (a module: it must be loaded)" : "");
+        }
+        gd_finding_remedy(x, "Load them now: modprobe -a vfio vfio_iommu_type1 vfio_pci");
+        gd_finding_remedy_append(x, "Load them at every boot: write these lines to /etc/modules-load.d/vfio.conf:");
+        gd_finding_remedy_append(x, "  vfio\n  vfio_iommu_type1\n  vfio_pci");
+        gd_finding_remedy_append(x, "and put them in the initramfs too, so vfio-pci binds before a host driver.");
+        gd_remedy_initramfs_vfio(x, h);
+}
+
+/* ---- vfio.virqfd-obsolete -------------------------------------------- */
+
+static void check_virqfd(const struct gd_host *h, struct gd_findings *out) {
+        const struct gd_modconfig *m = h->modconfig;
+        const char *release = h->kernel_release ? h->kernel_release : m ? m->release : NULL;
+        unsigned major, minor;
+        struct gd_finding *x = NULL;
+
+        /* vfio_virqfd.ko was folded into vfio.ko for Linux 6.2 (commit
+         * e2d55709398e "vfio: Fold vfio_virqfd.ko into vfio.ko";
+         * drivers/vfio/Kconfig VFIO_VIRQFD became a bool). */
+        if (!m || !gd_kernel_version(release, &major, &minor) || major < 6 || (major == 6 && minor < 2))
+                return;
+        for (size_t i = 0; i < m->n_modload; i++) {
+                const struct gd_modload_line *l = &m->modload[i];
+                if (!gd_modname_eq(l->module, "vfio_virqfd"))
+                        continue;
+                if (!x) {
+                        x = gd_findings_add(out, "vfio.virqfd-obsolete",
+                                            "vfio_virqfd is listed for loading, but kernel %s has it inside vfio.ko",
+                                            release);
+                        if (!x)
+                                return;
+                }
+                gd_finding_evidence(x, l->source.path, l->source.line, "%s%s%s", l->module,
+                                    l->args ? " " : "", l->args ? l->args : "");
+                gd_finding_remedy_append(x, "Delete line %u of %s (systemd-modules-load reports "
+                                         "'Failed to find module' for it at every boot).",
+                                         l->source.line, l->source.path ? l->source.path : "(unknown file)");
+        }
+}
+
+/* ---- vfio.ids-mismatch ----------------------------------------------- */
+
+static bool id_present(const struct gd_host *h, const struct gd_vfio_id *id) {
+        for (size_t i = 0; i < h->n_devs; i++)
+                if (gd_vfio_id_matches(id, &h->devs[i]))
+                        return true;
+        return false;
+}
+
+static bool target_intended(const struct gd_target *t, const struct gd_vfio_ids *ids) {
+        for (size_t i = 0; i < t->n_functions; i++)
+                if (gd_vfio_ids_match(ids, t->functions[i]))
+                        return true;
+        return false;
+}
+
+/* The corrected list: the user's ids that match a present device, in
+ * their order, then every function of every intended card not yet covered. */
+static char *corrected_ids(const struct gd_host *h, const struct gd_targets *t, const struct gd_vfio_ids *ids) {
+        _cleanup_strv_free_ char **list = NULL;
+        char *out = NULL;
+        size_t len = 0;
+        FILE *f;
+
+        for (size_t i = 0; i < ids->n; i++)
+                if (ids->items[i].valid && id_present(h, &ids->items[i]) &&
+                    !strv_contains(list, ids->items[i].text)) {
+                        if (strv_push_dup(&list, ids->items[i].text) < 0)
+                                return NULL;
+                }
+        for (size_t i = 0; i < t->n; i++) {
+                const struct gd_target *tt = &t->items[i];
+                if (!target_intended(tt, ids))
+                        continue;
+                for (size_t j = 0; j < tt->n_functions; j++) {
+                        const struct gd_pci_dev *d = tt->functions[j];
+                        char id[16];
+                        if (gd_vfio_ids_match(ids, d))
+                                continue;
+                        snprintf(id, sizeof(id), "%04x:%04x", d->vendor, d->device);
+                        if (!strv_contains(list, id) && strv_push_dup(&list, id) < 0)
+                                return NULL;
+                }
+        }
+        f = open_memstream(&out, &len);
+        if (!f)
+                return NULL;
+        for (size_t i = 0; list && list[i]; i++)
+                fprintf(f, "%s%s", i ? "," : "", list[i]);
+        if (fclose(f) != 0) {
+                free(out);
+                return NULL;
+        }
+        return out;
+}
+
+/* The options line written at src with its ids= value replaced (other
+ * parameters such as disable_vga=1 kept); newly allocated. */
+static char *options_line_with_ids(const struct gd_host *h, const struct gd_source *src, const char *fixed) {
+        const struct gd_modconfig *m = h->modconfig;
+        _cleanup_free_ char *copy = NULL;
+        char *out = NULL, *save = NULL;
+        size_t len = 0;
+        bool replaced = false;
+        FILE *f;
+
+        for (size_t i = 0; m && i < m->n_options; i++) {
+                const struct gd_mod_options *o = &m->options[i];
+                if (!gd_modname_eq(o->module, "vfio_pci") || !streq(o->source.path, src->path) ||
+                    o->source.line != src->line)
+                        continue;
+                copy = strdup(o->options);
+                break;
+        }
+        f = open_memstream(&out, &len);
+        if (!f)
+                return NULL;
+        fputs("options vfio-pci", f);
+        for (char *tok = copy ? strtok_r(copy, " \t", &save) : NULL; tok; tok = strtok_r(NULL, " \t", &save)) {
+                if (startswith(tok, "ids=")) {
+                        if (!replaced)
+                                fprintf(f, " ids=%s", fixed);
+                        replaced = true;
+                } else
+                        fprintf(f, " %s", tok);
+        }
+        if (!replaced)
+                fprintf(f, " ids=%s", fixed);
+        if (fclose(f) != 0) {
+                free(out);
+                return NULL;
+        }
+        return out;
+}
+
+/* Where the effective ids= are written, and the remedy that rewrites them. */
+static void remedy_rewrite_ids(struct gd_finding *x, const struct gd_host *h, const struct gd_vfio_ids *ids,
+                               const char *fixed) {
+        const struct gd_source *src = ids->n ? &ids->items[0].source : NULL;
+        _cleanup_free_ char *flag = NULL;
+
+        if (ids->builtin == TRI_YES || (src && streq(src->path, proc_cmdline))) {
+                /* Edit what the boot loader will pass next boot, not the
+                 * running command line. */
+                const struct gd_cmdline_arg *next =
+                        h->bootconfig ? gd_cmdline_find_last(&h->bootconfig->next_cmdline, "vfio_pci.ids") : NULL;
+                if (next && streq(next->value, fixed)) {
+                        gd_finding_remedy_append(x, "The boot loader configuration already has this list; apply it:");
+                        gd_remedy_apply_bootloader(x, h);
+                        return;
+                }
+                if (next && asprintf(&flag, "%s=%s", next->key, next->value ? next->value : "") >= 0)
+                        gd_remedy_cmdline_remove(x, h, flag);
+                free(flag);
+                flag = NULL;
+                if (asprintf(&flag, "vfio-pci.ids=%s", fixed) >= 0)
+                        gd_remedy_cmdline_add(x, h, flag);
+                return;
+        }
+        if (src && src->path) {
+                _cleanup_free_ char *line = options_line_with_ids(h, src, fixed);
+                gd_finding_remedy_append(x, "In %s line %u, write: %s", src->path, src->line,
+                                         line ? line : "options vfio-pci ids=");
+                if (!line)
+                        gd_finding_remedy_append(x, "  (ids=%s)", fixed);
+        }
+        else
+                gd_finding_remedy_append(x, "In /etc/modprobe.d/vfio.conf write: options vfio-pci ids=%s", fixed);
+        gd_finding_remedy_append(x, "then rebuild the initramfs, so the options apply during early boot.");
+        gd_remedy_initramfs_vfio(x, h);
+}
+
+static void evidence_ids(struct gd_finding *x, const struct gd_vfio_ids *ids) {
+        /* One evidence line per place the list was written. */
+        const char *last_path = NULL;
+        unsigned last_line = 0;
+
+        for (size_t i = 0; i < ids->n; i++) {
+                const struct gd_source *s = &ids->items[i].source;
+                _cleanup_free_ char *all = NULL;
+                size_t len = 0;
+                FILE *f;
+
+                if (i > 0 && streq(s->path, last_path) && s->line == last_line)
+                        continue;
+                last_path = s->path, last_line = s->line;
+                f = open_memstream(&all, &len);
+                if (!f)
+                        return;
+                for (size_t j = i, k = 0; j < ids->n; j++)
+                        if (streq(ids->items[j].source.path, s->path) && ids->items[j].source.line == s->line)
+                                fprintf(f, "%s%s", k++ ? "," : "", ids->items[j].text);
+                if (fclose(f) != 0)
+                        return;
+                gd_finding_evidence(x, s->path ? s->path : "module configuration (file unknown)", s->line,
+                                    "vfio-pci ids=%s", all);
+        }
+}
+
+static void check_ids(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out) {
+        _cleanup_(gd_vfio_ids_clear) struct gd_vfio_ids ids = { 0 };
+        _cleanup_free_ char *fixed = NULL;
+        struct gd_finding *x;
+        bool stale = false;
+
+        if (gd_vfio_ids_effective(h, &ids) < 0 || ids.n == 0)
+                return;
+        fixed = corrected_ids(h, t, &ids);
+        if (!fixed)
+                return;
+
+        /* A card the list names at least once is meant for vfio-pci; every
+         * function of it must be listed.  Cards it never names (the host's
+         * own GPU) are not its business. */
+        for (size_t i = 0; i < t->n; i++) {
+                const struct gd_target *tt = &t->items[i];
+                size_t n_missing = 0;
+
+                if (!target_intended(tt, &ids))
+                        continue;
+                for (size_t j = 0; j < tt->n_functions; j++)
+                        if (!gd_vfio_ids_match(&ids, tt->functions[j]))
+                                n_missing++;
+                if (n_missing == 0)
+                        continue;
+                x = gd_findings_add(out, "vfio.ids-mismatch",
+                                    "vfio-pci ids= misses %zu function%s of the card at %s", n_missing,
+                                    n_missing > 1 ? "s" : "", tt->gpu->address);
+                if (!x)
+                        return;
+                for (size_t j = 0; j < tt->n_functions; j++) {
+                        const struct gd_pci_dev *d = tt->functions[j];
+                        _cleanup_free_ char *desc = NULL;
+                        if (gd_vfio_ids_match(&ids, d))
+                                continue;
+                        gd_finding_subject(x, d->address);
+                        desc = gd_describe_dev(d);
+                        gd_finding_evidence_attr(x, d, "device", desc ? desc : d->address);
+                }
+                gd_finding_subject(x, tt->gpu->address);
+                evidence_ids(x, &ids);
+                gd_finding_remedy(x, "List every function of the card (the corrected list): ids=%s", fixed);
+                remedy_rewrite_ids(x, h, &ids, fixed);
+        }
+
+        /* Ids the kernel skips ("invalid id string", vfio_pci_fill_ids())
+         * and ids no device on this host has. */
+        for (size_t i = 0; i < ids.n; i++)
+                if (!ids.items[i].valid || !id_present(h, &ids.items[i]))
+                        stale = true;
+        if (!stale)
+                return;
+        x = gd_findings_add(out, "vfio.ids-mismatch", "vfio-pci ids= names IDs that no device on this host has");
+        if (!x)
+                return;
+        for (size_t i = 0; i < ids.n; i++) {
+                const struct gd_vfio_id *v = &ids.items[i];
+                if (v->valid && id_present(h, v))
+                        continue;
+                gd_finding_evidence(x, v->source.path ? v->source.path : "module configuration (file unknown)",
+                                    v->source.line, "%s: %s", v->text,
+                                    v->valid ? "no PCI device has this ID"
+                                             : "not vendor:device in hex; the kernel skips it (\"invalid id string\")");
+        }
+        if (fixed[0]) {
+                gd_finding_remedy(x, "Drop them (the corrected list): ids=%s", fixed);
+                remedy_rewrite_ids(x, h, &ids, fixed);
+        } else
+                gd_finding_remedy(x, "Remove the vfio-pci ids= setting, or list the vendor:device IDs shown by "
+                                     "'lspci -nn' for every function of the card.");
+}
+
+/* ---- vfio.builtin-ignores-modprobe ----------------------------------- */
+
+static void check_builtin(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out) {
+        const struct gd_modconfig *m = h->modconfig;
+        const struct gd_bootconfig *b = h->bootconfig;
+        _cleanup_free_ char *flag = NULL;
+        size_t n_conf = 0;
+        struct gd_finding *x;
+        struct gd_vfio_ids as_ids;
+
+        /* A built-in vfio-pci takes its parameters from the kernel command
+         * line only (kernel/params.c parse_args() at boot); modprobe is never
+         * run for it, so modprobe.d options never reach it. */
+        if (gd_vfio_pci_builtin(h) != TRI_YES || !m)
+                return;
+        if (gd_cmdline_find_last(&h->cmdline, "vfio_pci.ids"))
+                return;
+        for (size_t i = 0; i < m->n_vfio_ids; i++)
+                if (!streq(m->vfio_ids[i].source.path, proc_cmdline) && m->vfio_ids[i].effective)
+                        n_conf++;
+        if (n_conf == 0)
+                return;
+        as_ids = (struct gd_vfio_ids) { .items = m->vfio_ids, .n = m->n_vfio_ids, .builtin = TRI_YES };
+
+        x = gd_findings_add(out, "vfio.builtin-ignores-modprobe",
+                            "vfio-pci is built into this kernel, so 'options vfio-pci ids=' in modprobe.d is ignored");
+        if (!x)
+                return;
+        for (size_t i = 0; i < t->n; i++)
+                if (target_intended(&t->items[i], &as_ids))
+                        gd_finding_subject_target(x, &t->items[i]);
+        gd_finding_evidence(x, b->kconfig_source ? b->kconfig_source : "kernel config", 0, "CONFIG_VFIO_PCI=y");
+        evidence_ids(x, &as_ids);
+        {
+                _cleanup_free_ char *list = NULL;
+                size_t len = 0;
+                FILE *f = open_memstream(&list, &len);
+                if (!f)
+                        return;
+                for (size_t i = 0, k = 0; i < m->n_vfio_ids; i++)
+                        if (m->vfio_ids[i].effective)
+                                fprintf(f, "%s%s", k++ ? "," : "", m->vfio_ids[i].text);
+                if (fclose(f) != 0)
+                        return;
+                if (asprintf(&flag, "vfio-pci.ids=%s", list) < 0)
+                        return;
+        }
+        gd_remedy_cmdline_add(x, h, flag);
+}
+
+void gd_check_vfio(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out) {
+        check_modules(h, t, out);
+        check_virqfd(h, out);
+        check_ids(h, t, out);
+        check_builtin(h, t, out);
+}
