@@ -446,7 +446,8 @@ static int read_modload(struct gd_modconfig *m) {
                 return r;
         if (r < 0)
                 m->modload_state = r;
-        qsort(files, strv_length(files), sizeof(char *), cmp_basename);
+        if (files)
+                qsort(files, strv_length(files), sizeof(char *), cmp_basename);
         /* Debian links modules-load.d/modules.conf to ../modules: read once. */
         etc_real = realpath(etc_modules, NULL);
         if (strv_push_dup(&m->modload_files, etc_modules) < 0)
@@ -474,6 +475,17 @@ static int read_modload(struct gd_modconfig *m) {
                         return -ENOMEM;
         }
         return 0;
+}
+
+static void strip_config_root(char **files) {
+        const char *root = gd_config_root();
+        size_t n = strlen(root);
+
+        if (streq(root, "/"))
+                return;
+        for (size_t i = 0; files && files[i]; i++)
+                if (strncmp(files[i], root, n) == 0 && files[i][n] == '/')
+                        memmove(files[i], files[i] + n, strlen(files[i] + n) + 1);
 }
 
 /* ---- loaded modules and aliases -------------------------------------- */
@@ -504,6 +516,7 @@ static int read_loaded(struct kmod_ctx *ctx, struct gd_modconfig *m) {
                         return -ENOMEM;
         }
         strv_sort(m->loaded);
+        m->loaded_state = 0;
         return 0;
 }
 
@@ -636,7 +649,8 @@ int gd_modconfig_read(const char *release, char * const *modaliases, struct gd_m
         for (size_t i = 0; paths[i]; i++)
                 if (list_conf_dir(paths[i], conf_suffixes, &m->config_files) == -ENOMEM)
                         return -ENOMEM;
-        qsort(m->config_files, strv_length(m->config_files), sizeof(char *), cmp_basename);
+        if (m->config_files)
+                qsort(m->config_files, strv_length(m->config_files), sizeof(char *), cmp_basename);
 
         r = provenance_load(&prov, m->config_files);
         if (r >= 0 && ctx)
@@ -649,6 +663,12 @@ int gd_modconfig_read(const char *release, char * const *modaliases, struct gd_m
                 return -ENOMEM;
         if (read_vfio_ids(m) < 0 || read_modload(m) < 0)
                 return -ENOMEM;
+
+        /* Evidence names files as the host knows them: drop the config root
+         * (a replay testbed's directory) in place, so that every gd_source
+         * pointing into these strings follows. */
+        strip_config_root(m->config_files);
+        strip_config_root(m->modload_files);
 
         *ret = TAKE_PTR(m);
         return 0;
