@@ -67,11 +67,16 @@ static const struct gd_catalogue_entry catalogue[] = {
           "QEMU can open it ('group N is not viable'). Members that are functions of the same card, or PCI "
           "bridges and root ports (pcieport), do not block. The finding names each other member and whether "
           "the bridge above it lacks ACS, which is why they share the group (pci_device_group() in "
-          "drivers/iommu/iommu.c)." },
+          "drivers/iommu/iommu.c). When every other member is already on vfio-pci or pci-stub, or has no "
+          "driver, the group is usable (vfio_group_ioctl_get_status() in drivers/vfio/group.c checks that no "
+          "host driver claimed DMA ownership): the finding is then a warning that the VM takes those devices "
+          "too, and does not block; when a member's driver cannot be read, the verdict is UNKNOWN." },
         { "gpu.functions-split", GD_SEV_WARNING, GD_EFFECT_BLOCKS,
           "functions of one card are in different groups or on different drivers",
-          "The audio, USB and UCSI functions of a GPU go to the VM with it. A function left on a host driver "
-          "keeps the group from being viable." },
+          "The audio, USB and UCSI functions of a GPU go to the VM with it. Functions on different drivers "
+          "block (one of them is then on a host driver, or unbound). Functions only in different groups do not "
+          "block by themselves, since each group can be usable; on NVIDIA cards, whose functions lack ACS, it "
+          "usually means an ACS override split them, so isolation between them is not real." },
         { "driver.host-bound", GD_SEV_ERROR, GD_EFFECT_BLOCKS,
           "a function of the GPU is bound to a host driver",
           "The GPU or one of its functions is bound to a driver other than vfio-pci (nouveau, nvidia, amdgpu, "
