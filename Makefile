@@ -7,7 +7,7 @@ MESON_OPTS ?=
 DEPS = gcc pkg-config meson ninja-build libpci-dev pciutils libkmod-dev kmod libfyaml-dev \
        zlib1g-dev libglib2.0-dev libumockdev-dev umockdev udev libcriterion-dev
 
-.PHONY: all deps build run check bench clean install
+.PHONY: all deps build run check bench fuzz check-asan asan clean install
 
 all: build
 
@@ -42,8 +42,41 @@ check: build
 	to=$$(sed -n 's/^Timeout: *\([0-9]*\).*/\1/p' $(BUILD)/check.log | tail -1); \
 	echo "$${ok:-0} passed, $$(( $${fail:-0} + $${to:-0} )) failed"; exit $$rc
 
+# Timings inside umockdev testbeds of 64, 512 and 4,096 synthetic devices (bench/);
+# BENCH_RUNS, BENCH_SIZES and BENCH_KMSG_LINES tune it.
 bench: build
 	meson test -C $(BUILD) --benchmark --verbose
+
+# The tests again, built with AddressSanitizer and UBSan, warning level 3 and -Werror
+# (-Wno-pedantic: the GNU statement expressions of base/macro.h are intended).
+# umockdev's preload comes before libasan in LD_PRELOAD, hence verify_asan_link_order=0.
+ASAN_BUILD ?= build-asan
+check-asan: deps
+	@test -f $(ASAN_BUILD)/build.ninja || meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined \
+		-Db_lundef=false -Dwarning_level=3 -Dwerror=true -Dc_args=-Wno-pedantic
+	ninja -C $(ASAN_BUILD)
+	ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0:abort_on_error=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		meson test -C $(ASAN_BUILD) --print-errorlogs --num-processes 2 --timeout-multiplier 3
+asan: check-asan
+
+# libFuzzer targets (fuzz/, clang): each runs FUZZ_SECONDS on its corpus in fuzz/corpus/;
+# new inputs go to $(FUZZ_BUILD)/corpus, crashes to $(FUZZ_BUILD)/artifacts.
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD ?= build-fuzz
+fuzz: deps
+	@command -v clang >/dev/null || { echo "make fuzz: needs clang (apt-get install clang)" >&2; exit 1; }
+	@test -f $(FUZZ_BUILD)/build.ninja || CC=clang meson setup $(FUZZ_BUILD) -Dfuzz=true
+	ninja -C $(FUZZ_BUILD)
+	@set -o pipefail; failed=0; mkdir -p $(FUZZ_BUILD)/artifacts; \
+	for t in $(FUZZ_BUILD)/fuzz/fuzz-*; do \
+		[ -f "$$t" ] && [ -x "$$t" ] || continue; n=$$(basename $$t); \
+		mkdir -p $(FUZZ_BUILD)/corpus/$$n; echo "== $$n ($(FUZZ_SECONDS) s)"; \
+		$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -max_len=65536 -print_final_stats=1 \
+			-artifact_prefix=$(FUZZ_BUILD)/artifacts/$$n- $(FUZZ_BUILD)/corpus/$$n fuzz/corpus/$$n \
+			> $(FUZZ_BUILD)/$$n.log 2>&1 || { failed=1; grep -E 'ERROR|SUMMARY|promise|Test unit' $(FUZZ_BUILD)/$$n.log; }; \
+		grep -E '^stat::(number_of_executed_units|average_exec_per_sec)' $(FUZZ_BUILD)/$$n.log; \
+	done; exit $$failed
 
 install: build
 	meson install -C $(BUILD)

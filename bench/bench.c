@@ -1,0 +1,400 @@
+/* SPDX-License-Identifier: MIT */
+/* bench GPUDIAG GEN-TOPOLOGY SRCDIR: times lspci -nnk, gpudiag groups,
+ * gpudiag explain (and virt-host-validate qemu when installed) inside ONE
+ * umockdev testbed per synthetic topology of 64, 512 and 4,096 functions, so
+ * that the ratios compare the same sysfs; then gpudiag collect on this
+ * machine and gpudiag replay over scenarios/.  Every run is fork/exec/wait4:
+ * wall time from CLOCK_MONOTONIC, peak RSS from that child's ru_maxrss.
+ *
+ * Environment: BENCH_RUNS (default 7), BENCH_SIZES (default "64 512 4096"),
+ * BENCH_KMSG_LINES (default 100000), BENCH_NO_REPLAY (skip replay). */
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "base/strv.h"
+#include "bundle/bundle.h"
+#include "base/macro.h"
+#include "config.h"
+#include "replay/testbed.h"
+
+#define MAX_RUNS 50
+#define MAX_SIZES 4
+#define VHV "/usr/bin/virt-host-validate"
+
+struct figure {
+        const char *name;
+        unsigned size;
+        unsigned runs;
+        double t[MAX_RUNS];
+        long rss_kb[MAX_RUNS];
+        int status;             /* last exit status */
+        bool ok;
+};
+
+static double now(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+/* Runs argv with env (NULL: environ), stdout to out_path (NULL: /dev/null). */
+static int run_once(char *const argv[], char *const env[], const char *out_path, double *ret_t, long *ret_rss,
+                    int *ret_status) {
+        extern char **environ;
+        posix_spawn_file_actions_t fa;
+        struct rusage ru;
+        int status, r;
+        double t0;
+        pid_t pid;
+
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, out_path ? out_path : "/dev/null",
+                                         O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+        t0 = now();
+        r = posix_spawn(&pid, argv[0], &fa, NULL, argv, env ? env : environ);
+        posix_spawn_file_actions_destroy(&fa);
+        if (r != 0)
+                return -r;
+        while (wait4(pid, &status, 0, &ru) < 0)
+                if (errno != EINTR)
+                        return -errno;
+        *ret_t = now() - t0;
+        *ret_rss = ru.ru_maxrss;
+        *ret_status = status;
+        return 0;
+}
+
+/* ok_max: the highest exit status that is a result, not a failure. */
+static void measure(struct figure *f, const char *name, unsigned size, unsigned runs, char *const argv[],
+                    char *const env[], int ok_max) {
+        *f = (struct figure) { .name = name, .size = size, .ok = true };
+        for (unsigned i = 0; i < runs && i < MAX_RUNS; i++) {
+                int status;
+                if (run_once(argv, env, NULL, &f->t[i], &f->rss_kb[i], &status) < 0 || !WIFEXITED(status) ||
+                    WEXITSTATUS(status) > ok_max) {
+                        f->ok = false;
+                        f->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+                        return;
+                }
+                f->runs++;
+        }
+}
+
+static int cmp_double(const void *a, const void *b) {
+        double x = *(const double *) a, y = *(const double *) b;
+        return (x > y) - (x < y);
+}
+
+static double median(const struct figure *f) {
+        double s[MAX_RUNS];
+        memcpy(s, f->t, f->runs * sizeof(double));
+        qsort(s, f->runs, sizeof(double), cmp_double);
+        return f->runs % 2 ? s[f->runs / 2] : (s[f->runs / 2 - 1] + s[f->runs / 2]) / 2;
+}
+
+static double tmin(const struct figure *f) {
+        double m = f->t[0];
+        for (unsigned i = 1; i < f->runs; i++) m = f->t[i] < m ? f->t[i] : m;
+        return m;
+}
+
+static double tmax(const struct figure *f) {
+        double m = f->t[0];
+        for (unsigned i = 1; i < f->runs; i++) m = f->t[i] > m ? f->t[i] : m;
+        return m;
+}
+
+static long rss_max(const struct figure *f) {
+        long m = 0;
+        for (unsigned i = 0; i < f->runs; i++) m = f->rss_kb[i] > m ? f->rss_kb[i] : m;
+        return m;
+}
+
+static const struct figure *find(const struct figure *fs, size_t n, const char *name, unsigned size) {
+        for (size_t i = 0; i < n; i++)
+                if (fs[i].size == size && streq(fs[i].name, name) && fs[i].ok && fs[i].runs > 0)
+                        return &fs[i];
+        return NULL;
+}
+
+static void print_figure(const struct figure *all, size_t n, const struct figure *f) {
+        const struct figure *base = find(all, n, "lspci -nnk", f->size);
+        const struct figure *f512 = find(all, n, f->name, 512), *f4096 = find(all, n, f->name, 4096);
+        char ratio[32] = "-", growth[32] = "-";
+
+        if (!f->ok) {
+                printf("%5u  %-22s FAILED (exit status %d)\n", f->size, f->name, f->status);
+                return;
+        }
+        if (base && base != f)
+                snprintf(ratio, sizeof(ratio), "%.2fx", median(f) / median(base));
+        if (f512 && f4096 && f->size == 4096)
+                snprintf(growth, sizeof(growth), "%.1fx", median(f4096) / median(f512));
+        printf("%5u  %-22s median %8.4f s  min %8.4f  max %8.4f  runs %2u  vs lspci %-7s  rss %6.1f MB  "
+               "growth 512->4096 %s\n",
+               f->size, f->name, median(f), tmin(f), tmax(f), f->runs, ratio, (double) rss_max(f) / 1024.0, growth);
+}
+
+/* The testbed is built and held by a child, so that this process never holds
+ * a bundle: a spawned child's ru_maxrss includes the RSS of the process it was
+ * spawned from (exec records the old mm's high-water mark).  The child writes
+ * "LOAD BUILD\n" then the environment, NUL-separated, and keeps the testbed
+ * until *ret_ctl is closed.  Returns its pid or -errno. */
+static pid_t testbed_helper(const char *path, char ***ret_env, int *ret_ctl, double *ret_load, double *ret_build,
+                            char **ret_error) {
+        int data[2], ctl[2];
+        _cleanup_free_ char *buf = NULL;
+        size_t len = 0, cap = 0;
+        char **env = NULL;
+        pid_t pid;
+
+        fflush(stdout);
+        if (pipe2(data, O_CLOEXEC) < 0)
+                return -errno;
+        if (pipe2(ctl, O_CLOEXEC) < 0)
+                return -errno;
+        pid = fork();
+        if (pid < 0)
+                return -errno;
+        if (pid == 0) {
+                _cleanup_free_ char *error = NULL;
+                _cleanup_strv_free_ char **e = NULL;
+                struct gd_bundle *b = NULL;
+                struct gd_testbed *t = NULL;
+                double t0 = now(), t_load, t_build;
+                FILE *f;
+                char c;
+
+                close(data[0]);
+                close(ctl[1]);
+                f = fdopen(data[1], "w");
+                if (!f)
+                        _exit(1);
+                if (gd_bundle_load(path, &b, &error) < 0) {
+                        fprintf(f, "error bundle: %s", error ? error : "?");
+                        _exit(1);
+                }
+                t_load = now() - t0;
+                t0 = now();
+                if (gd_testbed_build(b, &t, &error) < 0 || gd_testbed_exec_env(t, &e) < 0) {
+                        fprintf(f, "error testbed: %s", error ? error : "?");
+                        _exit(1);
+                }
+                t_build = now() - t0;
+                gd_bundle_free(b);
+                fprintf(f, "%f %f\n", t_load, t_build);
+                for (char **p = e; *p; p++)
+                        fwrite(*p, 1, strlen(*p) + 1, f);
+                fclose(f);
+                while (read(ctl[0], &c, 1) > 0 || errno == EINTR)
+                        ;
+                gd_testbed_free(t);
+                _exit(0);
+        }
+        close(data[1]);
+        close(ctl[0]);
+        for (;;) {
+                ssize_t n;
+                if (len + 4096 > cap) {
+                        char *nb = realloc(buf, cap = cap * 2 + 8192);
+                        if (!nb)
+                                return -ENOMEM;
+                        buf = nb;
+                }
+                n = read(data[0], buf + len, cap - len - 1);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        break;
+                len += (size_t) n;
+        }
+        close(data[0]);
+        if (!buf || len == 0 || startswith(buf, "error")) {
+                if (buf && len) {
+                        buf[len] = '\0';
+                        *ret_error = strdup(buf);
+                }
+                close(ctl[1]);
+                waitpid(pid, NULL, 0);
+                return -EINVAL;
+        }
+        buf[len] = '\0';
+        if (sscanf(buf, "%lf %lf", ret_load, ret_build) != 2)
+                return -EINVAL;
+        for (char *p = strchr(buf, '\n') + 1; p < buf + len; p += strlen(p) + 1)
+                if (strv_push_dup(&env, p) < 0)
+                        return -ENOMEM;
+        *ret_env = env;
+        *ret_ctl = ctl[1];
+        return pid;
+}
+
+static int gen_bundle(const char *gen, unsigned size, const char *kmsg_lines, const char *path) {
+        char nbuf[16];
+        char *argv[] = { (char *) gen, nbuf, (char *) path, (char *) kmsg_lines, NULL };
+        double t;
+        long rss;
+        int status, r;
+
+        snprintf(nbuf, sizeof(nbuf), "%u", size);
+        r = run_once(argv, NULL, NULL, &t, &rss, &status);
+        if (r < 0)
+                return r;
+        return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+}
+
+int main(int argc, char **argv) {
+        static struct figure figs[64];
+        const char *runs_s = getenv("BENCH_RUNS"), *sizes_s = getenv("BENCH_SIZES");
+        const char *kmsg_lines = getenv("BENCH_KMSG_LINES");
+        unsigned runs = runs_s ? (unsigned) atoi(runs_s) : 7, sizes[MAX_SIZES], n_sizes = 0;
+        char tmpdir[] = "/tmp/gpudiag-bench-XXXXXX";
+        size_t nf = 0;
+        bool have_vhv = access(VHV, X_OK) == 0;
+
+        if (argc != 4) {
+                fprintf(stderr, "usage: %s GPUDIAG GEN-TOPOLOGY SRCDIR\n", argv[0]);
+                return 2;
+        }
+        if (runs < 1 || runs > MAX_RUNS)
+                runs = 7;
+        if (!kmsg_lines)
+                kmsg_lines = "100000";
+        for (char *s = (char *) (sizes_s ? sizes_s : "64 512 4096"), *end; n_sizes < MAX_SIZES; s = end) {
+                unsigned long v = strtoul(s, &end, 10);
+                if (end == s)
+                        break;
+                sizes[n_sizes++] = (unsigned) v;
+        }
+        if (!mkdtemp(tmpdir)) {
+                perror("mkdtemp");
+                return 1;
+        }
+        if (!*LSPCI_PATH)
+                printf("note: lspci is not installed; ratios are not available\n");
+        if (!have_vhv)
+                printf("note: virt-host-validate is not installed (package libvirt-clients): not timed\n");
+
+        for (unsigned s = 0; s < n_sizes; s++) {
+                _cleanup_free_ char *path = NULL, *error = NULL;
+                _cleanup_strv_free_ char **env = NULL;
+                struct stat st;
+                double t0, t_load = 0, t_build = 0;
+                int r, ctl = -1;
+                pid_t helper;
+
+                if (asprintf(&path, "%s/topology-%u.yaml", tmpdir, sizes[s]) < 0)
+                        return 1;
+                t0 = now();
+                r = gen_bundle(argv[2], sizes[s], kmsg_lines, path);
+                if (r < 0 || stat(path, &st) < 0) {
+                        printf("%5u  generating the bundle failed\n", sizes[s]);
+                        continue;
+                }
+                printf("%5u  bundle %.1f MB, %s kmsg records, generated in %.2f s\n", sizes[s],
+                       (double) st.st_size / 1e6, kmsg_lines, now() - t0);
+                helper = testbed_helper(path, &env, &ctl, &t_load, &t_build, &error);
+                if (helper < 0) {
+                        printf("%5u  testbed does not build: %s\n", sizes[s], error ? error : strerror((int) -helper));
+                        continue;
+                }
+                printf("%5u  bundle load %.3f s, testbed build %.3f s (paid by every --bundle run)\n", sizes[s],
+                       t_load, t_build);
+                fflush(stdout);
+                if (*LSPCI_PATH) {
+                        char *a[] = { (char *) LSPCI_PATH, (char *) "-nnk", NULL };
+                        measure(&figs[nf++], "lspci -nnk", sizes[s], runs, a, env, 0);
+                }
+                {
+                        char *a[] = { argv[1], (char *) "groups", NULL };
+                        measure(&figs[nf++], "gpudiag groups", sizes[s], runs, a, env, 1);
+                }
+                {
+                        char *a[] = { argv[1], (char *) "explain", NULL };
+                        measure(&figs[nf++], "gpudiag explain", sizes[s], runs, a, env, 1);
+                }
+                {
+                        char *a[] = { argv[1], (char *) "explain", (char *) "--json", NULL };
+                        measure(&figs[nf++], "gpudiag explain --json", sizes[s], runs, a, env, 1);
+                }
+                if (have_vhv) {
+                        char *a[] = { (char *) VHV, (char *) "qemu", NULL };
+                        measure(&figs[nf++], "virt-host-validate qemu", sizes[s], runs, a, env, 255);
+                }
+                {
+                        char *a[] = { argv[1], (char *) "explain", (char *) "--bundle", path, NULL };
+                        measure(&figs[nf++], "explain --bundle", sizes[s], sizes[s] > 512 ? 1 : runs < 3 ? runs : 3, a, NULL, 1);
+                }
+                close(ctl);                             /* the helper removes the testbed */
+                while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
+                        ;
+                unlink(path);
+        }
+
+        printf("\n");
+        for (size_t i = 0; i < nf; i++)
+                print_figure(figs, nf, &figs[i]);
+
+        /* gpudiag collect on this machine, without a testbed. */
+        {
+                _cleanup_free_ char *out = NULL;
+                char *help[] = { argv[1], (char *) "collect", (char *) "--help", NULL };
+                double t;
+                long rss;
+                int status;
+
+                if (asprintf(&out, "%s/collect.yaml", tmpdir) < 0)
+                        return 1;
+                if (run_once(help, NULL, NULL, &t, &rss, &status) == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+                        char *a[] = { argv[1], (char *) "collect", (char *) "-q", (char *) "-o", out, NULL };
+                        struct figure f;
+                        unsigned n_dev = 0;
+                        _cleanup_closedir_ DIR *d = opendir("/sys/bus/pci/devices");
+                        for (struct dirent *de; d && (de = readdir(d)); )
+                                n_dev += de->d_name[0] != '.';
+                        measure(&f, "gpudiag collect", n_dev, runs, a, NULL, 0);
+                        if (f.ok)
+                                printf("%5u  %-22s median %8.4f s  min %8.4f  max %8.4f  runs %2u  rss %6.1f MB  "
+                                       "(this machine: %u PCI functions)\n", n_dev, f.name, median(&f), tmin(&f),
+                                       tmax(&f), f.runs, (double) rss_max(&f) / 1024.0, n_dev);
+                        else
+                                printf("%5u  gpudiag collect FAILED (exit status %d)\n", n_dev, f.status);
+                        unlink(out);
+                } else
+                        printf("note: gpudiag has no collect command yet: not timed\n");
+        }
+
+        /* Scenario replay throughput. */
+        if (!getenv("BENCH_NO_REPLAY")) {
+                _cleanup_free_ char *scen = NULL, *out = NULL, *text = NULL;
+                double t;
+                long rss;
+                int status;
+
+                if (asprintf(&scen, "%s/scenarios", argv[3]) < 0 || asprintf(&out, "%s/replay.tap", tmpdir) < 0)
+                        return 1;
+                char *a[] = { argv[1], (char *) "replay", scen, NULL };
+                if (run_once(a, NULL, out, &t, &rss, &status) == 0 && WIFEXITED(status) && WEXITSTATUS(status) <= 1) {
+                        unsigned n = 0;
+                        _cleanup_fclose_ FILE *f = fopen(out, "re");
+                        char line[512];
+                        while (f && fgets(line, sizeof(line), f))
+                                n += startswith(line, "ok ") || startswith(line, "not ok ");
+                        printf("%5s  %-22s %u scenarios in %.3f s: %.1f scenarios/s, rss %.1f MB\n", "-", "gpudiag replay",
+                               n, t, n ? n / t : 0.0, (double) rss / 1024.0);
+                } else
+                        printf("note: gpudiag replay %s failed (status %d, %.1f s): not timed\n", scen,
+                               WIFEXITED(status) ? WEXITSTATUS(status) : -1, t);
+                unlink(out);
+        }
+        rmdir(tmpdir);
+        return 0;
+}

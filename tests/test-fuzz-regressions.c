@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/* Inputs the fuzzers (fuzz/) found, fed back to the parsers: each must be
+ * refused cleanly (or accepted), never crash, hang or leak.  The inputs live
+ * in fuzz/regressions/<parser>/; a new finding is one more file there. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <errno.h>
+
+#include "base/fileio.h"
+#include "bundle/bundle.h"
+#include "config.h"
+#if HAVE_REPLAY && __has_include("replay/scenario.h")
+#define HAVE_SCENARIOS 1
+#include "replay/scenario.h"
+#endif
+
+static char *regressions_dir(const char *parser) {
+        const char *src = getenv("GPUDIAG_SRCDIR");
+        char *p;
+
+        cr_assert(asprintf(&p, "%s/fuzz/regressions/%s", src && *src ? src : ".", parser) >= 0);
+        return p;
+}
+
+/* Calls fn on every file of fuzz/regressions/<parser>/; returns the count. */
+static unsigned each_input(const char *parser, void (*fn)(const char *path)) {
+        _cleanup_free_ char *dir = regressions_dir(parser);
+        _cleanup_closedir_ DIR *d = opendir(dir);
+        unsigned n = 0;
+
+        cr_assert_not_null(d, "%s: %s", dir, strerror(errno));
+        for (struct dirent *de; (de = readdir(d)); ) {
+                _cleanup_free_ char *path = NULL;
+                if (de->d_name[0] == '.')
+                        continue;
+                cr_assert(asprintf(&path, "%s/%s", dir, de->d_name) >= 0);
+                fn(path);
+                n++;
+        }
+        return n;
+}
+
+static void load_bundle(const char *path) {
+        _cleanup_free_ char *error = NULL;
+        struct gd_bundle *b = NULL;
+        int r = gd_bundle_load(path, &b, &error);
+
+        cr_expect(r == 0 || r == -EINVAL || r == -EFBIG, "%s: unexpected %d", path, r);
+        if (r == -EINVAL)
+                cr_expect_not_null(error, "%s: -EINVAL without a message", path);
+        cr_expect((r == 0) == (b != NULL), "%s", path);
+        gd_bundle_free(b);
+}
+
+Test(fuzz_regressions, odd_bundles_are_refused_with_a_message) {
+        cr_expect_gt(each_input("bundle", load_bundle), 0);
+}
+
+/* libfyaml 0.7.12 loops forever in fy_scan_directive() on a '%' directive
+ * followed by bytes that are not UTF-8 ("%t\xff", 3 bytes).  A bundle is
+ * UTF-8 (doc/bundle-format.md), so the reader can refuse such bytes before
+ * parsing.  Enable once harness/bundle/bundle-read.c does. */
+Test(fuzz_regressions, directive_with_invalid_utf8_does_not_hang, .timeout = 10, .disabled = true) {
+        cr_expect_gt(each_input("bundle-hang", load_bundle), 0);
+}
+
+#if HAVE_SCENARIOS
+static void load_scenario(const char *path) {
+        _cleanup_free_ char *error = NULL;
+        struct gd_scenario *s = NULL;
+        int r = gd_scenario_load(path, &s, &error);
+
+        cr_expect(r == 0 || r == -EINVAL, "%s: unexpected %d", path, r);
+        if (r < 0) {
+                cr_expect_not_null(error, "%s: refused without a message", path);
+                cr_expect_null(s);
+        }
+        gd_scenario_free(s);
+}
+
+/* verdict-bad-address-leaks.yaml: a verdict key that is not a PCI address
+ * leaked the key string (scenario-load.c get_address()); LeakSanitizer in
+ * `make check-asan` sees it. */
+Test(fuzz_regressions, odd_scenarios_are_refused_with_a_message) {
+        cr_expect_gt(each_input("scenario", load_scenario), 0);
+}
+
+/* The same libfyaml directive loop through scenario-load.c ("%\x9b"). */
+Test(fuzz_regressions, scenario_directive_with_invalid_utf8_does_not_hang, .timeout = 10, .disabled = true) {
+        cr_expect_gt(each_input("scenario-hang", load_scenario), 0);
+}
+#endif
