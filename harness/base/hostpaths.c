@@ -63,3 +63,11 @@ char *gd_config_path_join(enum gd_configpath p, const char *sub) {
                 return TAKE_PTR(base);
         return path_join(base, sub);
 }
+
+char *gd_hostpath_resolve(enum gd_hostpath p) {
+        const char *path = hostpaths[p].path;
+
+        if (config_root && startswith(path, "/dev/"))
+                return path_join(config_root, path);
+        return strdup(path);
+}

@@ -32,6 +32,14 @@ struct gd_hostpath_info {
 
 const struct gd_hostpath_info *gd_hostpath(enum gd_hostpath p);
 
+/* The path to open for a table entry.  /proc paths are opened as they are
+ * (the preload serves the testbed's copy).  /dev paths are read below the
+ * config root, like /etc: umockdev's preload treats every /dev file in a
+ * testbed as an emulated device node and wants the ioctl socket that only a
+ * UMockdevTestbed object serves, which replay does not run (see
+ * replay/testbed-sysfs.c).  Live, the config root is "/".  Newly allocated. */
+char *gd_hostpath_resolve(enum gd_hostpath p);
+
 /* Configuration read from the host's file system (/etc, /boot, /lib/modules).
  * Not redirected by umockdev, so it is read below a root: "/" live, the
  * bundle's copy on replay. */

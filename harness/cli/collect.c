@@ -91,7 +91,10 @@ static int add_error(struct capture *c, const char *path, int r) {
  * from a plain file in a replay testbed.  Dictionary continuation lines
  * (" SUBSYSTEM=pci") are dropped: the reader skips them. */
 static int capture_kmsg(struct capture *c, const char *path) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+        /* path is the bundle's name; the file opened may be below the
+         * config root (base/hostpaths.h, gd_hostpath_resolve). */
+        _cleanup_free_ char *open_path = gd_hostpath_resolve(GD_DEV_KMSG);
+        _cleanup_close_ int fd = open_path ? open(open_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY) : -1;
         _cleanup_free_ char *raw = NULL;
         char *out, *w;
         size_t len = 0, records = 0;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <string.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -36,7 +37,14 @@ int gd_host_read(unsigned what, struct gd_host **ret) {
                 (void) gd_iommu_read(h);
         if (what & GD_READ_KERNEL) {
                 h->cmdline_state = gd_cmdline_read(&h->cmdline);
-                h->kmsg_state = gd_kmsg_read(gd_hostpath(GD_DEV_KMSG)->path, &h->kmsg);
+                _cleanup_free_ char *kmsg = gd_hostpath_resolve(GD_DEV_KMSG);
+
+                h->kmsg_state = kmsg ? gd_kmsg_read(kmsg, &h->kmsg) : -ENOMEM;
+                /* Evidence names the host's path, not a replay testbed's. */
+                if (h->kmsg_state >= 0 && !streq(kmsg, gd_hostpath(GD_DEV_KMSG)->path)) {
+                        free(h->kmsg.source);
+                        h->kmsg.source = strdup(gd_hostpath(GD_DEV_KMSG)->path);
+                }
                 (void) gd_iomem_read(h);
                 (void) gd_interrupts_read(h);
         }

@@ -60,7 +60,7 @@ static int parse_recording(const char *text, struct recorded_device **d, size_t 
 
 /* Resolves a relative link target lexically against dir ("/sys/..."),
  * returning an absolute path, or NULL when it leaves /sys. */
-static char *resolve_in_sys(const char *dir, const char *target) {
+char *testbed_resolve_in_sys(const char *dir, const char *target) {
         _cleanup_free_ char *joined = NULL;
         char *out, *o;
 
@@ -103,7 +103,7 @@ static char *resolve_in_sys(const char *dir, const char *target) {
 }
 
 /* mkdir -p of root+path, never through a link that leaves root. */
-static int mkdir_inside(const char *root, const char *path) {
+int testbed_mkdir(const char *root, const char *path) {
         _cleanup_free_ char *full = path_join(root, path);
         size_t rootlen = strlen(root);
         char real[PATH_MAX];
@@ -146,7 +146,7 @@ int testbed_write_file(const char *root, const char *path, const void *content, 
         slash = strrchr(dir, '/');
         if (slash && slash != dir) {
                 *slash = '\0';
-                r = mkdir_inside(root, dir);
+                r = testbed_mkdir(root, dir);
                 if (r < 0)
                         return r;
         }
@@ -192,14 +192,14 @@ static int add_drivers(const char *root, const struct recorded_device *d, size_t
                 if (asprintf(&dir, "/sys%s", d[i].devpath) < 0)
                         return -ENOMEM;
                 /* lspci and libpci read the driver only when the link resolves. */
-                target = resolve_in_sys(dir, d[i].driver);
+                target = testbed_resolve_in_sys(dir, d[i].driver);
                 if (!target) {
                         if (ret_error && asprintf(ret_error, "testbed: driver link '%s' of %s leaves /sys",
                                                   d[i].driver, d[i].devpath) < 0)
                                 *ret_error = NULL;
                         return -EINVAL;
                 }
-                r = mkdir_inside(root, target);
+                r = testbed_mkdir(root, target);
                 if (r < 0)
                         return fail_path(ret_error, "driver directory", target, r);
         }
@@ -237,7 +237,7 @@ static int add_groups(const char *root, const struct gd_bundle *b, const struct 
 
         if (!b->has_iommu_groups)
                 return 0;
-        r = mkdir_inside(root, "/sys/kernel/iommu_groups");
+        r = testbed_mkdir(root, "/sys/kernel/iommu_groups");
         if (r < 0)
                 return fail_path(ret_error, "directory", "/sys/kernel/iommu_groups", r);
 
@@ -247,7 +247,7 @@ static int add_groups(const char *root, const struct gd_bundle *b, const struct 
 
                 if (asprintf(&gdir, "/sys/kernel/iommu_groups/%" PRId64 "/devices", grp->id) < 0)
                         return -ENOMEM;
-                r = mkdir_inside(root, gdir);
+                r = testbed_mkdir(root, gdir);
                 if (r < 0)
                         return fail_path(ret_error, "directory", gdir, r);
                 if (grp->type) {
@@ -310,6 +310,12 @@ static int64_t default_mtime(const struct gd_bundle *b) {
         return (int64_t) timegm(&tm);
 }
 
+/* /etc, /boot, /lib, /usr and /dev files live below the config root; see
+ * gd_hostpath_resolve() for why /dev is not served through the preload. */
+static bool in_config_root(const char *path) {
+        return gd_bundle_path_is_config(path) || startswith(path, "/dev/");
+}
+
 static int add_files(const char *root, const struct gd_bundle *b, char **ret_error) {
         int64_t fallback = default_mtime(b);
 
@@ -318,7 +324,7 @@ static int add_files(const char *root, const struct gd_bundle *b, char **ret_err
                 _cleanup_free_ char *where = NULL;
                 int r;
 
-                where = gd_bundle_path_is_config(f->path) ? path_join("/config", f->path) : strdup(f->path);
+                where = in_config_root(f->path) ? path_join("/config", f->path) : strdup(f->path);
                 if (!where)
                         return -ENOMEM;
                 r = testbed_write_file(root, where, f->content, f->length, 0644,
@@ -333,7 +339,7 @@ static int add_files(const char *root, const struct gd_bundle *b, char **ret_err
                 bool proc_dev = startswith(path, "/proc/") || startswith(path, "/dev/");
                 int r;
 
-                where = gd_bundle_path_is_config(path) ? path_join("/config", path) : strdup(path);
+                where = in_config_root(path) ? path_join("/config", path) : strdup(path);
                 if (!where)
                         return -ENOMEM;
                 /* /proc and /dev: the preload would fall through to this
@@ -350,7 +356,8 @@ static int add_files(const char *root, const struct gd_bundle *b, char **ret_err
                 const char *path = gd_hostpath(i)->path;
                 int r;
 
-                if (gd_bundle_file(b, path) || gd_bundle_is_unreadable(b, path))
+                /* Below the config root a missing file is simply missing. */
+                if (gd_bundle_file(b, path) || gd_bundle_is_unreadable(b, path) || in_config_root(path))
                         continue;
                 r = testbed_write_file(root, path, GD_ABSENT_MARKER, strlen(GD_ABSENT_MARKER), 0444, -1);
                 if (r < 0)
