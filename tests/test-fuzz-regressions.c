@@ -58,9 +58,9 @@ Test(fuzz_regressions, odd_bundles_are_refused_with_a_message) {
 
 /* libfyaml 0.7.12 loops forever in fy_scan_directive() on a '%' directive
  * followed by bytes that are not UTF-8 ("%t\xff", 3 bytes).  A bundle is
- * UTF-8 (doc/bundle-format.md), so the reader can refuse such bytes before
- * parsing.  Enable once harness/bundle/bundle-read.c does. */
-Test(fuzz_regressions, directive_with_invalid_utf8_does_not_hang, .timeout = 10, .disabled = true) {
+ * UTF-8 (doc/bundle-format.md), so the reader refuses such bytes before
+ * parsing (base/utf8.c). */
+Test(fuzz_regressions, directive_with_invalid_utf8_does_not_hang, .timeout = 10) {
         cr_expect_gt(each_input("bundle-hang", load_bundle), 0);
 }
 

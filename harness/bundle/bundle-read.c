@@ -10,6 +10,7 @@
 
 #include <libfyaml.h>
 
+#include "base/utf8.h"
 #include "bundle/bundle-internal.h"
 
 int bundle_fail(char **ret_error, int line, const char *fmt, ...) {
@@ -277,6 +278,19 @@ int gd_bundle_load_data(const void *data, size_t size, struct gd_bundle **ret, c
                         line += *p == '\n';
                 return bundle_fail(ret_error, line, "binary data (a NUL byte at offset %zu), not a YAML bundle",
                                    (size_t) (nul - text));
+        }
+
+        {
+                size_t bad = 0;
+
+                if (!utf8_valid(text, len, &bad)) {
+                        int line = 1;
+
+                        for (size_t i = 0; i < bad; i++)
+                                line += text[i] == '\n';
+                        return bundle_fail(ret_error, line, "not UTF-8 text (byte 0x%02x at offset %zu)",
+                                           (unsigned char) text[bad], bad);
+                }
         }
 
         return parse_yaml(text, len, ret, ret_error);

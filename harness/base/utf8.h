@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* True when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates,
+ * nothing past U+10FFFF).  Otherwise *ret_bad is the offset of the first
+ * bad byte.  YAML documents must be Unicode; checking before libfyaml sees
+ * them also keeps it out of a loop it enters on a '%' directive followed by
+ * bytes that are not UTF-8 (libfyaml 0.7.12, found by fuzzing). */
+bool utf8_valid(const char *s, size_t len, size_t *ret_bad);
