@@ -14,6 +14,7 @@ static const struct {
         { "explain", cmd_explain, "verdict per GPU (READY / NOT READY / UNKNOWN) with findings" },
         { "groups",  cmd_groups,  "list IOMMU groups and their devices" },
         { "import", cmd_import, "build a bundle from pasted lspci / group / dmesg text" },
+        { "replay", cmd_replay, "run fault-injection scenarios against bundles" },
         { "collect", cmd_collect, "write a redacted snapshot bundle of this host" },
 };
 

@@ -1,0 +1,395 @@
+/* SPDX-License-Identifier: MIT */
+/* Running one scenario: base bundle + faults -> umockdev testbed -> this
+ * program's `explain --format json` under the preload -> compare with the
+ * scenario's expectations.  The diagnosis comes from the same reader and
+ * checks as on a live host (README, "Design": one reader). */
+#include <errno.h>
+#include <fcntl.h>
+#include <libfyaml.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "base/strv.h"
+#include "replay/runner-internal.h"
+#include "replay/scenario.h"
+#include "replay/testbed.h"
+
+/* Cap on what the replayed explain may print. */
+#define EXPLAIN_OUTPUT_MAX (16u * 1024u * 1024u)
+
+void gd_scenario_result_clear(struct gd_scenario_result *r) {
+        free(r->name);
+        free(r->path);
+        free(r->message);
+        free(r->expected);
+        free(r->actual);
+        free(r->diff);
+        free(r->log);
+        *r = (struct gd_scenario_result) { 0 };
+}
+
+static bool is_file(const char *p) {
+        struct stat st;
+        return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static bool is_dir(const char *p) {
+        struct stat st;
+        return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int gd_scenario_find_base(const struct gd_scenario *s, char **ret_path) {
+        _cleanup_free_ char *dir = NULL, *cand = NULL;
+        char *slash;
+
+        if (s->base[0] == '/') {
+                if (!is_file(s->base))
+                        return -ENOENT;
+                *ret_path = strdup(s->base);
+                return *ret_path ? 0 : -ENOMEM;
+        }
+        dir = strdup(s->path);
+        if (!dir)
+                return -ENOMEM;
+        slash = strrchr(dir, '/');
+        if (slash)
+                *slash = '\0';
+        else {
+                free(dir);
+                dir = strdup(".");
+                if (!dir)
+                        return -ENOMEM;
+        }
+        if (asprintf(&cand, "%s/%s", dir, s->base) < 0)
+                return -ENOMEM;
+        if (is_file(cand)) {
+                *ret_path = TAKE_PTR(cand);
+                return 0;
+        }
+
+        /* Walk up to the source tree that holds sysfs-snapshots/. */
+        {
+                char real[PATH_MAX];
+
+                if (!realpath(dir, real))
+                        return -ENOENT;
+                for (;;) {
+                        _cleanup_free_ char *snap = NULL;
+
+                        if (asprintf(&snap, "%s/sysfs-snapshots", real[1] ? real : "") < 0)
+                                return -ENOMEM;
+                        if (is_dir(snap)) {
+                                free(cand);
+                                if (asprintf(&cand, "%s/%s", snap, s->base) < 0) {
+                                        cand = NULL;
+                                        return -ENOMEM;
+                                }
+                                if (is_file(cand)) {
+                                        *ret_path = TAKE_PTR(cand);
+                                        return 0;
+                                }
+                                return -ENOENT;
+                        }
+                        slash = strrchr(real, '/');
+                        if (!slash || slash == real)
+                                return -ENOENT;
+                        *slash = '\0';
+                }
+        }
+}
+
+int gd_testbed_run_fd(const struct gd_testbed *t, const char *self, char *const argv[], int out_fd, int err_fd) {
+        _cleanup_strv_free_ char **env = NULL;
+        int r, status;
+        pid_t pid;
+
+        r = gd_testbed_exec_env(t, &env);
+        if (r < 0)
+                return r;
+        pid = fork();
+        if (pid < 0)
+                return -errno;
+        if (pid == 0) {
+                int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+                if (null >= 0)
+                        (void) dup2(null, STDIN_FILENO);
+                (void) dup2(out_fd >= 0 ? out_fd : null, STDOUT_FILENO);
+                (void) dup2(err_fd >= 0 ? err_fd : null, STDERR_FILENO);
+                execve(self, argv, env);
+                dprintf(STDERR_FILENO, "cannot run %s: %s\n", self, strerror(errno));
+                _exit(127);
+        }
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return -errno;
+        return status;
+}
+
+/* The whole content of a memfd, NUL-terminated. */
+static int memfd_slurp(int fd, char **ret) {
+        struct stat st;
+        char *buf;
+        ssize_t n;
+
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if ((size_t) st.st_size > EXPLAIN_OUTPUT_MAX)
+                return -EFBIG;
+        buf = malloc((size_t) st.st_size + 1);
+        if (!buf)
+                return -ENOMEM;
+        n = pread(fd, buf, (size_t) st.st_size, 0);
+        if (n < 0) {
+                free(buf);
+                return -errno;
+        }
+        buf[n] = '\0';
+        *ret = buf;
+        return 0;
+}
+
+/* stdout and stderr go to memory files, so neither can fill a pipe while
+ * we wait. */
+static int run_explain(const struct gd_testbed *t, const char *self, char **ret_out, char **ret_err, int *ret_status) {
+        char *argv[] = { (char *) "gpudiag", (char *) "explain", (char *) "--format", (char *) "json", NULL };
+        _cleanup_close_ int out = memfd_create("explain-out", MFD_CLOEXEC);
+        _cleanup_close_ int err = memfd_create("explain-err", MFD_CLOEXEC);
+        _cleanup_free_ char *o = NULL;
+        int status, r;
+
+        if (out < 0 || err < 0)
+                return -errno;
+        status = gd_testbed_run_fd(t, self, argv, out, err);
+        if (status < 0)
+                return status;
+        if ((r = memfd_slurp(out, &o)) < 0 || (r = memfd_slurp(err, ret_err)) < 0)
+                return r;
+        *ret_out = TAKE_PTR(o);
+        *ret_status = status;
+        return 0;
+}
+
+/* A one-entry cache of the last base bundle: scenarios of one directory
+ * mostly share their base, and a worker runs many of them. */
+static struct {
+        char *path;
+        struct gd_bundle *b;
+} base_cache;
+
+static int load_base(const char *path, struct gd_bundle **ret, char **ret_error) {
+        int r;
+
+        if (!base_cache.b || !streq(base_cache.path, path)) {
+                struct gd_bundle *b = NULL;
+                char *p;
+
+                r = gd_bundle_load(path, &b, ret_error);
+                if (r < 0)
+                        return r;
+                p = strdup(path);
+                if (!p) {
+                        gd_bundle_free(b);
+                        return -ENOMEM;
+                }
+                gd_bundle_free(base_cache.b);
+                free(base_cache.path);
+                base_cache.b = b;
+                base_cache.path = p;
+        }
+        return runner_bundle_dup(base_cache.b, ret);
+}
+
+_printf_(3, 4)
+static int set_error(struct gd_scenario_result *res, const char *log, const char *fmt, ...) {
+        va_list ap;
+        int r;
+
+        res->ok = false;
+        res->error = true;
+        free(res->message);
+        va_start(ap, fmt);
+        r = vasprintf(&res->message, fmt, ap);
+        va_end(ap);
+        if (r < 0) {
+                res->message = NULL;
+                return -ENOMEM;
+        }
+        if (log && *log) {
+                free(res->log);
+                res->log = strdup(log);
+        }
+        return 0;
+}
+
+static double now(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+static int run(const char *path, const char *self, struct gd_scenario_result *res) {
+        _cleanup_scenario_ struct gd_scenario *s = NULL;
+        _cleanup_bundle_ struct gd_bundle *b = NULL;
+        _cleanup_testbed_ struct gd_testbed *tb = NULL;
+        _cleanup_free_ char *err = NULL, *base = NULL, *out = NULL, *log = NULL;
+        int r, status;
+
+        r = gd_scenario_load(path, &s, &err);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return set_error(res, NULL, "%s", err ? err : strerror(-r));
+        free(res->name);
+        res->name = strdup(s->name);
+        if (!res->name)
+                return -ENOMEM;
+
+        r = gd_scenario_find_base(s, &base);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return set_error(res, NULL, "%s:%d: base: no bundle '%s' next to the scenario or in sysfs-snapshots/",
+                                 path, s->base_line, s->base);
+        err = mfree_str(err);
+        r = load_base(base, &b, &err);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return set_error(res, NULL, "%s:%d: base: %s: %s", path, s->base_line, base,
+                                 err ? err : strerror(-r));
+        err = mfree_str(err);
+        r = gd_scenario_apply(s, b, &err);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return set_error(res, NULL, "%s", err ? err : strerror(-r));
+
+        err = mfree_str(err);
+        r = gd_testbed_build(b, &tb, &err);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return set_error(res, NULL, "%s: cannot build the testbed from %s after the faults: %s", path, base,
+                                 err ? err : strerror(-r));
+
+        r = run_explain(tb, self, &out, &log, &status);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return set_error(res, NULL, "%s: cannot run '%s explain' in the testbed: %s", path, self, strerror(-r));
+        if (!WIFEXITED(status) || WEXITSTATUS(status) > 1)
+                return set_error(res, log, "%s: the replayed 'gpudiag explain --format json' %s %d", path,
+                                 WIFEXITED(status) ? "exited with status" : "died with signal",
+                                 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+        if (log && *log)
+                res->log = TAKE_PTR(log);
+        return runner_compare(s, out, res);
+}
+
+void gd_scenario_prepare(const char *path) {
+        _cleanup_scenario_ struct gd_scenario *s = NULL;
+        _cleanup_bundle_ struct gd_bundle *b = NULL;
+        _cleanup_free_ char *base = NULL;
+
+        if (gd_scenario_load(path, &s, NULL) < 0 || gd_scenario_find_base(s, &base) < 0)
+                return;
+        (void) load_base(base, &b, NULL);
+}
+
+int gd_scenario_run(const char *path, const char *self, struct gd_scenario_result *res) {
+        double t0 = now();
+        int r;
+
+        *res = (struct gd_scenario_result) { 0 };
+        res->path = strdup(path);
+        res->name = strdup(path);
+        if (!res->path || !res->name)
+                return -ENOMEM;
+        r = run(path, self, res);
+        res->seconds = now() - t0;
+        return r;
+}
+
+static char *dup_or_null(const char *s, bool *oom) {
+        char *d;
+
+        if (!s)
+                return NULL;
+        d = strdup(s);
+        if (!d)
+                *oom = true;
+        return d;
+}
+
+static char **strv_dup(char **l, bool *oom) {
+        char **d = calloc(strv_length(l) + 1, sizeof(char *));
+
+        if (!d) {
+                *oom = true;
+                return NULL;
+        }
+        for (size_t i = 0; l && l[i]; i++)
+                if (!(d[i] = strdup(l[i])))
+                        *oom = true;
+        return d;
+}
+
+int runner_bundle_dup(const struct gd_bundle *b, struct gd_bundle **ret) {
+        _cleanup_bundle_ struct gd_bundle *d = calloc(1, sizeof(*d));
+        bool oom = false;
+
+        if (!d)
+                return -ENOMEM;
+        d->metadata.tool = dup_or_null(b->metadata.tool, &oom);
+        d->metadata.created = dup_or_null(b->metadata.created, &oom);
+        d->metadata.kernel = dup_or_null(b->metadata.kernel, &oom);
+        d->metadata.origin = dup_or_null(b->metadata.origin, &oom);
+        d->metadata.source = dup_or_null(b->metadata.source, &oom);
+        d->metadata.root = b->metadata.root;
+        d->metadata.redacted = strv_dup(b->metadata.redacted, &oom);
+        d->umockdev = dup_or_null(b->umockdev, &oom);
+        d->has_iommu_groups = b->has_iommu_groups;
+        d->lspci = dup_or_null(b->lspci, &oom);
+        d->unreadable = strv_dup(b->unreadable, &oom);
+        if (b->n_groups) {
+                d->groups = calloc(b->n_groups, sizeof(*d->groups));
+                if (!d->groups)
+                        return -ENOMEM;
+                for (; d->n_groups < b->n_groups; d->n_groups++) {
+                        const struct gd_bundle_group *g = &b->groups[d->n_groups];
+                        d->groups[d->n_groups] = (struct gd_bundle_group) {
+                                .id = g->id,
+                                .type = dup_or_null(g->type, &oom),
+                                .devices = strv_dup(g->devices, &oom),
+                        };
+                }
+        }
+        if (b->n_files) {
+                d->files = calloc(b->n_files, sizeof(*d->files));
+                if (!d->files)
+                        return -ENOMEM;
+                for (; d->n_files < b->n_files; d->n_files++) {
+                        const struct gd_bundle_file *f = &b->files[d->n_files];
+                        struct gd_bundle_file *x = &d->files[d->n_files];
+
+                        *x = (struct gd_bundle_file) { .path = dup_or_null(f->path, &oom),
+                                                       .length = f->length, .mtime = f->mtime };
+                        x->content = malloc(f->length + 1);
+                        if (!x->content) {
+                                oom = true;
+                                continue;
+                        }
+                        memcpy(x->content, f->content, f->length + 1);
+                }
+        }
+        if (oom)
+                return -ENOMEM;
+        *ret = TAKE_PTR(d);
+        return 0;
+}
