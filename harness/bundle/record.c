@@ -12,6 +12,7 @@
 #include "base/fileio.h"
 #include "base/macro.h"
 #include "base/strv.h"
+#include "base/utf8.h"
 #include "bundle/record.h"
 #include "bundle/redact.h"
 
@@ -67,38 +68,10 @@ int gd_record_escape(FILE *out, const char *s, size_t len) {
         return ferror(out) ? -EIO : 0;
 }
 
-/* GLib's g_utf8_validate(), as umockdev-record uses to choose A: or H:. */
-static bool utf8_valid(const uint8_t *s, size_t len) {
-        for (size_t i = 0; i < len; ) {
-                uint8_t c = s[i];
-                size_t n;
-                uint32_t cp;
-
-                if (c == 0)
-                        return false;
-                if (c < 0x80) {
-                        i++;
-                        continue;
-                }
-                if ((c & 0xe0) == 0xc0)
-                        n = 1, cp = c & 0x1f;
-                else if ((c & 0xf0) == 0xe0)
-                        n = 2, cp = c & 0x0f;
-                else if ((c & 0xf8) == 0xf0)
-                        n = 3, cp = c & 0x07;
-                else
-                        return false;
-                for (size_t k = 1; k <= n; k++) {
-                        if (i + k >= len || (s[i + k] & 0xc0) != 0x80)
-                                return false;
-                        cp = cp << 6 | (s[i + k] & 0x3f);
-                }
-                if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-                    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-                        return false;
-                i += n + 1;
-        }
-        return true;
+/* GLib's g_utf8_validate() with a length, as umockdev-record uses to choose
+ * A: or H:: well-formed UTF-8 (base/utf8.c) without NUL bytes. */
+static bool utf8_ok(const uint8_t *s, size_t len) {
+        return !memchr(s, '\0', len) && utf8_valid((const char *) s, len, NULL);
 }
 
 /* Reads a regular file (never through a link) without blocking, at most max
@@ -188,7 +161,7 @@ static char *format_attr(struct gd_redact *redact, const char *name, const char 
         size_t size = 0, rlen = len;
         FILE *f;
 
-        if (utf8_valid((const uint8_t *) v, len)) {
+        if (utf8_ok((const uint8_t *) v, len)) {
                 if (gd_redact_text(redact, v, len, false, &red, &rlen) < 0)
                         return NULL;
                 v = red;
@@ -197,7 +170,7 @@ static char *format_attr(struct gd_redact *redact, const char *name, const char 
         f = open_memstream(&buf, &size);
         if (!f)
                 return NULL;
-        if (utf8_valid((const uint8_t *) v, len)) {
+        if (utf8_ok((const uint8_t *) v, len)) {
                 fprintf(f, "A: %s=", name);
                 gd_record_escape(f, v, len);
         } else {

@@ -4,13 +4,13 @@
  *
  * The recording is split into records ("P: /devices/..." and its E:/A:/H:/
  * L:/N:/S: lines), edited line by line and joined again.  Attribute values
- * are escaped with g_strescape(), the inverse of the g_strcompress() that
+ * are escaped as umockdev-record does (g_strescape(), bundle/record.c), the inverse of the g_strcompress() that
  * umockdev_testbed_add_from_string() applies to "A:" values. */
 #include <errno.h>
-#include <glib.h>
 #include <stdarg.h>
 #include <string.h>
 
+#include "bundle/record.h"
 #include "base/strv.h"
 #include "replay/faults-internal.h"
 
@@ -174,13 +174,17 @@ int urec_attr_set(struct urec *r, const char *name, const char *value, size_t le
         if (len == 0 || value[len - 1] != '\n')
                 strcat(v, "\n");
         {
-                gchar *esc = g_strescape(v, NULL);
+                _cleanup_free_ char *esc = NULL;
+                size_t esc_len = 0;
+                FILE *f = open_memstream(&esc, &esc_len);
                 int k;
-                if (!esc)
+
+                if (!f)
                         return -ENOMEM;
-                k = urec_put_line(r, urec_line(r, 'A', name), format_line("A: %s=%s", name, esc));
-                g_free(esc);
-                return k;
+                k = gd_record_escape(f, v, strlen(v));
+                if (fclose(f) != 0 || k < 0)
+                        return -ENOMEM;
+                return urec_put_line(r, urec_line(r, 'A', name), format_line("A: %s=%s", name, esc));
         }
 }
 
