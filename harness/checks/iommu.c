@@ -27,16 +27,8 @@
  *    a distribution patch that turns it on too.  Both parsers take a
  *    comma list and match each word by prefix (strncmp); later arguments
  *    override earlier ones.
- *  - unknown options: intel_iommu_setup() and parse_amd_iommu_options()
- *    log "Unknown option - '%s'" for anything else and ignore it;
- *    amd_iommu has no "on" (AMD-Vi is on whenever IVRS exists).
- *  - interrupt remapping: "DMAR-IR: Enabled IRQ remapping in %s mode"
- *    (intel_enable_irq_remapping()), "AMD-Vi: Interrupt remapping enabled"
- *    (print_iommu_info()), or "IR-" chips in /proc/interrupts (msi parent
- *    ops .prefix = "IR-").  intremap=off / nointremap
- *    (drivers/iommu/irq_remapping.c setup_irqremap()) turn it off, and
- *    vfio_iommu_type1_attach_group() logs "No interrupt remapping support."
- *    when it refuses a group.
+ *  - the kernel command line options: iommu-cmdline.c; interrupt
+ *    remapping: irq.c.
  *  - no-IOMMU mode: vfio.enable_unsafe_noiommu_mode (module_param_named in
  *    drivers/vfio/vfio_main.c, earlier vfio.c), "Adding kernel taint for
  *    vfio-noiommu group on device". */
@@ -46,15 +38,14 @@
 
 #include "base/strv.h"
 #include "families.h"
+#include "iommu-internal.h"
 #include "model/bootconfig.h"
 #include "model/modconfig.h"
 #include "remedy.h"
 
-#define CMDLINE "/proc/cmdline"
-
 /* ---- facts ------------------------------------------------------------------ */
 
-static const struct gd_kmsg_record *kfind(const struct gd_host *h, const char *a, const char *b) {
+const struct gd_kmsg_record *kfind(const struct gd_host *h, const char *a, const char *b) {
         if (h->kmsg_state < 0)
                 return NULL;
         for (size_t i = 0; i < h->kmsg.n_records; i++) {
@@ -67,12 +58,12 @@ static const struct gd_kmsg_record *kfind(const struct gd_host *h, const char *a
 }
 
 /* kstrtobool() as param_set_bool() uses it; a bare flag is true. */
-static bool truthy(const char *v) {
+bool truthy(const char *v) {
         return !v || strchr("yYtT1", v[0]) || (v[0] == 'o' && v[1] == 'n');
 }
 
 /* Does any comma-separated word of value start with word (strncmp)? */
-static bool has_word(const char *value, const char *word) {
+bool has_word(const char *value, const char *word) {
         for (const char *p = value; p && *p;) {
                 if (strncmp(p, word, strlen(word)) == 0)
                         return true;
@@ -88,21 +79,9 @@ static tri_t sysfs_tri(int state, size_t n) {
         return TRI_UNKNOWN; /* -ENOENT too: a bundle may not have recorded it */
 }
 
-static int ev_cmdline(struct gd_finding *x, const struct gd_host *h) {
+int ev_cmdline(struct gd_finding *x, const struct gd_host *h) {
         return gd_finding_evidence(x, CMDLINE, 1, "%s", h->cmdline.raw ? h->cmdline.raw : "");
 }
-
-struct facts {
-        tri_t fw;                          /* DMAR or IVRS present */
-        tri_t units, groups;
-        const struct gd_kmsg_record *on_rec; /* a line that proves translation */
-        bool noiommu;
-        const struct gd_kmsg_record *noiommu_rec;
-        const struct gd_cmdline_arg *noiommu_arg;
-        tri_t on;
-        bool vm;
-        const char *vm_vendor;             /* DMI vendor that names a hypervisor */
-};
 
 static const char *dmi_hypervisor(const struct gd_host *h) {
         static const char *const vendors[] = {
@@ -167,7 +146,7 @@ static void gather(const struct gd_host *h, struct facts *f) {
         f->vm = h->hypervisor == TRI_YES || f->vm_vendor;
 }
 
-static int ev_facts(struct gd_finding *x, const struct gd_host *h, const struct facts *f) {
+int ev_facts(struct gd_finding *x, const struct gd_host *h, const struct facts *f) {
         if (h->acpi_dmar != TRI_UNKNOWN)
                 gd_finding_evidence(x, "/sys/firmware/acpi/tables/DMAR", 0, "%s",
                                     h->acpi_dmar == TRI_YES ? "present" : "absent");
@@ -179,113 +158,6 @@ static int ev_facts(struct gd_finding *x, const struct gd_host *h, const struct 
         if (f->groups == TRI_NO)
                 gd_finding_evidence(x, "/sys/kernel/iommu_groups", 0, "no groups");
         return 0;
-}
-
-/* ---- command line ----------------------------------------------------------- */
-
-struct cmdline_iommu {
-        int intel;                         /* -1 not given, 0 off, 1 on */
-        const struct gd_cmdline_arg *intel_arg, *amd_off, *iommu_off;
-};
-
-static const char *const intel_words[] = {
-        "on", "off", "igfx_off", "forcedac", "strict", "sp_off", "sm_on", "sm_off", "tboot_noforce",
-};
-static const char *const amd_words[] = {
-        "fullflush", "force_enable", "off", "force_isolation", "pgtbl_v1", "pgtbl_v2",
-        "irtcachedis", "nohugepages", "v2_pgsizes_only",
-};
-
-static void read_cmdline(const struct gd_host *h, struct cmdline_iommu *c) {
-        *c = (struct cmdline_iommu) { .intel = -1 };
-        if (h->cmdline_state < 0)
-                return;
-        for (size_t i = 0; i < h->cmdline.n_args; i++) {
-                const struct gd_cmdline_arg *a = &h->cmdline.args[i];
-                if (!a->value)
-                        continue;
-                if (strcmp(a->key, "intel_iommu") == 0) {
-                        /* word by word, in order, as intel_iommu_setup() */
-                        for (const char *p = a->value; *p;) {
-                                if (strncmp(p, "on", 2) == 0)
-                                        c->intel = 1, c->intel_arg = a;
-                                else if (strncmp(p, "off", 3) == 0)
-                                        c->intel = 0, c->intel_arg = a;
-                                p += strcspn(p, ",");
-                                p += strspn(p, ",");
-                        }
-                } else if (strcmp(a->key, "amd_iommu") == 0 && has_word(a->value, "off"))
-                        c->amd_off = a;
-                else if (strcmp(a->key, "iommu") == 0 && has_word(a->value, "off"))
-                        c->iommu_off = a;
-        }
-}
-
-static char *arg_string(const struct gd_cmdline_arg *a) {
-        char *s = NULL;
-        if (asprintf(&s, "%s%s%s", a->key, a->value ? "=" : "", a->value ? a->value : "") < 0)
-                return NULL;
-        return s;
-}
-
-static void unknown_options(const struct gd_host *h, struct gd_findings *out) {
-        if (h->cmdline_state < 0)
-                return;
-        for (size_t i = 0; i < h->cmdline.n_args; i++) {
-                const struct gd_cmdline_arg *a = &h->cmdline.args[i];
-                bool intel = strcmp(a->key, "intel_iommu") == 0;
-                const char *const *words = intel ? intel_words : amd_words;
-                size_t n = intel ? ELEMENTSOF(intel_words) : ELEMENTSOF(amd_words);
-
-                if (!a->value || (!intel && strcmp(a->key, "amd_iommu") != 0))
-                        continue;
-                for (const char *p = a->value; *p;) {
-                        size_t len = strcspn(p, ",");
-                        bool known = false;
-                        _cleanup_free_ char *word = strndup(p, len), *as = arg_string(a), *logline = NULL;
-                        const struct gd_kmsg_record *r;
-                        struct gd_finding *x;
-
-                        for (size_t k = 0; k < n; k++)
-                                if (strncmp(p, words[k], strlen(words[k])) == 0)
-                                        known = true;
-                        p += len;
-                        p += strspn(p, ",");
-                        if (known || !word || !as || len == 0)
-                                continue;
-                        x = gd_findings_add(out, "iommu.unknown-option",
-                                            "%s=%s is not an option the kernel knows; it is ignored",
-                                            a->key, word);
-                        if (!x)
-                                return;
-                        ev_cmdline(x, h);
-                        if (asprintf(&logline, "Unknown option - '%s'", word) >= 0 &&
-                            (r = kfind(h, intel ? "DMAR: " : "AMD-Vi: ", logline)))
-                                gd_finding_evidence_kmsg(x, h, r);
-                        if (intel && strcmp(word, "pt") == 0)
-                                gd_finding_evidence(x, "drivers/iommu/intel/iommu.c", 0,
-                                                    "intel_iommu_setup(): 'pt' is no option; passthrough is iommu=pt, "
-                                                    "and whether VT-d is on is decided by intel_iommu=on or "
-                                                    "CONFIG_INTEL_IOMMU_DEFAULT_ON");
-                        else if (!intel && strcmp(word, "on") == 0)
-                                gd_finding_evidence(x, "drivers/iommu/amd/init.c", 0,
-                                                    "parse_amd_iommu_options() has no 'on': AMD-Vi is on whenever the "
-                                                    "firmware provides an IVRS table, unless amd_iommu=off");
-                        else
-                                gd_finding_evidence(x, intel ? "drivers/iommu/intel/iommu.c" : "drivers/iommu/amd/init.c",
-                                                    0, "%s accepts only: %s", a->key,
-                                                    intel ? "on off igfx_off forcedac strict sp_off sm_on sm_off tboot_noforce"
-                                                          : "fullflush force_enable off force_isolation pgtbl_v1 pgtbl_v2 "
-                                                            "irtcachedis nohugepages v2_pgsizes_only");
-                        if (strcmp(word, a->value) == 0)
-                                gd_remedy_cmdline_remove(x, h, as);
-                        else
-                                gd_finding_remedy(x, "Drop '%s' from %s on the kernel command line.", word, as);
-                        if (intel && strcmp(word, "pt") == 0)
-                                gd_finding_remedy_append(x, "If identity mapping was meant, add iommu=pt instead "
-                                                         "(and intel_iommu=on where the kernel does not enable VT-d by default).");
-                }
-        }
 }
 
 /* ---- findings --------------------------------------------------------------- */
@@ -378,146 +250,6 @@ static void unreadable(struct gd_findings *out, const char *what, const char *so
         gd_finding_remedy(x, "%s", remedy);
 }
 
-#define ROOT_REMEDY "Run gpudiag as root (the kernel log needs it when kernel.dmesg_restrict=1), or collect the bundle as root."
-
-/* ---- interrupt remapping ---------------------------------------------------- */
-
-/* YES: an IR- chip; NO: MSI chips, none remapped; UNKNOWN: no MSI line. */
-static tri_t interrupts_ir(const struct gd_host *h, const char **ret_line, size_t *ret_len) {
-        bool msi = false;
-
-        if (h->interrupts_state < 0 || !h->interrupts)
-                return TRI_UNKNOWN;
-        for (const char *p = h->interrupts; *p;) {
-                size_t len = strcspn(p, "\n");
-                for (const char *q = p; q < p + len; q++) {
-                        bool start = q == p || q[-1] == ' ';
-                        if (start && (strncmp(q, "IR-", 3) == 0 || strncmp(q, "vIR-", 4) == 0)) {
-                                *ret_line = p, *ret_len = len;
-                                return TRI_YES;
-                        }
-                        if (start && strncmp(q, "PCI-MSI", 7) == 0 && !msi) {
-                                msi = true;
-                                *ret_line = p, *ret_len = len;
-                        }
-                }
-                p += len;
-                p += *p == '\n';
-        }
-        return msi ? TRI_NO : TRI_UNKNOWN;
-}
-
-static const struct gd_mod_options *unsafe_option(const struct gd_host *h) {
-        const struct gd_modconfig *m = h->modconfig;
-
-        for (size_t i = 0; m && i < m->n_options; i++) {
-                const char *o = m->options[i].options, *p;
-                if (!gd_modname_eq(m->options[i].module, "vfio_iommu_type1") || !o ||
-                    streq(m->options[i].source.path, CMDLINE))
-                        continue;
-                p = strstr(o, "allow_unsafe_interrupts");
-                if (p && (p == o || p[-1] == ' ') &&
-                    (p[23] == '\0' || p[23] == ' ' || (p[23] == '=' && truthy(p + 24))))
-                        return &m->options[i];
-        }
-        return NULL;
-}
-
-static void check_irq(const struct gd_host *h, struct gd_findings *out) {
-        const struct gd_kmsg_record *on_rec, *refused, *boot;
-        const struct gd_cmdline_arg *off_arg = NULL, *unsafe_arg = NULL;
-        const struct gd_mod_options *unsafe_opt = unsafe_option(h);
-        const char *iline = NULL;
-        size_t ilen = 0;
-        tri_t via_int = interrupts_ir(h, &iline, &ilen), ir;
-        struct gd_finding *x;
-
-        on_rec = kfind(h, "DMAR-IR: Enabled IRQ remapping", NULL);
-        if (!on_rec)
-                on_rec = kfind(h, "AMD-Vi: Interrupt remapping enabled", NULL);
-        refused = kfind(h, "No interrupt remapping support", NULL);
-        boot = kfind(h, "Linux version ", NULL); /* the log reaches back to boot */
-        if (h->cmdline_state == 0) {
-                const struct gd_cmdline_arg *a = gd_cmdline_find_last(&h->cmdline, "intremap");
-                if (a && a->value && has_word(a->value, "off"))
-                        off_arg = a;
-                else if (gd_cmdline_find(&h->cmdline, "nointremap"))
-                        off_arg = gd_cmdline_find(&h->cmdline, "nointremap");
-                unsafe_arg = gd_cmdline_find_last(&h->cmdline, "vfio_iommu_type1.allow_unsafe_interrupts");
-                if (unsafe_arg && !truthy(unsafe_arg->value))
-                        unsafe_arg = NULL;
-        }
-
-        if (on_rec || via_int == TRI_YES)
-                ir = TRI_YES;
-        else if (refused || off_arg || via_int == TRI_NO || (h->kmsg_state == 0 && boot))
-                ir = TRI_NO;
-        else
-                ir = TRI_UNKNOWN;
-
-        if (ir == TRI_YES)
-                gd_findings_prove(out, GD_PROOF_IRQ, NULL);
-        if (ir == TRI_NO && !unsafe_arg && !unsafe_opt) {
-                x = gd_findings_add(out, "irq.remap-missing", "interrupt remapping is not enabled: vfio will refuse the GPU's group");
-                if (!x)
-                        return;
-                if (refused)
-                        gd_finding_evidence_kmsg(x, h, refused);
-                if (off_arg)
-                        ev_cmdline(x, h);
-                if (via_int == TRI_NO)
-                        gd_finding_evidence(x, "/proc/interrupts", 0, "%.*s (no IR- interrupt chip)", (int) ilen, iline);
-                if (!refused && !off_arg && via_int != TRI_NO)
-                        gd_finding_evidence(x, h->kmsg.source ? h->kmsg.source : "kernel log", 0,
-                                            "log from boot (%s) has no 'DMAR-IR: Enabled IRQ remapping' or "
-                                            "'AMD-Vi: Interrupt remapping enabled' line", boot->text);
-                if (off_arg) {
-                        _cleanup_free_ char *as = arg_string(off_arg);
-                        if (as)
-                                gd_remedy_cmdline_remove(x, h, as);
-                } else
-                        gd_finding_remedy(x, "Enable interrupt remapping / x2APIC in the firmware setup and update the "
-                                          "firmware (on AMD check the log for 'IOAPIC[..] not in IVRS table' and add "
-                                          "ivrs_ioapic=ID@BDF). Last resort, without isolation: "
-                                          "options vfio_iommu_type1 allow_unsafe_interrupts=1 in /etc/modprobe.d/vfio.conf.");
-        } else if (ir == TRI_UNKNOWN) {
-                x = gd_findings_add(out, "fact.unreadable", "whether interrupt remapping is enabled could not be read");
-                if (!x)
-                        return;
-                gd_finding_evidence(x, h->kmsg.source ? h->kmsg.source : "/dev/kmsg", 0, "%s",
-                                    h->kmsg_state < 0 ? "kernel log unreadable" :
-                                    "kernel log does not reach back to boot and has no remapping line");
-                gd_finding_evidence(x, "/proc/interrupts", 0, "%s",
-                                    h->interrupts_state < 0 ? "unreadable" : "no MSI interrupt to tell from");
-                gd_finding_remedy(x, ROOT_REMEDY);
-        }
-
-        if (unsafe_arg || unsafe_opt) {
-                x = gd_findings_add(out, "irq.unsafe-allowed", ir == TRI_NO ?
-                                    "allow_unsafe_interrupts is set and needed: no interrupt remapping, no interrupt isolation" :
-                                    "allow_unsafe_interrupts is set");
-                if (!x)
-                        return;
-                if (unsafe_arg) {
-                        _cleanup_free_ char *as = arg_string(unsafe_arg);
-                        ev_cmdline(x, h);
-                        if (ir == TRI_YES && as)
-                                gd_remedy_cmdline_remove(x, h, as);
-                } else {
-                        _cleanup_free_ char *src = gd_modconfig_source_string(&unsafe_opt->source);
-                        gd_finding_evidence(x, src ? src : "modprobe.d", 0, "options %s %s", unsafe_opt->module,
-                                            unsafe_opt->options);
-                        if (ir == TRI_YES)
-                                gd_finding_remedy(x, "Remove allow_unsafe_interrupts from %s, then rebuild the initramfs.",
-                                                  src ? src : "the modprobe.d options");
-                }
-                if (on_rec)
-                        gd_finding_evidence_kmsg(x, h, on_rec);
-                if (ir != TRI_YES)
-                        gd_finding_remedy(x, "Keep it only while the platform has no interrupt remapping; a VM can then "
-                                          "inject interrupts into the host. Enable remapping in the firmware if it exists.");
-        }
-}
 
 /* ---- the check -------------------------------------------------------------- */
 

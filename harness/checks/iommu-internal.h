@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared between iommu.c, iommu-cmdline.c and irq.c (the iommu family);
+ * not part of the API. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "families.h"
+
+#define CMDLINE "/proc/cmdline"
+#define ROOT_REMEDY "Run gpudiag as root (the kernel log needs it when kernel.dmesg_restrict=1), or collect the bundle as root."
+
+struct facts {
+        tri_t fw;                          /* DMAR or IVRS present */
+        tri_t units, groups;
+        const struct gd_kmsg_record *on_rec; /* a line that proves translation */
+        bool noiommu;
+        const struct gd_kmsg_record *noiommu_rec;
+        const struct gd_cmdline_arg *noiommu_arg;
+        tri_t on;
+        bool vm;
+        const char *vm_vendor;             /* DMI vendor that names a hypervisor */
+};
+
+/* iommu.c */
+/* The first kernel log record that contains a, and b after it (b may be NULL). */
+const struct gd_kmsg_record *kfind(const struct gd_host *h, const char *a, const char *b);
+/* kstrtobool() as param_set_bool() uses it; a bare flag is true. */
+bool truthy(const char *v);
+/* Does any comma-separated word of value start with word (strncmp)? */
+bool has_word(const char *value, const char *word);
+int ev_cmdline(struct gd_finding *x, const struct gd_host *h);
+int ev_facts(struct gd_finding *x, const struct gd_host *h, const struct facts *f);
+
+/* iommu-cmdline.c */
+struct cmdline_iommu {
+        int intel;                         /* -1 not given, 0 off, 1 on */
+        const struct gd_cmdline_arg *intel_arg, *amd_off, *iommu_off;
+};
+
+void read_cmdline(const struct gd_host *h, struct cmdline_iommu *c);
+/* "key=value" or "key" as written; NULL on ENOMEM. */
+char *arg_string(const struct gd_cmdline_arg *a);
+/* iommu.unknown-option for each intel_iommu= / amd_iommu= word the kernel ignores. */
+void unknown_options(const struct gd_host *h, struct gd_findings *out);
+
+/* irq.c: irq.remap-missing, irq.unsafe-allowed, the IRQ proof. */
+void check_irq(const struct gd_host *h, struct gd_findings *out);
