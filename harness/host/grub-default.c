@@ -129,6 +129,17 @@ static const char *expand(const char *p, const struct shenv *env, struct sbuf *o
         return name + len;
 }
 
+/* A backslash and the character after it (p[1] != '\0'): backslash-newline
+ * joins lines (counted in *line), any other pair stands for the character.
+ * Inside "..." only $ ` " \ and newline are escaped; the caller decides. */
+static const char *escaped(const char *p, unsigned *line, struct sbuf *out) {
+        if (p[1] == '\n')
+                (*line)++;
+        else
+                sbuf_add(out, p + 1, 1);
+        return p + 2;
+}
+
 /* One shell word: quotes removed, variables expanded.  Stops at an
  * unquoted blank, newline or ';'.  *line counts newlines inside quotes. */
 static const char *parse_word(const char *p, const struct shenv *env, unsigned *line, struct sbuf *out) {
@@ -147,11 +158,7 @@ static const char *parse_word(const char *p, const struct shenv *env, unsigned *
                         p++;
                         while (*p && *p != '"') {
                                 if (*p == '\\' && p[1] && strchr("$`\"\\\n", p[1])) {
-                                        if (p[1] == '\n')
-                                                (*line)++;
-                                        else
-                                                sbuf_add(out, p + 1, 1);
-                                        p += 2;
+                                        p = escaped(p, line, out);
                                 } else if (*p == '$') {
                                         p = expand(p, env, out);
                                 } else {
@@ -170,11 +177,7 @@ static const char *parse_word(const char *p, const struct shenv *env, unsigned *
                         sbuf_add(out, p, (size_t) (e - p));
                         p = e;
                 } else if (*p == '\\' && p[1]) {
-                        if (p[1] == '\n')
-                                (*line)++;
-                        else
-                                sbuf_add(out, p + 1, 1);
-                        p += 2;
+                        p = escaped(p, line, out);
                 } else if (*p == '$') {
                         p = expand(p, env, out);
                 } else {
