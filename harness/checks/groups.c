@@ -331,6 +331,9 @@ void gd_check_groups(const struct gd_host *h, const struct gd_targets *t, struct
                 size_t n_done = 0;
 
                 if (tt->gpu->iommu_group == GD_GROUP_NONE) {
+                        /* Functions on different drivers are a split whether
+                         * or not groups are known. */
+                        check_split(h, tt, out);
                         /* No group link: either there are no groups at all
                          * (the iommu check says so) or they were unreadable. */
                         if (h->groups_state < 0 && h->groups_state != -ENOENT && h->groups_state != -ENODATA) {
