@@ -20,7 +20,10 @@ int imp_group_header(const char *s, size_t len, size_t *ret_rest, bool *ret_tabl
         long v = 0;
         bool colon_first = false, table = false;
 
-        if (len >= 7 && strncasecmp(s, "IOMMU ", 6) == 0 && strncasecmp(s + 6, "group", 5) == 0) {
+        /* s is a slice of the line (body, body_len): compare only within len.
+         * One compare, not two: strncasecmp(s + 6, ...) made GCC 12 with
+         * -fsanitize=undefined warn -Wstringop-overread (its s == NULL path). */
+        if (len >= 11 && strncasecmp(s, "IOMMU group", 11) == 0) {
                 i = 11;
                 if (i < len && s[i] == ':') {
                         /* "IOMMU group: 13" is an lspci -vv detail line;

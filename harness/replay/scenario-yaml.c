@@ -144,8 +144,13 @@ int sc_get_address(struct sc_ctx *c, struct fy_node *key, struct fy_node *n, con
 
         if (r < 0)
                 return r;
-        if (!gd_pci_address_valid(*ret))
-                return sc_fail(c, sc_vline(key, n), what, "'%s' is not a PCI address (dddd:bb:dd.f)", *ret);
+        if (!gd_pci_address_valid(*ret)) {
+                /* On failure *ret is NULL: "expect: verdict" stores it in an
+                 * entry not yet counted, so nothing else would free it. */
+                r = sc_fail(c, sc_vline(key, n), what, "'%s' is not a PCI address (dddd:bb:dd.f)", *ret);
+                *ret = mfree_str(*ret);
+                return r;
+        }
         for (char *p = *ret; *p; p++)
                 *p = (char) (*p >= 'A' && *p <= 'F' ? *p - 'A' + 'a' : *p);
         return 0;
@@ -156,10 +161,13 @@ int sc_get_path(struct sc_ctx *c, struct fy_node *key, struct fy_node *n, const 
 
         if (r < 0)
                 return r;
-        if (!gd_bundle_path_allowed(*ret))
-                return sc_fail(c, sc_vline(key, n), what,
+        if (!gd_bundle_path_allowed(*ret)) {
+                r = sc_fail(c, sc_vline(key, n), what,
                             "'%s' must be absolute, without '.' or '..', under /sys /proc /dev /etc /boot /lib or /usr",
                             *ret);
+                *ret = mfree_str(*ret);
+                return r;
+        }
         return 0;
 }
 
