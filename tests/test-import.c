@@ -182,7 +182,20 @@ ParameterizedTest(struct format_case *c, import, every_format_imports_what_it_pr
         cr_assert_eq(b->has_iommu_groups, c->groups >= 0, "%s: iommu_groups", c->fixture);
         if (c->groups >= 0)
                 cr_assert_eq(b->n_groups, (size_t) c->groups, "%s: groups", c->fixture);
-        cr_assert_eq(strv_length(b->unreadable), (size_t) c->unknown_drivers, "%s: unknown drivers", c->fixture);
+        {
+                /* No paste proves reset_method: it is unreadable for every
+                 * recorded device; the rest are unknown drivers and groups. */
+                size_t reset = 0, other = 0;
+                for (size_t i = 0; b->unreadable[i]; i++) {
+                        size_t l = strlen(b->unreadable[i]);
+                        if (l > 13 && strcmp(b->unreadable[i] + l - 13, "/reset_method") == 0)
+                                reset++;
+                        else
+                                other++;
+                }
+                cr_assert_eq(other, (size_t) c->unknown_drivers, "%s: unknown drivers", c->fixture);
+                cr_assert_eq(reset, (size_t) c->devices, "%s: reset_method unknown", c->fixture);
+        }
         if (c->path[0]) {
                 const struct gd_bundle_file *f = gd_bundle_file(b, c->path);
                 cr_assert_not_null(f, "%s: no %s", c->fixture, c->path);

@@ -18,6 +18,7 @@
  * - pm reset (pci_pm_reset()) is refused when PMCSR No_Soft_Reset is set;
  *   flr needs DevCap FLR (pcie_reset_flr()).
  * The AMD table is gnif/vendor-reset's (checks/vendor-reset-ids.c). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,7 +95,7 @@ static void check_none(const struct gd_host *h, const struct gd_target *t, struc
                 if (has_function_reset(rm))
                         return;
                 basis = rm[0] ? "reset_method lists only bus-level methods" : "reset_method is empty";
-        } else if (kernel_at_least(h, 5, 15) && h->pci_state == 0) {
+        } else if (gpu->reset_method_state == -ENOENT && kernel_at_least(h, 5, 15) && h->pci_state == 0) {
                 basis = "reset_method is absent: Linux 5.15+ hides it when the device has no reset method";
         } else if (gpu->caps.flr == TRI_NO && gpu->caps.pm_no_soft_reset == TRI_YES) {
                 basis = "config space: no FLR in DevCap and PM No_Soft_Reset set (reset_method not available on "

@@ -139,6 +139,7 @@ static void read_sysfs_facts(struct gd_pci_dev *d) {
 
         /* reset_method appeared in Linux 5.15; absent means unknown. */
         r = read_attr(dir, "reset_method", &v);
+        d->reset_method_state = r;
         if (r == 0)
                 d->reset_method = TAKE_PTR(v);
 

@@ -253,6 +253,14 @@ static int build_recording(struct gd_import *im, struct recs *rs, char **text, s
                             strv_consume(unreadable, p) < 0)
                                 return -ENOMEM;
                 }
+                /* No paste shows reset_method (not even lspci -vv), and on
+                 * 5.15+ an absent one means "no reset method": unknown. */
+                {
+                        char *p;
+                        if (asprintf(&p, "/sys/bus/pci/devices/%s/reset_method", d->address) < 0 ||
+                            strv_consume(unreadable, p) < 0)
+                                return -ENOMEM;
+                }
         }
         /* No group listing: the groups are unknown, not absent. */
         if (!im->have_groups && strv_push_dup(unreadable, "/sys/kernel/iommu_groups") < 0)

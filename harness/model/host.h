@@ -56,7 +56,9 @@ struct gd_pci_dev {
         char *modalias;
         int iommu_group;       /* GD_GROUP_NONE when no link */
         tri_t boot_vga;        /* only VGA-class devices have the attribute */
-        char *reset_method;    /* NULL unknown (pre-5.15 or unreadable), "" none */
+        char *reset_method;    /* NULL when not read (see reset_method_state), "" none */
+        int reset_method_state; /* 0 read; -ENOENT absent (5.15+ hides it when there is no
+                                 * method; older kernels lack it); other -errno: unknown */
         char *power_state;
         tri_t d3cold_allowed;
         struct gd_bar bars[7];

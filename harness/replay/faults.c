@@ -118,6 +118,37 @@ static int group_merge(struct gd_bundle *b, const struct gd_fault *f, char **ret
 
 /* ---- dispatch ---- */
 
+/* A fault that gives a device attribute a value also makes it readable: an
+ * imported base lists facts the paste did not prove (driver, reset_method)
+ * as unreadable, and the testbed writes those after the recording. */
+static int forget_unreadable(struct gd_bundle *b, const char *device, const char *attr) {
+        _cleanup_free_ char *p = NULL;
+
+        if (asprintf(&p, "/sys/bus/pci/devices/%s/%s", device, attr) < 0)
+                return -ENOMEM;
+        (void) faults_unreadable_remove(b, p);
+        return 0;
+}
+
+/* A removed device takes its unreadable attributes with it; otherwise the
+ * testbed would recreate its directory to hold them. */
+static void forget_unreadable_below(struct gd_bundle *b, const char *device) {
+        char prefix[64];
+        size_t w = 0, n;
+
+        snprintf(prefix, sizeof(prefix), "/sys/bus/pci/devices/%s/", device);
+        n = strlen(prefix);
+        for (size_t i = 0; b->unreadable && b->unreadable[i]; i++) {
+                if (strncmp(b->unreadable[i], prefix, n) == 0) {
+                        free(b->unreadable[i]);
+                        continue;
+                }
+                b->unreadable[w++] = b->unreadable[i];
+        }
+        if (b->unreadable)
+                b->unreadable[w] = NULL;
+}
+
 static int umockdev_fault(struct gd_bundle *b, const struct gd_fault *f, char **ret_error) {
         _cleanup_(urecs_clearp) struct urecs u = { 0 };
         _cleanup_strv_free_ char **removed = NULL;
@@ -135,17 +166,23 @@ static int umockdev_fault(struct gd_bundle *b, const struct gd_fault *f, char **
         switch (f->kind) {
         case GD_FAULT_ATTR_SET:
                 r = urec_attr_set(d, f->name, f->value, f->value_len);
+                if (r >= 0)
+                        r = forget_unreadable(b, f->device, f->name);
                 break;
         case GD_FAULT_ATTR_REMOVE:
                 if (!urec_attr_remove(d, f->name))
                         return faults_fail(ret_error, "device %s has no attribute '%s'", f->device, f->name);
+                r = forget_unreadable(b, f->device, f->name);
                 break;
         case GD_FAULT_BIND:
                 r = urec_bind(d, f->driver);
+                if (r >= 0)
+                        r = forget_unreadable(b, f->device, "driver");
                 break;
         case GD_FAULT_UNBIND:
                 if (!urec_unbind(d))
                         return faults_fail(ret_error, "device %s is not bound to a driver", f->device);
+                r = forget_unreadable(b, f->device, "driver");
                 break;
         case GD_FAULT_OVERRIDE:
                 r = urec_attr_set(d, "driver_override", *f->driver ? f->driver : "(null)",
@@ -153,8 +190,10 @@ static int umockdev_fault(struct gd_bundle *b, const struct gd_fault *f, char **
                 break;
         case GD_FAULT_DEVICE_REMOVE:
                 r = urecs_remove_tree(&u, f->device, &removed);
-                for (size_t i = 0; r >= 0 && removed && removed[i]; i++)
+                for (size_t i = 0; r >= 0 && removed && removed[i]; i++) {
                         group_leave(b, removed[i], NULL);
+                        forget_unreadable_below(b, removed[i]);
+                }
                 break;
         case GD_FAULT_GROUP_MOVE:
                 return group_move(b, f->device, f->group);
