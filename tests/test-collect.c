@@ -353,6 +353,34 @@ Test(collect, no_canary_survives_redaction) {
                 cr_assert_not_null(strstr(r2->umockdev, "030001000000000000000000"));
 }
 
+Test(collect, vm_configs_that_pass_a_device_are_captured_and_redacted) {
+        _cleanup_free_ char *path = collect_here("vm.yaml", false), *error = NULL, *text = NULL;
+        _cleanup_bundle_ struct gd_bundle *b = NULL, *r = NULL;
+        const char *canaries[] = {
+                "BC:24:11:5A:8E:01", "3f2a9c1e-7b4d-4e8a-9c21-5d6e7f809a1b", "8c1d2e3f-4a5b-4c6d-8e7f-901a2b3c4d5e",
+                "52:54:00:ab:cd:ef", "6f1c2a9e-4b1d-4c8e-9a77-2f0d3c5b8e42",
+        };
+
+        cr_assert_eq(gd_bundle_load(path, &b, &error), 0, "%s", error);
+        bundle_set(b, "/etc/pve/qemu-server/100.conf",
+                   "hostpci0: 0000:01:00,pcie=1\nmachine: q35\nnet0: virtio=BC:24:11:5A:8E:01,bridge=vmbr0\n"
+                   "smbios1: uuid=3f2a9c1e-7b4d-4e8a-9c21-5d6e7f809a1b\nvmgenid: 8c1d2e3f-4a5b-4c6d-8e7f-901a2b3c4d5e\n");
+        bundle_set(b, "/etc/pve/qemu-server/101.conf", "cores: 2\nname: no-devices\n");
+        bundle_set(b, "/etc/libvirt/qemu/win10.xml",
+                   "<domain type='kvm'>\n  <name>win10</name>\n  <uuid>6f1c2a9e-4b1d-4c8e-9a77-2f0d3c5b8e42</uuid>\n"
+                   "  <devices>\n    <interface type='network'><mac address='52:54:00:ab:cd:ef'/></interface>\n"
+                   "    <hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0x0000' "
+                   "bus='0x01' slot='0x00' function='0x0'/></source></hostdev>\n  </devices>\n</domain>\n");
+
+        r = collect_inside(b, "vm-redacted.yaml", false, &text);
+        cr_assert_not_null(gd_bundle_file(r, "/etc/pve/qemu-server/100.conf"));
+        cr_assert_not_null(gd_bundle_file(r, "/etc/libvirt/qemu/win10.xml"));
+        cr_assert_null(gd_bundle_file(r, "/etc/pve/qemu-server/101.conf"), "a VM without hostpci was captured");
+        cr_assert_not_null(strstr(gd_bundle_file(r, "/etc/pve/qemu-server/100.conf")->content, "hostpci0: 0000:01:00,pcie=1"));
+        for (size_t i = 0; i < ELEMENTSOF(canaries); i++)
+                cr_assert_null(strstr(text, canaries[i]), "canary '%s' survived redaction", canaries[i]);
+}
+
 Test(collect, works_without_root_and_lists_what_it_could_not_read) {
         _cleanup_free_ char *path = NULL, *err = NULL, *error = NULL;
         _cleanup_bundle_ struct gd_bundle *b = NULL;

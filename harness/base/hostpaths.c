@@ -34,6 +34,8 @@ static const char *const configpaths[_GD_CONFIGPATH_MAX] = {
         [GD_ETC_KERNEL_PROXMOX_BOOT_UUIDS] = "/etc/kernel/proxmox-boot-uuids",
         [GD_ETC_OS_RELEASE]        = "/etc/os-release",
         [GD_USR_SBIN]              = "/usr/sbin",
+        [GD_ETC_PVE_QEMU_SERVER]   = "/etc/pve/qemu-server",
+        [GD_ETC_LIBVIRT_QEMU]      = "/etc/libvirt/qemu",
 };
 
 static char *config_root;

@@ -58,6 +58,8 @@ enum gd_configpath {
         GD_ETC_KERNEL_PROXMOX_BOOT_UUIDS,
         GD_ETC_OS_RELEASE,     /* distribution: which grub-mkconfig command */
         GD_USR_SBIN,           /* update-initramfs, dracut, mkinitcpio, proxmox-boot-tool, kernelstub */
+        GD_ETC_PVE_QEMU_SERVER, /* Proxmox VE VM configs, <vmid>.conf (this node's, via pmxcfs) */
+        GD_ETC_LIBVIRT_QEMU,   /* libvirt persistent domain XML, <name>.xml */
         _GD_CONFIGPATH_MAX,
 };
 

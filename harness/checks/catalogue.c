@@ -156,6 +156,16 @@ static const struct gd_catalogue_entry catalogue[] = {
           "or 'Refused to change power state from D3hot to D0' (pci_power_up(), pci_set_full_power_state() in "
           "drivers/pci/pci.c); or its vendor ID reads 0xffff. 'Refused ... from D0 to D3hot' is ordinary suspend "
           "noise and does not count. Remedy: vfio-pci.disable_idle_d3=1 and d3cold_allowed=0." },
+        { "vm.config", GD_SEV_WARNING, GD_EFFECT_NONE,
+          "a VM configuration that passes the GPU through disagrees with the host",
+          "A Proxmox VE (/etc/pve/qemu-server/<vmid>.conf, the part before the first [section]: snapshots and "
+          "pending changes do not count) or libvirt (/etc/libvirt/qemu/<name>.xml) VM config names a function of "
+          "the card, and: pcie=1 on a machine that is not q35, which qemu-server refuses with 'q35 machine model is "
+          "not enabled' (PVE/QemuServer/PCI.pm) (error); or an address no device on this host has, 'no PCI device "
+          "found' (error); or the VM gets only some functions of the card (a Proxmox host without a function "
+          "number, 0000:01:00, passes them all); or x-vga=1 on a device that is not VGA class; or two VMs name the "
+          "same card, so only one can run. Proxmox mapping=NAME entries are not resolved. The host can be ready "
+          "while a VM config is wrong, so this never changes the verdict; the remedy is the corrected line." },
         { "acs.override", GD_SEV_WARNING, GD_EFFECT_NONE,
           "ACS override in use: group isolation is not real",
           "pcie_acs_override= (an out-of-tree patch in Proxmox and some kernels) splits groups without "

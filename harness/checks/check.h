@@ -7,7 +7,7 @@
  * The table of checks is in checks/checks.c; the catalogue of finding ids,
  * with severity, effect and the explanation printed in gpudiag(1), is in
  * checks/catalogue.c.  One file per family: iommu.c, groups.c, drivers.c,
- * vfio.c, boot.c, framebuffer.c, reset.c, power.c. */
+ * vfio.c, boot.c, framebuffer.c, reset.c, power.c, vm.c. */
 #pragma once
 
 #include "model/finding.h"

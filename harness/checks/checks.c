@@ -12,6 +12,7 @@ static const struct gd_check checks[] = {
         { "framebuffer", gd_check_framebuffer },
         { "reset", gd_check_reset },
         { "power", gd_check_power },
+        { "vm", gd_check_vm },
 };
 
 void gd_checks_run(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out) {

@@ -87,6 +87,41 @@ static int capture_conf_dir(struct capture *c, const char *logical_dir) {
         return r;
 }
 
+/* VM configs that pass a PCI device through (Proxmox hostpciN, libvirt
+ * <hostdev>), whole up to CONFIG_FILE_MAX like any config file; the others
+ * say nothing about passthrough and stay home.  MACs (net0: virtio=...,
+ * <mac address=.../>) and UUIDs (smbios1: uuid=, vmgenid:, <uuid>) go
+ * through the same redaction as every captured file. */
+static int capture_vm_dir(struct capture *c, const char *logical_dir, const char *suffix, const char *needle) {
+        _cleanup_free_ char *real = config_real(logical_dir);
+        struct dirent **l = NULL;
+        size_t sl = strlen(suffix);
+        int n, r = 0;
+
+        if (!real)
+                return -ENOMEM;
+        n = scandir(real, &l, NULL, alphasort);
+        if (n < 0)
+                return 0;               /* not a Proxmox / libvirt host */
+        for (int i = 0; i < n; i++) {
+                const char *name = l[i]->d_name;
+                size_t len = strlen(name);
+
+                if (r >= 0 && name[0] != '.' && len > sl && streq(name + len - sl, suffix)) {
+                        _cleanup_free_ char *path = path_join(real, name), *logical = path_join(logical_dir, name);
+                        _cleanup_free_ char *text = NULL;
+
+                        if (!path || !logical)
+                                r = -ENOMEM;
+                        else if (read_file_capped(path, GD_TEXT_FILE_MAX, &text, NULL) >= 0 && strstr(text, needle))
+                                r = capture_config_file(c, logical);
+                }
+                free(l[i]);
+        }
+        free(l);
+        return r;
+}
+
 static int capture_kconfig(struct capture *c, const char *release) {
         _cleanup_free_ char *logical = NULL, *real = NULL, *text = NULL;
         char *filtered;
@@ -218,6 +253,10 @@ int capture_config(struct capture *c, const struct gd_host *h) {
         }
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(single); i++)
                 r = capture_config_file(c, single[i]);
+        if (r >= 0)
+                r = capture_vm_dir(c, "/etc/pve/qemu-server", ".conf", "hostpci");
+        if (r >= 0)
+                r = capture_vm_dir(c, "/etc/libvirt/qemu", ".xml", "<hostdev");
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(tools); i++) {
                 _cleanup_free_ char *p = path_join("/usr/sbin", tools[i]);
                 r = p ? capture_presence(c, p, false) : -ENOMEM;

@@ -16,6 +16,7 @@
 #include "modules.h"
 #include "pci.h"
 #include "platform.h"
+#include "vmconfig.h"
 
 int gd_host_read(unsigned what, struct gd_host **ret) {
         _cleanup_host_ struct gd_host *h = gd_host_new();
@@ -66,6 +67,9 @@ int gd_host_read(unsigned what, struct gd_host **ret) {
         if (what & GD_READ_BOOT) {
                 r = gd_bootconfig_read(h, &h->bootconfig);
                 if (r == -ENOMEM)
+                        return r;
+                r = gd_vmconfig_read(&h->vmconfig);
+                if (r < 0)
                         return r;
         }
         *ret = TAKE_PTR(h);

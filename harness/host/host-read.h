@@ -10,7 +10,7 @@ enum gd_read_what {
         GD_READ_IOMMU    = 1 << 1,
         GD_READ_KERNEL   = 1 << 2, /* release, cmdline, kernel log */
         GD_READ_MODULES  = 1 << 3, /* libkmod: loaded modules and configuration */
-        GD_READ_BOOT     = 1 << 4, /* boot loader, initramfs, kernel config */
+        GD_READ_BOOT     = 1 << 4, /* boot loader, initramfs, kernel config, VM configs */
         GD_READ_PLATFORM = 1 << 5,
         GD_READ_ALL      = 0x3f,
 };

@@ -6,6 +6,7 @@
 #include "base/fileio.h"
 #include "base/strv.h"
 #include "bootconfig.h"
+#include "vmconfig.h"
 #include "host.h"
 #include "modconfig.h"
 
@@ -76,6 +77,7 @@ struct gd_host *gd_host_free(struct gd_host *h) {
         free(h->iomem);
         free(h->interrupts);
         gd_bootconfig_free(h->bootconfig);
+        gd_vmconfig_free(h->vmconfig);
         free(h->cpu_vendor);
         free(h->dmi_sys_vendor);
         free(h->dmi_product_name);

@@ -116,6 +116,7 @@ struct gd_source {
 
 struct gd_modconfig;   /* model/modconfig.h: module configuration (libkmod) */
 struct gd_bootconfig;  /* model/bootconfig.h: boot loader, initramfs, kernel config */
+struct gd_vmconfig;    /* model/vmconfig.h: VM configs that pass PCI devices through */
 
 struct gd_host {
         /* PCI devices, sorted by address. */
@@ -148,6 +149,7 @@ struct gd_host {
 
         struct gd_modconfig *modconfig;   /* NULL: not read */
         struct gd_bootconfig *bootconfig; /* NULL: not read */
+        struct gd_vmconfig *vmconfig;     /* NULL: not read; read with GD_READ_BOOT */
 
         /* Platform */
         char *cpu_vendor;      /* GenuineIntel, AuthenticAMD, ... */

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/* VM configurations that pass host PCI devices through: Proxmox VE
+ * /etc/pve/qemu-server/<vmid>.conf and libvirt /etc/libvirt/qemu/<name>.xml.
+ * Filled by host/vmconfig.c from below the config root; read by
+ * checks/vm.c.  Every entry carries the file and line it came from, and the
+ * line as written, so that findings can quote it and remedies rewrite it. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "model/host.h"
+
+enum gd_vm_kind {
+        GD_VM_PROXMOX,
+        GD_VM_LIBVIRT,
+};
+
+enum gd_vm_machine {
+        GD_VM_MACHINE_UNKNOWN,
+        GD_VM_MACHINE_I440FX,  /* Proxmox: no machine: line, "pc", "pc-i440fx-*"; libvirt "pc*" */
+        GD_VM_MACHINE_Q35,     /* any machine type containing "q35", as Proxmox's machine_type_is_q35() */
+};
+
+#define GD_VM_FUNC_ALL (-1)    /* Proxmox "0000:01:00": every function of the slot */
+
+/* One host PCI address passed to a VM.  A Proxmox hostpciN line may list
+ * several ("01:00.0;01:00.1"): one entry each, with the same key and line. */
+struct gd_vm_pci {
+        char *key;             /* "hostpci0", or "hostdev" (libvirt) */
+        char *text;            /* the config line as written (libvirt: the <address .../> tag) */
+        unsigned line;         /* 1-based */
+        bool resolved;         /* address parsed; false for a Proxmox mapping=NAME */
+        char *mapping;         /* Proxmox resource mapping name (PVE 8), NULL otherwise */
+        unsigned domain, bus, dev;
+        int func;              /* 0-7, or GD_VM_FUNC_ALL */
+        tri_t pcie, x_vga, rombar, multifunction;  /* TRI_UNKNOWN: not written (the default applies) */
+        char *romfile;
+        char *options;         /* Proxmox: everything after the host part (",pcie=1,x-vga=1"), for remedies */
+};
+
+struct gd_vm {
+        enum gd_vm_kind kind;
+        char *name;            /* Proxmox: the VMID (file name); libvirt: <name> */
+        char *source;          /* /etc/pve/qemu-server/100.conf (the host's path, not the replay root) */
+        enum gd_vm_machine machine;
+        char *machine_text;    /* as written; NULL when absent (Proxmox default: i440fx) */
+        unsigned machine_line; /* 0 when absent */
+        struct gd_vm_pci *pci;
+        size_t n_pci;
+};
+
+struct gd_vmconfig {
+        struct gd_vm *vms;
+        size_t n_vms;
+};
+
+void gd_vm_clear(struct gd_vm *vm);
+struct gd_vmconfig *gd_vmconfig_free(struct gd_vmconfig *c);
+static inline void gd_vmconfig_freep(struct gd_vmconfig **c) { gd_vmconfig_free(*c); }
+
+/* True when the entry names this device (the whole slot, or the function). */
+bool gd_vm_pci_matches(const struct gd_vm_pci *p, const struct gd_pci_dev *d);
+/* "0000:01:00" or "0000:01:00.1" for an entry; buf of at least GD_ADDR_LEN. */
+void gd_vm_pci_address(const struct gd_vm_pci *p, char buf[static GD_ADDR_LEN]);
+const char *gd_vm_machine_to_string(enum gd_vm_machine m);

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: MIT */
+/* The VM config parsers (host/vmconfig.c): Proxmox qemu-server .conf and
+ * libvirt domain XML, on the files in fixtures/vmconfig/. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/fileio.h"
+#include "base/macro.h"
+#include "host/vmconfig.h"
+
+static char *fixture(const char *name) {
+        const char *srcdir = getenv("GPUDIAG_SRCDIR");
+        char *path, *text = NULL;
+        int r;
+
+        cr_assert_not_null(srcdir, "GPUDIAG_SRCDIR is not set");
+        cr_assert_geq(asprintf(&path, "%s/fixtures/vmconfig/%s", srcdir, name), 0);
+        r = read_file_capped(path, GD_TEXT_FILE_MAX, &text, NULL);
+        cr_assert_eq(r, 0, "%s: %s", path, strerror(-r));
+        free(path);
+        return text;
+}
+
+static const char *PVE = "/etc/pve/qemu-server/100.conf";
+
+Test(vmconfig_proxmox, current_config_stops_at_the_first_snapshot_section) {
+        _cleanup_free_ char *text = fixture("proxmox-100-snapshot.conf");
+        struct gd_vm vm = { 0 };
+
+        cr_assert_eq(gd_vmconfig_parse_proxmox(text, "100", PVE, &vm), 0);
+        cr_assert_str_eq(vm.name, "100");
+        cr_assert_str_eq(vm.source, PVE);
+        /* machine: pc-q35-8.1 on line 11, not the snapshot's pc-i440fx-8.1. */
+        cr_assert_eq(vm.machine, GD_VM_MACHINE_Q35);
+        cr_assert_str_eq(vm.machine_text, "pc-q35-8.1");
+        cr_assert_eq(vm.machine_line, 11);
+        /* hostpci0 (whole slot), hostpci1 (two functions), hostpci2 (mapping); not the snapshot's 03:00.0. */
+        cr_assert_eq(vm.n_pci, 4);
+        for (size_t i = 0; i < vm.n_pci; i++)
+                cr_assert(!(vm.pci[i].resolved && vm.pci[i].bus == 3), "snapshot entry leaked in");
+        gd_vm_clear(&vm);
+}
+
+Test(vmconfig_proxmox, slot_without_function_means_every_function_with_options) {
+        _cleanup_free_ char *text = fixture("proxmox-100-snapshot.conf");
+        struct gd_vm vm = { 0 };
+        const struct gd_vm_pci *p;
+        char addr[GD_ADDR_LEN];
+
+        cr_assert_eq(gd_vmconfig_parse_proxmox(text, "100", PVE, &vm), 0);
+        p = &vm.pci[0];
+        cr_assert_str_eq(p->key, "hostpci0");
+        cr_assert_eq(p->line, 8);
+        cr_assert_str_eq(p->text, "hostpci0: 0000:01:00,pcie=1,x-vga=1");
+        cr_assert(p->resolved);
+        cr_assert_eq(p->func, GD_VM_FUNC_ALL);
+        cr_assert_eq(p->bus, 1);
+        cr_assert_eq(p->pcie, TRI_YES);
+        cr_assert_eq(p->x_vga, TRI_YES);
+        cr_assert_eq(p->rombar, TRI_UNKNOWN);
+        cr_assert_eq(p->multifunction, TRI_YES);
+        cr_assert_str_eq(p->options, ",pcie=1,x-vga=1");
+        gd_vm_pci_address(p, addr);
+        cr_assert_str_eq(addr, "0000:01:00");
+        gd_vm_clear(&vm);
+}
+
+Test(vmconfig_proxmox, semicolon_list_gives_one_entry_per_function_and_domain_defaults_to_zero) {
+        _cleanup_free_ char *text = fixture("proxmox-100-snapshot.conf");
+        struct gd_vm vm = { 0 };
+        char addr[GD_ADDR_LEN];
+
+        cr_assert_eq(gd_vmconfig_parse_proxmox(text, "100", PVE, &vm), 0);
+        for (size_t i = 1; i <= 2; i++) {
+                const struct gd_vm_pci *p = &vm.pci[i];
+                cr_assert_str_eq(p->key, "hostpci1");
+                cr_assert_eq(p->line, 9);
+                cr_assert_eq(p->func, (int) i - 1);
+                cr_assert_eq(p->rombar, TRI_NO);
+                cr_assert_str_eq(p->romfile, "gpu.rom");
+                cr_assert_eq(p->pcie, TRI_UNKNOWN);
+                cr_assert_eq(p->multifunction, TRI_YES);
+        }
+        gd_vm_pci_address(&vm.pci[2], addr);
+        cr_assert_str_eq(addr, "0000:02:00.1");
+        gd_vm_clear(&vm);
+}
+
+Test(vmconfig_proxmox, mapped_device_is_recorded_unresolved) {
+        _cleanup_free_ char *text = fixture("proxmox-100-snapshot.conf");
+        struct gd_vm vm = { 0 };
+
+        cr_assert_eq(gd_vmconfig_parse_proxmox(text, "100", PVE, &vm), 0);
+        cr_assert_str_eq(vm.pci[3].key, "hostpci2");
+        cr_assert_not(vm.pci[3].resolved);
+        cr_assert_str_eq(vm.pci[3].mapping, "rtx4090");
+        cr_assert_eq(vm.pci[3].pcie, TRI_YES);
+        gd_vm_clear(&vm);
+}
+
+Test(vmconfig_proxmox, no_machine_line_is_i440fx_and_type_property_is_read) {
+        struct gd_vm vm = { 0 };
+
+        cr_assert_eq(gd_vmconfig_parse_proxmox("hostpci0: 01:00.0,pcie=1\n", "101", PVE, &vm), 0);
+        cr_assert_eq(vm.machine, GD_VM_MACHINE_I440FX);
+        cr_assert_null(vm.machine_text);
+        cr_assert_eq(vm.pci[0].domain, 0);
+        cr_assert_eq(vm.pci[0].func, 0);
+        gd_vm_clear(&vm);
+        cr_assert_eq(gd_vmconfig_parse_proxmox("machine: type=q35,viommu=intel\nhostpci0: 01:00\n", "102", PVE, &vm), 0);
+        cr_assert_eq(vm.machine, GD_VM_MACHINE_Q35);
+        gd_vm_clear(&vm);
+        cr_assert_eq(gd_vmconfig_parse_proxmox("arch: aarch64\nhostpci0: 01:00\n", "103", PVE, &vm), 0);
+        cr_assert_eq(vm.machine, GD_VM_MACHINE_UNKNOWN);
+        gd_vm_clear(&vm);
+}
+
+Test(vmconfig_proxmox, malformed_addresses_stay_unresolved_and_null_is_einval) {
+        struct gd_vm vm = { 0 };
+
+        cr_assert_eq(gd_vmconfig_parse_proxmox("hostpci0: 1:0.0\nhostpci1: 0000:01:00.9\nhostpci2: 01:20.0\n",
+                                               "104", PVE, &vm), 0);
+        cr_assert_eq(vm.n_pci, 3);
+        for (size_t i = 0; i < vm.n_pci; i++)
+                cr_assert_not(vm.pci[i].resolved, "entry %zu", i);
+        gd_vm_clear(&vm);
+        cr_assert_eq(gd_vmconfig_parse_proxmox(NULL, "1", PVE, &vm), -EINVAL);
+}
+
+Test(vmconfig_libvirt, hostdev_source_addresses_machine_and_rom) {
+        _cleanup_free_ char *text = fixture("libvirt-win10.xml");
+        struct gd_vm vm = { 0 };
+
+        cr_assert_eq(gd_vmconfig_parse_libvirt(text, "/etc/libvirt/qemu/win10.xml", &vm), 0);
+        cr_assert_str_eq(vm.name, "win10");
+        cr_assert_eq(vm.machine, GD_VM_MACHINE_Q35);
+        cr_assert_str_eq(vm.machine_text, "pc-q35-8.2");
+        cr_assert_eq(vm.machine_line, 14);
+        /* Two PCI hostdevs; not the USB one, not the commented-out one, not the NIC's guest address. */
+        cr_assert_eq(vm.n_pci, 2);
+        cr_assert_eq(vm.pci[0].bus, 0x0b);
+        cr_assert_eq(vm.pci[0].func, 0);
+        cr_assert_eq(vm.pci[0].line, 26);
+        cr_assert_str_eq(vm.pci[0].text, "<address domain='0x0000' bus='0x0b' slot='0x00' function='0x0'/>");
+        cr_assert_eq(vm.pci[0].rombar, TRI_NO);
+        cr_assert_str_eq(vm.pci[0].romfile, "/var/lib/libvirt/vbios/navi10.rom");
+        cr_assert_eq(vm.pci[0].multifunction, TRI_YES);
+        cr_assert_eq(vm.pci[1].func, 1);
+        cr_assert_eq(vm.pci[1].line, 33);
+        cr_assert_eq(vm.pci[1].rombar, TRI_UNKNOWN);
+        gd_vm_clear(&vm);
+}
+
+Test(vmconfig_libvirt, not_a_domain_is_einval_and_truncated_xml_is_safe) {
+        _cleanup_free_ char *text = fixture("libvirt-win10.xml");
+        struct gd_vm vm = { 0 };
+
+        cr_assert_eq(gd_vmconfig_parse_libvirt("<network><name>default</name></network>", "x.xml", &vm), -EINVAL);
+        /* Every prefix of the file parses without reading past it (ASan would tell). */
+        for (size_t n = 0; n < strlen(text); n += 7) {
+                _cleanup_free_ char *cut = strndup(text, n);
+                int r = gd_vmconfig_parse_libvirt(cut, "x.xml", &vm);
+                cr_assert(r == 0 || r == -EINVAL);
+                if (r == 0)
+                        gd_vm_clear(&vm);
+        }
+}
