@@ -58,4 +58,7 @@ Test(reader, dangling_group_member_keeps_the_gpu_from_ready) {
         out = run_in("dangling-group-link.yaml", args, &rc);
         cr_assert_eq(rc, 1, "%s", out);
         cr_assert_null(strstr(out, "\"verdict\": \"ready\""), "%s", out);
+        /* The member gpudiag cannot see is named, not ignored. */
+        cr_assert_not_null(strstr(out, "\"group.shared\""), "%s", out);
+        cr_assert_not_null(strstr(out, "0000:02:00.0"), "%s", out);
 }
