@@ -4,6 +4,8 @@
 
 #include <libfyaml.h>
 
+#include "bundle/yaml-doc.h"
+
 #include "base/macro.h"
 #include "bundle/bundle.h"
 
@@ -13,7 +15,6 @@ int bundle_fail(char **ret_error, int line, const char *fmt, ...) _printf_(3, 4)
 
 /* bundle-yaml.c: typed node access.  "what" names the key in messages
  * ("files: mtime"); the line blamed is the value's, else its key's. */
-int bundle_node_line(struct fy_node *n);        /* 1-based, 0 when unknown */
 int bundle_value_line(struct fy_node *key, struct fy_node *value);
 bool bundle_is_plain(struct fy_node *n);
 bool bundle_is_null(struct fy_node *n);         /* absent, ~, null, or empty plain */

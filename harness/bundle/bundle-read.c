@@ -10,7 +10,6 @@
 
 #include <libfyaml.h>
 
-#include "base/utf8.h"
 #include "bundle/bundle-internal.h"
 
 int bundle_fail(char **ret_error, int line, const char *fmt, ...) {
@@ -174,79 +173,31 @@ static int gunzip(const void *data, size_t size, char **ret, size_t *ret_size, c
         return 0;
 }
 
-static void fy_diag_destroyp(struct fy_diag **d) {
-        if (*d)
-                fy_diag_destroy(*d);
-}
-
-static void fy_parser_destroyp(struct fy_parser **p) {
-        if (*p)
-                fy_parser_destroy(*p);
-}
-
-/* The first collected diagnostic as an error message. */
-static int diag_fail(struct fy_diag *diag, char **ret_error, const char *fallback) {
-        void *it = NULL;
-        struct fy_diag_error *e;
-
-        while ((e = fy_diag_errors_iterate(diag, &it)))
-                if (e->type >= FYET_ERROR)
-                        return bundle_fail(ret_error, e->line, "not valid YAML: %s", e->msg);
-        return bundle_fail(ret_error, 0, "not valid YAML: %s", fallback);
+static void gd_yaml_clearp(struct gd_yaml *y) {
+        gd_yaml_clear(y);
 }
 
 static int parse_yaml(const char *text, size_t len, struct gd_bundle **ret, char **ret_error) {
-        _cleanup_(fy_diag_destroyp) struct fy_diag *diag = NULL;
-        _cleanup_(fy_parser_destroyp) struct fy_parser *fyp = NULL;
-        struct fy_diag_cfg dcfg;
-        struct fy_parse_cfg cfg = {};
-        struct fy_document *doc, *extra;
-        int r;
+        _cleanup_(gd_yaml_clearp) struct gd_yaml y = { 0 };
+        _cleanup_free_ char *msg = NULL;
+        enum gd_yaml_problem problem;
+        int line, r;
 
-        fy_diag_cfg_default(&dcfg);
-        dcfg.fp = NULL;
-        dcfg.colorize = false;
-        dcfg.level = FYET_ERROR;
-        diag = fy_diag_create(&dcfg);
-        if (!diag)
-                return -ENOMEM;
-        fy_diag_set_collect_errors(diag, true);
-
-        /* Duplicate keys are an error unless FYPCF_ALLOW_DUPLICATE_KEYS. */
-        cfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG | FYPCF_JSON_NONE;
-        cfg.diag = diag;
-        fyp = fy_parser_create(&cfg);
-        if (!fyp)
-                return -ENOMEM;
-        if (fy_parser_set_string(fyp, text, len) != 0)
-                return -ENOMEM;
-
-        doc = fy_parse_load_document(fyp);
-        if (!doc || fy_diag_got_error(diag)) {
-                if (doc)
-                        fy_parse_document_destroy(fyp, doc);
-                if (!doc && !fy_diag_got_error(diag))
+        r = gd_yaml_load(&y, text, len, &problem, &line, &msg);
+        if (r == -EINVAL)
+                switch (problem) {
+                case GD_YAML_NOT_UTF8:
+                        return bundle_fail(ret_error, line, "not UTF-8 text (%s)", msg ? msg : "?");
+                case GD_YAML_EMPTY:
                         return bundle_fail(ret_error, 0, "empty document: no YAML content");
-                return diag_fail(diag, ret_error, "parse error");
-        }
-
-        extra = fy_parse_load_document(fyp);
-        if (extra || fy_diag_got_error(diag)) {
-                int line = 0;
-
-                if (extra) {
-                        line = bundle_node_line(fy_document_root(extra));
-                        fy_parse_document_destroy(fyp, extra);
+                case GD_YAML_EXTRA_DOC:
+                        return bundle_fail(ret_error, line, "more than one YAML document; a bundle is one document");
+                default:
+                        return bundle_fail(ret_error, line, "not valid YAML: %s", msg ? msg : "parse error");
                 }
-                fy_parse_document_destroy(fyp, doc);
-                if (!extra)
-                        return diag_fail(diag, ret_error, "parse error after the document");
-                return bundle_fail(ret_error, line, "more than one YAML document; a bundle is one document");
-        }
-
-        r = bundle_from_document(doc, ret, ret_error);
-        fy_parse_document_destroy(fyp, doc);
-        return r;
+        if (r < 0)
+                return r;
+        return bundle_from_document(y.doc, ret, ret_error);
 }
 
 int gd_bundle_load_data(const void *data, size_t size, struct gd_bundle **ret, char **ret_error) {
@@ -278,19 +229,6 @@ int gd_bundle_load_data(const void *data, size_t size, struct gd_bundle **ret, c
                         line += *p == '\n';
                 return bundle_fail(ret_error, line, "binary data (a NUL byte at offset %zu), not a YAML bundle",
                                    (size_t) (nul - text));
-        }
-
-        {
-                size_t bad = 0;
-
-                if (!utf8_valid(text, len, &bad)) {
-                        int line = 1;
-
-                        for (size_t i = 0; i < bad; i++)
-                                line += text[i] == '\n';
-                        return bundle_fail(ret_error, line, "not UTF-8 text (byte 0x%02x at offset %zu)",
-                                           (unsigned char) text[bad], bad);
-                }
         }
 
         return parse_yaml(text, len, ret, ret_error);

@@ -7,33 +7,10 @@
 #include "base/strv.h"
 #include "bundle/bundle-internal.h"
 
-int bundle_node_line(struct fy_node *n) {
-        void *it = NULL;
-
-        if (!n)
-                return 0;
-        switch (fy_node_get_type(n)) {
-        case FYNT_SCALAR: {
-                struct fy_token *t = fy_node_get_scalar_token(n);
-                const struct fy_mark *m = t ? fy_token_start_mark(t) : NULL;
-                return m ? m->line + 1 : 0;
-        }
-        case FYNT_MAPPING: {
-                /* libfyaml 0.7 has no start mark for collections: use the
-                 * first key's, which is where a block mapping starts. */
-                struct fy_node_pair *p = fy_node_mapping_iterate(n, &it);
-                return p ? bundle_node_line(fy_node_pair_key(p)) : 0;
-        }
-        case FYNT_SEQUENCE:
-                return bundle_node_line(fy_node_sequence_iterate(n, &it));
-        }
-        return 0;
-}
-
 /* The line to blame for a value: its own, else its key's. */
 int bundle_value_line(struct fy_node *key, struct fy_node *value) {
-        int l = bundle_node_line(value);
-        return l > 0 ? l : bundle_node_line(key);
+        int l = gd_yaml_node_line(value);
+        return l > 0 ? l : gd_yaml_node_line(key);
 }
 
 bool bundle_is_plain(struct fy_node *n) {

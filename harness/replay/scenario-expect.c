@@ -35,7 +35,7 @@ int sc_parse_expect(struct sc_ctx *c, struct gd_scenario *s, struct fy_node *key
 
                         if ((r = sc_get_address(c, pk, pk, "expect: verdict", &ev->address)) < 0)
                                 return r;
-                        ev->line = sc_node_line(pk);
+                        ev->line = gd_yaml_node_line(pk);
                         s->n_verdicts++;
                         if ((r = sc_get_string(c, pk, pv, "expect: verdict", false, &ev->verdict, NULL)) < 0)
                                 return r;
@@ -63,7 +63,7 @@ int sc_parse_expect(struct sc_ctx *c, struct gd_scenario *s, struct fy_node *key
                         if ((r = sc_map_fields(c, ks[1], item, "expect: findings", fa, fk, fv)) < 0)
                                 return r;
                         s->n_findings++;
-                        ef->line = sc_node_line(item);
+                        ef->line = gd_yaml_node_line(item);
                         if ((r = sc_require(c, ks[1], item, fv[0], "expect: findings: id")) < 0 ||
                             (r = sc_get_string(c, fk[0], fv[0], "expect: findings: id", false, &ef->id, NULL)) < 0)
                                 return r;
@@ -103,15 +103,15 @@ int sc_parse_expect(struct sc_ctx *c, struct gd_scenario *s, struct fy_node *key
 
                         if ((r = sc_get_string(c, ks[2], item, "expect: absent", false, &x, NULL)) < 0)
                                 return r;
-                        s->absent_lines[strv_length(s->absent)] = sc_node_line(item);
+                        s->absent_lines[strv_length(s->absent)] = gd_yaml_node_line(item);
                         if ((r = strv_consume(&s->absent, x)) < 0)
                                 return r;
                         if (!gd_catalogue_find(x))
-                                return sc_fail(c, sc_node_line(item), "expect: absent",
+                                return sc_fail(c, gd_yaml_node_line(item), "expect: absent",
                                             "'%s' is not a finding id of the catalogue", x);
                         for (size_t i = 0; i < s->n_findings; i++)
                                 if (streq(s->findings[i].id, x))
-                                        return sc_fail(c, sc_node_line(item), "expect: absent",
+                                        return sc_fail(c, gd_yaml_node_line(item), "expect: absent",
                                                     "'%s' is also listed under findings", x);
                 }
         }

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <libfyaml.h>
+
+#include "bundle/yaml-doc.h"
 #include <stdint.h>
 
 #include "base/macro.h"
@@ -14,7 +16,6 @@ struct sc_ctx {
 };
 
 /* 1-based line of a node (a collection's first key), 0 when unknown. */
-int sc_node_line(struct fy_node *n);
 /* The line to blame for a value: its own, else its key's. */
 int sc_vline(struct fy_node *key, struct fy_node *n);
 /* Sets *c->error to "PATH:LINE: key: message" and returns -EINVAL. */

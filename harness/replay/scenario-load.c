@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "base/fileio.h"
 #include "base/strv.h"
 #include "replay/scenario-internal.h"
 
@@ -69,9 +70,9 @@ static int parse_fault(struct sc_ctx *c, struct fy_node *item, struct gd_fault *
         int kind, r;
 
         f->mtime = -1;
-        f->line = sc_node_line(item);
+        f->line = gd_yaml_node_line(item);
         if (!item || !fy_node_is_mapping(item) || fy_node_mapping_item_count(item) != 1)
-                return sc_fail(c, sc_node_line(item), "faults",
+                return sc_fail(c, gd_yaml_node_line(item), "faults",
                             "each fault must be a one-key mapping (e.g. '- unbind: 0000:01:00.1'), not %s",
                             item && fy_node_is_mapping(item) ? "a mapping with several keys" : sc_type_name(item));
         p = fy_node_mapping_iterate(item, &it);
@@ -92,7 +93,7 @@ static int parse_fault(struct sc_ctx *c, struct fy_node *item, struct gd_fault *
                                 strcat(list, " ");
                         strcat(list, fault_names[i]);
                 }
-                return sc_fail(c, sc_node_line(k), "faults", "unknown fault '%s' (known: %s)", name ? name : "?", list);
+                return sc_fail(c, gd_yaml_node_line(k), "faults", "unknown fault '%s' (known: %s)", name ? name : "?", list);
         }
         f->kind = kind;
         snprintf(what, sizeof(what), "faults: %s", name);
@@ -224,7 +225,7 @@ static int parse_fault(struct sc_ctx *c, struct fy_node *item, struct gd_fault *
         default:
                 break;
         }
-        return sc_fail(c, sc_node_line(k), "faults", "internal error: fault '%s' has no parser", name);
+        return sc_fail(c, gd_yaml_node_line(k), "faults", "internal error: fault '%s' has no parser", name);
 }
 
 static bool name_valid(const char *s) {
@@ -282,41 +283,30 @@ static int from_document(struct sc_ctx *c, struct fy_document *doc, struct gd_sc
         return sc_parse_expect(c, s, ks[4], vs[4]);
 }
 
-static void fy_diag_destroyp(struct fy_diag **d) {
-        if (*d)
-                fy_diag_destroy(*d);
+static void gd_yaml_clearp(struct gd_yaml *y) {
+        gd_yaml_clear(y);
 }
 
-static void fy_parser_destroyp(struct fy_parser **p) {
-        if (*p)
-                fy_parser_destroy(*p);
-}
-
-static int diag_fail(struct sc_ctx *c, struct fy_diag *diag, const char *fallback) {
-        struct fy_diag_error *e;
-        void *it = NULL;
-
-        while ((e = fy_diag_errors_iterate(diag, &it)))
-                if (e->type >= FYET_ERROR)
-                        return sc_fail(c, e->line, "YAML", "%s", e->msg);
-        return sc_fail(c, 0, "YAML", "%s", fallback);
-}
+/* A scenario is a small hand-written file: capped, so that a FIFO or a
+ * huge file named by mistake is refused rather than read forever. */
+#define SCENARIO_MAX (4u * 1024u * 1024u)
 
 int gd_scenario_load(const char *path, struct gd_scenario **ret, char **ret_error) {
-        _cleanup_(fy_diag_destroyp) struct fy_diag *diag = NULL;
-        _cleanup_(fy_parser_destroyp) struct fy_parser *fyp = NULL;
+        /* text first: cleaned up last, after the document that points into it. */
+        _cleanup_free_ char *text = NULL, *msg = NULL;
+        _cleanup_(gd_yaml_clearp) struct gd_yaml y = { 0 };
         _cleanup_scenario_ struct gd_scenario *s = NULL;
         struct sc_ctx c = { .path = path, .error = ret_error };
-        struct fy_parse_cfg cfg = {};
-        struct fy_diag_cfg dcfg;
-        struct fy_document *doc, *extra;
-        int r;
+        enum gd_yaml_problem problem;
+        size_t len = 0;
+        int line, r;
 
         if (ret_error)
                 *ret_error = NULL;
-        if (access(path, R_OK) < 0) {
-                r = -errno;
-                if (ret_error && asprintf(ret_error, "%s: %s", path, strerror(-r)) < 0)
+        r = read_file_capped(path, SCENARIO_MAX, &text, &len);
+        if (r < 0) {
+                if (ret_error && asprintf(ret_error, "%s: %s", path,
+                                          r == -EFBIG ? "larger than 4 MiB, not a scenario" : strerror(-r)) < 0)
                         *ret_error = NULL;
                 return r;
         }
@@ -324,43 +314,23 @@ int gd_scenario_load(const char *path, struct gd_scenario **ret, char **ret_erro
         if (!s || !(s->path = strdup(path)) || !(s->absent = calloc(1, sizeof(char *))))
                 return -ENOMEM;
 
-        fy_diag_cfg_default(&dcfg);
-        dcfg.fp = NULL;
-        dcfg.colorize = false;
-        dcfg.level = FYET_ERROR;
-        diag = fy_diag_create(&dcfg);
-        if (!diag)
-                return -ENOMEM;
-        fy_diag_set_collect_errors(diag, true);
-        cfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG | FYPCF_JSON_NONE;
-        cfg.diag = diag;
-        fyp = fy_parser_create(&cfg);
-        if (!fyp)
-                return -ENOMEM;
-        if (fy_parser_set_input_file(fyp, path) != 0)
-                return sc_fail(&c, 0, "YAML", "cannot read the file");
-
-        doc = fy_parse_load_document(fyp);
-        if (!doc || fy_diag_got_error(diag)) {
-                if (doc)
-                        fy_parse_document_destroy(fyp, doc);
-                if (!doc && !fy_diag_got_error(diag))
+        r = gd_yaml_load(&y, text, len, &problem, &line, &msg);
+        if (r == -EINVAL)
+                switch (problem) {
+                case GD_YAML_NOT_UTF8:
+                        return sc_fail(&c, line, "YAML", "not UTF-8 text (%s)", msg ? msg : "?");
+                case GD_YAML_EMPTY:
                         return sc_fail(&c, 0, "scenario", "empty document");
-                return diag_fail(&c, diag, "parse error");
-        }
-        extra = fy_parse_load_document(fyp);
-        if (extra || fy_diag_got_error(diag)) {
-                int line = extra ? sc_node_line(fy_document_root(extra)) : 0;
-
-                if (extra)
-                        fy_parse_document_destroy(fyp, extra);
-                fy_parse_document_destroy(fyp, doc);
-                if (!line)
-                        return diag_fail(&c, diag, "parse error after the document");
-                return sc_fail(&c, line, "YAML", "more than one document; a scenario is one document");
-        }
-        r = from_document(&c, doc, s);
-        fy_parse_document_destroy(fyp, doc);
+                case GD_YAML_EXTRA_DOC:
+                        if (line)
+                                return sc_fail(&c, line, "YAML", "more than one document; a scenario is one document");
+                        return sc_fail(&c, 0, "YAML", "parse error after the document");
+                default:
+                        return sc_fail(&c, line, "YAML", "%s", msg ? msg : "parse error");
+                }
+        if (r < 0)
+                return r;
+        r = from_document(&c, y.doc, s);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(s);

@@ -7,27 +7,6 @@
 
 #include "replay/scenario-internal.h"
 
-int sc_node_line(struct fy_node *n) {
-        void *it = NULL;
-
-        if (!n)
-                return 0;
-        switch (fy_node_get_type(n)) {
-        case FYNT_SCALAR: {
-                struct fy_token *t = fy_node_get_scalar_token(n);
-                const struct fy_mark *m = t ? fy_token_start_mark(t) : NULL;
-                return m ? m->line + 1 : 0;
-        }
-        case FYNT_MAPPING: {
-                struct fy_node_pair *p = fy_node_mapping_iterate(n, &it);
-                return p ? sc_node_line(fy_node_pair_key(p)) : 0;
-        }
-        case FYNT_SEQUENCE:
-                return sc_node_line(fy_node_sequence_iterate(n, &it));
-        }
-        return 0;
-}
-
 int sc_fail(struct sc_ctx *c, int line, const char *key, const char *fmt, ...) {
         _cleanup_free_ char *msg = NULL;
         va_list ap;
@@ -75,8 +54,8 @@ const char *sc_type_name(struct fy_node *n) {
 
 /* The line to blame: the value's, else its key's. */
 int sc_vline(struct fy_node *key, struct fy_node *n) {
-        int l = sc_node_line(n);
-        return l > 0 ? l : sc_node_line(key);
+        int l = gd_yaml_node_line(n);
+        return l > 0 ? l : gd_yaml_node_line(key);
 }
 
 int sc_get_string(struct sc_ctx *c, struct fy_node *key, struct fy_node *n, const char *what, bool allow_empty,
@@ -205,7 +184,7 @@ int sc_map_fields(struct sc_ctx *c, struct fy_node *key, struct fy_node *n, cons
                                         strcat(list, ", ");
                                 strcat(list, allowed[j]);
                         }
-                        return sc_fail(c, sc_node_line(k), what, "unknown key '%s' (known: %s)", ks ? ks : "?", list);
+                        return sc_fail(c, gd_yaml_node_line(k), what, "unknown key '%s' (known: %s)", ks ? ks : "?", list);
                 }
                 keys[i] = k;
                 vals[i] = fy_node_pair_value(p);
