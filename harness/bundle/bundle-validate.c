@@ -14,7 +14,7 @@ static const char *const top_keys[] = {
 };
 
 static int check_path(struct fy_node *n, const char *what, const char *path, char **ret_error) {
-        int line = bundle_node_line(n);
+        int line = gd_yaml_node_line(n);
         const char *s;
 
         if (path[0] != '/')
@@ -69,7 +69,7 @@ static int parse_metadata(struct fy_node *key, struct fy_node *n, struct gd_bund
                         m->redacted = strv_free(m->redacted);
                         r = bundle_get_strv(k, v, "metadata: redacted", &m->redacted, ret_error);
                 } else
-                        return bundle_fail(ret_error, bundle_node_line(k), "metadata: unknown key '%s'",
+                        return bundle_fail(ret_error, gd_yaml_node_line(k), "metadata: unknown key '%s'",
                                            name ? name : "(not a string)");
                 if (slot) {
                         _cleanup_free_ char *what = NULL;
@@ -133,21 +133,21 @@ static int parse_groups(struct fy_node *key, struct fy_node *n, struct gd_bundle
                                                                 g->devices[i]);
                                 have_devices = true;
                         } else
-                                r = bundle_fail(ret_error, bundle_node_line(k), "iommu_groups: unknown key '%s'",
+                                r = bundle_fail(ret_error, gd_yaml_node_line(k), "iommu_groups: unknown key '%s'",
                                                 name ? name : "(not a string)");
                         if (r < 0)
                                 return r;
                 }
                 if (!have_id || !have_devices)
-                        return bundle_fail(ret_error, bundle_node_line(item), "iommu_groups: entry without '%s'",
+                        return bundle_fail(ret_error, gd_yaml_node_line(item), "iommu_groups: entry without '%s'",
                                            have_id ? "devices" : "group");
                 for (size_t j = 0; j + 1 < b->n_groups; j++) {
                         if (b->groups[j].id == g->id)
-                                return bundle_fail(ret_error, bundle_node_line(item),
+                                return bundle_fail(ret_error, gd_yaml_node_line(item),
                                                    "iommu_groups: group %" PRId64 " is listed twice", g->id);
                         for (size_t d = 0; g->devices[d]; d++)
                                 if (strv_contains(b->groups[j].devices, g->devices[d]))
-                                        return bundle_fail(ret_error, bundle_node_line(item),
+                                        return bundle_fail(ret_error, gd_yaml_node_line(item),
                                                            "iommu_groups: device %s is in groups %" PRId64
                                                            " and %" PRId64, g->devices[d], b->groups[j].id, g->id);
                 }
@@ -181,13 +181,13 @@ static int parse_file(struct fy_node *k, struct fy_node *v, struct gd_bundle_fil
                                 r = bundle_fail(ret_error, bundle_value_line(fk, fv), "files: mtime of '%s' is negative",
                                                 f->path);
                 } else
-                        r = bundle_fail(ret_error, bundle_node_line(fk), "files: unknown key '%s' for '%s'",
+                        r = bundle_fail(ret_error, gd_yaml_node_line(fk), "files: unknown key '%s' for '%s'",
                                         name ? name : "(not a string)", f->path);
                 if (r < 0)
                         return r;
         }
         if (!have_content)
-                return bundle_fail(ret_error, bundle_node_line(k), "files: '%s' has no content", f->path);
+                return bundle_fail(ret_error, gd_yaml_node_line(k), "files: '%s' has no content", f->path);
         return 0;
 }
 
@@ -237,7 +237,7 @@ static int parse_unreadable(struct fy_node *key, struct fy_node *n, struct gd_bu
                         return r;
                 for (size_t j = 0; j < i; j++)
                         if (streq(b->unreadable[j], path))
-                                return bundle_fail(ret_error, bundle_node_line(item),
+                                return bundle_fail(ret_error, gd_yaml_node_line(item),
                                                    "unreadable: path '%s' is listed twice", path);
         }
         return 0;
@@ -269,7 +269,7 @@ static int parse_top(struct fy_node *k, struct fy_node *v, const char *name, str
                         return bundle_fail(ret_error, bundle_value_line(k, v), "umockdev: text has a NUL character");
                 /* A literal block's token starts at its first text line. */
                 if (fy_node_get_style(v) == FYNS_LITERAL)
-                        first = bundle_node_line(v);
+                        first = gd_yaml_node_line(v);
                 return bundle_check_record(b->umockdev, len, first, ret_error);
         }
         if (streq(name, "iommu_groups"))
@@ -295,7 +295,7 @@ int bundle_from_document(struct fy_document *doc, struct gd_bundle **ret, char *
         int r;
 
         if (!root || fy_node_get_type(root) != FYNT_MAPPING)
-                return bundle_fail(ret_error, bundle_node_line(root),
+                return bundle_fail(ret_error, gd_yaml_node_line(root),
                                    "the document is %s, not a mapping with 'format: %s'",
                                    root ? bundle_type_name(root) : "empty", GD_BUNDLE_FORMAT);
 
@@ -329,7 +329,7 @@ int bundle_from_document(struct fy_document *doc, struct gd_bundle **ret, char *
                 for (size_t i = 0; name && i < ELEMENTSOF(top_keys); i++)
                         known = known || streq(name, top_keys[i]);
                 if (!known)
-                        return bundle_fail(ret_error, bundle_node_line(k), "unknown top-level key '%s'",
+                        return bundle_fail(ret_error, gd_yaml_node_line(k), "unknown top-level key '%s'",
                                            name ? name : "(not a string)");
                 if (streq(name, "format"))
                         continue;
