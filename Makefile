@@ -5,7 +5,7 @@ SHELL := /bin/bash
 BUILD ?= build
 MESON_OPTS ?=
 DEPS = gcc pkg-config meson ninja-build libpci-dev pciutils libkmod-dev kmod libfyaml-dev \
-       zlib1g-dev libglib2.0-dev libumockdev-dev umockdev udev libcriterion-dev
+       zlib1g-dev libumockdev-dev umockdev libcriterion-dev python3 python3-yaml
 
 .PHONY: all deps build run check bench fuzz check-asan asan clean install
 
