@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "families.h"
 #include "remedy.h"
@@ -33,15 +32,6 @@ static bool record_names(const char *text, const char *addr) {
         return false;
 }
 
-static const char *find_ci(const char *hay, const char *needle) {
-        size_t nl = strlen(needle);
-
-        for (const char *p = hay; *p; p++)
-                if (strncasecmp(p, needle, nl) == 0)
-                        return p;
-        return NULL;
-}
-
 /* True for the power-state failures described above. */
 static bool record_is_failure(const char *text) {
         const char *p;
@@ -49,14 +39,16 @@ static bool record_is_failure(const char *text) {
         if ((strstr(text, "Unable to change power state") || strstr(text, "can't change power state")) &&
             strstr(text, "inaccessible"))
                 return true;
-        p = find_ci(text, "refused to change power state");
+        p = strcasestr(text, "refused to change power state");
         if (!p)
                 return false;
         p += strlen("refused to change power state");
         return strstr(p, " to D0") != NULL || strstr(p, "currently in D3") != NULL;
 }
 
-static void check_target(const struct gd_host *h, const struct gd_target *t, struct gd_findings *out) {
+/* fail: the indices of the kernel log records that are failures (record_is_failure). */
+static void check_target(const struct gd_host *h, const struct gd_target *t, const size_t *fail, size_t n_fail,
+                         struct gd_findings *out) {
         const struct gd_pci_dev *gpu = t->gpu;
         const struct gd_pci_dev *first = NULL;
         struct gd_finding *x = NULL;
@@ -74,24 +66,21 @@ static void check_target(const struct gd_host *h, const struct gd_target *t, str
                         first = d;
                 n++;
         }
-        if (h->kmsg_state >= 0)
-                for (size_t i = 0; i < h->kmsg.n_records; i++) {
-                        const struct gd_kmsg_record *r = &h->kmsg.records[i];
+        for (size_t i = 0; i < n_fail; i++) {
+                const struct gd_kmsg_record *r = &h->kmsg.records[fail[i]];
 
-                        if (!record_is_failure(r->text))
+                for (size_t f = 0; f < t->n_functions; f++) {
+                        if (!record_names(r->text, t->functions[f]->address))
                                 continue;
-                        for (size_t f = 0; f < t->n_functions; f++) {
-                                if (!record_names(r->text, t->functions[f]->address))
-                                        continue;
-                                if (!x && !(x = gd_findings_add(out, "power.d3cold", "placeholder")))
-                                        return;
-                                gd_finding_evidence_kmsg(x, h, r);
-                                if (!first)
-                                        first = t->functions[f];
-                                n++;
-                                break;
-                        }
+                        if (!x && !(x = gd_findings_add(out, "power.d3cold", "placeholder")))
+                                return;
+                        gd_finding_evidence_kmsg(x, h, r);
+                        if (!first)
+                                first = t->functions[f];
+                        n++;
+                        break;
                 }
+        }
         if (!x)
                 return;
 
@@ -124,6 +113,23 @@ static void check_target(const struct gd_host *h, const struct gd_target *t, str
 }
 
 void gd_check_power(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out) {
+        _cleanup_free_ size_t *fail = NULL;
+        size_t n_fail = 0, cap = 0;
+
+        /* Classify the kernel log once, not once per GPU: with 100,000
+         * records this scan was most of 'gpudiag explain' (bench/). */
+        if (h->kmsg_state >= 0 && t->n > 0)
+                for (size_t i = 0; i < h->kmsg.n_records; i++) {
+                        if (!h->kmsg.records[i].text || !record_is_failure(h->kmsg.records[i].text))
+                                continue;
+                        if (n_fail == cap) {
+                                size_t *nf = reallocarray(fail, cap = cap ? cap * 2 : 16, sizeof(*fail));
+                                if (!nf)
+                                        return;
+                                fail = nf;
+                        }
+                        fail[n_fail++] = i;
+                }
         for (size_t i = 0; i < t->n; i++)
-                check_target(h, &t->items[i], out);
+                check_target(h, &t->items[i], fail, n_fail, out);
 }
