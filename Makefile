@@ -43,7 +43,8 @@ check: build
 	echo "$${ok:-0} passed, $$(( $${fail:-0} + $${to:-0} )) failed"; exit $$rc
 
 # Timings inside umockdev testbeds of 64, 512 and 4,096 synthetic devices (bench/);
-# BENCH_RUNS, BENCH_SIZES and BENCH_KMSG_LINES tune it.
+# BENCH_RUNS, BENCH_SIZES and BENCH_KMSG_LINES tune it.  Optional, not in DEPS:
+# libvirt-clients (virt-host-validate qemu is timed beside lspci when installed).
 bench: build
 	meson test -C $(BUILD) --benchmark --verbose
 
