@@ -77,9 +77,13 @@ static void measure(struct figure *f, const char *name, unsigned size, unsigned 
                     char *const env[], int ok_max) {
         *f = (struct figure) { .name = name, .size = size, .ok = true };
         for (unsigned i = 0; i < runs && i < MAX_RUNS; i++) {
-                int status;
-                if (run_once(argv, env, NULL, &f->t[i], &f->rss_kb[i], &status) < 0 || !WIFEXITED(status) ||
-                    WEXITSTATUS(status) > ok_max) {
+                int status = 0;
+                if (run_once(argv, env, NULL, &f->t[i], &f->rss_kb[i], &status) < 0) {
+                        f->ok = false;
+                        f->status = 127;        /* could not be started */
+                        return;
+                }
+                if (!WIFEXITED(status) || WEXITSTATUS(status) > ok_max) {
                         f->ok = false;
                         f->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
                         return;
