@@ -74,5 +74,11 @@ const char *gd_verdict_to_string(enum gd_verdict v);
 int gd_finding_subject_target(struct gd_finding *x, const struct gd_target *t);
 /* Evidence of a device attribute: source /sys/bus/pci/devices/<addr>/<attr>. */
 int gd_finding_evidence_attr(struct gd_finding *x, const struct gd_pci_dev *d, const char *attr, const char *value);
+/* True when the running (or replayed) kernel is at least maj.min; false
+ * when the release is unknown. */
+bool gd_kernel_at_least(const struct gd_host *h, unsigned maj, unsigned min);
+/* True when a kernel log text names addr as its device prefix, as dev_*()
+ * messages do: "<driver> <addr>: ...". */
+bool gd_kmsg_names_device(const char *text, const char *addr);
 /* Evidence of a kernel log record. */
 int gd_finding_evidence_kmsg(struct gd_finding *x, const struct gd_host *h, const struct gd_kmsg_record *r);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Evidence helpers shared by the checks: every finding says where its facts
  * came from, in the same form. */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
 
@@ -21,4 +23,21 @@ int gd_finding_evidence_attr(struct gd_finding *x, const struct gd_pci_dev *d, c
 
 int gd_finding_evidence_kmsg(struct gd_finding *x, const struct gd_host *h, const struct gd_kmsg_record *r) {
         return gd_finding_evidence(x, h->kmsg.source ? h->kmsg.source : "kernel log", r->line, "%s", r->text);
+}
+
+bool gd_kernel_at_least(const struct gd_host *h, unsigned maj, unsigned min) {
+        unsigned a, b;
+
+        if (!h->kernel_release || sscanf(h->kernel_release, "%u.%u", &a, &b) != 2)
+                return false;
+        return a > maj || (a == maj && b >= min);
+}
+
+bool gd_kmsg_names_device(const char *text, const char *addr) {
+        size_t al = strlen(addr);
+
+        for (const char *p = strstr(text, addr); p; p = strstr(p + 1, addr))
+                if ((p == text || p[-1] == ' ') && p[al] == ':')
+                        return true;
+        return false;
 }

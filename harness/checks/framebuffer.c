@@ -49,24 +49,6 @@ static enum fb_owner fb_owner_of(const char *name) {
         return FB_OWNER_NONE;
 }
 
-static bool kernel_at_least(const struct gd_host *h, unsigned maj, unsigned min) {
-        unsigned a, b;
-
-        if (!h->kernel_release || sscanf(h->kernel_release, "%u.%u", &a, &b) != 2)
-                return false;
-        return a > maj || (a == maj && b >= min);
-}
-
-/* True when text names addr as a device prefix: "<driver> <addr>: ...". */
-static bool record_names(const char *text, const char *addr) {
-        size_t al = strlen(addr);
-
-        for (const char *p = strstr(text, addr); p; p = strstr(p + 1, addr))
-                if ((p == text || p[-1] == ' ') && p[al] == ':')
-                        return true;
-        return false;
-}
-
 static bool cmdline_has(const struct gd_host *h, const char *key, const char *value) {
         if (h->cmdline_state < 0)
                 return false;
@@ -178,7 +160,7 @@ static void scan_kmsg(const struct gd_host *h, const struct gd_target *t, struct
                 if (!strstr(r->text, "can't reserve"))
                         continue;
                 for (size_t f = 0; f < t->n_functions; f++) {
-                        if (!record_names(r->text, t->functions[f]->address))
+                        if (!gd_kmsg_names_device(r->text, t->functions[f]->address))
                                 continue;
                         if (!*x) {
                                 *x = gd_findings_add(out, "fb.bar-claimed", "placeholder");
@@ -214,7 +196,7 @@ static void remedy(struct gd_finding *x, const struct gd_host *h, const struct g
                         owner = FB_OWNER_EFIFB;
                 } else {
                         owner = FB_OWNER_SYSFB;
-                        why = kernel_at_least(h, 5, 15)
+                        why = gd_kernel_at_least(h, 5, 15)
                                 ? "on Linux 5.15+ distribution kernels sysfb usually registers the framebuffer "
                                   "(kernel configuration not read)"
                                 : "it works whether or not sysfb or efifb owns the framebuffer "
@@ -242,7 +224,7 @@ static void remedy(struct gd_finding *x, const struct gd_host *h, const struct g
         } else {
                 gd_remedy_cmdline_add(x, h, "video=vesafb:off");
         }
-        if (kernel_at_least(h, 6, 0) && (t->gpu->class_code >> 8) == 0x0300)
+        if (gd_kernel_at_least(h, 6, 0) && (t->gpu->class_code >> 8) == 0x0300)
                 gd_finding_remedy_append(x, "On Linux 6.0+ vfio-pci removes the boot framebuffer of a VGA device "
                                          "itself when it binds it (vfio_pci_vga_init() -> "
                                          "aperture_remove_conflicting_pci_devices()): binding %s to vfio-pci "

@@ -23,14 +23,6 @@
 #include "remedy.h"
 #include "vendor-reset-ids.h"
 
-static bool record_names(const char *text, const char *addr) {
-        size_t al = strlen(addr);
-
-        for (const char *p = strstr(text, addr); p; p = strstr(p + 1, addr))
-                if ((p == text || p[-1] == ' ') && p[al] == ':')
-                        return true;
-        return false;
-}
 
 /* True for the power-state failures described above. */
 static bool record_is_failure(const char *text) {
@@ -70,7 +62,7 @@ static void check_target(const struct gd_host *h, const struct gd_target *t, con
                 const struct gd_kmsg_record *r = &h->kmsg.records[fail[i]];
 
                 for (size_t f = 0; f < t->n_functions; f++) {
-                        if (!record_names(r->text, t->functions[f]->address))
+                        if (!gd_kmsg_names_device(r->text, t->functions[f]->address))
                                 continue;
                         if (!x && !(x = gd_findings_add(out, "power.d3cold", "placeholder")))
                                 return;

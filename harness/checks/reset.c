@@ -31,13 +31,6 @@
 
 #define PCI_VENDOR_NVIDIA 0x10de
 
-static bool kernel_at_least(const struct gd_host *h, unsigned maj, unsigned min) {
-        unsigned a, b;
-
-        if (!h->kernel_release || sscanf(h->kernel_release, "%u.%u", &a, &b) != 2)
-                return false;
-        return a > maj || (a == maj && b >= min);
-}
 
 static bool has_word(const char *list, const char *word) {
         size_t wl = strlen(word);
@@ -95,7 +88,7 @@ static void check_none(const struct gd_host *h, const struct gd_target *t, struc
                 if (has_function_reset(rm))
                         return;
                 basis = rm[0] ? "reset_method lists only bus-level methods" : "reset_method is empty";
-        } else if (gpu->reset_method_state == -ENOENT && kernel_at_least(h, 5, 15) && h->pci_state == 0) {
+        } else if (gpu->reset_method_state == -ENOENT && gd_kernel_at_least(h, 5, 15) && h->pci_state == 0) {
                 basis = "reset_method is absent: Linux 5.15+ hides it when the device has no reset method";
         } else if (gpu->caps.flr == TRI_NO && gpu->caps.pm_no_soft_reset == TRI_YES) {
                 basis = "config space: no FLR in DevCap and PM No_Soft_Reset set (reset_method not available on "
@@ -207,7 +200,7 @@ static void check_amd_bug(const struct gd_host *h, const struct gd_target *t, st
                                      "early: add the line 'vendor-reset' to /etc/modules.");
                 gd_remedy_apply_initramfs(x, h);
         }
-        if (!selected && (rm || kernel_at_least(h, 5, 15))) {
+        if (!selected && (rm || gd_kernel_at_least(h, 5, 15))) {
                 gd_finding_remedy_append(x, "Linux 5.15+ tries flr/pm/bus before device_specific; select it with a "
                                             "udev rule in /etc/udev/rules.d/99-vendor-reset.rules:");
                 gd_finding_remedy_append(x, "ACTION==\"add\", SUBSYSTEM==\"pci\", ATTR{vendor}==\"0x%04x\", "
