@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <ctype.h>
 #include <errno.h>
 #include <libfyaml.h>
 #include <stdlib.h>
@@ -259,8 +260,21 @@ void gd_emit_null(struct gd_emit *e) {
         scalar(e, FYSS_PLAIN, "null", FY_NT);
 }
 
+/* A key YAML reads back as the same string when written plain, also in the
+ * flow text of the first step: letters, digits and "_./-", not starting
+ * with an indicator.  Anything else (a file name with a comma or a colon,
+ * found by fuzzing the importer) is quoted. */
+static bool plain_key(const char *key) {
+        if (!*key || !(isalnum((unsigned char) key[0]) || key[0] == '_' || key[0] == '/'))
+                return false;
+        for (const char *p = key; *p; p++)
+                if (!isalnum((unsigned char) *p) && !strchr("_./-", *p))
+                        return false;
+        return true;
+}
+
 void gd_emit_key(struct gd_emit *e, const char *key) {
-        scalar(e, e->mode == GD_EMIT_JSON ? FYSS_DOUBLE_QUOTED : FYSS_PLAIN, key, FY_NT);
+        scalar(e, e->mode == GD_EMIT_YAML && plain_key(key) ? FYSS_PLAIN : FYSS_DOUBLE_QUOTED, key, FY_NT);
 }
 
 void gd_emit_kv_str(struct gd_emit *e, const char *key, const char *value) {
