@@ -351,3 +351,14 @@ Test(bootconfig_read, adding_a_flag_replaces_a_conflicting_value_in_place) {
                          "Check the entry's options with: bootctl list\n"
                          "Reboot.");
 }
+
+/* Found by fuzzing: each line doubles the value by quoting itself twice;
+ * 40 lines would need 2^40 bytes.  The parser stops at its cap. */
+Test(grub, self_doubling_value_stops_at_the_cap, .timeout = 10) {
+        struct gd_grub_default g = { 0 };
+        char text[4096] = "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n";
+
+        for (int i = 0; i < 40; i++)
+                strcat(text, "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT $GRUB_CMDLINE_LINUX_DEFAULT\"\n");
+        cr_assert_eq(gd_grub_default_parse(text, &g), -E2BIG);
+}

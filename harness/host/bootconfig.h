@@ -23,7 +23,8 @@ struct gd_grub_default {
         char *text_linux, *text_default;          /* that assignment as written */
 };
 
-/* Returns 0, -EINVAL (NULL text), -ENOMEM.  *ret is untouched on error. */
+/* Returns 0, -EINVAL (NULL text), -ENOMEM, -E2BIG (a value grown past 64 KiB).
+ * *ret is untouched on error. */
 int gd_grub_default_parse(const char *text, struct gd_grub_default *ret);
 void gd_grub_default_clear(struct gd_grub_default *g);
 

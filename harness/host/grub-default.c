@@ -62,16 +62,26 @@ static int shenv_set(struct shenv *e, const char *name, size_t len, const char *
         return 0;
 }
 
-/* A growing string. */
+/* A growing string.  A value may quote itself ($X "$X $X" ...), which doubles
+ * it per line: capped far above any real kernel command line (x86's
+ * COMMAND_LINE_SIZE is 2048), so a hostile file cannot make it grow without
+ * bound (found by fuzzing). */
+#define GRUB_VALUE_MAX (64u * 1024u)
+
 struct sbuf {
         char *s;
         size_t len, cap;
         bool oom;
+        bool too_long;
 };
 
 static void sbuf_add(struct sbuf *b, const char *s, size_t n) {
-        if (b->oom)
+        if (b->oom || b->too_long)
                 return;
+        if (b->len + n > GRUB_VALUE_MAX) {
+                b->too_long = true;
+                return;
+        }
         if (b->len + n + 1 > b->cap) {
                 size_t cap = (b->len + n + 1) * 2;
                 char *ns = realloc(b->s, cap);
@@ -250,9 +260,9 @@ int gd_grub_default_parse(const char *text, struct gd_grub_default *ret) {
                         continue;
                 }
                 p = parse_word(name + nlen + 1, &env, &line, &val);
-                if (val.oom) {
+                if (val.oom || val.too_long) {
                         free(val.s);
-                        return -ENOMEM;
+                        return val.oom ? -ENOMEM : -E2BIG;
                 }
                 r = shenv_set(&env, name, nlen, val.s ? val.s : "");
                 if (r >= 0 && nlen == strlen("GRUB_CMDLINE_LINUX") &&
