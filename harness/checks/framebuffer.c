@@ -150,15 +150,36 @@ static void scan_iomem(const struct gd_host *h, const struct gd_target *t, struc
         }
 }
 
-static void scan_kmsg(const struct gd_host *h, const struct gd_target *t, struct gd_finding **x,
-                      struct gd_findings *out, struct fb_hit *hit) {
+/* The "can't reserve" records of the log, found once for every GPU: a long
+ * log scanned once per card showed up in profiles. */
+struct reserve_records {
+        const struct gd_kmsg_record **r;
+        size_t n;
+};
+
+static void find_reserve_records(const struct gd_host *h, struct reserve_records *ret) {
+        ret->r = NULL;
+        ret->n = 0;
         if (h->kmsg_state < 0)
                 return;
         for (size_t i = 0; i < h->kmsg.n_records; i++) {
-                const struct gd_kmsg_record *r = &h->kmsg.records[i];
+                const struct gd_kmsg_record **nr;
 
-                if (!strstr(r->text, "can't reserve"))
+                if (!strstr(h->kmsg.records[i].text, "can't reserve"))
                         continue;
+                nr = realloc(ret->r, (ret->n + 1) * sizeof(*nr));
+                if (!nr)
+                        return;
+                ret->r = nr;
+                ret->r[ret->n++] = &h->kmsg.records[i];
+        }
+}
+
+static void scan_kmsg(const struct gd_host *h, const struct gd_target *t, const struct reserve_records *rr,
+                      struct gd_finding **x, struct gd_findings *out, struct fb_hit *hit) {
+        for (size_t i = 0; i < rr->n; i++) {
+                const struct gd_kmsg_record *r = rr->r[i];
+
                 for (size_t f = 0; f < t->n_functions; f++) {
                         if (!gd_kmsg_names_device(r->text, t->functions[f]->address))
                                 continue;
@@ -233,13 +254,14 @@ static void remedy(struct gd_finding *x, const struct gd_host *h, const struct g
         gd_finding_remedy_append(x, "Or make another GPU the primary display in the firmware setup.");
 }
 
-static void check_target(const struct gd_host *h, const struct gd_target *t, struct gd_findings *out) {
+static void check_target(const struct gd_host *h, const struct gd_target *t, const struct reserve_records *rr,
+                         struct gd_findings *out) {
         const struct gd_pci_dev *gpu = t->gpu;
         struct gd_finding *x = NULL;
         struct fb_hit hit = { 0 };
 
         scan_iomem(h, t, &x, out, &hit);
-        scan_kmsg(h, t, &x, out, &hit);
+        scan_kmsg(h, t, rr, &x, out, &hit);
         if (x) {
                 char *summary = NULL;
 
@@ -296,8 +318,12 @@ static void check_boot_vga(const struct gd_target *t, struct gd_findings *out) {
 }
 
 void gd_check_framebuffer(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out) {
+        struct reserve_records rr;
+
+        find_reserve_records(h, &rr);
         for (size_t i = 0; i < t->n; i++) {
-                check_target(h, &t->items[i], out);
+                check_target(h, &t->items[i], &rr, out);
                 check_boot_vga(&t->items[i], out);
         }
+        free(rr.r);
 }
