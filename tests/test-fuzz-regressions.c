@@ -9,6 +9,7 @@
 #include "base/fileio.h"
 #include "bundle/bundle.h"
 #include "config.h"
+#include "host/bootconfig.h"
 #include "import/import.h"
 #if HAVE_REPLAY && __has_include("replay/scenario.h")
 #define HAVE_SCENARIOS 1
@@ -121,4 +122,25 @@ static void import_loads(const char *path) {
 
 Test(fuzz_regressions, imported_bundles_always_load) {
         cr_expect_gt(each_input("import", import_loads), 0);
+}
+
+/* self-reference-doubling.txt: /etc/default/grub lines of the form X="$X $X"
+ * doubled a value on each line, and gpudiag grew it until memory ran out.  A
+ * value is capped at 64 KiB (host/grub-default.c): the parse ends, fast, with
+ * -E2BIG, which explain reports as an unreadable boot configuration. */
+static void parse_grub(const char *path) {
+        _cleanup_free_ char *text = NULL;
+        struct gd_grub_default g = { 0 };
+        size_t len = 0;
+        int r;
+
+        cr_assert_eq(read_file_capped(path, 1u << 20, &text, &len), 0, "%s", path);
+        r = gd_grub_default_parse(text, &g);
+        cr_expect(r == 0 || r == -E2BIG, "%s: unexpected %d", path, r);
+        if (r == 0)
+                gd_grub_default_clear(&g);
+}
+
+Test(fuzz_regressions, grub_values_that_double_stop_at_the_cap, .timeout = 10) {
+        cr_expect_gt(each_input("grub", parse_grub), 0);
 }
