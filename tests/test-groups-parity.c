@@ -146,6 +146,20 @@ ParameterizedTest(struct snapshot *snap, parity, groups_json_agrees_with_lspci_o
         parse_groups_json(gout, &g, &doc);
         assert_same(&l, &g);
 
+        /* The JSON reads every device's details, not only those explain
+         * needs (host/pci.c read_details()): these bundles record each
+         * device's power_state. */
+        {
+                struct fy_node *devices = fy_node_by_path(fy_document_root(doc), "/devices", FY_NT,
+                                                          FYNWF_DONT_FOLLOW), *item;
+                void *iter = NULL;
+                char v[64], a[32];
+
+                while ((item = fy_node_sequence_iterate(devices, &iter)))
+                        cr_assert_str_not_empty(scalar(item, "power_state", v, sizeof(v)), "%s: no power_state",
+                                                scalar(item, "address", a, sizeof(a)));
+        }
+
         /* Every group of the bundle, with exactly its members. */
         cr_assert_eq(gd_bundle_load(path, &b, NULL), 0);
         for (size_t i = 0; i < b->n_groups; i++) {

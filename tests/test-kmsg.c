@@ -8,6 +8,7 @@
 
 #include "base/macro.h"
 #include "host/kmsg.h"
+#include "model/kmsg-signals.h"
 
 static char *fixture_path(const char *name) {
         const char *srcdir = getenv("GPUDIAG_SRCDIR");
@@ -20,7 +21,7 @@ static char *fixture_path(const char *name) {
 
 static void read_fixture(const char *name, struct gd_kmsg *k) {
         _cleanup_free_ char *path = fixture_path(name);
-        int r = gd_kmsg_read(path, k);
+        int r = gd_kmsg_read(path, false, k);
 
         cr_assert_eq(r, 0, "%s: %s", path, strerror(-r));
         cr_assert_str_eq(k->source, path);
@@ -114,7 +115,7 @@ Test(kmsg, null_arguments_are_einval) {
 
         cr_assert_eq(gd_kmsg_parse_record(NULL, 0, 1, &rec), -EINVAL);
         cr_assert_eq(gd_kmsg_parse_record("x", 1, 1, NULL), -EINVAL);
-        cr_assert_eq(gd_kmsg_read(NULL, &k), -EINVAL);
+        cr_assert_eq(gd_kmsg_read(NULL, false, &k), -EINVAL);
         cr_assert_null(k.source);
 }
 
@@ -241,7 +242,7 @@ Test(kmsg, absent_marker_means_unknown) {
         _cleanup_free_ char *path = fixture_path("absent-marker.kmsg");
         struct gd_kmsg k = { .n_records = 42 };
 
-        cr_assert_eq(gd_kmsg_read(path, &k), -ENOENT);
+        cr_assert_eq(gd_kmsg_read(path, false, &k), -ENOENT);
         cr_assert_eq(k.n_records, 42);
         cr_assert_null(k.source);
 }
@@ -250,14 +251,14 @@ Test(kmsg, unreadable_marker_means_access_denied) {
         _cleanup_free_ char *path = fixture_path("unreadable-marker.kmsg");
         struct gd_kmsg k = {};
 
-        cr_assert_eq(gd_kmsg_read(path, &k), -EACCES);
+        cr_assert_eq(gd_kmsg_read(path, false, &k), -EACCES);
         cr_assert_null(k.source);
 }
 
 Test(kmsg, missing_file_is_enoent) {
         struct gd_kmsg k = {};
 
-        cr_assert_eq(gd_kmsg_read("/nonexistent/gpudiag/kmsg", &k), -ENOENT);
+        cr_assert_eq(gd_kmsg_read("/nonexistent/gpudiag/kmsg", false, &k), -ENOENT);
         cr_assert_null(k.source);
 }
 
@@ -275,7 +276,7 @@ Test(kmsg, lines_cut_by_the_read_buffer_are_joined) {
         cr_assert_eq(fclose(f), 0);
         write_file(path, data, len);
 
-        cr_assert_eq(gd_kmsg_read(path, &k), 0);
+        cr_assert_eq(gd_kmsg_read(path, false, &k), 0);
         unlink(path);
         cr_assert_eq(k.n_records, n + 1);
         for (size_t i = 0; i < n; i++) {
@@ -296,7 +297,7 @@ Test(kmsg, more_than_two_million_records_is_too_big) {
                 memcpy(data + i * 2, "x\n", 2);
         write_file(path, data, n * 2);
 
-        cr_assert_eq(gd_kmsg_read(path, &k), -EFBIG);
+        cr_assert_eq(gd_kmsg_read(path, false, &k), -EFBIG);
         unlink(path);
         cr_assert_eq(k.n_records, 0);
         cr_assert_null(k.records);
@@ -310,7 +311,7 @@ Test(kmsg, line_longer_than_a_mebibyte_is_too_big) {
 
         memset(data, 'a', n);
         write_file(path, data, n);
-        cr_assert_eq(gd_kmsg_read(path, &k), -EFBIG);
+        cr_assert_eq(gd_kmsg_read(path, false, &k), -EFBIG);
         unlink(path);
         cr_assert_null(k.source);
 }
@@ -323,7 +324,7 @@ Test(kmsg, reads_real_dev_kmsg_without_blocking, .timeout = 30) {
                 cr_skip_test("/dev/kmsg cannot be opened here: %s", strerror(errno));
         close(fd);
 
-        cr_assert_eq(gd_kmsg_read("/dev/kmsg", &k), 0);
+        cr_assert_eq(gd_kmsg_read("/dev/kmsg", false, &k), 0);
         cr_assert_str_eq(k.source, "/dev/kmsg");
         cr_assert_gt(k.n_records, 0);
         for (size_t i = 0; i < k.n_records; i++) {
@@ -335,4 +336,43 @@ Test(kmsg, reads_real_dev_kmsg_without_blocking, .timeout = 30) {
                 for (const char *c = k.records[i].text; *c; c++)
                         cr_assert(*c >= ' ' && *c <= '~', "record %zu has byte 0x%02x", i, (unsigned char) *c);
         }
+}
+
+/* explain keeps only the records a check can look at (model/kmsg-signals.h):
+ * the "Command line:" and "pci ... class" records go, every DMAR, boot and
+ * BAR record stays with the number it has in the whole log. */
+Test(kmsg, signals_only_keeps_check_records_with_their_numbers) {
+        _cleanup_free_ char *path = fixture_path("intel-dmar-records.kmsg");
+        _cleanup_(gd_kmsg_clear) struct gd_kmsg all = {}, kept = {};
+        size_t j = 0;
+
+        cr_assert_eq(gd_kmsg_read(path, false, &all), 0);
+        cr_assert_eq(gd_kmsg_read(path, true, &kept), 0);
+        cr_assert_eq(all.n_read, all.n_records);
+        cr_assert_eq(kept.n_read, all.n_records);
+        cr_assert_lt(kept.n_records, all.n_records);
+        for (size_t i = 0; i < all.n_records; i++) {
+                bool signal = gd_kmsg_has_signal(all.records[i].text);
+                cr_assert_eq(signal, !strstr(all.records[i].text, "Command line:") &&
+                                     !strstr(all.records[i].text, "type 00 class"),
+                             "%s", all.records[i].text);
+                if (!signal)
+                        continue;
+                cr_assert_lt(j, kept.n_records);
+                cr_assert_eq(kept.records[j].line, all.records[i].line);
+                cr_assert_str_eq(kept.records[j].text, all.records[i].text);
+                j++;
+        }
+        cr_assert_eq(j, kept.n_records);
+}
+
+/* A pattern holding a signal is covered; one a check might invent without
+ * adding a signal is not, and kfind() asserts on it. */
+Test(kmsg, signal_coverage_of_patterns) {
+        cr_assert(gd_kmsg_signal_covers("DMAR: Initialization failed"));
+        cr_assert(gd_kmsg_signal_covers("AMD-Vi: Interrupt remapping enabled"));
+        cr_assert(gd_kmsg_signal_covers("vfio-pci 0000:01:00.0: BAR 1: can't reserve"));
+        cr_assert_not(gd_kmsg_signal_covers("vfio-pci"));
+        cr_assert_not(gd_kmsg_signal_covers("iommu"));
+        cr_assert_not(gd_kmsg_signal_covers(NULL));
 }

@@ -32,6 +32,7 @@
  *  - no-IOMMU mode: vfio.enable_unsafe_noiommu_mode (module_param_named in
  *    drivers/vfio/vfio_main.c, earlier vfio.c), "Adding kernel taint for
  *    vfio-noiommu group on device". */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,12 +41,16 @@
 #include "families.h"
 #include "iommu-internal.h"
 #include "model/bootconfig.h"
+#include "model/kmsg-signals.h"
 #include "model/modconfig.h"
 #include "remedy.h"
 
 /* ---- facts ------------------------------------------------------------------ */
 
 const struct gd_kmsg_record *kfind(const struct gd_host *h, const char *a, const char *b) {
+        /* The reader kept only signal records: a pattern without a signal
+         * would never match, whatever the log said. */
+        assert(gd_kmsg_signal_covers(a));
         if (h->kmsg_state < 0)
                 return NULL;
         for (size_t i = 0; i < h->kmsg.n_records; i++) {

@@ -189,7 +189,7 @@ int cmd_collect(int argc, char **argv) {
         if (getenv("GPUDIAG_CONFIG_ROOT"))
                 gd_config_root_set(getenv("GPUDIAG_CONFIG_ROOT"));
 
-        r = gd_host_read(GD_READ_ALL, &h);
+        r = gd_host_read(GD_READ_ALL | GD_READ_EVERY_DEVICE, &h);
         if (r < 0) {
                 cli_error("cannot read PCI devices from /sys/bus/pci/devices: %s", strerror(-r));
                 return GD_EXIT_HOST;

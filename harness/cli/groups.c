@@ -147,7 +147,9 @@ int cmd_groups(int argc, char **argv) {
         if (r >= 0)
                 return r;
 
-        r = gd_host_read(GD_READ_PCI | GD_READ_IOMMU, &h);
+        /* The JSON lists every device's power, reset and ACS facts; the
+         * text shows none of them. */
+        r = gd_host_read(GD_READ_PCI | GD_READ_IOMMU | (o.format == GD_FORMAT_JSON ? GD_READ_EVERY_DEVICE : 0), &h);
         if (r < 0) {
                 cli_error("cannot read PCI devices from /sys/bus/pci/devices: %s", strerror(-r));
                 return GD_EXIT_HOST;

@@ -30,7 +30,7 @@ int gd_host_read(unsigned what, struct gd_host **ret) {
         if (what & (GD_READ_PLATFORM | GD_READ_KERNEL))
                 (void) gd_platform_read(h);
         if (what & GD_READ_PCI) {
-                r = gd_pci_read(h);
+                r = gd_pci_read(h, what & GD_READ_EVERY_DEVICE);
                 if (r < 0)
                         return r;
         }
@@ -40,7 +40,9 @@ int gd_host_read(unsigned what, struct gd_host **ret) {
                 h->cmdline_state = gd_cmdline_read(&h->cmdline);
                 _cleanup_free_ char *kmsg = gd_hostpath_resolve(GD_DEV_KMSG);
 
-                h->kmsg_state = kmsg ? gd_kmsg_read(kmsg, &h->kmsg) : -ENOMEM;
+                /* Only the records a check can use: the model stays small on
+                 * a host with a long log (model/kmsg-signals.h). */
+                h->kmsg_state = kmsg ? gd_kmsg_read(kmsg, true, &h->kmsg) : -ENOMEM;
                 /* Evidence names the host's path, not a replay testbed's. */
                 if (h->kmsg_state >= 0 && !streq(kmsg, gd_hostpath(GD_DEV_KMSG)->path)) {
                         free(h->kmsg.source);

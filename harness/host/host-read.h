@@ -13,6 +13,9 @@ enum gd_read_what {
         GD_READ_BOOT     = 1 << 4, /* boot loader, initramfs, kernel config, VM configs */
         GD_READ_PLATFORM = 1 << 5,
         GD_READ_ALL      = 0x3f,
+        /* With GD_READ_PCI: the details (power, reset, BARs, capabilities)
+         * of every device, not only of those the checks look at. */
+        GD_READ_EVERY_DEVICE = 1 << 6,
 };
 
 /* Returns 0 with a model (facts that could not be read are unknown inside

@@ -13,6 +13,7 @@
 #include "base/fileio.h"
 #include "base/macro.h"
 #include "kmsg.h"
+#include "model/kmsg-signals.h"
 
 /* One /dev/kmsg record is at most 8 KiB (CONSOLE_EXT_LOG_MAX); a read()
  * with a smaller buffer than the record fails with EINVAL. */
@@ -335,18 +336,32 @@ int gd_kmsg_parse_record(const char *line, size_t len, unsigned lineno,
         return 0;
 }
 
-static int add_line(struct gd_kmsg *k, size_t *cap, const char *line, size_t len) {
+/* What is being read: the records so far, and which ones to keep. */
+struct reading {
+        struct gd_kmsg k;
+        size_t cap;
+        bool signals_only;
+};
+
+static int add_line(struct reading *rd, const char *line, size_t len) {
+        struct gd_kmsg *k = &rd->k;
+        size_t *cap = &rd->cap;
         struct gd_kmsg_record rec;
         int r;
 
-        r = gd_kmsg_parse_record(line, len, (unsigned) k->n_records + 1, &rec);
+        r = gd_kmsg_parse_record(line, len, (unsigned) k->n_read + 1, &rec);
         if (r == -ENOMSG)
                 return 0;
         if (r < 0)
                 return r;
-        if (k->n_records >= KMSG_MAX_RECORDS) {
+        if (k->n_read >= KMSG_MAX_RECORDS) {
                 free(rec.text);
                 return -EFBIG;
+        }
+        k->n_read++;
+        if (rd->signals_only && !gd_kmsg_has_signal(rec.text)) {
+                free(rec.text);
+                return 0;
         }
         if (k->n_records == *cap) {
                 size_t ncap = *cap ? *cap * 2 : 256;
@@ -362,11 +377,14 @@ static int add_line(struct gd_kmsg *k, size_t *cap, const char *line, size_t len
         return 0;
 }
 
+static void reading_clear(struct reading *rd) {
+        gd_kmsg_clear(&rd->k);
+}
+
 /* Hands every complete line in buf to add_line(); returns how many bytes
  * were consumed (a partial last line stays for the next read).  The first
  * fresh bytes are at buf + fresh: the carried-over part has no '\n'. */
-static int add_lines(struct gd_kmsg *k, size_t *cap, const char *buf, size_t len,
-                     size_t fresh, size_t *consumed) {
+static int add_lines(struct reading *rd, const char *buf, size_t len, size_t fresh, size_t *consumed) {
         size_t start = 0, scan = fresh;
         int r;
 
@@ -374,7 +392,7 @@ static int add_lines(struct gd_kmsg *k, size_t *cap, const char *buf, size_t len
                 const char *nl = memchr(buf + scan, '\n', len - scan);
                 if (!nl)
                         break;
-                r = add_line(k, cap, buf + start, (size_t) (nl - (buf + start)));
+                r = add_line(rd, buf + start, (size_t) (nl - (buf + start)));
                 if (r < 0)
                         return r;
                 start = scan = (size_t) (nl - buf) + 1;
@@ -397,20 +415,20 @@ static int marker_errno(const char *head, size_t total) {
  * lines included, and EAGAIN once caught up; a replay testbed serves a
  * regular file, whose reads cut lines anywhere.  Splitting every read on
  * '\n' and carrying the rest over covers both. */
-int gd_kmsg_read(const char *path, struct gd_kmsg *ret) {
-        _cleanup_(gd_kmsg_clear) struct gd_kmsg k = {};
+int gd_kmsg_read(const char *path, bool signals_only, struct gd_kmsg *ret) {
+        _cleanup_(reading_clear) struct reading rd = { .signals_only = signals_only };
         _cleanup_close_ int fd = -1;
         _cleanup_free_ char *buf = NULL;
         char head[32];
-        size_t cap = 0, pending = 0, bufsize = KMSG_READ_SIZE, total = 0;
+        size_t pending = 0, bufsize = KMSG_READ_SIZE, total = 0;
         int r;
 
         if (!path || !ret)
                 return -EINVAL;
 
-        k.source = strdup(path);
+        rd.k.source = strdup(path);
         buf = malloc(bufsize);
-        if (!k.source || !buf)
+        if (!rd.k.source || !buf)
                 return -ENOMEM;
 
         /* O_NONBLOCK: reading /dev/kmsg past its last record blocks. */
@@ -453,7 +471,7 @@ int gd_kmsg_read(const char *path, struct gd_kmsg *ret) {
                 if (total > KMSG_MAX_BYTES)
                         return -EFBIG;
 
-                r = add_lines(&k, &cap, buf, pending + (size_t) n, pending, &consumed);
+                r = add_lines(&rd, buf, pending + (size_t) n, pending, &consumed);
                 pending += (size_t) n;
                 if (r < 0)
                         return r;
@@ -467,13 +485,13 @@ int gd_kmsg_read(const char *path, struct gd_kmsg *ret) {
 
         /* A file need not end in a newline. */
         if (pending > 0) {
-                r = add_line(&k, &cap, buf, pending);
+                r = add_line(&rd, buf, pending);
                 if (r < 0)
                         return r;
         }
 
-        *ret = k;
-        k = (struct gd_kmsg) {};
+        *ret = rd.k;
+        rd.k = (struct gd_kmsg) {};
         return 0;
 }
 

@@ -2,6 +2,7 @@
 /* The kernel log: /dev/kmsg live, or a saved or pasted log. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "model/host.h"
@@ -20,11 +21,13 @@ int gd_kmsg_parse_record(const char *line, size_t len, unsigned lineno,
                          struct gd_kmsg_record *ret);
 
 /* Reads every record of path (/dev/kmsg, or a file of lines) without ever
- * blocking.  Returns 0 or -errno: -ENOENT / -EACCES for a replay testbed's
- * absent / unreadable marker, -EPERM / -EACCES when dmesg_restrict denies
- * the open, -EFBIG past 2,000,000 records or 256 MiB.  *ret is untouched on
- * error. */
-int gd_kmsg_read(const char *path, struct gd_kmsg *ret);
+ * blocking, and keeps all of them, or with signals_only those a check can
+ * look at (model/kmsg-signals.h); record numbers count every record either
+ * way, and ret->n_read is their number.  Returns 0 or -errno: -ENOENT /
+ * -EACCES for a replay testbed's absent / unreadable marker, -EPERM /
+ * -EACCES when dmesg_restrict denies the open, -EFBIG past 2,000,000
+ * records or 256 MiB.  *ret is untouched on error. */
+int gd_kmsg_read(const char *path, bool signals_only, struct gd_kmsg *ret);
 
 /* The first record at index >= start whose text contains substring. */
 const struct gd_kmsg_record *gd_kmsg_find(const struct gd_kmsg *k, const char *substring,

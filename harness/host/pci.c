@@ -109,27 +109,45 @@ static void read_topology(struct gd_pci_dev *d, const char *dir) {
                 d->parent = strdup(prev);
 }
 
-static void read_sysfs_facts(struct gd_pci_dev *d) {
+/* What every device needs: its driver, modalias (module_used_elsewhere()
+ * asks it of every device), IOMMU group and place in the tree. */
+static void read_core_facts(struct gd_pci_dev *d) {
         _cleanup_free_ char *dir = path_join(SYS_PCI_DEVICES, d->address);
-        _cleanup_free_ char *v = NULL, *cfg_path = NULL, *cfg = NULL, *grp = NULL;
-        unsigned long num;
-        size_t cfg_len = 0;
+        _cleanup_free_ char *grp = NULL;
         int r;
 
+        d->reset_method_state = -ENODATA;
+        gd_pci_caps_parse(NULL, 0, &d->caps);
         if (!dir)
                 return;
 
         r = read_link_basename(dir, "driver", &d->driver);
         d->driver_known = (r == 0 || r == -ENOENT) ? TRI_YES : TRI_UNKNOWN;
 
-        if (read_attr(dir, "driver_override", &v) == 0 && !streq(v, "(null)") && *v)
-                d->driver_override = TAKE_PTR(v);
-        v = mfree_str(v);
-
         (void) read_attr(dir, "modalias", &d->modalias);
 
         r = read_link_basename(dir, "iommu_group", &grp);
         d->iommu_group = r == 0 ? atoi(grp) : GD_GROUP_NONE;
+
+        read_topology(d, dir);
+}
+
+/* What the checks ask of a card's functions, their group and the bridges
+ * above them: overrides, reset and power, BARs, config-space capabilities. */
+static void read_detail_facts(struct gd_pci_dev *d) {
+        _cleanup_free_ char *dir = path_join(SYS_PCI_DEVICES, d->address);
+        _cleanup_free_ char *v = NULL, *cfg_path = NULL, *cfg = NULL;
+        unsigned long num;
+        size_t cfg_len = 0;
+        int r;
+
+        if (!dir)
+                return;
+        d->details_read = true;
+
+        if (read_attr(dir, "driver_override", &v) == 0 && !streq(v, "(null)") && *v)
+                d->driver_override = TAKE_PTR(v);
+        v = mfree_str(v);
 
         /* boot_vga exists only for VGA-class devices (pci-sysfs.c,
          * pci_dev_attr_is_visible), so ENOENT means "not the boot VGA". */
@@ -152,13 +170,66 @@ static void read_sysfs_facts(struct gd_pci_dev *d) {
         if (parse_hex_attr(dir, "sriov_totalvfs", &num) == 0)
                 d->sriov_totalvfs = (unsigned) num;
         read_bars(d, dir);
-        read_topology(d, dir);
 
         cfg_path = path_join(dir, "config");
         if (cfg_path && read_file_capped(cfg_path, 4096, &cfg, &cfg_len) == 0)
                 gd_pci_caps_parse((const uint8_t *) cfg, cfg_len, &d->caps);
-        else
-                gd_pci_caps_parse(NULL, 0, &d->caps);
+}
+
+/* Marks d and the bridges above it (parent links, bounded like the kernel's
+ * bus depth). */
+static void want_with_ancestors(struct gd_host *h, bool *want, size_t i) {
+        for (unsigned depth = 0; depth < 256; depth++) {
+                const struct gd_pci_dev *p;
+
+                want[i] = true;
+                if (!h->devs[i].parent || !(p = gd_host_find_dev(h, h->devs[i].parent)))
+                        return;
+                i = (size_t) (p - h->devs);
+        }
+}
+
+/* The devices whose details the checks read: every display function's
+ * slot (targets.c), everything in the IOMMU groups of those functions
+ * (groups.c: intruders, their drivers and ACS), and all of their upstream
+ * bridges (groups.c walks parents for ACS).  On a 4,096-function server
+ * that is a few dozen devices, and skipping the rest halves the sysfs reads
+ * of explain.  A device left out has details_read false, and its detail
+ * fields in their unknown states. */
+static int read_details(struct gd_host *h, bool every_device) {
+        _cleanup_free_ bool *want = NULL;
+
+        if (every_device) {
+                for (size_t i = 0; i < h->n_devs; i++)
+                        read_detail_facts(&h->devs[i]);
+                return 0;
+        }
+        want = calloc(h->n_devs ? h->n_devs : 1, sizeof(*want));
+        if (!want)
+                return -ENOMEM;
+        for (size_t i = 0; i < h->n_devs; i++) {
+                if (!gd_pci_is_display(&h->devs[i]))
+                        continue;
+                for (size_t j = 0; j < h->n_devs; j++)
+                        if (gd_pci_same_slot(&h->devs[i], &h->devs[j]))
+                                want[j] = true;
+        }
+        /* Group members, then ancestors of everything wanted so far. */
+        for (size_t i = 0; i < h->n_devs; i++) {
+                int g = h->devs[i].iommu_group;
+                if (!want[i] || g == GD_GROUP_NONE)
+                        continue;
+                for (size_t j = 0; j < h->n_devs; j++)
+                        if (h->devs[j].iommu_group == g)
+                                want[j] = true;
+        }
+        for (size_t i = 0; i < h->n_devs; i++)
+                if (want[i])
+                        want_with_ancestors(h, want, i);
+        for (size_t i = 0; i < h->n_devs; i++)
+                if (want[i])
+                        read_detail_facts(&h->devs[i]);
+        return 0;
 }
 
 static int cmp_dev(const void *a, const void *b) {
@@ -198,7 +269,7 @@ static struct gd_pci_dev *append_dev(struct gd_host *h) {
         return &h->devs[n];
 }
 
-int gd_pci_read(struct gd_host *h) {
+int gd_pci_read(struct gd_host *h, bool every_device) {
         struct pci_access *pacc;
 
         if (access(SYS_PCI_DEVICES, R_OK | X_OK) < 0)
@@ -245,11 +316,13 @@ int gd_pci_read(struct gd_host *h) {
                 d->device_name = lookup(pacc, PCI_LOOKUP_DEVICE, d->vendor, d->device);
                 d->class_name = lookup(pacc, PCI_LOOKUP_CLASS, p->device_class, 0);
                 d->is_bridge = gd_pci_is_bridge(d);
-                read_sysfs_facts(d);
+                read_core_facts(d);
         }
         pci_cleanup(pacc);
 
         if (h->n_devs > 0)
                 qsort(h->devs, h->n_devs, sizeof(*h->devs), cmp_dev);
+        if (read_details(h, every_device) < 0)
+                return h->pci_state = -ENOMEM;
         return h->pci_state = 0;
 }

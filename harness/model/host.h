@@ -67,6 +67,10 @@ struct gd_pci_dev {
         bool is_bridge;        /* class 0604 */
         unsigned sriov_totalvfs;
         struct gd_pci_caps caps;
+        /* false: driver_override through caps above were not read, because
+         * no check looks at this device (host/pci.c read_details()); they
+         * are in their unknown states (reset_method_state -ENODATA). */
+        bool details_read;
 };
 
 struct gd_iommu_group {
@@ -97,6 +101,8 @@ struct gd_kmsg_record {
 struct gd_kmsg {
         struct gd_kmsg_record *records;
         size_t n_records;
+        size_t n_read;         /* records in the source; more than n_records when
+                                * only signal records were kept (model/kmsg-signals.h) */
         char *source;          /* /dev/kmsg, or the file it came from */
 };
 
