@@ -49,6 +49,10 @@ int cli_replay_if_bundle(const struct gd_host_opts *o, int argc, char **argv);
 
 struct gd_bundle;
 void cli_save_argv(int argc, char **argv);
+
+/* Set in a replay run that re-executed itself under umockdev's preload. */
+#define GD_PRELOADED_ENV "GPUDIAG_REPLAY_PRELOADED"
+void cli_reexec_with_preload(void);
 /* True inside a testbed that cli_replay_if_bundle() started. */
 bool cli_inside_replay(void);
 /* Loads a bundle, printing "FILE: problem" on failure. */

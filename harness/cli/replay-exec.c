@@ -107,6 +107,41 @@ int cli_run_in_testbed(const struct gd_bundle *b, const char *bundle_path, char 
 }
 #endif
 
+#if HAVE_REPLAY
+/* Once per replay run: the same command again, with umockdev's preload
+ * library loaded from the start.  With UMOCKDEV_DIR unset the library
+ * passes every call through (its trap_path() reads the variable on each
+ * call), so the runner works as before; a scenario's process then sets it
+ * around an in-process explain (replay/runner.c), instead of executing
+ * gpudiag once per scenario.  Returns only when it did not exec. */
+void cli_reexec_with_preload(void) {
+        const char *old = getenv("LD_PRELOAD");
+        _cleanup_free_ char *preload = NULL;
+        char self[PATH_MAX];
+        ssize_t n;
+
+        /* A user's own umockdev session would trap our testbed writes. */
+        if (getenv(GD_PRELOADED_ENV) || getenv("UMOCKDEV_DIR") || !saved_argv)
+                return;
+        n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        if (n < 0)
+                return;
+        self[n] = '\0';
+        if (old && *old ? asprintf(&preload, "%s:%s", UMOCKDEV_PRELOAD, old) < 0
+                        : !(preload = strdup(UMOCKDEV_PRELOAD)))
+                return;
+        if (setenv("LD_PRELOAD", preload, 1) < 0 || setenv(GD_PRELOADED_ENV, "1", 1) < 0)
+                return;
+        fflush(NULL);
+        execv(self, saved_argv);
+        /* Not fatal: scenarios then run explain as a program each. */
+        if (old)
+                setenv("LD_PRELOAD", old, 1);
+        else
+                unsetenv("LD_PRELOAD");
+}
+#endif
+
 int cli_replay_if_bundle(const struct gd_host_opts *o, int argc, char **argv) {
         _cleanup_bundle_ struct gd_bundle *b = NULL;
 

@@ -236,9 +236,35 @@ static int cmp_dev(const void *a, const void *b) {
         return strcmp(((const struct gd_pci_dev *) a)->address, ((const struct gd_pci_dev *) b)->address);
 }
 
-static char *lookup(struct pci_access *pacc, int flags, unsigned v, unsigned d) {
+/* Names come from one pci_access kept for the life of the process: libpci
+ * parses pci.ids into that access's hash on the first lookup (most of a
+ * small host's explain), so a process that reads hosts more than once, or
+ * forks for each (a replay run, gd_pci_names_load()), parses it once. */
+static struct pci_access *names;
+
+static struct pci_access *names_access(void) {
+        if (!names) {
+                names = pci_alloc();
+                if (names) {
+                        names->warning = silent;
+                        names->debug = silent;
+                        names->error = pci_error_jump;
+                }
+        }
+        return names;
+}
+
+void gd_pci_names_load(void) {
+        char buf[64];
+
+        if (names_access() && setjmp(pci_error_jmp) == 0)
+                (void) pci_lookup_name(names, buf, sizeof(buf), PCI_LOOKUP_VENDOR, 0x8086, 0);
+}
+
+static char *lookup(int flags, unsigned v, unsigned d) {
+        struct pci_access *pacc = names_access();
         char buf[256];
-        const char *s = pci_lookup_name(pacc, buf, sizeof(buf), flags, v, d);
+        const char *s = pacc ? pci_lookup_name(pacc, buf, sizeof(buf), flags, v, d) : NULL;
         char *r, *bracket;
 
         if (!s)
@@ -312,9 +338,9 @@ int gd_pci_read(struct gd_host *h, bool every_device) {
                 d->subsys_vendor = p->subsys_vendor_id;
                 d->subsys_device = p->subsys_id;
                 d->has_subsys = p->subsys_vendor_id != 0 && p->subsys_vendor_id != 0xffff;
-                d->vendor_name = lookup(pacc, PCI_LOOKUP_VENDOR, d->vendor, 0);
-                d->device_name = lookup(pacc, PCI_LOOKUP_DEVICE, d->vendor, d->device);
-                d->class_name = lookup(pacc, PCI_LOOKUP_CLASS, p->device_class, 0);
+                d->vendor_name = lookup(PCI_LOOKUP_VENDOR, d->vendor, 0);
+                d->device_name = lookup(PCI_LOOKUP_DEVICE, d->vendor, d->device);
+                d->class_name = lookup(PCI_LOOKUP_CLASS, p->device_class, 0);
                 d->is_bridge = gd_pci_is_bridge(d);
                 read_core_facts(d);
         }

@@ -14,5 +14,9 @@
  * read_details()).  Sets h->pci_state; returns it. */
 int gd_pci_read(struct gd_host *h, bool every_device);
 
+/* Parses pci.ids now, for the names of every later gd_pci_read() of this
+ * process and of the processes it forks. */
+void gd_pci_names_load(void);
+
 /* Parses "dddd:bb:dd.f"; returns 0 or -EINVAL. */
 int gd_pci_parse_address(const char *s, unsigned *domain, unsigned *bus, unsigned *dev, unsigned *func);

@@ -157,6 +157,16 @@ void gd_scenario_result_clear(struct gd_scenario_result *r);
  * scenarios: ok false, error true); returns 0, or -ENOMEM. */
 int gd_scenario_run(const char *path, const char *self, struct gd_scenario_result *ret);
 
+/* When this process runs under umockdev's preload library (LD_PRELOAD at
+ * its start; inert while UMOCKDEV_DIR is unset), gd_scenario_run() calls
+ * explain_json instead of executing `self explain --format json`: it points
+ * UMOCKDEV_DIR, GPUDIAG_CONFIG_ROOT and GPUDIAG_REPLAY at the testbed,
+ * sends stdout and stderr to memory files, and takes explain_json's return
+ * value as the exit status.  Call it only in a process that is thrown away
+ * after one scenario (the replay command's per-scenario child).  Returns
+ * true when the preload is loaded here and the hook is set. */
+bool gd_scenario_explain_in_process(int (*explain_json)(void));
+
 /* Loads the scenario's base bundle into a cache that gd_scenario_run()
  * uses, also in processes forked afterwards; errors are left for
  * gd_scenario_run() to report.  Starts no threads. */
