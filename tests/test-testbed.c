@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "base/macro.h"
 #include "base/strv.h"
 #include "bundle/bundle.h"
+#include "replay/scenario.h"
 #include "replay/testbed.h"
 #include "testbed-run.h"
 
@@ -145,4 +147,149 @@ Test(testbed, free_removes_the_whole_directory) {
         gd_testbed_free(t);
         cr_assert_eq(stat(root, &st), -1, "%s still exists", root);
         cr_assert_eq(errno, ENOENT);
+}
+
+/* One line per entry below dir: path, kind, mode, and the link target or
+ * the file's content, sorted: two directories are the same testbed when
+ * their listings are equal. */
+static void list_entry(const char *dir, const char *rel, char ***lines) {
+        _cleanup_free_ char *full = path_join(dir, rel), *content = NULL, *line = NULL;
+        _cleanup_closedir_ DIR *d = NULL;
+        struct stat st;
+
+        cr_assert_not_null(full);
+        cr_assert_eq(lstat(full, &st), 0, "%s", full);
+        if (S_ISLNK(st.st_mode)) {
+                char target[PATH_MAX];
+                ssize_t n = readlink(full, target, sizeof(target) - 1);
+                cr_assert_gt(n, 0);
+                target[n] = '\0';
+                cr_assert(asprintf(&line, "%s link %s", rel, target) >= 0);
+        } else if (S_ISREG(st.st_mode)) {
+                FILE *f;
+                size_t len = 0;
+
+                /* Raw bytes: read_file_capped() would turn the markers into
+                 * errors.  Unreadable markers are mode 000. */
+                (void) chmod(full, 0644);
+                f = fopen(full, "re");
+                cr_assert_not_null(f, "%s", full);
+                content = calloc(1, (size_t) st.st_size + 1);
+                cr_assert_not_null(content);
+                len = fread(content, 1, (size_t) st.st_size, f);
+                cr_assert_eq(len, (size_t) st.st_size, "%s", full);
+                fclose(f);
+                cr_assert(asprintf(&line, "%s file %o %s", rel, (unsigned) st.st_mode & 07777, content) >= 0);
+                (void) chmod(full, st.st_mode & 07777);
+        } else {
+                cr_assert(S_ISDIR(st.st_mode), "%s", full);
+                cr_assert(asprintf(&line, "%s dir", rel) >= 0);
+                d = opendir(full);
+                cr_assert_not_null(d);
+                for (struct dirent *de; (de = readdir(d)); ) {
+                        _cleanup_free_ char *sub = NULL;
+                        if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                                continue;
+                        cr_assert(asprintf(&sub, "%s/%s", rel, de->d_name) >= 0);
+                        list_entry(dir, sub, lines);
+                }
+        }
+        cr_assert_eq(strv_consume(lines, TAKE_PTR(line)), 0);
+}
+
+static char *listing(const char *dir) {
+        _cleanup_strv_free_ char **lines = calloc(1, sizeof(char *));
+        char *joined = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&joined, &len);
+
+        cr_assert_not_null(lines);
+        cr_assert_not_null(f);
+        list_entry(dir, ".", &lines);
+        strv_sort(lines);
+        for (char **l = lines; *l; l++)
+                if (!streq(*l, ". dir"))
+                        fprintf(f, "%s\n", *l);
+        fclose(f);
+        return joined;
+}
+
+static char *listing_of_build(const struct gd_bundle *b) {
+        _cleanup_testbed_ struct gd_testbed *t = NULL;
+        _cleanup_free_ char *err = NULL;
+
+        cr_assert_eq(gd_testbed_build(b, &t, &err), 0, "%s", err);
+        return listing(gd_testbed_root(t));
+}
+
+static char *make_slot(void) {
+        char *dir = strdup("/tmp/gpudiag-slot-test.XXXXXX");
+
+        cr_assert_not_null(dir);
+        cr_assert_not_null(mkdtemp(dir));
+        return dir;
+}
+
+/* The replay runner's slots (testbed-tree.c): a directory switched from
+ * nothing to a bundle's tree holds what gd_testbed_build() writes, also for
+ * an imported bundle whose unreadable markers are written through the
+ * /sys/bus/pci/devices links. */
+Test(testbed, a_tree_written_into_an_empty_slot_is_the_built_testbed) {
+        static const char *const bundles[] = { "kvm-guest-6dev.yaml", "imported/x670e-i-rtx3080-raphael.yaml" };
+
+        for (size_t i = 0; i < ELEMENTSOF(bundles); i++) {
+                _cleanup_free_ char *path = snapshot_path(bundles[i]), *err = NULL, *want = NULL, *got = NULL;
+                _cleanup_free_ char *slot = make_slot();
+                _cleanup_bundle_ struct gd_bundle *b = NULL;
+                _cleanup_(gd_testbed_tree_freep) struct gd_testbed_tree *tree = NULL;
+                _cleanup_testbed_ struct gd_testbed *owner = NULL;
+
+                cr_assert_eq(gd_bundle_load(path, &b, &err), 0, "%s: %s", path, err);
+                cr_assert_eq(gd_testbed_tree_new(b, &tree, &err), 0, "%s", err);
+                cr_assert_gt(gd_testbed_tree_size(tree), 50);
+                cr_assert_eq(gd_testbed_switch(slot, NULL, tree), 0);
+                want = listing_of_build(b);
+                got = listing(slot);
+                cr_assert_str_eq(got, want, "%s", bundles[i]);
+                /* gd_testbed_build's own directory, to remove the slot with. */
+                owner = gd_testbed_at(slot);
+                cr_assert_str_eq(gd_testbed_root(owner), slot);
+                (void) gd_testbed_switch(slot, tree, NULL);
+                cr_assert_eq(rmdir(slot), 0, "the switch to nothing left entries in %s", slot);
+        }
+}
+
+/* A scenario's faults change a few entries; switching there and back gives
+ * exactly the faulted testbed, then exactly the base again. */
+Test(testbed, switching_to_a_faulted_bundle_and_back_writes_each_testbed_exactly) {
+        _cleanup_free_ char *src = NULL, *scen = NULL, *base_path = NULL, *err = NULL, *slot = make_slot();
+        _cleanup_free_ char *want_base = NULL, *want_fault = NULL, *got = NULL;
+        _cleanup_bundle_ struct gd_bundle *base = NULL, *faulted = NULL;
+        _cleanup_(gd_testbed_tree_freep) struct gd_testbed_tree *tb = NULL, *tf = NULL;
+        struct gd_scenario *s = NULL;
+
+        cr_assert(asprintf(&scen, "%s/scenarios/guide/amd-iommu-on-believed-needed.yaml", getenv("GPUDIAG_SRCDIR")) >= 0);
+        cr_assert_eq(gd_scenario_load(scen, &s, &err), 0, "%s", err);
+        cr_assert_eq(gd_scenario_find_base(s, &base_path), 0);
+        cr_assert_eq(gd_bundle_load(base_path, &base, NULL), 0);
+        cr_assert_eq(gd_bundle_load(base_path, &faulted, NULL), 0);
+        cr_assert_eq(gd_scenario_apply(s, faulted, &err), 0, "%s", err);
+        gd_scenario_free(s);
+
+        cr_assert_eq(gd_testbed_tree_new(base, &tb, NULL), 0);
+        cr_assert_eq(gd_testbed_tree_new(faulted, &tf, NULL), 0);
+        want_base = listing_of_build(base);
+        want_fault = listing_of_build(faulted);
+        cr_assert_str_neq(want_base, want_fault, "the faults changed nothing");
+
+        cr_assert_eq(gd_testbed_switch(slot, NULL, tb), 0);
+        cr_assert_eq(gd_testbed_switch(slot, tb, tf), 0);
+        got = listing(slot);
+        cr_assert_str_eq(got, want_fault);
+        free(got);
+        cr_assert_eq(gd_testbed_switch(slot, tf, tb), 0);
+        got = listing(slot);
+        cr_assert_str_eq(got, want_base);
+        cr_assert_eq(gd_testbed_switch(slot, tb, NULL), 0);
+        cr_assert_eq(rmdir(slot), 0);
 }

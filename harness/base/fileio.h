@@ -32,5 +32,5 @@ int read_link_basename(const char *dir, const char *name, char **ret);
 /* Joins with exactly one '/' between; returns NULL on ENOMEM. */
 char *path_join(const char *a, const char *b);
 
-/* True when the path has a ".." component or is not absolute. */
+/* True when the path is absolute and has no "." or ".." component. */
 int path_is_safe_absolute(const char *p);

@@ -221,7 +221,7 @@ int replay_report_junit(const struct replay_report *rep, const char *path, const
 /* ---- wire format: flags, seconds, then 7 strings as u32 length + bytes
  * (UINT32_MAX for NULL). ---- */
 
-#define N_STR 7
+#define N_STR 8
 
 static void str_fields(struct gd_scenario_result *r, char **v[N_STR]) {
         v[0] = &r->name;
@@ -231,6 +231,7 @@ static void str_fields(struct gd_scenario_result *r, char **v[N_STR]) {
         v[4] = &r->actual;
         v[5] = &r->diff;
         v[6] = &r->log;
+        v[7] = &r->slot_base;
 }
 
 char *replay_result_serialize(const struct gd_scenario_result *r, size_t *ret_len) {

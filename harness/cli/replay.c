@@ -100,6 +100,8 @@ struct child {
         int fd;                 /* its result pipe */
         size_t index;
         double deadline;
+        char *dir;              /* the slot's testbed directory */
+        char *base;             /* the base bundle it holds; NULL: unknown */
 };
 
 /* The running children, for the SIGINT/SIGTERM handler: each scenario runs
@@ -160,12 +162,13 @@ static int explain_json(void) {
         return cmd_explain(3, argv);
 }
 
-__attribute__((noreturn)) static void child_main(int fd, const char *path, const char *self) {
+__attribute__((noreturn)) static void child_main(int fd, const char *path, const char *self,
+                                                 const struct gd_replay_slot *slot) {
         struct gd_scenario_result r;
         _cleanup_free_ char *blob = NULL;
         size_t len;
 
-        if (gd_scenario_run(path, self, &r) < 0) {
+        if (gd_scenario_run_in(path, self, slot, &r) < 0) {
                 gd_scenario_result_clear(&r);
                 r = (struct gd_scenario_result) { .path = strdup(path), .name = strdup(path), .error = true,
                                                   .message = strdup("out of memory") };
@@ -206,7 +209,7 @@ static int child_start(struct child *c, const struct child *all, size_t n_all, s
                         if (all[k].pid > 0)
                                 close(all[k].fd);
                 close(p[0]);
-                child_main(p[1], paths[index], self);
+                child_main(p[1], paths[index], self, &(struct gd_replay_slot) { .dir = c->dir, .base = c->base });
         }
         (void) setpgid(c->pid, c->pid);
         close(p[1]);
@@ -245,6 +248,9 @@ static void child_finish(struct child *c, struct gd_scenario_result *ret, bool t
                 *ret = (struct gd_scenario_result) { .error = true, .message = strdup(msg),
                                                      .seconds = timed_out ? scenario_timeout_s : 0 };
         }
+        /* The slot holds the base again only if the scenario said so. */
+        free(c->base);
+        c->base = r == 0 && ret->slot_base ? strdup(ret->slot_base) : NULL;
         c->pid = 0;
         c->fd = -1;
 }
@@ -274,14 +280,70 @@ static void flush_done(struct run *run) {
         fflush(stdout);
 }
 
+/* Scenarios of one base run one after another, so that a slot switches its
+ * testbed by a scenario's few changes, not from one base to another. */
+struct ordered {
+        char *base;
+        size_t index;
+};
+
+static int cmp_ordered(const void *a, const void *b) {
+        const struct ordered *x = a, *y = b;
+        int c = strcmp(x->base ? x->base : "", y->base ? y->base : "");
+
+        return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+static size_t *run_order(const struct run *run) {
+        struct ordered *o = calloc(run->n + 1, sizeof(*o));
+        size_t *order = calloc(run->n + 1, sizeof(*order));
+
+        if (!o || !order) {
+                free(o);
+                free(order);
+                return NULL;
+        }
+        for (size_t i = 0; i < run->n; i++)
+                o[i] = (struct ordered) { .base = gd_scenario_base_path(run->paths[i]), .index = i };
+        qsort(o, run->n, sizeof(*o), cmp_ordered);
+        for (size_t i = 0; i < run->n; i++) {
+                order[i] = o[i].index;
+                free(o[i].base);
+        }
+        free(o);
+        return order;
+}
+
+static void slots_free(struct child *c, size_t jobs) {
+        for (size_t k = 0; c && k < jobs; k++) {
+                free(c[k].dir);
+                free(c[k].base);
+        }
+}
+
 static int run_all(struct run *run, const char *self, size_t jobs) {
         _cleanup_free_ struct child *c = calloc(jobs, sizeof(*c));
         _cleanup_free_ struct pollfd *pfd = calloc(jobs, sizeof(*pfd));
+        _cleanup_free_ size_t *order = run_order(run);
+        const char *tmp = getenv("TMPDIR");
         size_t next = 0, running = 0;
         int r = 0;
 
-        if (!c || !pfd)
+        if (!c || !pfd || !order)
                 return -ENOMEM;
+        /* One testbed directory per slot, in this run's directory. */
+        for (size_t k = 0; k < jobs; k++) {
+                if (asprintf(&c[k].dir, "%s/slot-%zu", tmp && *tmp ? tmp : "/tmp", k) < 0) {
+                        c[k].dir = NULL;
+                        slots_free(c, jobs);
+                        return -ENOMEM;
+                }
+                if (mkdir(c[k].dir, 0755) < 0 && errno != EEXIST) {
+                        r = -errno;
+                        slots_free(c, jobs);
+                        return r;
+                }
+        }
         running_children = c;
         n_running_children = jobs;
         signal(SIGINT, on_signal);
@@ -291,7 +353,7 @@ static int run_all(struct run *run, const char *self, size_t jobs) {
 
                 for (size_t k = 0; k < jobs && next < run->n && r == 0; k++)
                         if (c[k].pid == 0) {
-                                r = child_start(&c[k], c, jobs, next, run->paths, self);
+                                r = child_start(&c[k], c, jobs, order[next], run->paths, self);
                                 if (r == 0) {
                                         next++;
                                         running++;
@@ -327,6 +389,7 @@ static int run_all(struct run *run, const char *self, size_t jobs) {
         signal(SIGTERM, SIG_DFL);
         n_running_children = 0;
         running_children = NULL;
+        slots_free(c, jobs);
         return r;
 }
 

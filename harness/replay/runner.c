@@ -5,6 +5,7 @@
  * checks as on a live host (README, "Design": one reader). */
 #include <dlfcn.h>
 #include <errno.h>
+#include <ftw.h>
 #include <fcntl.h>
 #include <libfyaml.h>
 #include <limits.h>
@@ -32,6 +33,7 @@ void gd_scenario_result_clear(struct gd_scenario_result *r) {
         free(r->actual);
         free(r->diff);
         free(r->log);
+        free(r->slot_base);
         *r = (struct gd_scenario_result) { 0 };
 }
 
@@ -247,6 +249,9 @@ static int run_explain(const struct gd_testbed *t, const char *self, char **ret_
 static struct {
         char *path;
         struct gd_bundle *b;
+        struct gd_testbed_tree *tree;   /* of b, made on first use */
+        char *tree_error;
+        int tree_r;
 } base_cache;
 
 static int load_base(const char *path, struct gd_bundle **ret, char **ret_error) {
@@ -266,10 +271,25 @@ static int load_base(const char *path, struct gd_bundle **ret, char **ret_error)
                 }
                 gd_bundle_free(base_cache.b);
                 free(base_cache.path);
+                gd_testbed_tree_free(base_cache.tree);
+                free(base_cache.tree_error);
                 base_cache.b = b;
                 base_cache.path = p;
+                base_cache.tree = NULL;
+                base_cache.tree_error = NULL;
+                base_cache.tree_r = 0;
         }
         return runner_bundle_dup(base_cache.b, ret);
+}
+
+/* The cached base's testbed tree; made once, in the parent when
+ * gd_scenario_prepare() runs there, so that every scenario shares it. */
+static const struct gd_testbed_tree *base_tree(char **ret_error) {
+        if (!base_cache.tree && base_cache.tree_r == 0 && base_cache.b)
+                base_cache.tree_r = gd_testbed_tree_new(base_cache.b, &base_cache.tree, &base_cache.tree_error);
+        if (!base_cache.tree && ret_error && base_cache.tree_error)
+                *ret_error = strdup(base_cache.tree_error);
+        return base_cache.tree;
 }
 
 _printf_(3, 4)
@@ -300,10 +320,45 @@ static double now(void) {
         return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
 }
 
-static int run(const char *path, const char *self, struct gd_scenario_result *res) {
+/* Empties dir, keeping it. */
+static int remove_below(const char *p, const struct stat *st, int flag, struct FTW *ftw) {
+        (void) st;
+        if (ftw->level == 0)
+                return 0;
+        if (flag == FTW_DP || flag == FTW_D)
+                (void) rmdir(p);
+        else
+                (void) unlink(p);
+        return 0;
+}
+
+/* The slot's directory as the faulted bundle b's testbed; *ret_tree is b's
+ * tree, for switching back. */
+static int slot_enter(const struct gd_replay_slot *slot, const char *base, const struct gd_bundle *b,
+                      struct gd_testbed_tree **ret_tree, struct gd_testbed **ret_tb, char **ret_error) {
+        const struct gd_testbed_tree *from = NULL;
+        int r;
+
+        r = gd_testbed_tree_new(b, ret_tree, ret_error);
+        if (r < 0)
+                return r;
+        if (slot->base && streq(slot->base, base))
+                from = base_tree(NULL);
+        if (!from && nftw(slot->dir, remove_below, 16, FTW_DEPTH | FTW_PHYS) < 0)
+                return -errno;
+        r = gd_testbed_switch(slot->dir, from, *ret_tree);
+        if (r < 0)
+                return r;
+        *ret_tb = gd_testbed_at(slot->dir);
+        return *ret_tb ? 0 : -ENOMEM;
+}
+
+static int run(const char *path, const char *self, const struct gd_replay_slot *slot,
+               struct gd_scenario_result *res) {
         _cleanup_scenario_ struct gd_scenario *s = NULL;
         _cleanup_bundle_ struct gd_bundle *b = NULL;
         _cleanup_testbed_ struct gd_testbed *tb = NULL;
+        _cleanup_(gd_testbed_tree_freep) struct gd_testbed_tree *tree = NULL;
         _cleanup_free_ char *err = NULL, *base = NULL, *out = NULL, *log = NULL;
         int r, status;
 
@@ -338,7 +393,12 @@ static int run(const char *path, const char *self, struct gd_scenario_result *re
                 return set_error(res, NULL, "%s", err ? err : strerror(-r));
 
         err = mfree_str(err);
-        r = gd_testbed_build(b, &tb, &err);
+        if (slot && !base_tree(&err)) {
+                r = base_cache.tree_r;
+                return set_error(res, NULL, "%s: cannot build the testbed from %s: %s", path, base,
+                                 err ? err : strerror(-r));
+        }
+        r = slot ? slot_enter(slot, base, b, &tree, &tb, &err) : gd_testbed_build(b, &tb, &err);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
@@ -356,6 +416,9 @@ static int run(const char *path, const char *self, struct gd_scenario_result *re
                                  WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
         if (log && *log)
                 res->log = TAKE_PTR(log);
+        /* Back to the base, for the next scenario of this slot. */
+        if (slot && gd_testbed_switch(slot->dir, tree, base_tree(NULL)) == 0 && !(res->slot_base = strdup(base)))
+                return -ENOMEM;
         return runner_compare(s, out, res);
 }
 
@@ -366,10 +429,12 @@ void gd_scenario_prepare(const char *path) {
 
         if (gd_scenario_load(path, &s, NULL) < 0 || gd_scenario_find_base(s, &base) < 0)
                 return;
-        (void) load_base(base, &b, NULL);
+        if (load_base(base, &b, NULL) == 0)
+                (void) base_tree(NULL);
 }
 
-int gd_scenario_run(const char *path, const char *self, struct gd_scenario_result *res) {
+int gd_scenario_run_in(const char *path, const char *self, const struct gd_replay_slot *slot,
+                       struct gd_scenario_result *res) {
         double t0 = now();
         int r;
 
@@ -378,9 +443,22 @@ int gd_scenario_run(const char *path, const char *self, struct gd_scenario_resul
         res->name = strdup(path);
         if (!res->path || !res->name)
                 return -ENOMEM;
-        r = run(path, self, res);
+        r = run(path, self, slot, res);
         res->seconds = now() - t0;
         return r;
+}
+
+int gd_scenario_run(const char *path, const char *self, struct gd_scenario_result *res) {
+        return gd_scenario_run_in(path, self, NULL, res);
+}
+
+char *gd_scenario_base_path(const char *path) {
+        _cleanup_scenario_ struct gd_scenario *s = NULL;
+        char *base = NULL;
+
+        if (gd_scenario_load(path, &s, NULL) < 0 || gd_scenario_find_base(s, &base) < 0)
+                return NULL;
+        return base;
 }
 
 static char *dup_or_null(const char *s, bool *oom) {

@@ -146,6 +146,8 @@ struct gd_scenario_result {
         char *actual;
         char *diff;             /* "- expected" / "+ actual" lines */
         char *log;              /* stderr of the replayed explain, may be NULL */
+        char *slot_base;        /* gd_scenario_run_in(): the base whose testbed the slot holds
+                                 * after the run; NULL: unknown, to be cleared */
         double seconds;
 };
 
@@ -156,6 +158,23 @@ void gd_scenario_result_clear(struct gd_scenario_result *r);
  * compares with the expectations.  Always fills *ret (also for bad
  * scenarios: ok false, error true); returns 0, or -ENOMEM. */
 int gd_scenario_run(const char *path, const char *self, struct gd_scenario_result *ret);
+
+/* A directory that outlives the scenarios of one replay worker: it holds
+ * the testbed of base (a bundle path; NULL when unknown), and each scenario
+ * turns it into its own testbed by writing only what its faults change,
+ * then back (gd_testbed_switch()). */
+struct gd_replay_slot {
+        const char *dir;
+        const char *base;
+};
+
+/* gd_scenario_run() in slot: the same result, and ret->slot_base. */
+int gd_scenario_run_in(const char *path, const char *self, const struct gd_replay_slot *slot,
+                       struct gd_scenario_result *ret);
+
+/* The path of the scenario's base bundle, for running scenarios of one base
+ * one after another; NULL when the scenario or its base cannot be found. */
+char *gd_scenario_base_path(const char *path);
 
 /* When this process runs under umockdev's preload library (LD_PRELOAD at
  * its start; inert while UMOCKDEV_DIR is unset), gd_scenario_run() calls

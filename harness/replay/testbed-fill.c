@@ -7,14 +7,6 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-#if __has_include(<linux/openat2.h>)
-#include <linux/openat2.h>
-#else
-#undef SYS_openat2
-#endif
 
 #include "base/fileio.h"
 #include "base/hostpaths.h"
@@ -109,146 +101,6 @@ char *testbed_resolve_in_sys(const char *dir, const char *target) {
         return out;
 }
 
-/* mkdir -p of root+path, never through a link that leaves root.  A
- * component that mkdir() made, or that lstat() shows to be a directory, is
- * a plain directory under its parent; only a symbolic link needs realpath()
- * to see where it leads.  (realpath() on every component cost 15,000
- * readlink calls per scenario, most of a replay's system time.) */
-int testbed_mkdir(const char *root, const char *path) {
-        _cleanup_free_ char *full = path_join(root, path);
-        size_t rootlen = strlen(root);
-        char real[PATH_MAX], real_root[PATH_MAX];
-
-        if (!full)
-                return -ENOMEM;
-        for (char *s = full + rootlen + 1; ; s++) {
-                bool last = *s == '\0';
-                struct stat st;
-
-                if (*s != '/' && !last)
-                        continue;
-                *s = '\0';
-                if (mkdir(full, 0755) < 0) {
-                        if (errno != EEXIST)
-                                return -errno;
-                        if (lstat(full, &st) < 0)
-                                return -errno;
-                        if (S_ISLNK(st.st_mode)) {
-                                size_t n;
-
-                                if (!realpath(full, real) || !realpath(root, real_root))
-                                        return -errno;
-                                n = strlen(real_root);
-                                if (strncmp(real, real_root, n) != 0 || (real[n] != '/' && real[n] != '\0'))
-                                        return -ELOOP;
-                        } else if (!S_ISDIR(st.st_mode))
-                                return -ENOTDIR;
-                }
-                if (last)
-                        break;
-                *s = '/';
-        }
-        return 0;
-}
-
-/* Opens root+path with flags, refusing a resolution that leaves root, in
- * one call: openat2() with RESOLVE_BENEATH (Linux 5.6) follows the links
- * inside the testbed and fails with EXDEV on one that leads out.  -ENOSYS
- * (or -EPERM from a seccomp filter) where the kernel lacks it. */
-static int open_beneath(const char *root, const char *path, int flags) {
-#ifdef SYS_openat2
-        _cleanup_close_ int dfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        struct open_how how = {
-                .flags = (uint64_t) (flags | O_CLOEXEC),
-                .mode = 0644,
-                .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
-        };
-        long fd;
-
-        if (dfd < 0)
-                return -errno;
-        while (*path == '/')
-                path++;
-        fd = syscall(SYS_openat2, dfd, path, &how, sizeof(how));
-        if (fd < 0)
-                return errno == EXDEV ? -ELOOP : -errno;
-        return (int) fd;
-#else
-        (void) root, (void) path, (void) flags;
-        return -ENOSYS;
-#endif
-}
-
-/* The portable way: mkdir -p with the checks of testbed_mkdir(), then open
- * without following a link in the last component. */
-static int open_checked(const char *root, const char *path, int flags) {
-        _cleanup_free_ char *full = path_join(root, path);
-        _cleanup_free_ char *dir = strdup(path);
-        char *slash;
-        int fd, r;
-
-        if (!full || !dir)
-                return -ENOMEM;
-        slash = strrchr(dir, '/');
-        if (slash && slash != dir) {
-                *slash = '\0';
-                r = testbed_mkdir(root, dir);
-                if (r < 0)
-                        return r;
-        }
-        fd = open(full, flags | O_CLOEXEC, 0644);
-        return fd < 0 ? -errno : fd;
-}
-
-int testbed_write_file(const char *root, const char *path, const void *content, size_t len, mode_t mode,
-                       int64_t mtime) {
-        /* A recorded sysfs attribute may be there already: replace it. */
-        const int flags = O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW;
-        _cleanup_close_ int fd = -1;
-        const char *p = content;
-
-        /* Most files go into a directory that exists: one openat2() instead
-         * of a mkdir and lstat per path component. */
-        fd = open_beneath(root, path, flags);
-        if (fd == -ENOSYS || fd == -EPERM)
-                fd = open_checked(root, path, flags);
-        else if (fd == -ENOENT) {
-                _cleanup_free_ char *dir = strdup(path);
-                char *slash = dir ? strrchr(dir, '/') : NULL;
-                int r;
-
-                if (!dir)
-                        return -ENOMEM;
-                if (slash && slash != dir) {
-                        *slash = '\0';
-                        r = testbed_mkdir(root, dir);
-                        if (r < 0)
-                                return r;
-                }
-                fd = open_beneath(root, path, flags);
-        }
-        if (fd < 0)
-                return fd;
-        while (len > 0) {
-                ssize_t n = write(fd, p, len);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                p += n;
-                len -= (size_t) n;
-        }
-        if (fchmod(fd, mode) < 0)
-                return -errno;
-        if (mtime >= 0) {
-                struct timespec ts[2] = { { .tv_sec = (time_t) mtime }, { .tv_sec = (time_t) mtime } };
-                if (futimens(fd, ts) < 0)
-                        return -errno;
-        }
-        return 0;
-}
-
 static int fail_path(char **ret_error, const char *what, const char *path, int r) {
         if (ret_error && asprintf(ret_error, "testbed: cannot write %s %s: %s", what, path,
                                   r == -ELOOP ? "a recorded link leads out of the testbed" : strerror(-r)) < 0)
@@ -256,7 +108,7 @@ static int fail_path(char **ret_error, const char *what, const char *path, int r
         return r == -ENOMEM ? r : -EINVAL;
 }
 
-static int add_drivers(const char *root, const struct recorded_device *d, size_t n, char **ret_error) {
+static int add_drivers(struct tb_out *out, const struct recorded_device *d, size_t n, char **ret_error) {
         for (size_t i = 0; i < n; i++) {
                 _cleanup_free_ char *dir = NULL, *target = NULL;
                 int r;
@@ -273,7 +125,7 @@ static int add_drivers(const char *root, const struct recorded_device *d, size_t
                                 *ret_error = NULL;
                         return -EINVAL;
                 }
-                r = testbed_mkdir(root, target);
+                r = tb_mkdir(out, target);
                 if (r < 0)
                         return fail_path(ret_error, "driver directory", target, r);
         }
@@ -305,13 +157,13 @@ static char *dotdots(const char *devpath) {
         return s;
 }
 
-static int add_groups(const char *root, const struct gd_bundle *b, const struct recorded_device *d, size_t n,
+static int add_groups(struct tb_out *out, const struct gd_bundle *b, const struct recorded_device *d, size_t n,
                       char **ret_error) {
         int r;
 
         if (!b->has_iommu_groups)
                 return 0;
-        r = testbed_mkdir(root, "/sys/kernel/iommu_groups");
+        r = tb_mkdir(out, "/sys/kernel/iommu_groups");
         if (r < 0)
                 return fail_path(ret_error, "directory", "/sys/kernel/iommu_groups", r);
 
@@ -321,7 +173,7 @@ static int add_groups(const char *root, const struct gd_bundle *b, const struct 
 
                 if (asprintf(&gdir, "/sys/kernel/iommu_groups/%" PRId64 "/devices", grp->id) < 0)
                         return -ENOMEM;
-                r = testbed_mkdir(root, gdir);
+                r = tb_mkdir(out, gdir);
                 if (r < 0)
                         return fail_path(ret_error, "directory", gdir, r);
                 if (grp->type) {
@@ -330,7 +182,7 @@ static int add_groups(const char *root, const struct gd_bundle *b, const struct 
                         if (asprintf(&tp, "/sys/kernel/iommu_groups/%" PRId64 "/type", grp->id) < 0 ||
                             asprintf(&content, "%s\n", grp->type) < 0)
                                 return -ENOMEM;
-                        r = testbed_write_file(root, tp, content, strlen(content), 0444, -1);
+                        r = tb_write(out, tp, content, strlen(content), 0444, -1);
                         if (r < 0)
                                 return fail_path(ret_error, "file", tp, r);
                 }
@@ -339,7 +191,7 @@ static int add_groups(const char *root, const struct gd_bundle *b, const struct 
                         const struct recorded_device *dev = find_device(d, n, grp->devices[i]);
                         _cleanup_free_ char *link = NULL, *target = NULL;
 
-                        if (asprintf(&link, "%s%s/%s", root, gdir, grp->devices[i]) < 0)
+                        if (asprintf(&link, "%s/%s", gdir, grp->devices[i]) < 0)
                                 return -ENOMEM;
                         /* Unrecorded: a dangling link, as for a device that vanished. */
                         if (asprintf(&target, "../../../..%s", dev ? dev->devpath : "/bus/pci/devices/") < 0)
@@ -351,18 +203,20 @@ static int add_groups(const char *root, const struct gd_bundle *b, const struct 
                                 free(target);
                                 target = t2;
                         }
-                        if (symlink(target, link) < 0)
-                                return fail_path(ret_error, "link", link + strlen(root), -errno);
+                        r = tb_symlink(out, link, target);
+                        if (r < 0)
+                                return fail_path(ret_error, "link", link, r);
 
                         if (dev && !dev->has_iommu_group) {
                                 _cleanup_free_ char *up = dotdots(dev->devpath), *dlink = NULL, *dtarget = NULL;
 
                                 if (!up ||
-                                    asprintf(&dlink, "%s/sys%s/iommu_group", root, dev->devpath) < 0 ||
+                                    asprintf(&dlink, "/sys%s/iommu_group", dev->devpath) < 0 ||
                                     asprintf(&dtarget, "%skernel/iommu_groups/%" PRId64, up, grp->id) < 0)
                                         return -ENOMEM;
-                                if (symlink(dtarget, dlink) < 0)
-                                        return fail_path(ret_error, "link", dlink + strlen(root), -errno);
+                                r = tb_symlink(out, dlink, dtarget);
+                                if (r < 0)
+                                        return fail_path(ret_error, "link", dlink, r);
                         }
                 }
         }
@@ -390,7 +244,7 @@ static bool in_config_root(const char *path) {
         return gd_bundle_path_is_config(path) || startswith(path, "/dev/");
 }
 
-static int add_files(const char *root, const struct gd_bundle *b, char **ret_error) {
+static int add_files(struct tb_out *out, const struct gd_bundle *b, char **ret_error) {
         int64_t fallback = default_mtime(b);
 
         for (size_t i = 0; i < b->n_files; i++) {
@@ -401,7 +255,7 @@ static int add_files(const char *root, const struct gd_bundle *b, char **ret_err
                 where = in_config_root(f->path) ? path_join("/config", f->path) : strdup(f->path);
                 if (!where)
                         return -ENOMEM;
-                r = testbed_write_file(root, where, f->content, f->length, 0644,
+                r = tb_write(out, where, f->content, f->length, 0644,
                                        f->mtime >= 0 ? f->mtime : fallback);
                 if (r < 0)
                         return fail_path(ret_error, "file", f->path, r);
@@ -420,7 +274,7 @@ static int add_files(const char *root, const struct gd_bundle *b, char **ret_err
                  * machine's file for a missing one, and modes mean nothing
                  * to root, so the marker.  Elsewhere the marker too, with
                  * mode 000 so a non-root reader gets EACCES as on the host. */
-                r = testbed_write_file(root, where, GD_UNREADABLE_MARKER, strlen(GD_UNREADABLE_MARKER),
+                r = tb_write(out, where, GD_UNREADABLE_MARKER, strlen(GD_UNREADABLE_MARKER),
                                        proc_dev ? 0444 : 0000, -1);
                 if (r < 0)
                         return fail_path(ret_error, "file", path, r);
@@ -433,25 +287,25 @@ static int add_files(const char *root, const struct gd_bundle *b, char **ret_err
                 /* Below the config root a missing file is simply missing. */
                 if (gd_bundle_file(b, path) || gd_bundle_is_unreadable(b, path) || in_config_root(path))
                         continue;
-                r = testbed_write_file(root, path, GD_ABSENT_MARKER, strlen(GD_ABSENT_MARKER), 0444, -1);
+                r = tb_write(out, path, GD_ABSENT_MARKER, strlen(GD_ABSENT_MARKER), 0444, -1);
                 if (r < 0)
                         return fail_path(ret_error, "absent marker", path, r);
         }
         return 0;
 }
 
-int testbed_fill(const char *root, const struct gd_bundle *b, char **ret_error) {
+int testbed_fill(struct tb_out *out, const struct gd_bundle *b, char **ret_error) {
         struct recorded_device *d = NULL;
         size_t n = 0;
         int r;
 
         r = b->umockdev ? parse_recording(b->umockdev, &d, &n) : 0;
         if (r >= 0)
-                r = add_drivers(root, d, n, ret_error);
+                r = add_drivers(out, d, n, ret_error);
         if (r >= 0)
-                r = add_groups(root, b, d, n, ret_error);
+                r = add_groups(out, b, d, n, ret_error);
         if (r >= 0)
-                r = add_files(root, b, ret_error);
+                r = add_files(out, b, ret_error);
         devices_free(d, n);
         return r;
 }

@@ -98,16 +98,16 @@ static char *unhex(const char *s, size_t len, size_t *ret_len) {
         return out;
 }
 
-static int write_attr(const char *root, const struct record *rec, const char *name, size_t name_len,
+static int write_attr(struct tb_out *out, const struct record *rec, const char *name, size_t name_len,
                       const char *value, size_t value_len) {
         _cleanup_free_ char *path = NULL;
 
         if (asprintf(&path, "/sys%.*s/%.*s", (int) rec->devpath_len, rec->devpath, (int) name_len, name) < 0)
                 return -ENOMEM;
-        return testbed_write_file(root, path, value, value_len, 0644, -1);
+        return tb_write(out, path, value, value_len, 0644, -1);
 }
 
-static int write_link(const char *root, const struct record *rec, const char *name, size_t name_len,
+static int write_link(struct tb_out *out, const struct record *rec, const char *name, size_t name_len,
                       const char *target, size_t target_len) {
         _cleanup_free_ char *dir = NULL, *path = NULL, *tgt = NULL, *resolved = NULL, *parent = NULL;
         char *slash;
@@ -124,21 +124,15 @@ static int write_link(const char *root, const struct record *rec, const char *na
         resolved = testbed_resolve_in_sys(parent, tgt);
         if (!resolved)
                 return -ELOOP;
-        r = testbed_mkdir(root, parent);
+        r = tb_mkdir(out, parent);
         if (r < 0)
                 return r;
-        dir = mfree_str(dir);
-        dir = path_join(root, path);
-        if (!dir)
-                return -ENOMEM;
-        if (symlink(tgt, dir) < 0)
-                return -errno;
-        return 0;
+        return tb_symlink(out, path, tgt);
 }
 
 /* The subsystem link and the bus or class entry, as add_devicev() makes
  * them: pci and usb are buses, everything else a class. */
-static int write_subsystem(const char *root, const struct record *rec) {
+static int write_subsystem(struct tb_out *out, const struct record *rec) {
         _cleanup_free_ char *name = NULL, *up = NULL, *link = NULL, *entry_dir = NULL, *entry = NULL, *target = NULL;
         bool bus = streq(rec->subsystem, "pci") || streq(rec->subsystem, "usb");
         const char *base = memrchr(rec->devpath, '/', rec->devpath_len);
@@ -157,28 +151,27 @@ static int write_subsystem(const char *root, const struct record *rec) {
                 strcat(up, "../");
 
         if (asprintf(&entry_dir, bus ? "/sys/bus/%s/devices" : "/sys/class/%s", rec->subsystem) < 0 ||
-            asprintf(&link, "%s/sys%.*s/subsystem", root, (int) rec->devpath_len, rec->devpath) < 0 ||
+            asprintf(&link, "/sys%.*s/subsystem", (int) rec->devpath_len, rec->devpath) < 0 ||
             asprintf(&target, bus ? "%sbus/%s" : "%sclass/%s", up, rec->subsystem) < 0)
                 return -ENOMEM;
-        r = testbed_mkdir(root, entry_dir);
+        r = tb_mkdir(out, entry_dir);
         if (r < 0)
                 return r;
-        if (symlink(target, link) < 0)
-                return -errno;
+        r = tb_symlink(out, link, target);
+        if (r < 0)
+                return r;
 
         target = mfree_str(target);
         link = mfree_str(link);
-        if (asprintf(&entry, "%s%s/%s", root, entry_dir, name) < 0 ||
+        if (asprintf(&entry, "%s/%s", entry_dir, name) < 0 ||
             asprintf(&target, bus ? "../../../devices%.*s" : "../../devices%.*s",
                      (int) rec->devpath_len - 8, rec->devpath + 8) < 0)
                 return -ENOMEM;
-        if (symlink(target, entry) < 0)
-                return -errno;
-        return 0;
+        return tb_symlink(out, entry, target);
 }
 
 /* Writes one "P:" block; returns the rest of the text. */
-static int write_block(const char *root, const char **text, char **ret_error) {
+static int write_block(struct tb_out *out, const char **text, char **ret_error) {
         const char *p = *text, *nl;
         struct record rec = { 0 };
         _cleanup_free_ char *dir = NULL;
@@ -191,7 +184,7 @@ static int write_block(const char *root, const char **text, char **ret_error) {
         rec.devpath_len = (size_t) (nl - rec.devpath);
         if (asprintf(&dir, "/sys%.*s", (int) rec.devpath_len, rec.devpath) < 0)
                 return -ENOMEM;
-        r = testbed_mkdir(root, dir);
+        r = tb_mkdir(out, dir);
         if (r < 0)
                 return fail(ret_error, rec.devpath, rec.devpath_len, "cannot create its directory", r);
 
@@ -236,13 +229,13 @@ static int write_block(const char *root, const char **text, char **ret_error) {
                                          -EINVAL);
                                 break;
                         }
-                        r = write_attr(root, &rec, key, klen, data, dlen);
+                        r = write_attr(out, &rec, key, klen, data, dlen);
                         if (r < 0) {
                                 r = fail(ret_error, rec.devpath, rec.devpath_len, "cannot write an attribute", r);
                                 break;
                         }
                 } else if (p[0] == 'L') {
-                        r = write_link(root, &rec, key, klen, val, vlen);
+                        r = write_link(out, &rec, key, klen, val, vlen);
                         if (r < 0) {
                                 r = fail(ret_error, rec.devpath, rec.devpath_len, "cannot create a link", r);
                                 break;
@@ -256,9 +249,9 @@ static int write_block(const char *root, const char **text, char **ret_error) {
         if (r >= 0 && !rec.subsystem)
                 r = fail(ret_error, rec.devpath, rec.devpath_len, "no SUBSYSTEM property", -EINVAL);
         if (r >= 0)
-                r = write_attr(root, &rec, "uevent", 6, rec.uevent ? rec.uevent : "", rec.uevent_len);
+                r = write_attr(out, &rec, "uevent", 6, rec.uevent ? rec.uevent : "", rec.uevent_len);
         if (r >= 0) {
-                r = write_subsystem(root, &rec);
+                r = write_subsystem(out, &rec);
                 if (r < 0)
                         r = fail(ret_error, rec.devpath, rec.devpath_len,
                                  r == -EEXIST ? "recorded twice" : "cannot link its subsystem", r);
@@ -271,13 +264,13 @@ static int write_block(const char *root, const char **text, char **ret_error) {
         return r < 0 ? r : 0;
 }
 
-int testbed_write_recording(const char *root, const char *text, char **ret_error) {
+int testbed_write_recording(struct tb_out *out, const char *text, char **ret_error) {
         const char *p = text;
 
         while (*p == '\n')
                 p++;
         while (*p) {
-                int r = write_block(root, &p, ret_error);
+                int r = write_block(out, &p, ret_error);
                 if (r < 0)
                         return r;
         }

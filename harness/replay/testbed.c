@@ -20,6 +20,7 @@
 struct gd_testbed {
         char *root;             /* $UMOCKDEV_DIR for programs run inside */
         char *config_root;
+        bool keep;              /* gd_testbed_at(): the directory is not ours */
 };
 
 const char *gd_testbed_root(const struct gd_testbed *t) {
@@ -44,7 +45,7 @@ struct gd_testbed *gd_testbed_free(struct gd_testbed *t) {
         if (!t)
                 return NULL;
         /* FTW_PHYS: never follow a recorded link out of the testbed. */
-        if (t->root)
+        if (t->root && !t->keep)
                 (void) nftw(t->root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
         free(t->root);
         free(t->config_root);
@@ -87,17 +88,32 @@ int gd_testbed_build(const struct gd_bundle *b, struct gd_testbed **ret, char **
                 return -errno;
 
         if (b->umockdev && *b->umockdev) {
-                r = testbed_write_recording(real, b->umockdev, ret_error);
+                struct tb_out out = { .root = real };
+
+                r = testbed_write_recording(&out, b->umockdev, ret_error);
                 if (r < 0)
                         return r;
         }
 
-        r = testbed_fill(real, b, ret_error);
+        r = testbed_fill(&(struct tb_out) { .root = real }, b, ret_error);
         if (r < 0)
                 return r;
 
         *ret = TAKE_PTR(t);
         return 0;
+}
+
+struct gd_testbed *gd_testbed_at(const char *dir) {
+        struct gd_testbed *t = calloc(1, sizeof(*t));
+
+        if (!t)
+                return NULL;
+        t->keep = true;
+        t->root = strdup(dir);
+        t->config_root = path_join(dir, "config");
+        if (!t->root || !t->config_root)
+                return gd_testbed_free(t);
+        return t;
 }
 
 static bool env_is(const char *entry, const char *name) {

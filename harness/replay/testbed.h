@@ -27,6 +27,23 @@ struct gd_testbed;
  * Leaves $UMOCKDEV_DIR of the calling process as it was. */
 int gd_testbed_build(const struct gd_bundle *b, struct gd_testbed **ret, char **ret_error);
 
+/* The testbed in dir, as gd_testbed_switch() left it; gd_testbed_free()
+ * leaves the directory in place.  NULL when out of memory. */
+struct gd_testbed *gd_testbed_at(const char *dir);
+
+/* The entries gd_testbed_build() would write for b, as data, sorted by
+ * path (testbed-tree.c): same errors as gd_testbed_build(). */
+struct gd_testbed_tree;
+int gd_testbed_tree_new(const struct gd_bundle *b, struct gd_testbed_tree **ret, char **ret_error);
+void gd_testbed_tree_free(struct gd_testbed_tree *t);
+static inline void gd_testbed_tree_freep(struct gd_testbed_tree **t) { gd_testbed_tree_free(*t); }
+size_t gd_testbed_tree_size(const struct gd_testbed_tree *t);
+
+/* Turns the directory root, which holds the tree from (NULL: nothing),
+ * into the tree to, writing and removing only the entries that differ.
+ * Returns 0 or -errno; on failure the directory holds neither tree. */
+int gd_testbed_switch(const char *root, const struct gd_testbed_tree *from, const struct gd_testbed_tree *to);
+
 const char *gd_testbed_root(const struct gd_testbed *t);
 const char *gd_testbed_config_root(const struct gd_testbed *t);
 
