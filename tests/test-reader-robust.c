@@ -62,3 +62,24 @@ Test(reader, dangling_group_member_keeps_the_gpu_from_ready) {
         cr_assert_not_null(strstr(out, "\"group.shared\""), "%s", out);
         cr_assert_not_null(strstr(out, "0000:02:00.0"), "%s", out);
 }
+
+/* symlink-loop.yaml: attributes that are links pointing at each other.
+ * The kernel ends the walk (ELOOP after 40 links); the facts read as
+ * unknown and the reader neither hangs nor invents a value. */
+Test(reader, attribute_link_loop_reads_as_unknown, .timeout = 20) {
+        const char *args[] = { "groups", "--format", "json", NULL };
+        const char *eargs[] = { "explain", "--format", "json", NULL };
+        _cleanup_free_ char *json = NULL, *out = NULL;
+        const char *gpu;
+        int rc;
+
+        json = run_in("symlink-loop.yaml", args, &rc);
+        cr_assert_eq(rc, 0);
+        gpu = strstr(json, "\"address\": \"0000:01:00.0\"");
+        cr_assert_not_null(gpu, "%s", json);
+        cr_assert_not_null(strstr(gpu, "\"reset_method\": null"), "%s", gpu);
+        cr_assert_not_null(strstr(gpu, "\"power_state\": null"), "%s", gpu);
+        out = run_in("symlink-loop.yaml", eargs, &rc);
+        cr_assert_eq(rc, 1, "%s", out);
+        cr_assert_null(strstr(out, "\"verdict\": \"ready\""), "%s", out);
+}

@@ -9,6 +9,7 @@
  * (drivers/iommu/irq_remapping.c setup_irqremap()) turn it off, and
  * vfio_iommu_type1_attach_group() logs "No interrupt remapping support."
  * when it refuses a group. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,9 +121,11 @@ void check_irq(const struct gd_host *h, struct gd_findings *out) {
                 x = gd_findings_add(out, "fact.unreadable", "whether interrupt remapping is enabled could not be read");
                 if (!x)
                         return;
-                gd_finding_evidence(x, h->kmsg.source ? h->kmsg.source : "/dev/kmsg", 0, "%s",
-                                    h->kmsg_state < 0 ? "kernel log unreadable" :
-                                    "kernel log does not reach back to boot and has no remapping line");
+                gd_finding_evidence(x, h->kmsg.source ? h->kmsg.source : "/dev/kmsg", 0, "%s%s",
+                                    h->kmsg_state < 0 ? "kernel log unreadable: " :
+                                    "kernel log does not reach back to boot and has no remapping line",
+                                    h->kmsg_state == -EFBIG ? "longer than gpudiag reads (10,000,000 records or 256 MiB)" :
+                                    h->kmsg_state < 0 ? strerror(-h->kmsg_state) : "");
                 gd_finding_evidence(x, "/proc/interrupts", 0, "%s",
                                     h->interrupts_state < 0 ? "unreadable" : "no MSI interrupt to tell from");
                 gd_finding_remedy(x, ROOT_REMEDY);

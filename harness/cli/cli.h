@@ -50,6 +50,9 @@ int cli_replay_if_bundle(const struct gd_host_opts *o, int argc, char **argv);
 struct gd_bundle;
 void cli_save_argv(int argc, char **argv);
 
+/* The message for gd_host_read()'s failure r. */
+void cli_host_read_error(int r);
+
 /* Set in a replay run that re-executed itself under umockdev's preload. */
 #define GD_PRELOADED_ENV "GPUDIAG_REPLAY_PRELOADED"
 void cli_reexec_with_preload(void);

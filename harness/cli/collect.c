@@ -191,7 +191,7 @@ int cmd_collect(int argc, char **argv) {
 
         r = gd_host_read(GD_READ_ALL | GD_READ_EVERY_DEVICE, &h);
         if (r < 0) {
-                cli_error("cannot read PCI devices from /sys/bus/pci/devices: %s", strerror(-r));
+                cli_host_read_error(r);
                 return GD_EXIT_HOST;
         }
         if (gd_redact_new(!no_redact, &redact) < 0 || gd_targets_find(h, NULL, &t) < 0) {

@@ -9,6 +9,7 @@
 
 #include "base/hostpaths.h"
 #include "cli.h"
+#include "host/pci.h"
 
 const char *cli_program(void) {
         return program_invocation_short_name;
@@ -101,4 +102,12 @@ int cli_parse_host_opts(int argc, char **argv, struct gd_host_opts *o, void (*us
 void cli_format_name(const struct gd_pci_dev *d, char *buf, size_t size) {
         snprintf(buf, size, "%s %s", d->vendor_name ? d->vendor_name : "Unknown vendor",
                  d->device_name ? d->device_name : "Unknown device");
+}
+
+void cli_host_read_error(int r) {
+        if (r == -E2BIG)
+                cli_error("/sys/bus/pci/devices lists more than %d PCI functions; gpudiag reads no further "
+                          "(no real host has that many)", GD_MAX_DEVICES);
+        else
+                cli_error("cannot read PCI devices from /sys/bus/pci/devices: %s", strerror(-r));
 }

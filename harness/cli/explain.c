@@ -52,7 +52,7 @@ int cmd_explain(int argc, char **argv) {
 
         r = gd_host_read(GD_READ_ALL, &h);
         if (r < 0) {
-                cli_error("cannot read PCI devices from /sys/bus/pci/devices: %s", strerror(-r));
+                cli_host_read_error(r);
                 return GD_EXIT_HOST;
         }
         r = gd_targets_find(h, o.slot, &t);

@@ -151,7 +151,7 @@ int cmd_groups(int argc, char **argv) {
          * text shows none of them. */
         r = gd_host_read(GD_READ_PCI | GD_READ_IOMMU | (o.format == GD_FORMAT_JSON ? GD_READ_EVERY_DEVICE : 0), &h);
         if (r < 0) {
-                cli_error("cannot read PCI devices from /sys/bus/pci/devices: %s", strerror(-r));
+                cli_host_read_error(r);
                 return GD_EXIT_HOST;
         }
         if (o.format == GD_FORMAT_JSON) {

@@ -18,7 +18,7 @@
 /* One /dev/kmsg record is at most 8 KiB (CONSOLE_EXT_LOG_MAX); a read()
  * with a smaller buffer than the record fails with EINVAL. */
 #define KMSG_READ_SIZE   (16u * 1024u)
-#define KMSG_MAX_RECORDS 2000000u
+#define KMSG_MAX_RECORDS 10000000u
 #define KMSG_MAX_BYTES   (256u * 1024u * 1024u)
 /* No kernel record comes near this; a longer "line" is not a log. */
 #define KMSG_MAX_LINE    (1024u * 1024u)

@@ -25,7 +25,7 @@ int gd_kmsg_parse_record(const char *line, size_t len, unsigned lineno,
  * look at (model/kmsg-signals.h); record numbers count every record either
  * way, and ret->n_read is their number.  Returns 0 or -errno: -ENOENT /
  * -EACCES for a replay testbed's absent / unreadable marker, -EPERM /
- * -EACCES when dmesg_restrict denies the open, -EFBIG past 2,000,000
+ * -EACCES when dmesg_restrict denies the open, -EFBIG past 10,000,000
  * records or 256 MiB.  *ret is untouched on error. */
 int gd_kmsg_read(const char *path, bool signals_only, struct gd_kmsg *ret);
 

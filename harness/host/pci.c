@@ -24,7 +24,6 @@
 #include "pci.h"
 
 #define SYS_PCI_DEVICES "/sys/bus/pci/devices"
-#define GD_MAX_DEVICES 100000
 
 int gd_pci_parse_address(const char *s, unsigned *domain, unsigned *bus, unsigned *dev, unsigned *func) {
         unsigned d, b, s2, f;
@@ -319,8 +318,10 @@ int gd_pci_read(struct gd_host *h, bool every_device) {
         for (struct pci_dev *p = pacc->devices; p; p = p->next) {
                 struct gd_pci_dev *d;
 
-                if (h->n_devs >= GD_MAX_DEVICES)
-                        break;
+                if (h->n_devs >= GD_MAX_DEVICES) {
+                        pci_cleanup(pacc);
+                        return h->pci_state = -E2BIG;
+                }
                 d = append_dev(h);
                 if (!d)
                         break;

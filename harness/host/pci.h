@@ -14,6 +14,11 @@
  * read_details()).  Sets h->pci_state; returns it. */
 int gd_pci_read(struct gd_host *h, bool every_device);
 
+/* More functions than this is no real host (the largest have a few
+ * thousand); gd_pci_read() stops with -E2BIG rather than grow without bound
+ * on a doctored testbed. */
+#define GD_MAX_DEVICES 100000
+
 /* Parses pci.ids now, for the names of every later gd_pci_read() of this
  * process and of the processes it forks. */
 void gd_pci_names_load(void);
