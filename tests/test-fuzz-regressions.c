@@ -5,12 +5,14 @@
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <errno.h>
+#include <libfyaml.h>
 
 #include "base/fileio.h"
 #include "bundle/bundle.h"
 #include "config.h"
 #include "host/bootconfig.h"
 #include "import/import.h"
+#include "report/emit.h"
 #if HAVE_REPLAY && __has_include("replay/scenario.h")
 #define HAVE_SCENARIOS 1
 #include "replay/scenario.h"
@@ -143,4 +145,37 @@ static void parse_grub(const char *path) {
 
 Test(fuzz_regressions, grub_values_that_double_stop_at_the_cap, .timeout = 10) {
         cr_expect_gt(each_input("grub", parse_grub), 0);
+}
+
+/* driver-name-with-invalid-utf8.txt: "Kernel driver in use: vfio-pci\xf6\xf4"
+ * reached libfyaml's emitter, which took \xf4 as the start of a four-byte
+ * sequence, swallowed the bytes after it and wrote a NUL into the bundle.
+ * Import now refuses such a driver name, and the emitter writes any byte
+ * that is not UTF-8 as the text \xNN: a document always loads back. */
+Test(fuzz_regressions, strings_that_are_not_utf8_are_emitted_as_escapes) {
+        static const char bad[] = "vfio-pci\xf6\xf4\nE: tail";
+        _cleanup_free_ char *out = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&out, &len);
+        struct gd_emit *e;
+        struct fy_document *d;
+        const char *v;
+        size_t vlen = 0;
+
+        cr_assert_not_null(f);
+        e = gd_emit_new(f, GD_EMIT_YAML);
+        cr_assert_not_null(e);
+        gd_emit_map_begin(e);
+        gd_emit_kv_str(e, "driver", bad);
+        gd_emit_map_end(e);
+        cr_assert_eq(gd_emit_finish(e), 0);
+        gd_emit_free(e);
+        fclose(f);
+        d = fy_document_build_from_string(NULL, out, len);
+        cr_assert_not_null(d, "%s", out);
+        v = fy_node_get_scalar(fy_node_by_path(fy_document_root(d), "/driver", FY_NT, FYNWF_DONT_FOLLOW), &vlen);
+        cr_assert_not_null(v);
+        cr_assert_eq(vlen, strlen("vfio-pci\\xf6\\xf4\nE: tail"));
+        cr_assert(memcmp(v, "vfio-pci\\xf6\\xf4\nE: tail", vlen) == 0, "%.*s", (int) vlen, v);
+        fy_document_destroy(d);
 }

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: MIT */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "utf8.h"
 
 bool utf8_valid(const char *str, size_t len, size_t *ret_bad) {
@@ -35,4 +40,29 @@ bad:
                 return false;
         }
         return true;
+}
+
+char *utf8_escape_invalid(const char *s, size_t len, size_t *ret_len) {
+        /* At worst every byte becomes four. */
+        char *out = len <= (SIZE_MAX - 1) / 4 ? malloc(len * 4 + 1) : NULL;
+        size_t o = 0, i = 0;
+
+        if (!out)
+                return NULL;
+        while (i < len) {
+                size_t bad = 0;
+                bool ok = utf8_valid(s + i, len - i, &bad);
+                size_t good = ok ? len - i : bad;
+
+                memcpy(out + o, s + i, good);
+                o += good;
+                i += good;
+                if (ok)
+                        break;
+                o += (size_t) snprintf(out + o, 5, "\\x%02x", (unsigned char) s[i]);
+                i++;
+        }
+        out[o] = '\0';
+        *ret_len = o;
+        return out;
 }

@@ -10,3 +10,9 @@
  * them also keeps it out of a loop it enters on a '%' directive followed by
  * bytes that are not UTF-8 (libfyaml 0.7.12, found by fuzzing). */
 bool utf8_valid(const char *s, size_t len, size_t *ret_bad);
+
+/* s[0..len) with every byte that is not part of well-formed UTF-8 written
+ * as the four characters \xNN, NUL-terminated, its length in *ret_len; NULL
+ * when out of memory.  For text that must be Unicode (YAML, JSON) but comes
+ * from anywhere (a pasted log, a sysfs attribute). */
+char *utf8_escape_invalid(const char *s, size_t len, size_t *ret_len);

@@ -282,6 +282,18 @@ static const char *const verbose_keys[] = {
         "BridgeCtl:", "Expansion ROM", "DeviceName:", "NUMA node:",
 };
 
+/* A kernel driver's name, as lspci -k prints the basename of the driver
+ * link: the names in drivers/ are identifiers ("vfio-pci", "snd_hda_intel",
+ * "i801_smbus"); anything else in a paste is damage, not a driver. */
+static bool is_driver_name(const char *s, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                unsigned char c = (unsigned char) s[i];
+                if (!(isalnum(c) || c == '_' || c == '-' || c == '.' || c == '+'))
+                        return false;
+        }
+        return n > 0;
+}
+
 bool imp_lspci_detail_line(struct gd_import *im, struct imp_dev *d, const struct imp_line *l) {
         const char *s = l->body;
         size_t len = l->body_len;
@@ -303,6 +315,11 @@ bool imp_lspci_detail_line(struct gd_import *im, struct imp_dev *d, const struct
 
                 if (nl == 0) {
                         imp_warn(im, l, "%s: empty driver name", d->address);
+                        return true;
+                }
+                if (!is_driver_name(name, nl)) {
+                        imp_warn(im, l, "%s: '%.*s' is not a driver name; driver left unknown", d->address,
+                                 (int) nl, name);
                         return true;
                 }
                 if (d->driver && (strlen(d->driver) != nl || strncmp(d->driver, name, nl) != 0)) {

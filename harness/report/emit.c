@@ -7,6 +7,7 @@
 
 #include "base/macro.h"
 #include "base/strv.h"
+#include "base/utf8.h"
 #include "emit.h"
 
 /* YAML goes through two steps.  libfyaml 0.7.12's event emitter writes a
@@ -225,6 +226,21 @@ void gd_emit_seq_end(struct gd_emit *e) {
 }
 
 static void scalar(struct gd_emit *e, enum fy_scalar_style st, const char *s, size_t len) {
+        _cleanup_free_ char *escaped = NULL;
+        size_t bad;
+
+        /* libfyaml takes the bytes as UTF-8: an invalid sequence (a pasted
+         * "vfio-pci\xf6\xf4") swallowed the bytes after it and wrote a NUL
+         * into the document (found by fuzz-import).  Write such bytes as
+         * \xNN text, as the kernel log reader does. */
+        if (len != FY_NT && !utf8_valid(s, len, &bad)) {
+                escaped = utf8_escape_invalid(s, len, &len);
+                if (!escaped) {
+                        e->failed = true;
+                        return;
+                }
+                s = escaped;
+        }
         ev(e, fy_emit_event_create(e->fye, FYET_SCALAR, st, s, len, NULL, NULL));
 }
 
