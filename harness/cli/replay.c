@@ -15,7 +15,6 @@
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
-#include <ftw.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -28,6 +27,7 @@
 #if HAVE_REPLAY
 #include "cli/replay-report.h"
 #include "replay/scenario.h"
+#include "replay/testbed.h"
 #endif
 
 static void usage(void) {
@@ -393,16 +393,6 @@ static int run_all(struct run *run, const char *self, size_t jobs) {
         return r;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw) {
-        (void) st;
-        (void) ftw;
-        if (type == FTW_DP)
-                (void) rmdir(path);
-        else
-                (void) unlink(path);
-        return 0;
-}
-
 static double now(void) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -558,7 +548,7 @@ int cmd_replay(int argc, char **argv) {
                 flush_done(&run);
                 cli_error("replay: %s", strerror(-r));
         }
-        (void) nftw(run_tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+        (void) gd_testbed_remove_dir(run_tmp, false);
         rc = replay_report_finish(report, now() - t0);
         if (junit && replay_report_junit(report, junit, results, run.n) < 0) {
                 cli_error("replay: cannot write %s: %s", junit, strerror(errno));

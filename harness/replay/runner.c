@@ -5,7 +5,6 @@
  * checks as on a live host (README, "Design": one reader). */
 #include <dlfcn.h>
 #include <errno.h>
-#include <ftw.h>
 #include <fcntl.h>
 #include <libfyaml.h>
 #include <limits.h>
@@ -320,18 +319,6 @@ static double now(void) {
         return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
 }
 
-/* Empties dir, keeping it. */
-static int remove_below(const char *p, const struct stat *st, int flag, struct FTW *ftw) {
-        (void) st;
-        if (ftw->level == 0)
-                return 0;
-        if (flag == FTW_DP || flag == FTW_D)
-                (void) rmdir(p);
-        else
-                (void) unlink(p);
-        return 0;
-}
-
 /* The slot's directory as the faulted bundle b's testbed; *ret_tree is b's
  * tree, for switching back. */
 static int slot_enter(const struct gd_replay_slot *slot, const char *base, const struct gd_bundle *b,
@@ -344,8 +331,8 @@ static int slot_enter(const struct gd_replay_slot *slot, const char *base, const
                 return r;
         if (slot->base && streq(slot->base, base))
                 from = base_tree(NULL);
-        if (!from && nftw(slot->dir, remove_below, 16, FTW_DEPTH | FTW_PHYS) < 0)
-                return -errno;
+        if (!from && (r = gd_testbed_remove_dir(slot->dir, true)) < 0)
+                return r;
         r = gd_testbed_switch(slot->dir, from, *ret_tree);
         if (r < 0)
                 return r;

@@ -3,6 +3,7 @@
  * directory is built from a bundle, whose recorded links could point
  * anywhere, so every path is checked (or opened with RESOLVE_BENEATH). */
 #include <errno.h>
+#include <ftw.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -21,6 +22,7 @@
 #include "base/fileio.h"
 #include "base/macro.h"
 #include "replay/testbed-internal.h"
+#include "replay/testbed.h"
 
 /* mkdir -p of root+path, never through a link that leaves root.  A
  * component that mkdir() made, or that lstat() shows to be a directory, is
@@ -159,5 +161,25 @@ int testbed_write_file(const char *root, const char *path, const void *content, 
                 if (futimens(fd, ts) < 0)
                         return -errno;
         }
+        return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+        (void) st;
+        if (ftw->level == 0)
+                return 0;       /* the top, removed (or kept) by the caller */
+        if (flag == FTW_DP || flag == FTW_D)
+                (void) rmdir(path);
+        else
+                (void) unlink(path);
+        return 0;
+}
+
+int gd_testbed_remove_dir(const char *dir, bool keep_dir) {
+        /* FTW_PHYS: never follow a recorded link out of the testbed. */
+        if (nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS) < 0)
+                return errno == ENOENT ? 0 : -errno;
+        if (!keep_dir && rmdir(dir) < 0 && errno != ENOENT)
+                return -errno;
         return 0;
 }

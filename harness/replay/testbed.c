@@ -3,7 +3,6 @@
  * programs run inside it (umockdev's preload library), and removal. */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <signal.h>
 #include <string.h>
@@ -31,22 +30,11 @@ const char *gd_testbed_config_root(const struct gd_testbed *t) {
         return t->config_root;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-        (void) st;
-        (void) ftw;
-        if (flag == FTW_DP || flag == FTW_D)
-                (void) rmdir(path);
-        else
-                (void) unlink(path);
-        return 0;
-}
-
 struct gd_testbed *gd_testbed_free(struct gd_testbed *t) {
         if (!t)
                 return NULL;
-        /* FTW_PHYS: never follow a recorded link out of the testbed. */
         if (t->root && !t->keep)
-                (void) nftw(t->root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+                (void) gd_testbed_remove_dir(t->root, false);
         free(t->root);
         free(t->config_root);
         free(t);

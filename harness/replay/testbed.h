@@ -16,6 +16,8 @@
  * gpudiag reads configuration below $GPUDIAG_CONFIG_ROOT. */
 #pragma once
 
+#include <stdbool.h>
+
 #include "base/macro.h"
 #include "bundle/bundle.h"
 
@@ -43,6 +45,10 @@ size_t gd_testbed_tree_size(const struct gd_testbed_tree *t);
  * into the tree to, writing and removing only the entries that differ.
  * Returns 0 or -errno; on failure the directory holds neither tree. */
 int gd_testbed_switch(const char *root, const struct gd_testbed_tree *from, const struct gd_testbed_tree *to);
+
+/* Removes everything below dir, and dir too unless keep_dir; never
+ * follows a link.  0, or -errno. */
+int gd_testbed_remove_dir(const char *dir, bool keep_dir);
 
 const char *gd_testbed_root(const struct gd_testbed *t);
 const char *gd_testbed_config_root(const struct gd_testbed *t);
