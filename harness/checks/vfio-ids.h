@@ -22,11 +22,6 @@ bool gd_driver_is_vfio(const char *driver);
  * subvendor, subdevice (PCI_ANY_ID matches all) and (class ^ dev) & mask. */
 bool gd_vfio_id_matches(const struct gd_vfio_id *id, const struct gd_pci_dev *d);
 
-/* Parses an ids= value as vfio_pci_fill_ids() does: strsep(","), empty ids
- * skipped, sscanf("%x:%x:%x:%x:%x:%x"), fewer than two fields invalid.
- * Appends to *items; every id gets src.  Returns 0 or -ENOMEM. */
-int gd_vfio_ids_parse(const char *list, const struct gd_source *src, struct gd_vfio_id **items, size_t *n);
-void gd_vfio_ids_free(struct gd_vfio_id *items, size_t n);
 
 /* The ids= the kernel will use at next boot, and where they come from. */
 struct gd_vfio_ids {

@@ -92,35 +92,6 @@ static int read_config(struct kmod_ctx *ctx, struct provenance *p, struct gd_mod
         return 0;
 }
 
-/* vfio_pci_fill_ids(): strsep(",") skipping empty ids, then
- * sscanf("%x:%x:%x:%x:%x:%x"), fewer than two fields is invalid. */
-static int add_vfio_ids(struct gd_modconfig *m, const char *list, const struct gd_source *src) {
-        _cleanup_free_ char *copy = strdup(list);
-        char *p = copy, *id;
-
-        if (!copy)
-                return -ENOMEM;
-        while ((id = strsep(&p, ","))) {
-                struct gd_vfio_id *v;
-                unsigned f[6] = { 0, 0, ~0u, ~0u, 0, 0 };
-                int n;
-
-                if (!*id)
-                        continue;
-                v = GROW(m->vfio_ids, m->n_vfio_ids);
-                if (!v || !(v->text = strdup(id)))
-                        return -ENOMEM;
-                n = sscanf(id, "%x:%x:%x:%x:%x:%x", &f[0], &f[1], &f[2], &f[3], &f[4], &f[5]);
-                v->n_fields = n > 0 ? (unsigned) n : 0;
-                v->valid = n >= 2;
-                v->vendor = f[0], v->device = f[1];
-                v->subvendor = f[2], v->subdevice = f[3];
-                v->class_code = f[4], v->class_mask = f[5];
-                v->source = *src;
-        }
-        return 0;
-}
-
 static int read_vfio_ids(struct gd_modconfig *m) {
         size_t last_start = 0;
 
@@ -160,12 +131,13 @@ static int read_vfio_ids(struct gd_modconfig *m) {
                                         val[l - 1] = '\0';
                         }
                         last_start = m->n_vfio_ids;
-                        if (add_vfio_ids(m, val, &m->options[i].source) < 0)
+                        if (gd_vfio_ids_parse(val, &m->options[i].source, &m->vfio_ids, &m->n_vfio_ids) < 0)
                                 return -ENOMEM;
                 }
         }
-        for (size_t i = last_start; i < m->n_vfio_ids; i++)
-                m->vfio_ids[i].effective = true;
+        /* module_param_string keeps the last ids= it is given. */
+        for (size_t i = 0; i < last_start; i++)
+                m->vfio_ids[i].effective = false;
         return 0;
 }
 

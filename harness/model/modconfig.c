@@ -122,3 +122,45 @@ char *gd_modconfig_source_string(const struct gd_source *s) {
                 return NULL;
         return r;
 }
+
+void gd_vfio_ids_free(struct gd_vfio_id *items, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                free(items[i].text);
+        free(items);
+}
+
+int gd_vfio_ids_parse(const char *list, const struct gd_source *src, struct gd_vfio_id **items, size_t *n) {
+        _cleanup_free_ char *copy = strdup(list ? list : "");
+        char *p = copy, *id;
+
+        if (!copy)
+                return -ENOMEM;
+        while ((id = strsep(&p, ","))) {
+                unsigned f[6] = { 0, 0, PCI_ANY_ID, PCI_ANY_ID, 0, 0 };
+                struct gd_vfio_id *grown, *v;
+                int k;
+
+                if (!*id)
+                        continue;
+                grown = realloc(*items, (*n + 1) * sizeof(**items));
+                if (!grown)
+                        return -ENOMEM;
+                *items = grown;
+                v = &grown[*n];
+                memset(v, 0, sizeof(*v));
+                v->text = strdup(id);
+                if (!v->text)
+                        return -ENOMEM;
+                (*n)++;
+                k = sscanf(id, "%x:%x:%x:%x:%x:%x", &f[0], &f[1], &f[2], &f[3], &f[4], &f[5]);
+                v->n_fields = k > 0 ? (unsigned) k : 0;
+                v->valid = k >= 2;
+                v->vendor = f[0], v->device = f[1];
+                v->subvendor = f[2], v->subdevice = f[3];
+                v->class_code = f[4], v->class_mask = f[5];
+                v->effective = true;
+                if (src)
+                        v->source = *src;
+        }
+        return 0;
+}

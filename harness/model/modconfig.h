@@ -46,6 +46,9 @@ struct gd_mod_install {
  * which libkmod reports as an option).  Parsed as the kernel's
  * vfio_pci_fill_ids() does: sscanf("%x:%x:%x:%x:%x:%x"), fewer than two
  * fields is "invalid id string" and the id is skipped by the kernel. */
+/* include/linux/mod_devicetable.h: a subsystem ID that matches any. */
+#define PCI_ANY_ID 0xffffffffu
+
 struct gd_vfio_id {
         char *text;            /* as written */
         bool valid;            /* the kernel would accept it */
@@ -56,6 +59,14 @@ struct gd_vfio_id {
         bool effective;        /* from the last ids= given: module_param_string keeps the last */
         struct gd_source source;
 };
+
+/* Parses an ids= value as vfio_pci_fill_ids() (drivers/vfio/pci/vfio_pci.c)
+ * does: strsep(","), empty ids skipped, sscanf("%x:%x:%x:%x:%x:%x"), fewer
+ * than two fields invalid.  Appends to *items, each effective and with src
+ * (may be NULL).  Returns 0 or -ENOMEM.  The reader (host/modules.c) and the
+ * checks (a command-line ids=) share it. */
+int gd_vfio_ids_parse(const char *list, const struct gd_source *src, struct gd_vfio_id **items, size_t *n);
+void gd_vfio_ids_free(struct gd_vfio_id *items, size_t n);
 
 /* A line of /etc/modules or /etc/modules-load.d/NAME.conf, as written. */
 struct gd_modload_line {
