@@ -10,6 +10,7 @@
 #include "base/macro.h"
 #include "base/strv.h"
 #include "bundle/bundle.h"
+#include "bundle/redact.h"
 
 static char *fixture_bundle_path(const char *name) {
         const char *src = getenv("GPUDIAG_SRCDIR");
@@ -150,4 +151,26 @@ ParameterizedTest(struct bad_bundle *c, bundle, bad_bundle_is_refused_with_a_mes
         for (size_t i = 0; i < ELEMENTSOF(c->needles) && c->needles[i][0]; i++)
                 cr_assert_not_null(strstr(error, c->needles[i]), "%s: '%s' not in \"%s\"", c->fixture,
                                    c->needles[i], error);
+}
+
+/* A FAT volume serial alone on the last line is redacted, and the matcher
+ * reads nothing past the text: each input sits in a buffer of exactly its
+ * length, so `make check-asan` sees any over-read (match_short_uuid() once
+ * looked 9 bytes ahead before checking the length). */
+Test(bundle, redaction_of_a_text_ending_in_hex_reads_only_the_text) {
+        static const char *const texts[] = { "1234-ABCD", "boot\n1234-ABCD", "beef", "UUID=cafe-", "x 12ab" };
+        static const char *const want[] = { "0000-0001", "boot\n0000-0001", "beef", "UUID=cafe-", "x 12ab" };
+        _cleanup_redact_ struct gd_redact *r = NULL;
+
+        cr_assert_eq(gd_redact_new(true, &r), 0);
+        for (size_t i = 0; i < ELEMENTSOF(texts); i++) {
+                size_t len = strlen(texts[i]), out_len = 0;
+                _cleanup_free_ char *exact = malloc(len), *out = NULL;
+
+                cr_assert_not_null(exact);
+                memcpy(exact, texts[i], len);
+                cr_assert_eq(gd_redact_text(r, exact, len, false, &out, &out_len), 0);
+                cr_assert_eq(out_len, strlen(want[i]), "%s -> %.*s", texts[i], (int) out_len, out);
+                cr_assert(memcmp(out, want[i], out_len) == 0, "%s -> %.*s", texts[i], (int) out_len, out);
+        }
 }

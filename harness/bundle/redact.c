@@ -171,11 +171,14 @@ static size_t match_uuid(const char *s, const char *end) {
  * /etc/kernel/proxmox-boot-uuids). */
 static size_t match_short_uuid(const char *text, const char *s, const char *end) {
         const char *p = s + 9;
-        bool after_uuid = s - text >= 5 && strncasecmp(s - 5, "UUID=", 5) == 0;
-        bool own_line = (s == text || s[-1] == '\n') && (p == end || *p == '\n');
+        bool after_uuid, own_line;
 
+        /* Bounds first: p is past the end for the last 8 bytes of a text
+         * (an over-read that a 4 KiB read buffer used to hide). */
         if (end - s < 9 || hex_run(s, end, 4) != 4 || s[4] != '-' || hex_run(s + 5, end, 4) != 4)
                 return 0;
+        after_uuid = s - text >= 5 && strncasecmp(s - 5, "UUID=", 5) == 0;
+        own_line = (s == text || s[-1] == '\n') && (p == end || *p == '\n');
         if (p < end && (is_alnum(*p) || *p == '-'))
                 return 0;
         return after_uuid || own_line ? 9 : 0;
