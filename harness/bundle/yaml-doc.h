@@ -30,6 +30,11 @@ int gd_yaml_load(struct gd_yaml *y, const char *text, size_t len, enum gd_yaml_p
                  int *ret_line, char **ret_msg);
 void gd_yaml_clear(struct gd_yaml *y);
 
+/* For a process that is itself thrown away when it dies (a replay
+ * scenario's child, whose death the runner reports): parse in place, not
+ * in a sandbox child first (see parser_survives()). */
+void gd_yaml_parse_in_place(void);
+
 /* The 1-based line where a node starts, 0 when unknown.  libfyaml 0.7 has
  * no start mark for collections: a mapping's is its first key's, a
  * sequence's its first item's. */

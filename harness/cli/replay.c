@@ -26,6 +26,7 @@
 #include "config.h"
 #if HAVE_REPLAY
 #include "cli/replay-report.h"
+#include "bundle/yaml-doc.h"
 #include "replay/scenario.h"
 #include "replay/testbed.h"
 #endif
@@ -168,6 +169,9 @@ __attribute__((noreturn)) static void child_main(int fd, const char *path, const
         _cleanup_free_ char *blob = NULL;
         size_t len;
 
+        /* This process is the sandbox: a parser crash here is reported by
+         * the parent as this scenario's failure. */
+        gd_yaml_parse_in_place();
         if (gd_scenario_run_in(path, self, slot, &r) < 0) {
                 gd_scenario_result_clear(&r);
                 r = (struct gd_scenario_result) { .path = strdup(path), .name = strdup(path), .error = true,
@@ -185,10 +189,11 @@ __attribute__((noreturn)) static void child_main(int fd, const char *path, const
  * process piles up.  The base bundle is loaded here first, so children
  * share one parsed copy. */
 static int child_start(struct child *c, const struct child *all, size_t n_all, size_t index, char **paths,
+                       const char *base,
                        const char *self) {
         int p[2];
 
-        gd_scenario_prepare(paths[index]);
+        gd_scenario_prepare_base(base);
         if (pipe2(p, O_CLOEXEC) < 0)
                 return -errno;
         fflush(NULL);
@@ -264,6 +269,7 @@ struct run {
         bool *done;
         size_t printed;
         struct replay_report *report;
+        char **bases;           /* each scenario's base bundle, NULL when not found */
 };
 
 static void flush_done(struct run *run) {
@@ -294,22 +300,23 @@ static int cmp_ordered(const void *a, const void *b) {
         return c ? c : (x->index > y->index) - (x->index < y->index);
 }
 
-static size_t *run_order(const struct run *run) {
+static size_t *run_order(struct run *run) {
         struct ordered *o = calloc(run->n + 1, sizeof(*o));
         size_t *order = calloc(run->n + 1, sizeof(*order));
 
-        if (!o || !order) {
+        run->bases = calloc(run->n + 1, sizeof(char *));
+        if (!o || !order || !run->bases) {
                 free(o);
                 free(order);
                 return NULL;
         }
-        for (size_t i = 0; i < run->n; i++)
-                o[i] = (struct ordered) { .base = gd_scenario_base_path(run->paths[i]), .index = i };
-        qsort(o, run->n, sizeof(*o), cmp_ordered);
         for (size_t i = 0; i < run->n; i++) {
-                order[i] = o[i].index;
-                free(o[i].base);
+                run->bases[i] = gd_scenario_base_path(run->paths[i]);
+                o[i] = (struct ordered) { .base = run->bases[i], .index = i };
         }
+        qsort(o, run->n, sizeof(*o), cmp_ordered);
+        for (size_t i = 0; i < run->n; i++)
+                order[i] = o[i].index;
         free(o);
         return order;
 }
@@ -353,7 +360,8 @@ static int run_all(struct run *run, const char *self, size_t jobs) {
 
                 for (size_t k = 0; k < jobs && next < run->n && r == 0; k++)
                         if (c[k].pid == 0) {
-                                r = child_start(&c[k], c, jobs, order[next], run->paths, self);
+                                r = child_start(&c[k], c, jobs, order[next], run->paths,
+                                                run->bases[order[next]], self);
                                 if (r == 0) {
                                         next++;
                                         running++;
@@ -537,6 +545,9 @@ int cmd_replay(int argc, char **argv) {
         signal(SIGPIPE, SIG_IGN);
         t0 = now();
         r = run.n > 0 ? run_all(&run, self, (size_t) jobs < run.n ? (size_t) jobs : run.n) : 0;
+        for (size_t i = 0; run.bases && i < run.n; i++)
+                free(run.bases[i]);
+        free(run.bases);
         if (r < 0) {
                 /* Whatever did not finish is a failure, never a silent pass. */
                 for (size_t i = 0; i < run.n; i++)

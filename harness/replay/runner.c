@@ -409,15 +409,17 @@ static int run(const char *path, const char *self, const struct gd_replay_slot *
         return runner_compare(s, out, res);
 }
 
-void gd_scenario_prepare(const char *path) {
-        _cleanup_scenario_ struct gd_scenario *s = NULL;
+void gd_scenario_prepare_base(const char *base) {
         _cleanup_bundle_ struct gd_bundle *b = NULL;
-        _cleanup_free_ char *base = NULL;
 
-        if (gd_scenario_load(path, &s, NULL) < 0 || gd_scenario_find_base(s, &base) < 0)
-                return;
-        if (load_base(base, &b, NULL) == 0)
+        if (base && load_base(base, &b, NULL) == 0)
                 (void) base_tree(NULL);
+}
+
+void gd_scenario_prepare(const char *path) {
+        _cleanup_free_ char *base = gd_scenario_base_path(path);
+
+        gd_scenario_prepare_base(base);
 }
 
 int gd_scenario_run_in(const char *path, const char *self, const struct gd_replay_slot *slot,

@@ -190,6 +190,8 @@ bool gd_scenario_explain_in_process(int (*explain_json)(void));
  * uses, also in processes forked afterwards; errors are left for
  * gd_scenario_run() to report.  Starts no threads. */
 void gd_scenario_prepare(const char *path);
+/* The same for a base already known (gd_scenario_base_path()). */
+void gd_scenario_prepare_base(const char *base);
 
 /* Runs self with argv inside the testbed built from b; stdout goes to
  * out_fd and stderr to err_fd (-1: /dev/null).  Returns the wait status
