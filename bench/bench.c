@@ -376,6 +376,39 @@ int main(int argc, char **argv) {
                         printf("note: gpudiag has no collect command yet: not timed\n");
         }
 
+        /* The issue's collect goal is for a 200-function host, which this
+         * machine is not: collect inside a testbed of one (with a boot-sized
+         * log of 5,000 records), under the preload like everything above. */
+        {
+                _cleanup_free_ char *path = NULL, *out = NULL, *error = NULL;
+                _cleanup_strv_free_ char **env = NULL;
+                double t_load = 0, t_build = 0;
+                int ctl = -1;
+                pid_t helper;
+
+                if (asprintf(&path, "%s/topology-200.yaml", tmpdir) < 0 || asprintf(&out, "%s/collect-200.yaml", tmpdir) < 0)
+                        return 1;
+                if (gen_bundle(argv[2], 200, "5000", path) == 0 &&
+                    (helper = testbed_helper(path, &env, &ctl, &t_load, &t_build, &error)) > 0) {
+                        char *a[] = { argv[1], (char *) "collect", (char *) "-q", (char *) "-o", out, NULL };
+                        struct figure f;
+
+                        measure(&f, "gpudiag collect", 200, runs, a, env, 0);
+                        if (f.ok)
+                                printf("%5u  %-22s median %8.4f s  min %8.4f  max %8.4f  runs %2u  rss %6.1f MB  "
+                                       "(testbed: 200 functions, 5,000 log records)\n", 200u, f.name, median(&f),
+                                       tmin(&f), tmax(&f), f.runs, (double) rss_max(&f) / 1024.0);
+                        else
+                                printf("%5u  gpudiag collect FAILED in the testbed (exit status %d)\n", 200u, f.status);
+                        close(ctl);
+                        while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
+                                ;
+                } else
+                        printf("  200  testbed for collect does not build: %s\n", error ? error : "?");
+                unlink(path);
+                unlink(out);
+        }
+
         /* Scenario replay throughput. */
         if (!getenv("BENCH_NO_REPLAY")) {
                 _cleanup_free_ char *scen = NULL, *out = NULL, *text = NULL;
@@ -385,14 +418,14 @@ int main(int argc, char **argv) {
 
                 if (asprintf(&scen, "%s/scenarios", argv[3]) < 0 || asprintf(&out, "%s/replay.tap", tmpdir) < 0)
                         return 1;
-                char *a[] = { argv[1], (char *) "replay", scen, NULL };
+                char *a[] = { argv[1], (char *) "replay", (char *) "-j", (char *) "2", scen, NULL };
                 if (run_once(a, NULL, out, &t, &rss, &status) == 0 && WIFEXITED(status) && WEXITSTATUS(status) <= 1) {
                         unsigned n = 0;
                         _cleanup_fclose_ FILE *f = fopen(out, "re");
                         char line[512];
                         while (f && fgets(line, sizeof(line), f))
                                 n += startswith(line, "ok ") || startswith(line, "not ok ");
-                        printf("%5s  %-22s %u scenarios in %.3f s: %.1f scenarios/s, rss %.1f MB\n", "-", "gpudiag replay",
+                        printf("%5s  %-22s %u scenarios in %.3f s (-j 2): %.1f scenarios/s, rss %.1f MB\n", "-", "gpudiag replay",
                                n, t, n ? n / t : 0.0, (double) rss / 1024.0);
                 } else
                         printf("note: gpudiag replay %s failed (status %d, %.1f s): not timed\n", scen,
