@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -10,6 +11,7 @@
 
 #include "fileio.h"
 #include "macro.h"
+#include "strv.h"
 
 static int marker_errno(const char *buf, size_t len) {
         if (len == strlen(GD_ABSENT_MARKER) && memcmp(buf, GD_ABSENT_MARKER, len) == 0)
@@ -163,4 +165,30 @@ int path_is_safe_absolute(const char *p) {
                 s = e;
         }
         return 1;
+}
+
+int dir_list(const char *dir, bool (*keep)(const char *name), char ***ret) {
+        _cleanup_closedir_ DIR *d = opendir(dir);
+        _cleanup_strv_free_ char **l = NULL;
+        struct dirent *de;
+
+        *ret = NULL;
+        if (!d)
+                return -errno;
+        l = calloc(1, sizeof(char *));
+        if (!l)
+                return -ENOMEM;
+        while ((de = readdir(d))) {
+                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+                if (keep && !keep(de->d_name))
+                        continue;
+                if (strv_length(l) >= DIR_LIST_MAX)
+                        return -E2BIG;
+                if (strv_push_dup(&l, de->d_name) < 0)
+                        return -ENOMEM;
+        }
+        strv_sort(l);
+        *ret = TAKE_PTR(l);
+        return 0;
 }

@@ -4,6 +4,7 @@
  * truncation. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -28,6 +29,14 @@ int read_attr(const char *dir, const char *attr, char **ret);
 
 /* The last path component of the target of dir/name (e.g. the driver). */
 int read_link_basename(const char *dir, const char *name, char **ret);
+
+/* The names in dir (not "." or ".."; with keep, those it keeps), sorted
+ * by strcmp, as a NULL-terminated list.  opendir() and readdir(), never
+ * scandir(): glibc's scandir() opens the directory through an internal
+ * call that umockdev's preload does not trap, so in a replay testbed it
+ * listed this machine's /sys.  -E2BIG past DIR_LIST_MAX names. */
+#define DIR_LIST_MAX 1000000
+int dir_list(const char *dir, bool (*keep)(const char *name), char ***ret);
 
 /* Joins with exactly one '/' between; returns NULL on ENOMEM. */
 char *path_join(const char *a, const char *b);

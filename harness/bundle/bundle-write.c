@@ -2,7 +2,6 @@
 /* Writes a gpudiag-bundle/1 document (doc/bundle-format.md) of this host
  * through the event emitter: every scalar has an explicit style, so a ':'
  * or '#' in a kernel log line or a config file cannot break the bundle. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -119,50 +118,48 @@ static void emit_metadata(struct gd_emit *e, const struct gd_bundle_file *files,
         gd_emit_map_end(e);
 }
 
-static int cmp_group_name(const struct dirent **a, const struct dirent **b) {
-        long x = strtol((*a)->d_name, NULL, 10), y = strtol((*b)->d_name, NULL, 10);
+static int cmp_group_name(const void *a, const void *b) {
+        long x = strtol(*(char * const *) a, NULL, 10), y = strtol(*(char * const *) b, NULL, 10);
         return (x > y) - (x < y);
 }
 
-static int numeric(const struct dirent *de) {
-        return de->d_name[0] && strspn(de->d_name, "0123456789") == strlen(de->d_name) && strlen(de->d_name) < 10;
+static bool numeric(const char *name) {
+        return name[0] && strspn(name, "0123456789") == strlen(name) && strlen(name) < 10;
 }
 
-static int sorted_names(const char *dir, char ***ret) {
-        _cleanup_closedir_ DIR *d = opendir(dir);
-        struct dirent *de;
+static bool is_address(const char *name) {
+        return gd_pci_address_valid(name);
+}
 
-        *ret = NULL;
-        if (!d)
-                return -errno;
-        while ((de = readdir(d)))
-                if (de->d_name[0] != '.' && gd_pci_address_valid(de->d_name) && strv_push_dup(ret, de->d_name) < 0)
-                        return -ENOMEM;
-        strv_sort(*ret);
-        return 0;
+/* The group directories in numeric order. */
+static int group_names(char ***ret) {
+        int r = dir_list(IOMMU_GROUPS, numeric, ret);
+
+        if (r >= 0)
+                qsort(*ret, strv_length(*ret), sizeof(char *), cmp_group_name);
+        return r;
 }
 
 /* iommu_groups: one entry per /sys/kernel/iommu_groups/N; absent when the
  * directory is. */
 static void emit_groups(struct gd_emit *e) {
-        struct dirent **l = NULL;
-        int n = scandir(IOMMU_GROUPS, &l, numeric, cmp_group_name);
+        _cleanup_strv_free_ char **groups = NULL;
 
-        if (n < 0)
+        if (group_names(&groups) < 0)
                 return;
         gd_emit_key(e, "iommu_groups");
         gd_emit_seq_begin(e);
-        for (int i = 0; i < n; i++) {
-                _cleanup_free_ char *dir = path_join(IOMMU_GROUPS, l[i]->d_name), *type = NULL, *devdir = NULL;
+        for (size_t i = 0; groups[i]; i++) {
+                _cleanup_free_ char *dir = path_join(IOMMU_GROUPS, groups[i]), *type = NULL, *devdir = NULL;
                 _cleanup_strv_free_ char **devs = NULL;
 
                 devdir = dir ? path_join(dir, "devices") : NULL;
                 if (dir)
                         (void) read_attr(dir, "type", &type);
                 if (devdir)
-                        (void) sorted_names(devdir, &devs);
+                        (void) dir_list(devdir, is_address, &devs);
                 gd_emit_map_begin(e);
-                gd_emit_kv_int(e, "group", strtol(l[i]->d_name, NULL, 10));
+                gd_emit_kv_int(e, "group", strtol(groups[i], NULL, 10));
                 if (type && *type && !strchr(type, '\n'))
                         gd_emit_kv_str(e, "type", type);
                 gd_emit_key(e, "devices");
@@ -171,9 +168,7 @@ static void emit_groups(struct gd_emit *e) {
                         gd_emit_str(e, devs[k]);
                 gd_emit_seq_end(e);
                 gd_emit_map_end(e);
-                free(l[i]);
         }
-        free(l);
         gd_emit_seq_end(e);
 }
 

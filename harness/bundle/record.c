@@ -374,35 +374,21 @@ static int record_with_parents(FILE *out, struct gd_redact *redact, char *sysdir
         return 0;
 }
 
-static int no_dots(const struct dirent *de) {
-        return de->d_name[0] != '.';
-}
-
-static void free_dirents(struct dirent **l, int n) {
-        for (int i = 0; i < n; i++)
-                free(l[i]);
-        free(l);
-}
-
 static int record_dir(FILE *out, struct gd_redact *redact, const char *dir, char ***seen, bool required) {
-        struct dirent **l = NULL;
-        int n = scandir(dir, &l, no_dots, alphasort);
+        _cleanup_strv_free_ char **names = NULL;
+        int r = dir_list(dir, NULL, &names);
 
-        if (n < 0)
-                return required ? -errno : 0;
-        for (int i = 0; i < n; i++) {
-                char *sysdir = resolve_device(dir, l[i]->d_name);
-                int r;
+        if (r < 0)
+                return required || r == -ENOMEM ? r : 0;
+        for (size_t i = 0; names[i]; i++) {
+                char *sysdir = resolve_device(dir, names[i]);
 
                 if (!sysdir)
                         continue;
-                r = record_with_parents(out, redact, sysdir, seen);
-                if (r < 0) {
-                        free_dirents(l, n);
+                r = record_with_parents(out, redact, sysdir, seen); /* takes sysdir */
+                if (r < 0)
                         return r;
-                }
         }
-        free_dirents(l, n);
         return 0;
 }
 

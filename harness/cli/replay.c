@@ -532,7 +532,8 @@ int cmd_replay(int argc, char **argv) {
                  * open of a /dev path also tries umockdev's ioctl socket: reach
                  * the same tmpfs by a path outside /dev. */
                 if (!tmp || !*tmp)
-                        tmp = access("/dev/shm", W_OK | X_OK) != 0 ? "/tmp" :
+                        /* One testbed per -j slot, a few MiB each. */
+                        tmp = !gd_testbed_default_tmp(32ull << 20) ? "/tmp" :
                               in_process ? "/proc/self/root/dev/shm" : "/dev/shm";
                 if (asprintf(&run_tmp, "%s/gpudiag-replay-XXXXXX", tmp) < 0 || !mkdtemp(run_tmp)) {
                         cli_error("replay: cannot create a directory in %s: %s", tmp, strerror(errno));

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -54,11 +55,13 @@ int gd_testbed_build(const struct gd_bundle *b, struct gd_testbed **ret, char **
         t = calloc(1, sizeof(*t));
         if (!t)
                 return -ENOMEM;
-        /* tmpfs when TMPDIR does not say: a testbed is thousands of small
-         * files, and on a disk-backed /tmp creating them took 200-350 us
-         * each (a 4,096-function bundle: two minutes instead of seconds). */
-        if (!tmp || !*tmp)
-                tmp = access("/dev/shm", W_OK | X_OK) == 0 ? "/dev/shm" : "/tmp";
+        if (!tmp || !*tmp) {
+                /* About a 4 KiB block per recorded line, and room to spare. */
+                uint64_t need = 64ull << 20;
+                for (const char *p = b->umockdev; p && *p; p++)
+                        need += *p == '\n' ? 4096 : 0;
+                tmp = gd_testbed_default_tmp(need) ? "/dev/shm" : "/tmp";
+        }
         if (asprintf(&tmpl, "%s/gpudiag-testbed.XXXXXX", tmp) < 0)
                 return -ENOMEM;
         if (!mkdtemp(tmpl))
@@ -95,6 +98,17 @@ int gd_testbed_build(const struct gd_bundle *b, struct gd_testbed **ret, char **
 
         *ret = TAKE_PTR(t);
         return 0;
+}
+
+/* tmpfs when TMPDIR does not say: a testbed is thousands of small files,
+ * and on a disk-backed /tmp creating them took 200-350 us each (a
+ * 4,096-function bundle: two minutes instead of seconds).  But only when
+ * the testbed fits: a container's /dev/shm is often 64 MiB. */
+bool gd_testbed_default_tmp(uint64_t need) {
+        struct statvfs sv;
+
+        return access("/dev/shm", W_OK | X_OK) == 0 && statvfs("/dev/shm", &sv) == 0 &&
+               (uint64_t) sv.f_bavail * sv.f_frsize >= need;
 }
 
 struct gd_testbed *gd_testbed_at(const char *dir) {
