@@ -4,6 +4,9 @@
 #include <libfyaml.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "base/macro.h"
 #include "base/strv.h"
@@ -24,6 +27,12 @@ struct gd_emit {
         char *buf;             /* YAML mode: the flow text */
         size_t buf_len;
         char **sources;        /* literal block texts the document points into */
+        /* YAML mode: multi-line texts held back from the flow step (a
+         * recording, a kernel log: megabytes that would be escaped, then
+         * parsed back); the flow text carries marker + index instead. */
+        char **texts;
+        size_t texts_placed;
+        char marker[40];
         enum gd_emit_mode mode;
         bool failed;
 };
@@ -52,6 +61,18 @@ struct gd_emit *gd_emit_new(FILE *out, enum gd_emit_mode mode) {
         e->mode = mode;
         e->sink = out;
         if (mode == GD_EMIT_YAML) {
+                uint8_t nonce[12];
+
+                /* Random, so that no text on a host can pose as a marker. */
+                if (getrandom(nonce, sizeof(nonce), GRND_NONBLOCK) != (ssize_t) sizeof(nonce)) {
+                        uint64_t t = (uint64_t) time(NULL) ^ ((uint64_t) getpid() << 32) ^ (uint64_t) (uintptr_t) e;
+                        memcpy(nonce, &t, sizeof(t));
+                        memset(nonce + sizeof(t), 0x5a, sizeof(nonce) - sizeof(t));
+                }
+                snprintf(e->marker, sizeof(e->marker), "\x01gd-text-");
+                for (size_t i = 0; i < sizeof(nonce); i++)
+                        snprintf(e->marker + strlen(e->marker), 3, "%02x", nonce[i]);
+                strcat(e->marker, "-");
                 e->sink = open_memstream(&e->buf, &e->buf_len);
                 if (!e->sink) {
                         free(e);
@@ -139,6 +160,20 @@ static struct fy_node *literal_node(struct gd_emit *e, struct fy_document *doc, 
         return n;
 }
 
+/* The text a marker scalar stands for, or NULL. */
+static const char *held_text(const struct gd_emit *e, const char *s, size_t len) {
+        size_t ml = strlen(e->marker), idx = 0;
+
+        if (len <= ml || memcmp(s, e->marker, ml) != 0)
+                return NULL;
+        for (size_t i = ml; i < len; i++) {
+                if (s[i] < '0' || s[i] > '9' || idx > SIZE_MAX / 10 - 10)
+                        return NULL;
+                idx = idx * 10 + (size_t) (s[i] - '0');
+        }
+        return idx < strv_length(e->texts) ? e->texts[idx] : NULL;
+}
+
 static void literalize(struct gd_emit *e, struct fy_document *doc, struct fy_node *node) {
         struct fy_node_pair *pair;
         struct fy_node *item;
@@ -157,7 +192,13 @@ static void literalize(struct gd_emit *e, struct fy_document *doc, struct fy_nod
                                 continue;
                         }
                         str = fy_node_get_scalar(v, &len);
-                        if (str && fy_node_get_style(v) == FYNS_DOUBLE_QUOTED && literal_safe(str, len)) {
+                        if (str && held_text(e, str, len)) {
+                                const char *t = held_text(e, str, len);
+                                struct fy_node *lit = literal_node(e, doc, t, strlen(t));
+                                if (!lit || fy_node_pair_set_value(pair, lit) != 0)
+                                        e->failed = true;
+                                e->texts_placed++;
+                        } else if (str && fy_node_get_style(v) == FYNS_DOUBLE_QUOTED && literal_safe(str, len)) {
                                 struct fy_node *lit = literal_node(e, doc, str, len);
                                 if (lit)
                                         fy_node_pair_set_value(pair, lit);
@@ -182,6 +223,9 @@ static void reemit_pretty(struct gd_emit *e) {
         doc = fy_document_build_from_string(&pcfg, e->buf, e->buf_len);
         if (doc)
                 literalize(e, doc, fy_document_root(doc));
+        /* A marker left in the document would be written as data. */
+        if (e->texts_placed != strv_length(e->texts))
+                e->failed = true;
         if (!doc || fy_emit_document_to_fp(doc, FYECF_MODE_PRETTY | FYECF_WIDTH_INF | FYECF_INDENT_2, e->out) != 0)
                 e->failed = true;
         fy_document_destroy(doc);
@@ -205,6 +249,7 @@ void gd_emit_free(struct gd_emit *e) {
                 fclose(e->sink);
         free(e->buf);
         strv_free(e->sources);
+        strv_free(e->texts);
         free(e);
 }
 
@@ -258,7 +303,22 @@ void gd_emit_str(struct gd_emit *e, const char *s) {
 
 void gd_emit_text(struct gd_emit *e, const char *s, size_t len) {
         /* In YAML mode the pretty re-emission writes multi-line strings as
-         * literal blocks where YAML can hold them faithfully. */
+         * literal blocks where YAML can hold them faithfully; those go
+         * straight there, as a marker in the flow step. */
+        size_t bad;
+
+        if (e->mode == GD_EMIT_YAML && s && !memchr(s, '\0', len) && utf8_valid(s, len, &bad) &&
+            literal_safe(s, len)) {
+                char ref[64], *copy = strndup(s, len);
+
+                if (!copy || strv_consume(&e->texts, copy) < 0) {
+                        e->failed = true;
+                        return;
+                }
+                snprintf(ref, sizeof(ref), "%s%zu", e->marker, strv_length(e->texts) - 1);
+                scalar(e, FYSS_DOUBLE_QUOTED, ref, strlen(ref));
+                return;
+        }
         gd_emit_strn(e, s, len);
 }
 
