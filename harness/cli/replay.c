@@ -423,7 +423,7 @@ int cmd_replay(int argc, char **argv) {
         struct replay_report *report = NULL;
         struct gd_scenario_result *results;
         struct run run;
-        bool verbose = false, in_process;
+        bool verbose = false;
         long jobs = 1;
         char self[PATH_MAX], *end;
         ssize_t n;
@@ -500,8 +500,7 @@ int cmd_replay(int argc, char **argv) {
                 cli_reexec_with_preload();
         else
                 unsetenv(GD_PRELOADED_ENV);
-        in_process = gd_scenario_explain_in_process(explain_json);
-        if (in_process)
+        if (gd_scenario_explain_in_process(explain_json))
                 gd_pci_names_load();
 
         run = (struct run) { .paths = paths, .n = strv_length(paths) };
@@ -528,13 +527,9 @@ int cmd_replay(int argc, char **argv) {
         {
                 const char *tmp = getenv("TMPDIR");
 
-                /* With the preload loaded in this process (see above), every
-                 * open of a /dev path also tries umockdev's ioctl socket: reach
-                 * the same tmpfs by a path outside /dev. */
+                /* One testbed per -j slot, a few MiB each. */
                 if (!tmp || !*tmp)
-                        /* One testbed per -j slot, a few MiB each. */
-                        tmp = !gd_testbed_default_tmp(32ull << 20) ? "/tmp" :
-                              in_process ? "/proc/self/root/dev/shm" : "/dev/shm";
+                        tmp = gd_testbed_default_dir(32ull << 20);
                 if (asprintf(&run_tmp, "%s/gpudiag-replay-XXXXXX", tmp) < 0 || !mkdtemp(run_tmp)) {
                         cli_error("replay: cannot create a directory in %s: %s", tmp, strerror(errno));
                         replay_report_free(report);

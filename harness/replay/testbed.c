@@ -60,7 +60,7 @@ int gd_testbed_build(const struct gd_bundle *b, struct gd_testbed **ret, char **
                 uint64_t need = 64ull << 20;
                 for (const char *p = b->umockdev; p && *p; p++)
                         need += *p == '\n' ? 4096 : 0;
-                tmp = gd_testbed_default_tmp(need) ? "/dev/shm" : "/tmp";
+                tmp = gd_testbed_default_dir(need);
         }
         if (asprintf(&tmpl, "%s/gpudiag-testbed.XXXXXX", tmp) < 0)
                 return -ENOMEM;
@@ -104,11 +104,17 @@ int gd_testbed_build(const struct gd_bundle *b, struct gd_testbed **ret, char **
  * and on a disk-backed /tmp creating them took 200-350 us each (a
  * 4,096-function bundle: two minutes instead of seconds).  But only when
  * the testbed fits: a container's /dev/shm is often 64 MiB. */
-bool gd_testbed_default_tmp(uint64_t need) {
+const char *gd_testbed_default_dir(uint64_t need) {
         struct statvfs sv;
 
-        return access("/dev/shm", W_OK | X_OK) == 0 && statvfs("/dev/shm", &sv) == 0 &&
-               (uint64_t) sv.f_bavail * sv.f_frsize >= need;
+        if (access("/dev/shm", W_OK | X_OK) != 0 || statvfs("/dev/shm", &sv) != 0 ||
+            (uint64_t) sv.f_bavail * sv.f_frsize < need)
+                return "/tmp";
+        /* The same directory by a path outside /dev: umockdev's preload
+         * checks every /dev path against the testbed and tries its ioctl
+         * socket on each open of one, and the testbed's own config files
+         * are read under the preload. */
+        return access("/proc/self/root/dev/shm", W_OK | X_OK) == 0 ? "/proc/self/root/dev/shm" : "/dev/shm";
 }
 
 struct gd_testbed *gd_testbed_at(const char *dir) {

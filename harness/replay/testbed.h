@@ -47,10 +47,10 @@ size_t gd_testbed_tree_size(const struct gd_testbed_tree *t);
  * Returns 0 or -errno; on failure the directory holds neither tree. */
 int gd_testbed_switch(const char *root, const struct gd_testbed_tree *from, const struct gd_testbed_tree *to);
 
-/* True when testbeds needing about need bytes go to /dev/shm by default
- * (writable, with that much free), else they go to /tmp; TMPDIR overrides
- * both. */
-bool gd_testbed_default_tmp(uint64_t need);
+/* Where testbeds needing about need bytes go when TMPDIR does not say:
+ * tmpfs (/dev/shm, reached as /proc/self/root/dev/shm) when writable with
+ * that much free, else /tmp. */
+const char *gd_testbed_default_dir(uint64_t need);
 
 /* Removes everything below dir, and dir too unless keep_dir; never
  * follows a link.  0, or -errno. */
