@@ -1,11 +1,48 @@
 /* SPDX-License-Identifier: MIT */
 /* gd_kmsg_parse_record() on every line of the input: returns 0, -ENOMSG,
  * -EINVAL or -ENOMEM; on success the text is valid UTF-8 without control
- * bytes (they are escaped as \xNN) and the level is -1..7. */
+ * bytes (they are escaped as \xNN) and the level is -1..7.  Then the whole
+ * input as a log file through gd_kmsg_read(), all records and the signal
+ * records only: the kept records are those of the full read that hold a
+ * signal, with the same numbers. */
 #include <errno.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "fuzz.h"
 #include "host/kmsg.h"
+#include "model/kmsg-signals.h"
+
+static void read_as_file(const uint8_t *data, size_t size) {
+        struct gd_kmsg all = { 0 }, kept = { 0 };
+        char path[64];
+        int fd = memfd_create("fuzz-kmsg", MFD_CLOEXEC);
+        int ra, rk;
+        size_t j = 0;
+
+        fuzz_assert(fd >= 0);
+        fuzz_assert(write(fd, data, size) == (ssize_t) size);
+        snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+        ra = gd_kmsg_read(path, false, &all);
+        rk = gd_kmsg_read(path, true, &kept);
+        close(fd);
+        fuzz_assert(ra == rk);
+        fuzz_assert(ra == 0 || ra == -ENOENT || ra == -EACCES || ra == -EFBIG || ra == -EINVAL || ra == -ENOMEM);
+        if (ra == 0) {
+                fuzz_assert(kept.n_read == all.n_records && all.n_read == all.n_records);
+                for (size_t i = 0; i < all.n_records; i++) {
+                        if (!gd_kmsg_has_signal(all.records[i].text))
+                                continue;
+                        fuzz_assert(j < kept.n_records);
+                        fuzz_assert(kept.records[j].line == all.records[i].line);
+                        fuzz_assert(strcmp(kept.records[j].text, all.records[i].text) == 0);
+                        j++;
+                }
+                fuzz_assert(j == kept.n_records);
+        }
+        gd_kmsg_clear(&all);
+        gd_kmsg_clear(&kept);
+}
 
 static bool clean_text(const char *s) {
         for (const unsigned char *p = (const unsigned char *) s; *p; p++)
@@ -40,5 +77,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                                 break;
                         p = nl + 1;
                 }
+        read_as_file(data, size);
         return 0;
 }
