@@ -104,7 +104,7 @@ static int redirect(int fd, int target) {
 /* explain in this process, in the testbed: what the exec below does, less
  * the exec, the dynamic loading and libpci's pci.ids parse. */
 static int run_explain_here(const struct gd_testbed *t, int out, int err, int *ret_status) {
-        int saved_out, saved_err, code;
+        int saved_out, saved_err, code, cwd;
 
         fflush(NULL);
         saved_out = redirect(out, STDOUT_FILENO);
@@ -116,12 +116,22 @@ static int run_explain_here(const struct gd_testbed *t, int out, int err, int *r
                 close(saved_out);
                 return saved_err;
         }
-        if (setenv("UMOCKDEV_DIR", gd_testbed_root(t), 1) < 0 ||
+        /* The preload prefixes UMOCKDEV_DIR to every /sys path; "." from
+         * inside the testbed makes each lookup start there, instead of
+         * walking the whole /proc/self/root/dev/shm/... prefix every time
+         * (path walks were most of a scenario's time). */
+        cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (cwd < 0 || chdir(gd_testbed_root(t)) < 0 || setenv("UMOCKDEV_DIR", ".", 1) < 0 ||
             setenv("GPUDIAG_CONFIG_ROOT", gd_testbed_config_root(t), 1) < 0 || setenv("GPUDIAG_REPLAY", "1", 1) < 0)
                 code = 3;
         else
                 code = explain_here();
         fflush(NULL);
+        if (cwd >= 0) {
+                if (fchdir(cwd) < 0)
+                        code = 3;
+                close(cwd);
+        }
         /* Paths under /sys and /dev are this host's again. */
         unsetenv("UMOCKDEV_DIR");
         unsetenv("GPUDIAG_CONFIG_ROOT");
