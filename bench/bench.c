@@ -411,7 +411,7 @@ int main(int argc, char **argv) {
 
         /* Scenario replay throughput. */
         if (!getenv("BENCH_NO_REPLAY")) {
-                _cleanup_free_ char *scen = NULL, *out = NULL, *text = NULL;
+                _cleanup_free_ char *scen = NULL, *out = NULL;
                 double t;
                 long rss;
                 int status;

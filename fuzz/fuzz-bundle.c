@@ -6,6 +6,7 @@
 #include <errno.h>
 
 #include "bundle/bundle.h"
+#define FUZZ_YAML
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

@@ -5,6 +5,7 @@
 #include <errno.h>
 
 #include "bundle/bundle.h"
+#define FUZZ_YAML
 #include "fuzz.h"
 #include "import/import.h"
 

@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#define FUZZ_YAML
 #include "fuzz.h"
 #include "replay/scenario.h"
 

@@ -262,7 +262,7 @@ Test(testbed, a_tree_written_into_an_empty_slot_is_the_built_testbed) {
 /* A scenario's faults change a few entries; switching there and back gives
  * exactly the faulted testbed, then exactly the base again. */
 Test(testbed, switching_to_a_faulted_bundle_and_back_writes_each_testbed_exactly) {
-        _cleanup_free_ char *src = NULL, *scen = NULL, *base_path = NULL, *err = NULL, *slot = make_slot();
+        _cleanup_free_ char *scen = NULL, *base_path = NULL, *err = NULL, *slot = make_slot();
         _cleanup_free_ char *want_base = NULL, *want_fault = NULL, *got = NULL;
         _cleanup_bundle_ struct gd_bundle *base = NULL, *faulted = NULL;
         _cleanup_(gd_testbed_tree_freep) struct gd_testbed_tree *tb = NULL, *tf = NULL;
