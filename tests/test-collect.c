@@ -426,3 +426,34 @@ Test(collect, usage_errors_exit_2_and_stdout_gets_an_uncompressed_bundle) {
         cr_assert_str_eq(err, "", "-q printed: %s", err);
         cr_assert_eq(gd_bundle_load_data(out, strlen(out), &b, &error), 0, "%s", error);
 }
+
+static size_t count_records(const char *umockdev) {
+        size_t n = 0;
+
+        for (const char *p = umockdev; p && (p = strstr(p, "P: /devices/")); p++)
+                n++;
+        return n;
+}
+
+/* collect inside the testbed of another host records that host: its
+ * devices and groups, not this machine's.  glibc's scandir() slips past
+ * umockdev's preload, and collect once listed /sys/bus/pci/devices and
+ * /sys/kernel/iommu_groups with it: replaying a bundle and collecting again
+ * gave this machine's device names (base/fileio.h dir_list()). */
+Test(collect, inside_a_testbed_collect_lists_the_testbed_devices_and_groups) {
+        _cleanup_free_ char *path = snapshot_path("synthetic-amd-x570-navi10-shared.yaml"), *error = NULL;
+        _cleanup_bundle_ struct gd_bundle *b = NULL, *again = NULL;
+
+        cr_assert_eq(gd_bundle_load(path, &b, &error), 0, "%s", error);
+        cr_assert_gt(b->n_groups, 5);
+        again = collect_inside(b, "x570-again.yaml", true, NULL);
+        cr_assert_eq(count_records(again->umockdev), count_records(b->umockdev));
+        cr_assert_eq(again->n_groups, b->n_groups);
+        for (size_t i = 0; i < b->n_groups; i++) {
+                cr_assert_eq(again->groups[i].id, b->groups[i].id);
+                cr_assert_eq(strv_length(again->groups[i].devices), strv_length(b->groups[i].devices),
+                             "group %lld", (long long) b->groups[i].id);
+                for (size_t k = 0; b->groups[i].devices[k]; k++)
+                        cr_assert_str_eq(again->groups[i].devices[k], b->groups[i].devices[k]);
+        }
+}
