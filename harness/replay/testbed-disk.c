@@ -84,7 +84,15 @@ static int open_beneath(const char *root, const char *path, int flags) {
                 return -errno;
         while (*path == '/')
                 path++;
-        fd = syscall(SYS_openat2, dfd, path, &how, sizeof(how));
+        /* EAGAIN: a rename or mount anywhere on the machine raced with a
+         * ".." of the path (the testbed's relative links), and the kernel
+         * could not prove the walk stayed below root; openat2(2) says to
+         * retry.  Seen in CI-like runs with a fuzzer renaming files. */
+        for (unsigned tries = 0; ; tries++) {
+                fd = syscall(SYS_openat2, dfd, path, &how, sizeof(how));
+                if (fd >= 0 || errno != EAGAIN || tries >= 64)
+                        break;
+        }
         if (fd < 0)
                 return errno == EXDEV ? -ELOOP : -errno;
         return (int) fd;
@@ -125,7 +133,7 @@ int testbed_write_file(const char *root, const char *path, const void *content, 
         /* Most files go into a directory that exists: one openat2() instead
          * of a mkdir and lstat per path component. */
         fd = open_beneath(root, path, flags);
-        if (fd == -ENOSYS || fd == -EPERM)
+        if (fd == -ENOSYS || fd == -EPERM || fd == -EAGAIN)
                 fd = open_checked(root, path, flags);
         else if (fd == -ENOENT) {
                 _cleanup_free_ char *dir = strdup(path);
@@ -141,6 +149,8 @@ int testbed_write_file(const char *root, const char *path, const void *content, 
                                 return r;
                 }
                 fd = open_beneath(root, path, flags);
+                if (fd == -EAGAIN)
+                        fd = open_checked(root, path, flags);
         }
         if (fd < 0)
                 return fd;
