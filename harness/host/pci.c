@@ -256,8 +256,13 @@ static struct pci_access *names_access(void) {
 void gd_pci_names_load(void) {
         char buf[64];
 
-        if (names_access() && setjmp(pci_error_jmp) == 0)
+        /* A name pci.ids has loads the list; one it lacks also opens
+         * udev's hwdb, libpci's second source (names-hwdb.c), which each
+         * forked scenario would otherwise open again. */
+        if (names_access() && setjmp(pci_error_jmp) == 0) {
                 (void) pci_lookup_name(names, buf, sizeof(buf), PCI_LOOKUP_VENDOR, 0x8086, 0);
+                (void) pci_lookup_name(names, buf, sizeof(buf), PCI_LOOKUP_DEVICE, 0x8086, 0xfffd);
+        }
 }
 
 static char *lookup(int flags, unsigned v, unsigned d) {
