@@ -78,7 +78,20 @@ int gd_testbed_build(const struct gd_bundle *b, struct gd_testbed **ret, char **
                 return r;
         }
         t->root = strdup(real);
-        t->config_root = path_join(real, "config");
+        /* umockdev's preload checks every /dev path a program opens against
+         * the testbed and tries its ioctl socket on it: the configuration
+         * files of a testbed in /dev/shm are read by a path outside /dev.
+         * Not the root itself: the preload prefixes it to every /sys path,
+         * and /proc/self/root makes each of those walks cost more. */
+        if (startswith(real, "/dev/") && access("/proc/self/root/dev", X_OK) == 0) {
+                char *proc_root = NULL;
+
+                if (asprintf(&proc_root, "/proc/self/root%s", real) < 0)
+                        return -ENOMEM;
+                t->config_root = path_join(proc_root, "config");
+                free(proc_root);
+        } else
+                t->config_root = path_join(real, "config");
         if (!t->root || !t->config_root)
                 return -ENOMEM;
         if (mkdir(t->config_root, 0755) < 0)
@@ -110,11 +123,7 @@ const char *gd_testbed_default_dir(uint64_t need) {
         if (access("/dev/shm", W_OK | X_OK) != 0 || statvfs("/dev/shm", &sv) != 0 ||
             (uint64_t) sv.f_bavail * sv.f_frsize < need)
                 return "/tmp";
-        /* The same directory by a path outside /dev: umockdev's preload
-         * checks every /dev path against the testbed and tries its ioctl
-         * socket on each open of one, and the testbed's own config files
-         * are read under the preload. */
-        return access("/proc/self/root/dev/shm", W_OK | X_OK) == 0 ? "/proc/self/root/dev/shm" : "/dev/shm";
+        return "/dev/shm";
 }
 
 struct gd_testbed *gd_testbed_at(const char *dir) {

@@ -48,8 +48,7 @@ size_t gd_testbed_tree_size(const struct gd_testbed_tree *t);
 int gd_testbed_switch(const char *root, const struct gd_testbed_tree *from, const struct gd_testbed_tree *to);
 
 /* Where testbeds needing about need bytes go when TMPDIR does not say:
- * tmpfs (/dev/shm, reached as /proc/self/root/dev/shm) when writable with
- * that much free, else /tmp. */
+ * /dev/shm when writable with that much free, else /tmp. */
 const char *gd_testbed_default_dir(uint64_t need);
 
 /* Removes everything below dir, and dir too unless keep_dir; never
