@@ -10,11 +10,15 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 
 extern const char *const gd_kmsg_signals[];
 
 /* True when text contains a signal: the reader keeps the record. */
 bool gd_kmsg_has_signal(const char *text);
+
+/* The same for raw bytes (a log line before parsing). */
+bool gd_kmsg_has_signal_n(const char *s, size_t len);
 
 /* True when every text containing pattern contains a signal, i.e. some
  * signal is a substring of pattern. */
