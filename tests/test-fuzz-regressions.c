@@ -11,6 +11,8 @@
 #include "bundle/bundle.h"
 #include "config.h"
 #include "host/bootconfig.h"
+#include "host/kmsg.h"
+#include "model/kmsg-signals.h"
 #include "import/import.h"
 #include "report/emit.h"
 #if HAVE_REPLAY && __has_include("replay/scenario.h")
@@ -181,4 +183,30 @@ Test(fuzz_regressions, strings_that_are_not_utf8_are_emitted_as_escapes) {
         cr_assert_eq(vlen, strlen("vfio-pci\\xf6\\xf4\nE: tail"));
         cr_assert(memcmp(v, "vfio-pci\\xf6\\xf4\nE: tail", vlen) == 0, "%.*s", (int) vlen, v);
         fy_document_destroy(d);
+}
+
+/* escaped-byte-starts-a-signal.txt: a log line "...\x8c\x8c\x8can't reserve"
+ * whose text, once \x8c is escaped, reads "\x8can't reserve": the escape's
+ * last hex digit starts a signal.  Reading only the signal records skipped
+ * lines by their raw bytes and lost it; such lines are parsed now
+ * (host/kmsg.c printable_record()).  Both reads must keep the same records. */
+static void kmsg_reads_agree(const char *path) {
+        _cleanup_(gd_kmsg_clear) struct gd_kmsg all = {}, kept = {};
+        size_t j = 0;
+
+        cr_assert_eq(gd_kmsg_read(path, false, &all), 0, "%s", path);
+        cr_assert_eq(gd_kmsg_read(path, true, &kept), 0, "%s", path);
+        for (size_t i = 0; i < all.n_records; i++) {
+                if (!gd_kmsg_has_signal(all.records[i].text))
+                        continue;
+                cr_assert_lt(j, kept.n_records, "%s: record %u (%s) was not kept", path, all.records[i].line,
+                             all.records[i].text);
+                cr_assert_eq(kept.records[j].line, all.records[i].line);
+                j++;
+        }
+        cr_expect_eq(j, kept.n_records, "%s", path);
+}
+
+Test(fuzz_regressions, signal_records_survive_escaping) {
+        cr_expect_gt(each_input("kmsg", kmsg_reads_agree), 0);
 }
