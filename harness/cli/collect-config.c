@@ -2,7 +2,6 @@
 /* gpudiag collect: the configuration below the config root (modprobe.d,
  * modules-load.d, boot loader and initramfs files, the kernel config) and
  * the parts of /lib/modules/<release> that matter for this host. */
-#include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
@@ -64,26 +63,25 @@ static int capture_presence(struct capture *c, const char *logical, bool with_mt
 
 static int capture_conf_dir(struct capture *c, const char *logical_dir) {
         _cleanup_free_ char *real = config_real(logical_dir);
-        struct dirent **l = NULL;
-        int n, r = 0;
+        _cleanup_strv_free_ char **names = NULL;
+        int r;
 
         if (!real)
                 return -ENOMEM;
-        n = scandir(real, &l, NULL, alphasort);
-        if (n < 0)
-                return add_error(c, logical_dir, -errno);
-        for (int i = 0; i < n; i++) {
-                size_t len = strlen(l[i]->d_name);
+        r = dir_list(real, NULL, &names);
+        if (r < 0)
+                return add_error(c, logical_dir, r);
+        for (size_t i = 0; names[i] && r >= 0; i++) {
+                const char *name = names[i];
+                size_t len = strlen(name);
                 _cleanup_free_ char *logical = NULL;
 
-                if (r >= 0 && l[i]->d_name[0] != '.' && len > 5 && streq(l[i]->d_name + len - 5, ".conf") &&
-                    !streq(l[i]->d_name, "gpudiag-aliases.conf")) {
-                        logical = path_join(logical_dir, l[i]->d_name);
+                if (name[0] != '.' && len > 5 && streq(name + len - 5, ".conf") &&
+                    !streq(name, "gpudiag-aliases.conf")) {
+                        logical = path_join(logical_dir, name);
                         r = logical ? capture_config_file(c, logical) : -ENOMEM;
                 }
-                free(l[i]);
         }
-        free(l);
         return r;
 }
 
@@ -94,20 +92,19 @@ static int capture_conf_dir(struct capture *c, const char *logical_dir) {
  * through the same redaction as every captured file. */
 static int capture_vm_dir(struct capture *c, const char *logical_dir, const char *suffix, const char *needle) {
         _cleanup_free_ char *real = config_real(logical_dir);
-        struct dirent **l = NULL;
+        _cleanup_strv_free_ char **names = NULL;
         size_t sl = strlen(suffix);
-        int n, r = 0;
+        int r = 0;
 
         if (!real)
                 return -ENOMEM;
-        n = scandir(real, &l, NULL, alphasort);
-        if (n < 0)
+        if (dir_list(real, NULL, &names) < 0)
                 return 0;               /* not a Proxmox / libvirt host */
-        for (int i = 0; i < n; i++) {
-                const char *name = l[i]->d_name;
+        for (size_t i = 0; names[i] && r >= 0; i++) {
+                const char *name = names[i];
                 size_t len = strlen(name);
 
-                if (r >= 0 && name[0] != '.' && len > sl && streq(name + len - sl, suffix)) {
+                if (name[0] != '.' && len > sl && streq(name + len - sl, suffix)) {
                         _cleanup_free_ char *path = path_join(real, name), *logical = path_join(logical_dir, name);
                         _cleanup_free_ char *text = NULL;
 
@@ -116,9 +113,7 @@ static int capture_vm_dir(struct capture *c, const char *logical_dir, const char
                         else if (read_file_capped(path, GD_TEXT_FILE_MAX, &text, NULL) >= 0 && strstr(text, needle))
                                 r = capture_config_file(c, logical);
                 }
-                free(l[i]);
         }
-        free(l);
         return r;
 }
 

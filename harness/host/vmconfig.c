@@ -2,7 +2,6 @@
 /* VM configurations: Proxmox VE qemu-server .conf files and libvirt domain
  * XML (see vmconfig.h for the formats and where they are defined). */
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 #include "base/fileio.h"
 #include "base/hostpaths.h"
 #include "base/macro.h"
+#include "base/strv.h"
 #include "vmconfig.h"
 
 static void vm_clearp(struct gd_vm *vm) { gd_vm_clear(vm); }
@@ -496,24 +496,21 @@ static int read_one(struct gd_vmconfig *c, enum gd_configpath dir, const char *r
 
 static int read_dir(struct gd_vmconfig *c, enum gd_configpath dir, const char *suffix) {
         _cleanup_free_ char *real = gd_config_path_join(dir, NULL);
-        struct dirent **l = NULL;
+        _cleanup_strv_free_ char **names = NULL;
         size_t sl = strlen(suffix);
-        int n, r = 0;
+        int r = 0;
 
         if (!real)
                 return -ENOMEM;
-        n = scandir(real, &l, NULL, alphasort);
-        if (n < 0)
+        if (dir_list(real, NULL, &names) < 0)
                 return 0;               /* no such hypervisor here */
-        for (int i = 0; i < n; i++) {
-                const char *name = l[i]->d_name;
+        for (size_t i = 0; names[i] && r >= 0; i++) {
+                const char *name = names[i];
                 size_t len = strlen(name);
 
-                if (r >= 0 && name[0] != '.' && len > sl && streq(name + len - sl, suffix))
+                if (name[0] != '.' && len > sl && streq(name + len - sl, suffix))
                         r = read_one(c, dir, real, name, sl);
-                free(l[i]);
         }
-        free(l);
         return r;
 }
 
