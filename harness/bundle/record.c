@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* umockdev-record text of PCI devices and IOMMU units (see record.h). */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>

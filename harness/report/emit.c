@@ -182,7 +182,7 @@ static void literalize(struct gd_emit *e, struct fy_document *doc, struct fy_nod
         if (fy_node_is_mapping(node)) {
                 while ((pair = fy_node_mapping_iterate(node, &iter))) {
                         struct fy_node *v = fy_node_pair_value(pair);
-                        const char *str;
+                        const char *str, *held;
                         size_t len;
 
                         if (!v)
@@ -192,9 +192,9 @@ static void literalize(struct gd_emit *e, struct fy_document *doc, struct fy_nod
                                 continue;
                         }
                         str = fy_node_get_scalar(v, &len);
-                        if (str && held_text(e, str, len)) {
-                                const char *t = held_text(e, str, len);
-                                struct fy_node *lit = literal_node(e, doc, t, strlen(t));
+                        held = str ? held_text(e, str, len) : NULL;
+                        if (held) {
+                                struct fy_node *lit = literal_node(e, doc, held, strlen(held));
                                 if (!lit || fy_node_pair_set_value(pair, lit) != 0)
                                         e->failed = true;
                                 e->texts_placed++;
