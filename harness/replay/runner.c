@@ -140,7 +140,7 @@ static int load_base(const char *path, struct gd_bundle **ret, char **ret_error)
 }
 
 /* The cached base's testbed tree; made once, in the parent when
- * gd_scenario_prepare() runs there, so that every scenario shares it. */
+ * gd_scenario_prepare_base() runs there, so that every scenario shares it. */
 static const struct gd_testbed_tree *base_tree(char **ret_error) {
         if (!base_cache.tree && base_cache.tree_r == 0 && base_cache.b)
                 base_cache.tree_r = gd_testbed_tree_new(base_cache.b, &base_cache.tree, &base_cache.tree_error);
@@ -272,12 +272,6 @@ void gd_scenario_prepare_base(const char *base) {
 
         if (base && load_base(base, &b, NULL) == 0)
                 (void) base_tree(NULL);
-}
-
-void gd_scenario_prepare(const char *path) {
-        _cleanup_free_ char *base = gd_scenario_base_path(path);
-
-        gd_scenario_prepare_base(base);
 }
 
 int gd_scenario_run_in(const char *path, const char *self, const struct gd_replay_slot *slot,

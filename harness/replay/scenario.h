@@ -186,11 +186,10 @@ char *gd_scenario_base_path(const char *path);
  * true when the preload is loaded here and the hook is set. */
 bool gd_scenario_explain_in_process(int (*explain_json)(void));
 
-/* Loads the scenario's base bundle into a cache that gd_scenario_run()
- * uses, also in processes forked afterwards; errors are left for
- * gd_scenario_run() to report.  Starts no threads. */
-void gd_scenario_prepare(const char *path);
-/* The same for a base already known (gd_scenario_base_path()). */
+/* Loads the base bundle (a path from gd_scenario_base_path()) and its
+ * testbed tree into a cache that gd_scenario_run() uses, also in processes
+ * forked afterwards; errors are left for gd_scenario_run() to report.
+ * Starts no threads. */
 void gd_scenario_prepare_base(const char *base);
 
 /* Runs self with argv inside the testbed built from b; stdout goes to
