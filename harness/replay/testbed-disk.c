@@ -102,23 +102,31 @@ static int open_beneath(const char *root, const char *path, int flags) {
 #endif
 }
 
+/* mkdir -p of the directory that will hold path, with the checks of
+ * testbed_mkdir(). */
+static int mkdir_parent(const char *root, const char *path) {
+        _cleanup_free_ char *dir = strdup(path);
+        char *slash = dir ? strrchr(dir, '/') : NULL;
+
+        if (!dir)
+                return -ENOMEM;
+        if (!slash || slash == dir)
+                return 0;
+        *slash = '\0';
+        return testbed_mkdir(root, dir);
+}
+
 /* The portable way: mkdir -p with the checks of testbed_mkdir(), then open
  * without following a link in the last component. */
 static int open_checked(const char *root, const char *path, int flags) {
         _cleanup_free_ char *full = path_join(root, path);
-        _cleanup_free_ char *dir = strdup(path);
-        char *slash;
         int fd, r;
 
-        if (!full || !dir)
+        if (!full)
                 return -ENOMEM;
-        slash = strrchr(dir, '/');
-        if (slash && slash != dir) {
-                *slash = '\0';
-                r = testbed_mkdir(root, dir);
-                if (r < 0)
-                        return r;
-        }
+        r = mkdir_parent(root, path);
+        if (r < 0)
+                return r;
         fd = open(full, flags | O_CLOEXEC, 0644);
         return fd < 0 ? -errno : fd;
 }
@@ -129,29 +137,19 @@ int testbed_write_file(const char *root, const char *path, const void *content, 
         const int flags = O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW;
         _cleanup_close_ int fd = -1;
         const char *p = content;
+        int r;
 
         /* Most files go into a directory that exists: one openat2() instead
          * of a mkdir and lstat per path component. */
         fd = open_beneath(root, path, flags);
+        if (fd == -ENOENT) {
+                r = mkdir_parent(root, path);
+                if (r < 0)
+                        return r;
+                fd = open_beneath(root, path, flags);
+        }
         if (fd == -ENOSYS || fd == -EPERM || fd == -EAGAIN)
                 fd = open_checked(root, path, flags);
-        else if (fd == -ENOENT) {
-                _cleanup_free_ char *dir = strdup(path);
-                char *slash = dir ? strrchr(dir, '/') : NULL;
-                int r;
-
-                if (!dir)
-                        return -ENOMEM;
-                if (slash && slash != dir) {
-                        *slash = '\0';
-                        r = testbed_mkdir(root, dir);
-                        if (r < 0)
-                                return r;
-                }
-                fd = open_beneath(root, path, flags);
-                if (fd == -EAGAIN)
-                        fd = open_checked(root, path, flags);
-        }
         if (fd < 0)
                 return fd;
         while (len > 0) {
