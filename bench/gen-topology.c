@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "base/macro.h"
-#include "report/emit.h"
+#include "base/emit.h"
 #include "topology.h"
 
 #define KERNEL "6.8.12-4-pve"

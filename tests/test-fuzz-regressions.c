@@ -14,7 +14,7 @@
 #include "host/kmsg.h"
 #include "model/kmsg-signals.h"
 #include "import/import.h"
-#include "report/emit.h"
+#include "base/emit.h"
 #if HAVE_REPLAY && __has_include("replay/scenario.h")
 #define HAVE_SCENARIOS 1
 #include "replay/scenario.h"

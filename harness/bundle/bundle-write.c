@@ -19,11 +19,11 @@
 #include "bundle/redact.h"
 #include "config.h"
 #include "model/finding.h"
-#include "report/emit.h"
+#include "base/emit.h"
 
 #define IOMMU_GROUPS "/sys/kernel/iommu_groups"
 
-/* Block YAML, readable and diffable; report/emit.c works around libfyaml
+/* Block YAML, readable and diffable; base/emit.c works around libfyaml
  * 0.7.12's event-emitter bug with block sequences of mappings. */
 #define BUNDLE_EMIT_MODE GD_EMIT_YAML
 #define LSPCI_MAX (1024u * 1024u)

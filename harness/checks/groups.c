@@ -187,26 +187,23 @@ static bool check_shared(const struct gd_host *h, const struct gd_target *t, con
 
         for (size_t i = 0; drivers && drivers[i]; i++)
                 snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "", drivers[i]);
+        /* The catalogue row of the id is the blocking case.  When every
+         * other member is unbound or on vfio-pci/pci-stub the group is viable
+         * now (see the rule at the top), and the "viable" variant only warns
+         * that those devices are lost to the host; when a driver could not be
+         * read, viability is unknown ("drivers-unknown"). */
         if (n_blocks > 0)
                 x = gd_findings_add(out, "group.shared", "IOMMU group %d of the card at %s also holds %zu other "
                                     "device%s, %zu of them on host drivers (%s)", g->id, t->gpu->address, n_other,
                                     n_other > 1 ? "s" : "", n_blocks, list);
         else
-                x = gd_findings_add(out, "group.shared", "IOMMU group %d of the card at %s also holds %zu other "
-                                    "device%s%s", g->id, t->gpu->address, n_other, n_other > 1 ? "s" : "",
-                                    n_unknown ? " whose drivers could not be read"
-                                              : ", none on a host driver (the group is viable, they go with it)");
+                x = gd_findings_add_variant(out, "group.shared", n_unknown ? "drivers-unknown" : "viable",
+                                            "IOMMU group %d of the card at %s also holds %zu other device%s%s", g->id,
+                                            t->gpu->address, n_other, n_other > 1 ? "s" : "",
+                                            n_unknown ? " whose drivers could not be read"
+                                                      : ", none on a host driver (the group is viable, they go with it)");
         if (!x)
                 return false;
-        /* The catalogue entry is the blocking case.  When every other member
-         * is unbound or on vfio-pci/pci-stub the group is viable now (see the
-         * rule at the top), so the finding only warns that those devices are
-         * lost to the host; when a driver could not be read, viability is
-         * unknown. */
-        if (n_blocks == 0) {
-                x->severity = GD_SEV_WARNING;
-                x->effect = n_unknown ? GD_EFFECT_UNKNOWN : GD_EFFECT_NONE;
-        }
         gd_finding_subject_target(x, t);
         snprintf(gsub, sizeof(gsub), "group:%d", g->id);
         gd_finding_subject(x, gsub);
@@ -284,13 +281,12 @@ static void check_split(const struct gd_host *h, const struct gd_target *t, stru
         }
 
         if (groups_differ) {
-                x = gd_findings_add(out, "gpu.functions-split", "the functions of the card at %s are in different "
-                                    "IOMMU groups", t->gpu->address);
+                /* Separate groups are not a blocker by themselves: each is
+                 * assigned on its own and group.shared judges each.  The VM
+                 * must still get every function. */
+                x = gd_findings_add_variant(out, "gpu.functions-split", "groups-only", "the functions of the card at "
+                                            "%s are in different IOMMU groups", t->gpu->address);
                 if (x) {
-                        /* Separate groups are not a blocker by themselves: each
-                         * is assigned on its own and group.shared judges each.
-                         * The VM must still get every function. */
-                        x->effect = GD_EFFECT_NONE;
                         gd_finding_subject_target(x, t);
                         for (size_t i = 0; i < t->n_functions; i++) {
                                 const struct gd_pci_dev *d = t->functions[i];

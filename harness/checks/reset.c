@@ -174,12 +174,13 @@ static void check_amd_bug(const struct gd_host *h, const struct gd_target *t, st
         if (!id)
                 return;
 
-        x = gd_findings_add(out, "reset.amd-bug",
-                            "%s (%04x:%04x, %s) has the AMD reset bug; vendor-reset supports this device ID; "
-                            "vendor_reset is %s; reset_method %s device_specific",
-                            gpu->address, gpu->vendor, gpu->device, id->info_str,
-                            loaded == TRI_YES ? "loaded" : loaded == TRI_NO ? "not loaded" : "of unknown state",
-                            !rm ? "(unknown) may not select" : selected ? "selects" : "does not select");
+        /* Handled (the module loaded and selected): the note stays, the warning goes. */
+        x = gd_findings_add_variant(out, "reset.amd-bug", loaded == TRI_YES && selected ? "handled" : NULL,
+                                    "%s (%04x:%04x, %s) has the AMD reset bug; vendor-reset supports this device ID; "
+                                    "vendor_reset is %s; reset_method %s device_specific",
+                                    gpu->address, gpu->vendor, gpu->device, id->info_str,
+                                    loaded == TRI_YES ? "loaded" : loaded == TRI_NO ? "not loaded" : "of unknown state",
+                                    !rm ? "(unknown) may not select" : selected ? "selects" : "does not select");
         if (!x)
                 return;
         gd_finding_subject_target(x, t);
@@ -191,10 +192,8 @@ static void check_amd_bug(const struct gd_host *h, const struct gd_target *t, st
                             loaded == TRI_NO ? "absent (module not loaded)" : "module list unreadable");
         gd_finding_evidence_attr(x, gpu, "reset_method", rm ? rm : "(absent)");
 
-        if (loaded == TRI_YES && selected) {
-                x->severity = GD_SEV_INFO; /* handled: the note stays, the warning goes */
+        if (loaded == TRI_YES && selected)
                 return;
-        }
         if (loaded != TRI_YES) {
                 gd_finding_remedy(x, "Install vendor-reset (" GD_VENDOR_RESET_REPO ", e.g. with DKMS) and load it "
                                      "early: add the line 'vendor-reset' to /etc/modules.");

@@ -9,7 +9,7 @@
 
 #include "cli.h"
 #include "host/host-read.h"
-#include "report/emit.h"
+#include "base/emit.h"
 #include "report/devices.h"
 
 static void usage(void) {

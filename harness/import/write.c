@@ -10,7 +10,7 @@
 #include "base/strv.h"
 #include "config.h"
 #include "import/import-internal.h"
-#include "report/emit.h"
+#include "base/emit.h"
 
 #define MAX_DEPTH 32
 

@@ -6,7 +6,7 @@
 
 #include "base/strv.h"
 #include "explain.h"
-#include "report/emit.h"
+#include "base/emit.h"
 
 static void emit_tri(struct gd_emit *e, const char *key, tri_t t) {
         gd_emit_key(e, key);

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: MIT */
+/* Building, finding and freeing findings; gd_findings_add(), which takes
+ * severity and effect from the catalogue, is in checks/catalogue.c. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -6,39 +8,11 @@
 #include <string.h>
 
 #include "base/strv.h"
-#include "checks/check.h"
 #include "model/finding.h"
 
 static char *vformat(const char *fmt, va_list ap) {
         char *s = NULL;
         return vasprintf(&s, fmt, ap) < 0 ? NULL : s;
-}
-
-struct gd_finding *gd_findings_add(struct gd_findings *f, const char *id, const char *summary_fmt, ...) {
-        const struct gd_catalogue_entry *c = gd_catalogue_find(id);
-        struct gd_finding *items, *x;
-        va_list ap;
-
-        /* An id missing from the catalogue is a programming error that a
-         * test catches (test-catalogue.c); never invent severities here. */
-        if (!c)
-                return NULL;
-        items = realloc(f->items, (f->n + 1) * sizeof(*items));
-        if (!items)
-                return NULL;
-        f->items = items;
-        x = &items[f->n];
-        memset(x, 0, sizeof(*x));
-        x->id = c->id;
-        x->severity = c->severity;
-        x->effect = c->effect;
-        va_start(ap, summary_fmt);
-        x->summary = vformat(summary_fmt, ap);
-        va_end(ap);
-        if (!x->summary)
-                return NULL;
-        f->n++;
-        return x;
 }
 
 int gd_finding_subject(struct gd_finding *x, const char *subject) {
