@@ -116,3 +116,12 @@ Test(layers, directory_that_is_no_layer_fails) {
         cr_expect_eq(check_tree("unlisted-directory", false, out, sizeof(out)), 1, "%s", out);
         cr_expect_not_null(strstr(out, "directory extra/ is not a layer"), "%s", out);
 }
+
+Test(layers, printing_outside_cli_and_report_fails) {
+        char out[8192];
+
+        /* The clean tree prints from cli/, which may. */
+        cr_expect_eq(check_tree("prints-below-cli", true, out, sizeof(out)), 1, "%s", out);
+        cr_expect_not_null(strstr(out, "harness/checks/check.c: prints (stderr): only cli/ and report/ print"), "%s",
+                           out);
+}

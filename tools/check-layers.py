@@ -11,7 +11,9 @@ layer may use those and, through them, every layer below.  Two checks:
   symbols   with --lib LAYER=ARCHIVE for each layer's static library: every
             symbol an object leaves undefined that another layer's library
             defines must come from a layer it may use, and no global symbol
-            may be defined by two layers (the linker would pick one silently).
+            may be defined by two layers (the linker would pick one silently);
+            and only cli/ and report/ may print: no other object may refer to
+            stdout, stderr, printf(), puts(), perror() and the like.
             A declaration in a lower layer's header for a function defined
             higher up is caught here, where the include check cannot see it.
 
@@ -31,6 +33,11 @@ import sys
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"')
 PROGRAM = '(program)'  # files directly in the root, e.g. main.c: above every layer
+# Only these layers print (README, STYLE): a reference to the standard
+# streams or to a function that writes to one anywhere else is a violation.
+PRINTERS = {'cli', 'report', PROGRAM}
+PRINTING = {'stdout', 'stderr', 'printf', 'vprintf', 'puts', 'putchar', 'perror', 'psignal', 'warn', 'warnx',
+            'err', 'errx', 'error', 'error_at_line'}
 
 
 def fail_usage(msg):
@@ -158,6 +165,7 @@ class Checker:
         the root with '/' as '_' (meson's naming for a library defined in
         the root's meson.build), e.g. import_logs.c.o."""
         defined, undefined = {}, []  # symbol -> (layer, src); [(layer, src, symbol)]
+        prints = {}                  # src -> the printing symbols it uses
         for layer, archive in libs.items():
             try:
                 out = subprocess.run(['nm', '-A', '-g', archive], check=True, capture_output=True,
@@ -175,12 +183,18 @@ class Checker:
                 src = self.source_of(layer, obj)
                 if kind == 'U':
                     undefined.append((layer, src, sym))
+                    if sym in PRINTING and layer not in PRINTERS:
+                        prints.setdefault(src, set()).add(sym)
                 elif kind not in 'wvN':
                     prev = defined.get(sym)
                     if prev and prev[0] != layer:
                         self.errors.append('%s: defines %s, which %s defines too' %
                                            (os.path.join(self.root, src), sym, os.path.join(self.root, prev[1])))
                     defined.setdefault(sym, (layer, src))
+        for src, syms in sorted(prints.items()):
+            self.errors.append('%s: prints (%s): only %s print' %
+                               (os.path.join(self.root, src), ', '.join(sorted(syms)),
+                                ' and '.join(sorted(p + '/' for p in PRINTERS - {PROGRAM}))))
         calls = {}  # (src, defining src) -> symbols, one message per pair
         for layer, src, sym in undefined:
             d = defined.get(sym)

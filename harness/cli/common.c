@@ -94,14 +94,17 @@ int cli_parse_host_opts(int argc, char **argv, struct gd_host_opts *o, void (*us
         /* Inside a replay testbed the parent tells us where /etc lives. */
         if (getenv("GPUDIAG_CONFIG_ROOT"))
                 gd_config_root_set(getenv("GPUDIAG_CONFIG_ROOT"));
-        if (cli_filter_check(o) < 0)
+        switch (gd_pci_filter_parse(o->slot, o->ids, &o->filter)) {
+        case 0:
+                break;
+        case -EINVAL:
+                cli_error("-s: invalid slot '%s' (expected [[[[domain]:]bus]:][slot][.[func]])", o->slot);
                 return -1;
+        default:
+                cli_error("-d: invalid ID '%s' (expected [vendor]:[device][:class])", o->ids);
+                return -1;
+        }
         return optind;
-}
-
-void cli_format_name(const struct gd_pci_dev *d, char *buf, size_t size) {
-        snprintf(buf, size, "%s %s", d->vendor_name ? d->vendor_name : "Unknown vendor",
-                 d->device_name ? d->device_name : "Unknown device");
 }
 
 void cli_host_read_error(int r) {

@@ -6,10 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-
-struct slot_filter { long domain, bus, slot, func; };
-struct id_filter { long vendor, device, cls; };
+#include "model/pci-filter.h"
 
 static int parse_field(const char *s, size_t len, unsigned long max, long *ret) {
         char buf[16], *end;
@@ -31,7 +28,7 @@ static int parse_field(const char *s, size_t len, unsigned long max, long *ret) 
         return 0;
 }
 
-static int parse_slot(const char *str, struct slot_filter *f) {
+static int parse_slot(const char *str, struct gd_pci_filter *f) {
         const char *colon1, *colon2, *dot, *rest = str;
 
         f->domain = f->bus = f->slot = f->func = -1;
@@ -59,7 +56,7 @@ static int parse_slot(const char *str, struct slot_filter *f) {
         return 0;
 }
 
-static int parse_ids(const char *str, struct id_filter *f) {
+static int parse_ids(const char *str, struct gd_pci_filter *f) {
         const char *c1 = strchr(str, ':'), *c2;
 
         f->vendor = f->device = f->cls = -1;
@@ -75,41 +72,25 @@ static int parse_ids(const char *str, struct id_filter *f) {
         return 0;
 }
 
-int cli_filter_check(const struct gd_host_opts *o) {
-        struct slot_filter s;
-        struct id_filter i;
+int gd_pci_filter_parse(const char *slot, const char *ids, struct gd_pci_filter *ret) {
+        struct gd_pci_filter f = { .active = slot || ids };
 
-        if (o->slot && parse_slot(o->slot, &s) < 0) {
-                cli_error("-s: invalid slot '%s' (expected [[[[domain]:]bus]:][slot][.[func]])", o->slot);
-                return -1;
-        }
-        if (o->ids && parse_ids(o->ids, &i) < 0) {
-                cli_error("-d: invalid ID '%s' (expected [vendor]:[device][:class])", o->ids);
-                return -1;
-        }
+        f.domain = f.bus = f.slot = f.func = f.vendor = f.device = f.cls = -1;
+        if (slot && parse_slot(slot, &f) < 0)
+                return -EINVAL;
+        if (ids && parse_ids(ids, &f) < 0)
+                return -EDOM;
+        *ret = f;
         return 0;
 }
 
-bool cli_filter_match(const struct gd_host_opts *o, const struct gd_pci_dev *d) {
-        if (o->slot) {
-                struct slot_filter s;
-                if (parse_slot(o->slot, &s) < 0)
-                        return false;
-                /* Fields left out match anything, the domain too, as in lspci. */
-                if ((s.domain >= 0 && s.domain != (long) d->domain) ||
-                    (s.bus >= 0 && s.bus != (long) d->bus) ||
-                    (s.slot >= 0 && s.slot != (long) d->dev) ||
-                    (s.func >= 0 && s.func != (long) d->func))
-                        return false;
-        }
-        if (o->ids) {
-                struct id_filter i;
-                if (parse_ids(o->ids, &i) < 0)
-                        return false;
-                if ((i.vendor >= 0 && i.vendor != d->vendor) ||
-                    (i.device >= 0 && i.device != d->device) ||
-                    (i.cls >= 0 && i.cls != (long) (d->class_code >> 8)))
-                        return false;
-        }
-        return true;
+bool gd_pci_filter_match(const struct gd_pci_filter *f, const struct gd_pci_dev *d) {
+        /* Fields left out match anything, the domain too, as in lspci. */
+        return (f->domain < 0 || f->domain == (long) d->domain) &&
+               (f->bus < 0 || f->bus == (long) d->bus) &&
+               (f->slot < 0 || f->slot == (long) d->dev) &&
+               (f->func < 0 || f->func == (long) d->func) &&
+               (f->vendor < 0 || f->vendor == d->vendor) &&
+               (f->device < 0 || f->device == d->device) &&
+               (f->cls < 0 || f->cls == (long) (d->class_code >> 8));
 }
