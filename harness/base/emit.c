@@ -373,3 +373,11 @@ void gd_emit_kv_hex4(struct gd_emit *e, const char *key, unsigned value) {
         snprintf(buf, sizeof(buf), "%04x", value & 0xffff);
         gd_emit_kv_str(e, key, buf);
 }
+
+void gd_emit_kv_tri(struct gd_emit *e, const char *key, tri_t value) {
+        gd_emit_key(e, key);
+        if (value == TRI_UNKNOWN)
+                gd_emit_null(e);
+        else
+                gd_emit_bool(e, value == TRI_YES);
+}

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "base/macro.h"
+
 enum gd_emit_mode {
         GD_EMIT_JSON,
         GD_EMIT_YAML,
@@ -46,3 +48,5 @@ void gd_emit_kv_str(struct gd_emit *e, const char *key, const char *value);
 void gd_emit_kv_int(struct gd_emit *e, const char *key, long long value);
 void gd_emit_kv_bool(struct gd_emit *e, const char *key, bool value);
 void gd_emit_kv_hex4(struct gd_emit *e, const char *key, unsigned value);
+/* true, false, or null for TRI_UNKNOWN. */
+void gd_emit_kv_tri(struct gd_emit *e, const char *key, tri_t value);

@@ -104,5 +104,11 @@ bool gd_kernel_at_least(const struct gd_host *h, unsigned maj, unsigned min);
 /* True when a kernel log text names addr as its device prefix, as dev_*()
  * messages do: "<driver> <addr>: ...". */
 bool gd_kmsg_names_device(const char *text, const char *addr);
+/* The running kernel's command line as evidence: its path from the reader's
+ * table (base/hostpaths.c), line 1, the text. */
+int gd_finding_evidence_cmdline(struct gd_finding *x, const struct gd_host *h);
+/* True when a module option's source is the kernel command line (libkmod
+ * took it from module.param= there). */
+bool gd_source_is_cmdline(const struct gd_source *s);
 /* Evidence of a kernel log record. */
 int gd_finding_evidence_kmsg(struct gd_finding *x, const struct gd_host *h, const struct gd_kmsg_record *r);

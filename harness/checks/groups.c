@@ -29,6 +29,7 @@
  * asks the quirk table pci_dev_acs_enabled[] (drivers/pci/quirks.c), which
  * vouches for some ports without the capability. */
 #include <errno.h>
+#include <pci/header.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,17 +38,11 @@
 #include "families.h"
 #include "vfio-ids.h"
 
-/* include/uapi/linux/pci_regs.h */
-#define PCI_EXP_TYPE_ROOT_PORT   0x4
-#define PCI_EXP_TYPE_DOWNSTREAM  0x6
-#define PCI_EXP_TYPE_PCI_BRIDGE  0x7
-#define PCI_EXP_TYPE_PCIE_BRIDGE 0x8
-#define PCI_ACS_SV 0x0001
-#define PCI_ACS_RR 0x0004
-#define PCI_ACS_CR 0x0008
-#define PCI_ACS_UF 0x0010
-#define PCI_ACS_EC 0x0020
-#define REQ_ACS_FLAGS (PCI_ACS_SV | PCI_ACS_RR | PCI_ACS_CR | PCI_ACS_UF)
+/* The kernel's REQ_ACS_FLAGS (drivers/iommu/iommu.c): SV, RR, CR, UF, named
+ * as in libpci's <pci/header.h>.  The ACS capability and control registers
+ * share one bit layout, so a capability bit masks the control bit of the
+ * same position. */
+#define REQ_ACS_FLAGS (PCI_ACS_CTRL_VALID | PCI_ACS_CTRL_REQ_RED | PCI_ACS_CTRL_CMPLT_RED | PCI_ACS_CTRL_FORWARD)
 
 #define MAX_DEPTH 32
 
@@ -84,7 +79,7 @@ static enum acs_state acs_state(const struct gd_pci_dev *b) {
                 return ACS_UNKNOWN;
         if (b->caps.acs == TRI_NO)
                 return ACS_ABSENT;
-        required = REQ_ACS_FLAGS & (b->caps.acs_cap | PCI_ACS_EC);
+        required = REQ_ACS_FLAGS & (b->caps.acs_cap | PCI_ACS_CAP_EGRESS);
         return (b->caps.acs_ctrl & required) == required ? ACS_ISOLATES : ACS_DISABLED;
 }
 
@@ -138,7 +133,7 @@ static bool member_ignored(const struct gd_pci_dev *d) {
                 return false;
         if (gd_pci_is_bridge(d))
                 return true;
-        return (d->class_code >> 8) == 0x0600 && d->driver_known == TRI_YES && !d->driver;
+        return (d->class_code >> 8) == PCI_CLASS_BRIDGE_HOST && d->driver_known == TRI_YES && !d->driver;
 }
 
 enum member_kind {

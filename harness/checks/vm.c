@@ -128,7 +128,7 @@ static void rule_x_vga_not_vga(const struct gd_host *h, const struct gd_vm *vm, 
         struct gd_finding *x;
 
         if (p->x_vga != TRI_YES || same_line_as_previous(vm, i) || !(d = entry_first_dev(h, p)) ||
-            (d->class_code >> 8) == 0x0300)
+            (d->class_code >> 8) == PCI_CLASS_DISPLAY_VGA)
                 return;
         x = gd_findings_add(out, "vm.config", "%s %s sets x-vga=1 on %s, which is not a VGA controller "
                             "(class %04x)", vm_noun(vm), vm->name, d->address, d->class_code >> 8);
