@@ -9,32 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "run-command.h"
 
 static const char *srcdir(void) {
         const char *s = getenv("GPUDIAG_SRCDIR");
         return s ? s : ".";
-}
-
-static int run(const char *cmd, char *out, size_t size) {
-        FILE *p = popen(cmd, "r");
-        size_t n = 0;
-        int status;
-
-        cr_assert_not_null(p, "popen %s", cmd);
-        while (n + 1 < size) {
-                size_t k = fread(out + n, 1, size - 1 - n, p);
-                if (k == 0)
-                        break;
-                n += k;
-        }
-        out[n] = '\0';
-        while (fgetc(p) != EOF)
-                ;
-        status = pclose(p);
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 /* Runs the checker on fixtures/layers/<tree>; with_objects: also on the
@@ -52,7 +33,7 @@ static int check_tree(const char *tree, bool with_objects, char *out, size_t siz
                  "  ar rcs \"$o/libgd-$l.a\" \"$o/${l}_\"*.o; libs=\"$libs --lib $l=$o/libgd-$l.a\"; done; fi; "
                  "set +e; python3 '%s/tools/check-layers.py' --root \"$t/harness\" --graph \"$t/layers.txt\" $libs 2>&1",
                  srcdir(), tree, tmp, with_objects, srcdir());
-        rc = run(cmd, out, size);
+        rc = run_command(cmd, out, size);
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
         (void) system(cmd);
         return rc;

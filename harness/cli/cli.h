@@ -49,6 +49,13 @@ int cli_parse_host_opts(int argc, char **argv, struct gd_host_opts *o, void (*us
  * directly (no bundle, or already replaying), else the exit code to return. */
 int cli_replay_if_bundle(const struct gd_host_opts *o, int argc, char **argv);
 
+/* The start that every command reading a host shares: options, --help, no
+ * stray arguments, -d only where accepts_ids, and --bundle (the command then
+ * runs again inside a testbed).  Returns -1 when the caller goes on to read
+ * the host, else the exit code to return. */
+int cli_host_command_start(const char *name, int argc, char **argv, struct gd_host_opts *o, void (*usage)(void),
+                           bool accepts_ids);
+
 struct gd_bundle;
 void cli_save_argv(int argc, char **argv);
 

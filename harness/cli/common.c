@@ -114,3 +114,24 @@ void cli_host_read_error(int r) {
         else
                 cli_error("cannot read PCI devices from /sys/bus/pci/devices: %s", strerror(-r));
 }
+
+int cli_host_command_start(const char *name, int argc, char **argv, struct gd_host_opts *o, void (*usage)(void),
+                           bool accepts_ids) {
+        bool help;
+        int idx;
+
+        idx = cli_parse_host_opts(argc, argv, o, usage, &help);
+        if (idx < 0)
+                return GD_EXIT_USAGE;
+        if (help)
+                return GD_EXIT_OK;
+        if (idx < argc) {
+                cli_error("%s: unexpected argument '%s'", name, argv[idx]);
+                return GD_EXIT_USAGE;
+        }
+        if (o->ids && !accepts_ids) {
+                cli_error("%s: -d is not supported; use -s to pick a card", name);
+                return GD_EXIT_USAGE;
+        }
+        return cli_replay_if_bundle(o, argc, argv);
+}

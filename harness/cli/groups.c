@@ -23,19 +23,9 @@ static void usage(void) {
 int cmd_groups(int argc, char **argv) {
         struct gd_host_opts o = { 0 };
         _cleanup_host_ struct gd_host *h = NULL;
-        bool help;
-        int r, idx;
+        int r;
 
-        idx = cli_parse_host_opts(argc, argv, &o, usage, &help);
-        if (idx < 0)
-                return GD_EXIT_USAGE;
-        if (help)
-                return GD_EXIT_OK;
-        if (idx < argc) {
-                cli_error("groups: unexpected argument '%s'", argv[idx]);
-                return GD_EXIT_USAGE;
-        }
-        r = cli_replay_if_bundle(&o, argc, argv);
+        r = cli_host_command_start("groups", argc, argv, &o, usage, true);
         if (r >= 0)
                 return r;
 
