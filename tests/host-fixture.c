@@ -412,10 +412,19 @@ static void apply(struct loader *ld, const char *line) {
                 m->loaded_state = h->modules_state = 0;
         } else if (streq(k, "alias") && n >= 2) {
                 struct gd_modconfig *m = modconfig(ld);
-                struct gd_alias_match *a = reallocarray(m->aliases, m->n_aliases + 1, sizeof(*a));
-                cr_assert_not_null(a);
-                m->aliases = a;
-                a = &a[m->n_aliases++];
+                struct gd_alias_match *a = (struct gd_alias_match *) gd_modconfig_find_alias(m, w[1]);
+
+                if (a) {        /* a second line for one modalias changes its answer */
+                        for (size_t j = 0; j < a->n_modules; j++)
+                                free(a->modules[j].name);
+                        free(a->modules);
+                        free(a->modalias);
+                } else {
+                        a = reallocarray(m->aliases, m->n_aliases + 1, sizeof(*a));
+                        cr_assert_not_null(a);
+                        m->aliases = a;
+                        a = &a[m->n_aliases++];
+                }
                 *a = (struct gd_alias_match) { .modalias = strdup(w[1]), .known = TRI_YES };
                 for (size_t i = 2; i < n; i++) {
                         _cleanup_strv_free_ char **flags = NULL;
@@ -442,6 +451,19 @@ static void apply(struct loader *ld, const char *line) {
         } else if (streq(k, "ids") && (n == 2 || n == 3)) {
                 struct gd_modconfig *m = modconfig(ld);
                 struct gd_source src = source_of(ld, n == 3 ? w[2] : "/etc/modprobe.d/vfio.conf:1", &m->config_files);
+                size_t o = 0;
+
+                /* again for one SOURCE:LINE: that line now says this */
+                for (size_t i = 0; i < m->n_vfio_ids; i++) {
+                        if (m->vfio_ids[i].source.path == src.path && m->vfio_ids[i].source.line == src.line) {
+                                free(m->vfio_ids[i].text);
+                                continue;
+                        }
+                        m->vfio_ids[o++] = m->vfio_ids[i];
+                }
+                m->n_vfio_ids = o;
+                if (streq(w[1], "-"))
+                        return;
                 if (gd_vfio_ids_parse(w[1], &src, &m->vfio_ids, &m->n_vfio_ids) < 0)
                         fail(ld, "ids '%s'", w[1]);
         } else if (streq(k, "option") && n >= 4) {
