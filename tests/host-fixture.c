@@ -384,6 +384,8 @@ static void apply(struct loader *ld, const char *line) {
                         h->iommu_units_state = e;
                 else if (streq(w[1], "pci"))
                         h->pci_state = e;
+                else if (streq(w[1], "next-cmdline"))
+                        bootconfig(ld)->next_cmdline_state = e;
                 else if (streq(w[1], "modules"))
                         h->modules_state = e, modconfig(ld)->loaded_state = e;
                 else
