@@ -569,21 +569,21 @@ static void apply(struct loader *ld, const char *line) {
                 bool initramfs = streq(k, "initramfs");
                 set_str(initramfs ? &b->initramfs_path : &b->newest_modconf_path, w[1]);
                 *(initramfs ? &b->initramfs_mtime : &b->newest_modconf_mtime) = strtoll(w[2], NULL, 10);
-        } else if (streq(k, "vm") && n >= 3) {
+        } else if (streq(k, "vm")) {
                 _cleanup_free_ char *path = NULL, *text = NULL, *source = NULL;
                 bool proxmox = streq(w[1], "proxmox");
                 struct gd_vmconfig *c;
                 struct gd_vm vm = { 0 };
 
-                if ((proxmox && n != 4) || (!proxmox && (!streq(w[1], "libvirt") || n != 3)))
-                        fail(ld, "vm proxmox NAME FILE | vm libvirt FILE");
+                if (n != 4 || (!proxmox && !streq(w[1], "libvirt")))
+                        fail(ld, "vm proxmox VMID FILE | vm libvirt NAME FILE");
                 cr_assert_geq(asprintf(&path, "%s/fixtures/vmconfig/%s", srcdir(), w[n - 1]), 0);
                 if (read_file_capped(path, GD_TEXT_FILE_MAX, &text, NULL) < 0)
                         fail(ld, "cannot read %s", path);
                 if (proxmox)
                         cr_assert_geq(asprintf(&source, "/etc/pve/qemu-server/%s.conf", w[2]), 0);
                 else
-                        cr_assert_geq(asprintf(&source, "/etc/libvirt/qemu/%s", w[2]), 0);
+                        cr_assert_geq(asprintf(&source, "/etc/libvirt/qemu/%s.xml", w[2]), 0);
                 if ((proxmox ? gd_vmconfig_parse_proxmox(text, w[2], source, &vm)
                              : gd_vmconfig_parse_libvirt(text, source, &vm)) < 0)
                         fail(ld, "%s does not parse", path);
