@@ -612,7 +612,8 @@ static int cmp_group(const void *a, const void *b) {
 static void finish(struct loader *ld) {
         struct gd_host *h = ld->h;
 
-        qsort(h->devs, h->n_devs, sizeof(*h->devs), cmp_dev);
+        if (h->n_devs > 1)
+                qsort(h->devs, h->n_devs, sizeof(*h->devs), cmp_dev);
         h->pci_state = h->pci_state == -ENODATA ? 0 : h->pci_state;
         for (size_t i = 0; i < h->n_devs; i++) {
                 const struct gd_pci_dev *d = &h->devs[i];
@@ -633,7 +634,8 @@ static void finish(struct loader *ld) {
                 }
                 cr_assert_eq(strv_push_dup(&g->devices, d->address), 0);
         }
-        qsort(h->groups, h->n_groups, sizeof(*h->groups), cmp_group);
+        if (h->n_groups > 1)
+                qsort(h->groups, h->n_groups, sizeof(*h->groups), cmp_group);
         if (h->n_groups > 0 && !ld->groups_stated)
                 h->groups_state = 0;
         if (ld->iomem) {

@@ -23,7 +23,8 @@ int gd_finding_evidence_attr(struct gd_finding *x, const struct gd_pci_dev *d, c
 }
 
 int gd_finding_evidence_cmdline(struct gd_finding *x, const struct gd_host *h) {
-        return gd_finding_evidence(x, gd_hostpath(GD_PROC_CMDLINE)->path, 1, "%s", h->cmdline.raw ? h->cmdline.raw : "");
+        return gd_finding_evidence(x, gd_hostpath(GD_PROC_CMDLINE)->path, 1, "%s",
+                                   h->cmdline.raw ? h->cmdline.raw : "");
 }
 
 bool gd_source_is_cmdline(const struct gd_source *s) {

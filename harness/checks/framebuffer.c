@@ -314,7 +314,8 @@ static void check_target(const struct gd_host *h, const struct gd_target *t, con
                                             "every address reads 0: the kernel shows addresses only to "
                                             "CAP_SYS_ADMIN (kernel/resource.c r_show())");
                 else
-                        gd_finding_evidence(x, gd_hostpath(GD_PROC_IOMEM)->path, 0, "unreadable: %s", strerror(-h->iomem_state));
+                        gd_finding_evidence(x, gd_hostpath(GD_PROC_IOMEM)->path, 0, "unreadable: %s",
+                                            strerror(-h->iomem_state));
                 gd_finding_evidence_attr(x, gpu, "boot_vga", "1");
                 gd_finding_remedy(x, "Run gpudiag as root (sudo gpudiag explain), or collect the bundle as root.");
         }

@@ -235,7 +235,8 @@ static void kernel_off(const struct gd_host *h, const struct facts *f, struct gd
 
 static int ev_vm(struct gd_finding *x, const struct gd_host *h, const struct facts *f) {
         if (h->hypervisor == TRI_YES)
-                gd_finding_evidence(x, gd_hostpath(GD_PROC_CPUINFO)->path, 0, "flags: ... hypervisor ... (the CPU runs under a hypervisor)");
+                gd_finding_evidence(x, gd_hostpath(GD_PROC_CPUINFO)->path, 0,
+                                    "flags: ... hypervisor ... (the CPU runs under a hypervisor)");
         if (f->vm_vendor)
                 gd_finding_evidence(x, "/sys/class/dmi/id/sys_vendor", 0, "%s", f->vm_vendor);
         if (h->dmi_product_name && f->vm_vendor)

@@ -104,7 +104,8 @@ void check_irq(const struct gd_host *h, struct gd_findings *out) {
                 if (off_arg)
                         gd_finding_evidence_cmdline(x, h);
                 if (via_int == TRI_NO)
-                        gd_finding_evidence(x, gd_hostpath(GD_PROC_INTERRUPTS)->path, 0, "%.*s (no IR- interrupt chip)", (int) ilen, iline);
+                        gd_finding_evidence(x, gd_hostpath(GD_PROC_INTERRUPTS)->path, 0, "%.*s (no IR- interrupt chip)",
+                                            (int) ilen, iline);
                 if (!refused && !off_arg && via_int != TRI_NO)
                         gd_finding_evidence(x, h->kmsg.source ? h->kmsg.source : "kernel log", 0,
                                             "log from boot (%s) has no 'DMAR-IR: Enabled IRQ remapping' or "

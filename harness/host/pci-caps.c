@@ -5,8 +5,9 @@
 #include "pci-caps.h"
 
 /* Register names from libpci's <pci/header.h>.  The sizes of config space
- * are not in it (include/linux/pci.h: CFG_SPACE_SIZE and
- * CFG_SPACE_EXP_SIZE). */
+ * are not in it (the kernel's include/linux/pci.h has them as
+ * PCI_CFG_SPACE_SIZE and PCI_CFG_SPACE_EXP_SIZE), nor the layout of an
+ * extended capability header (ID, version, next) or of the DSN registers. */
 #define CFG_SPACE_SIZE     256
 #define CFG_SPACE_EXP_SIZE 4096
 
@@ -66,17 +67,19 @@ void gd_pci_caps_parse(const uint8_t *cfg, size_t len, struct gd_pci_caps *ret) 
         if (rd16(cfg, PCI_STATUS) & PCI_STATUS_CAP_LIST) {
                 ptr = cfg[PCI_CAPABILITY_LIST] & 0xfc;
                 while (ptr >= 0x40 && ptr + 8 <= CFG_SPACE_SIZE && !seen[ptr / 4]) {
-                        uint8_t id = cfg[ptr];
+                        uint8_t id = cfg[ptr + PCI_CAP_LIST_ID];
 
                         seen[ptr / 4] = 1;
                         if (id == PCI_CAP_ID_EXP && ptr + 8 <= len) {
                                 ret->is_pcie = TRI_YES;
                                 ret->pcie_type = (rd16(cfg, ptr + PCI_EXP_FLAGS) & PCI_EXP_FLAGS_TYPE) >> 4;
-                                ret->flr = (rd32(cfg, ptr + PCI_EXP_DEVCAP) & PCI_EXP_DEVCAP_FLRESET) ? TRI_YES : TRI_NO;
+                                ret->flr = (rd32(cfg, ptr + PCI_EXP_DEVCAP) & PCI_EXP_DEVCAP_FLRESET) ? TRI_YES
+                                                                                                     : TRI_NO;
                         } else if (id == PCI_CAP_ID_PM) {
-                                ret->pm_no_soft_reset = (rd16(cfg, ptr + PCI_PM_CTRL) & PCI_PM_CTRL_NO_SOFT_RST) ? TRI_YES : TRI_NO;
+                                ret->pm_no_soft_reset =
+                                        (rd16(cfg, ptr + PCI_PM_CTRL) & PCI_PM_CTRL_NO_SOFT_RST) ? TRI_YES : TRI_NO;
                         }
-                        ptr = cfg[ptr + 1] & 0xfc;
+                        ptr = cfg[ptr + PCI_CAP_LIST_NEXT] & 0xfc;
                 }
         }
 
