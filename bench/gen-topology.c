@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/emit.h"
 #include "base/macro.h"
-#include "report/emit.h"
 #include "topology.h"
 
 #define KERNEL "6.8.12-4-pve"

@@ -6,14 +6,25 @@ import re
 
 src = open('harness/checks/catalogue.c').read()
 entries = re.findall(r'\{ "([a-z0-9.-]+)", GD_SEV_(\w+), GD_EFFECT_(\w+),\s*"((?:[^"\\]|\\.)*)",\s*((?:"(?:[^"\\]|\\.)*"\s*)+)\}', src)
+# Second rows: { "id", "variant", GD_SEV_..., GD_EFFECT_..., "when ..." }
+variants = re.findall(r'\{ "([a-z0-9.-]+)", "([a-z0-9-]+)", GD_SEV_(\w+), GD_EFFECT_(\w+),\s*((?:"(?:[^"\\]|\\.)*"\s*)+)\}', src)
+
+
+def joined(literals):
+    return ''.join(re.findall(r'"((?:[^"\\]|\\.)*)"', literals)).replace('\\"', '"').replace('\\', '\\\\')
+
+
+EFFECT = {'BLOCKS': 'NOT READY', 'UNKNOWN': 'UNKNOWN', 'NONE': 'no effect on the verdict'}
 out = []
 for ident, sev, eff, title, expl in entries:
-    text = ''.join(re.findall(r'"((?:[^"\\]|\\.)*)"', expl)).replace('\\"', '"').replace('\\', '\\\\')
-    eff = {'BLOCKS': 'NOT READY', 'UNKNOWN': 'UNKNOWN', 'NONE': 'no effect on the verdict'}[eff]
-    out.append('.TP\n.B %s\n(%s; %s) %s. %s\n' % (ident, sev.lower(), eff, title[0].upper() + title[1:], text))
+    out.append('.TP\n.B %s\n(%s; %s) %s. %s\n' % (ident, sev.lower(), EFFECT[eff], title[0].upper() + title[1:],
+                                                  joined(expl)))
+    for vid, name, vsev, veff, when in variants:
+        if vid == ident:
+            out.append('.br\nAlso (%s; %s) %s.\n' % (vsev.lower(), EFFECT[veff], joined(when)))
 man = open('man/gpudiag.1').read()
 head = 'Each finding has a stable id, a severity, and an effect on the verdict.\n'
 a = man.index(head) + len(head)
 b = man.index('.SH EXIT STATUS')
 open('man/gpudiag.1', 'w').write(man[:a] + ''.join(out) + man[b:])
-print('%d findings' % len(entries))
+print('%d findings, %d variants' % (len(entries), len(variants)))

@@ -11,6 +11,7 @@
 #include "base/fileio.h"
 #include "base/hostpaths.h"
 #include "base/macro.h"
+#include "checks/check.h"
 #include "checks/remedy.h"
 #include "host/bootconfig.h"
 #include "model/finding.h"

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <libfyaml.h>
 
+#include "base/emit.h"
 #include "base/fileio.h"
 #include "bundle/bundle.h"
 #include "config.h"
@@ -14,7 +15,6 @@
 #include "host/kmsg.h"
 #include "model/kmsg-signals.h"
 #include "import/import.h"
-#include "report/emit.h"
 #if HAVE_REPLAY && __has_include("replay/scenario.h")
 #define HAVE_SCENARIOS 1
 #include "replay/scenario.h"

@@ -13,7 +13,7 @@
 #include "macro.h"
 #include "strv.h"
 
-static int marker_errno(const char *buf, size_t len) {
+int gd_marker_errno(const char *buf, size_t len) {
         if (len == strlen(GD_ABSENT_MARKER) && memcmp(buf, GD_ABSENT_MARKER, len) == 0)
                 return -ENOENT;
         if (len == strlen(GD_UNREADABLE_MARKER) && memcmp(buf, GD_UNREADABLE_MARKER, len) == 0)
@@ -70,7 +70,7 @@ static int read_capped(const char *path, size_t max, bool attr, char **ret, size
         }
         buf[len] = '\0';
 
-        r = marker_errno(buf, len);
+        r = gd_marker_errno(buf, len);
         if (r < 0)
                 return r;
 

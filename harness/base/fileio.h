@@ -20,6 +20,10 @@
 #define GD_ABSENT_MARKER     "@gpudiag-absent@\n"
 #define GD_UNREADABLE_MARKER "@gpudiag-unreadable@\n"
 
+/* -ENOENT when the whole of buf (len bytes) is the absent marker, -EACCES
+ * when it is the unreadable marker, else 0: data. */
+int gd_marker_errno(const char *buf, size_t len);
+
 /* Reads the whole file (NUL-terminated in *ret) if it is at most max bytes.
  * Returns 0, or -errno (-EFBIG when larger than max). */
 int read_file_capped(const char *path, size_t max, char **ret, size_t *ret_len);

@@ -12,46 +12,30 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/emit.h"
 #include "base/fileio.h"
 #include "base/strv.h"
+#include "base/utf8.h"
 #include "bundle/bundle.h"
 #include "bundle/record.h"
 #include "bundle/redact.h"
 #include "config.h"
 #include "model/finding.h"
-#include "report/emit.h"
 
 #define IOMMU_GROUPS "/sys/kernel/iommu_groups"
 
-/* Block YAML, readable and diffable; report/emit.c works around libfyaml
+/* Block YAML, readable and diffable; base/emit.c works around libfyaml
  * 0.7.12's event-emitter bug with block sequences of mappings. */
 #define BUNDLE_EMIT_MODE GD_EMIT_YAML
 #define LSPCI_MAX (1024u * 1024u)
 #define LSPCI_TIMEOUT_MS 10000
 
-/* Bytes that are not UTF-8 become '?': a YAML stream is UTF-8, and the
- * files collect keeps are text (the kernel log is escaped by the kernel). */
-static size_t utf8_seq(const unsigned char *s, size_t left) {
-        unsigned char c = s[0];
-        size_t n;
-
-        if (c < 0x80)
-                return c ? 1 : 0;
-        n = c < 0xc2 ? 0 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : c < 0xf5 ? 4 : 0;
-        if (n == 0 || n > left)
-                return 0;
-        for (size_t k = 1; k < n; k++)
-                if ((s[k] & 0xc0) != 0x80)
-                        return 0;
-        if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f) || (c == 0xf0 && s[1] < 0x90) ||
-            (c == 0xf4 && s[1] > 0x8f))
-                return 0;
-        return n;
-}
-
+/* Bytes that are not UTF-8, and NUL, become '?': a YAML stream is UTF-8,
+ * and the files collect keeps are text (the kernel log is escaped by the
+ * kernel). */
 static void make_utf8(char *s, size_t len) {
         for (size_t i = 0; i < len; ) {
-                size_t n = utf8_seq((const unsigned char *) s + i, len - i);
+                size_t n = s[i] ? utf8_sequence_length(s + i, len - i) : 0;
                 if (n == 0) {
                         s[i++] = '?';
                         continue;

@@ -7,7 +7,6 @@
 #include "base/strv.h"
 #include "bundle/bundle-internal.h"
 
-/* The line to blame for a value: its own, else its key's. */
 int bundle_value_line(struct fy_node *key, struct fy_node *value) {
         int l = gd_yaml_node_line(value);
         return l > 0 ? l : gd_yaml_node_line(key);

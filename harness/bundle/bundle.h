@@ -72,7 +72,7 @@ static inline void gd_bundle_freep(struct gd_bundle **b) { gd_bundle_free(*b); }
 #define _cleanup_bundle_ _cleanup_(gd_bundle_freep)
 
 /* Writing (bundle-write.c), for gpudiag collect.  Streams a bundle of this
- * host to out through the event emitter (report/emit.h), without building a
+ * host to out through the event emitter (base/emit.h), without building a
  * struct gd_bundle: format and metadata (tool, created, kernel from the
  * captured /proc/sys/kernel/osrelease, origin: collected, root, the kinds
  * redact replaces), the umockdev recording of /sys/bus/pci/devices/<addr> and

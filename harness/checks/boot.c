@@ -96,7 +96,7 @@ static void check_drift(const struct gd_host *h, struct gd_findings *out) {
                                     dropped, b->next_cmdline_source);
         if (!x)
                 return;
-        gd_finding_evidence(x, "/proc/cmdline", 1, "%s", h->cmdline.raw ? h->cmdline.raw : "");
+        gd_finding_evidence_cmdline(x, h);
         gd_finding_evidence(x, b->next_cmdline_source, b->next_cmdline_line, "%s",
                             b->next_cmdline.raw ? b->next_cmdline.raw : "");
         if (missing)

@@ -2,6 +2,9 @@
 /* The catalogue of finding ids: the one place that says what each id means,
  * how severe it is and what it does to a verdict.  gpudiag(1) and the README
  * print the same text (test-catalogue.c keeps them in step). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
@@ -172,6 +175,24 @@ static const struct gd_catalogue_entry catalogue[] = {
           "hardware isolation; devices in the 'separate' groups can still reach each other by peer-to-peer DMA." },
 };
 
+/* Second rows: an id whose severity and effect depend on a condition the
+ * check establishes before it adds the finding.  Users keep seeing the id;
+ * gpudiag(1) prints each variant under its id (man/update-findings.py). */
+static const struct gd_catalogue_variant variants[] = {
+        { "group.shared", "viable", GD_SEV_WARNING, GD_EFFECT_NONE,
+          "when every other member is unbound or on vfio-pci or pci-stub: the group is viable and the VM takes "
+          "those devices too" },
+        { "group.shared", "drivers-unknown", GD_SEV_WARNING, GD_EFFECT_UNKNOWN,
+          "when no other member is on a host driver but the driver of one could not be read" },
+        { "gpu.functions-split", "groups-only", GD_SEV_WARNING, GD_EFFECT_NONE,
+          "when the functions are only in different IOMMU groups: each group is judged by group.shared" },
+        { "reset.amd-bug", "handled", GD_SEV_INFO, GD_EFFECT_NONE,
+          "when vendor_reset is loaded and reset_method selects device_specific: a note that the bug is handled" },
+        { "vm.config", "will-not-start", GD_SEV_ERROR, GD_EFFECT_NONE,
+          "when the VM cannot start with that config: pcie=1 on a machine that is not q35, or an address no "
+          "device on this host has" },
+};
+
 const struct gd_catalogue_entry *gd_catalogue_find(const char *id) {
         for (size_t i = 0; i < ELEMENTSOF(catalogue); i++)
                 if (strcmp(catalogue[i].id, id) == 0)
@@ -182,4 +203,71 @@ const struct gd_catalogue_entry *gd_catalogue_find(const char *id) {
 const struct gd_catalogue_entry *gd_catalogue(size_t *n) {
         *n = ELEMENTSOF(catalogue);
         return catalogue;
+}
+
+const struct gd_catalogue_variant *gd_catalogue_variant_find(const char *id, const char *variant) {
+        for (size_t i = 0; i < ELEMENTSOF(variants); i++)
+                if (streq(variants[i].id, id) && streq(variants[i].variant, variant))
+                        return &variants[i];
+        return NULL;
+}
+
+const struct gd_catalogue_variant *gd_catalogue_variants(size_t *n) {
+        *n = ELEMENTSOF(variants);
+        return variants;
+}
+
+static struct gd_finding *add(struct gd_findings *f, const char *id, const char *variant, enum gd_severity severity,
+                              enum gd_effect effect, const char *summary_fmt, va_list ap) {
+        struct gd_finding *items, *x;
+        char *summary = NULL;
+
+        if (vasprintf(&summary, summary_fmt, ap) < 0)
+                return NULL;
+        items = realloc(f->items, (f->n + 1) * sizeof(*items));
+        if (!items) {
+                free(summary);
+                return NULL;
+        }
+        f->items = items;
+        x = &items[f->n++];
+        *x = (struct gd_finding) {
+                .id = id,
+                .variant = variant,
+                .severity = severity,
+                .effect = effect,
+                .summary = summary,
+        };
+        return x;
+}
+
+struct gd_finding *gd_findings_add(struct gd_findings *f, const char *id, const char *summary_fmt, ...) {
+        const struct gd_catalogue_entry *c = gd_catalogue_find(id);
+        struct gd_finding *x;
+        va_list ap;
+
+        /* An id missing from the catalogue is a programming error that a
+         * test catches (test-catalogue.c); never invent severities here. */
+        if (!c)
+                return NULL;
+        va_start(ap, summary_fmt);
+        x = add(f, c->id, NULL, c->severity, c->effect, summary_fmt, ap);
+        va_end(ap);
+        return x;
+}
+
+struct gd_finding *gd_findings_add_variant(struct gd_findings *f, const char *id, const char *variant,
+                                           const char *summary_fmt, ...) {
+        const struct gd_catalogue_entry *c = variant ? NULL : gd_catalogue_find(id);
+        const struct gd_catalogue_variant *v = variant ? gd_catalogue_variant_find(id, variant) : NULL;
+        struct gd_finding *x;
+        va_list ap;
+
+        if (!c && !v)
+                return NULL;
+        va_start(ap, summary_fmt);
+        x = v ? add(f, v->id, v->variant, v->severity, v->effect, summary_fmt, ap)
+              : add(f, c->id, NULL, c->severity, c->effect, summary_fmt, ap);
+        va_end(ap);
+        return x;
 }

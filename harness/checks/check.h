@@ -40,7 +40,9 @@ struct gd_check {
 /* Runs every check of the table. */
 void gd_checks_run(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out);
 
-/* The catalogue. */
+/* The catalogue: one row per finding id, and second rows for the declared
+ * variants of an id.  A row is the only source of a finding's severity and
+ * effect: a check picks the row, it never changes them afterwards. */
 struct gd_catalogue_entry {
         const char *id;
         enum gd_severity severity;
@@ -49,8 +51,30 @@ struct gd_catalogue_entry {
         const char *explanation;  /* one paragraph, with the kernel source it rests on */
 };
 
+/* The same id (what users, scenarios and the docs see) with another severity
+ * and effect, under a condition that the check names by the variant. */
+struct gd_catalogue_variant {
+        const char *id;
+        const char *variant;
+        enum gd_severity severity;
+        enum gd_effect effect;
+        const char *when;         /* the condition, as gpudiag(1) prints it: "when ..." */
+};
+
 const struct gd_catalogue_entry *gd_catalogue_find(const char *id);
 const struct gd_catalogue_entry *gd_catalogue(size_t *n);
+const struct gd_catalogue_variant *gd_catalogue_variant_find(const char *id, const char *variant);
+const struct gd_catalogue_variant *gd_catalogue_variants(size_t *n);
+
+/* Adds a finding with id, severity and effect from the catalogue row of id
+ * (gd_findings_add()) or of its declared variant (gd_findings_add_variant();
+ * variant NULL is the id's own row).
+ * Returns the new finding, or NULL on ENOMEM or for an id or variant the
+ * catalogue lacks (a programming error that test-catalogue.c catches). */
+struct gd_finding *gd_findings_add(struct gd_findings *f, const char *id, const char *summary_fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+struct gd_finding *gd_findings_add_variant(struct gd_findings *f, const char *id, const char *variant,
+                                           const char *summary_fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* Verdict per target. */
 enum gd_verdict {
@@ -80,5 +104,11 @@ bool gd_kernel_at_least(const struct gd_host *h, unsigned maj, unsigned min);
 /* True when a kernel log text names addr as its device prefix, as dev_*()
  * messages do: "<driver> <addr>: ...". */
 bool gd_kmsg_names_device(const char *text, const char *addr);
+/* The running kernel's command line as evidence: its path from the reader's
+ * table (base/hostpaths.c), line 1, the text. */
+int gd_finding_evidence_cmdline(struct gd_finding *x, const struct gd_host *h);
+/* True when a module option's source is the kernel command line (libkmod
+ * took it from module.param= there). */
+bool gd_source_is_cmdline(const struct gd_source *s);
 /* Evidence of a kernel log record. */
 int gd_finding_evidence_kmsg(struct gd_finding *x, const struct gd_host *h, const struct gd_kmsg_record *r);

@@ -7,7 +7,6 @@
 
 #include "families.h"
 
-#define CMDLINE "/proc/cmdline"
 #define ROOT_REMEDY "Run gpudiag as root (the kernel log needs it when kernel.dmesg_restrict=1), or collect the bundle as root."
 
 struct facts {
@@ -27,9 +26,8 @@ struct facts {
 const struct gd_kmsg_record *kfind(const struct gd_host *h, const char *a, const char *b);
 /* kstrtobool() as param_set_bool() uses it; a bare flag is true. */
 bool truthy(const char *v);
-/* Does any comma-separated word of value start with word (strncmp)? */
-bool has_word(const char *value, const char *word);
-int ev_cmdline(struct gd_finding *x, const struct gd_host *h);
+/* Does any comma-separated item of value start with word (the kernel's strncmp)? */
+bool comma_item_starts_with(const char *value, const char *word);
 int ev_facts(struct gd_finding *x, const struct gd_host *h, const struct facts *f);
 
 /* iommu-cmdline.c */

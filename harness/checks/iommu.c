@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hostpaths.h"
 #include "base/strv.h"
 #include "families.h"
 #include "iommu-internal.h"
@@ -67,8 +68,10 @@ bool truthy(const char *v) {
         return !v || strchr("yYtT1", v[0]) || (v[0] == 'o' && v[1] == 'n');
 }
 
-/* Does any comma-separated word of value start with word (strncmp)? */
-bool has_word(const char *value, const char *word) {
+/* Does any comma-separated item of value start with prefix?  The kernel's
+ * own matching (strncmp) in intel_iommu_setup(), parse_amd_iommu_options()
+ * and iommu_setup(), so "offx" is "off" too. */
+bool comma_item_starts_with(const char *value, const char *word) {
         for (const char *p = value; p && *p;) {
                 if (strncmp(p, word, strlen(word)) == 0)
                         return true;
@@ -82,10 +85,6 @@ static tri_t sysfs_tri(int state, size_t n) {
         if (state == 0)
                 return n > 0 ? TRI_YES : TRI_NO;
         return TRI_UNKNOWN; /* -ENOENT too: a bundle may not have recorded it */
-}
-
-int ev_cmdline(struct gd_finding *x, const struct gd_host *h) {
-        return gd_finding_evidence(x, CMDLINE, 1, "%s", h->cmdline.raw ? h->cmdline.raw : "");
 }
 
 static const char *dmi_hypervisor(const struct gd_host *h) {
@@ -185,7 +184,7 @@ static void kernel_off(const struct gd_host *h, const struct facts *f, struct gd
                                     as ? as : a->key);
                 if (!x)
                         return;
-                ev_cmdline(x, h);
+                gd_finding_evidence_cmdline(x, h);
                 ev_facts(x, h, f);
                 if (as)
                         gd_remedy_cmdline_remove(x, h, as);
@@ -203,7 +202,7 @@ static void kernel_off(const struct gd_host *h, const struct facts *f, struct gd
                         return;
                 gd_finding_evidence(x, b->kconfig_source, 0, "CONFIG_INTEL_IOMMU_DEFAULT_ON=%s%s", dflt,
                                     intgpu ? "" : " (no CONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF)");
-                ev_cmdline(x, h);
+                gd_finding_evidence_cmdline(x, h);
                 ev_facts(x, h, f);
                 gd_remedy_cmdline_add(x, h, "intel_iommu=on");
                 return;
@@ -215,7 +214,7 @@ static void kernel_off(const struct gd_host *h, const struct facts *f, struct gd
                 return;
         ev_facts(x, h, f);
         if (h->cmdline_state == 0)
-                ev_cmdline(x, h);
+                gd_finding_evidence_cmdline(x, h);
         if (intel && !dflt) {
                 _cleanup_free_ char *cfg = NULL;
                 if (asprintf(&cfg, "/boot/config-%s", h->kernel_release ? h->kernel_release : "<release>") < 0)
@@ -236,7 +235,8 @@ static void kernel_off(const struct gd_host *h, const struct facts *f, struct gd
 
 static int ev_vm(struct gd_finding *x, const struct gd_host *h, const struct facts *f) {
         if (h->hypervisor == TRI_YES)
-                gd_finding_evidence(x, "/proc/cpuinfo", 0, "flags: ... hypervisor ... (the CPU runs under a hypervisor)");
+                gd_finding_evidence(x, gd_hostpath(GD_PROC_CPUINFO)->path, 0,
+                                    "flags: ... hypervisor ... (the CPU runs under a hypervisor)");
         if (f->vm_vendor)
                 gd_finding_evidence(x, "/sys/class/dmi/id/sys_vendor", 0, "%s", f->vm_vendor);
         if (h->dmi_product_name && f->vm_vendor)
@@ -268,7 +268,7 @@ static void check_noiommu(const struct gd_host *h, const struct facts *f, struct
                 return;
         if (f->noiommu_arg) {
                 _cleanup_free_ char *as = arg_string(f->noiommu_arg);
-                ev_cmdline(x, h);
+                gd_finding_evidence_cmdline(x, h);
                 if (as)
                         gd_remedy_cmdline_remove(x, h, as);
         }
@@ -295,7 +295,7 @@ static void check_acs_override(const struct gd_host *h, struct gd_findings *out)
                             "pcie_acs_override is set: IOMMU groups are split without hardware isolation");
         if (!x)
                 return;
-        ev_cmdline(x, h);
+        gd_finding_evidence_cmdline(x, h);
         if (on)
                 gd_finding_evidence_kmsg(x, h, on);
         if (ignored)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hostpaths.h"
 #include "iommu-internal.h"
 #include "model/modconfig.h"
 #include "remedy.h"
@@ -50,7 +51,7 @@ static const struct gd_mod_options *unsafe_option(const struct gd_host *h) {
         for (size_t i = 0; m && i < m->n_options; i++) {
                 const char *o = m->options[i].options, *p;
                 if (!gd_modname_eq(m->options[i].module, "vfio_iommu_type1") || !o ||
-                    streq(m->options[i].source.path, CMDLINE))
+                    gd_source_is_cmdline(&m->options[i].source))
                         continue;
                 p = strstr(o, "allow_unsafe_interrupts");
                 if (p && (p == o || p[-1] == ' ') &&
@@ -76,7 +77,7 @@ void check_irq(const struct gd_host *h, struct gd_findings *out) {
         boot = kfind(h, "Linux version ", NULL); /* the log reaches back to boot */
         if (h->cmdline_state == 0) {
                 const struct gd_cmdline_arg *a = gd_cmdline_find_last(&h->cmdline, "intremap");
-                if (a && a->value && has_word(a->value, "off"))
+                if (a && a->value && comma_item_starts_with(a->value, "off"))
                         off_arg = a;
                 else if (gd_cmdline_find(&h->cmdline, "nointremap"))
                         off_arg = gd_cmdline_find(&h->cmdline, "nointremap");
@@ -101,9 +102,10 @@ void check_irq(const struct gd_host *h, struct gd_findings *out) {
                 if (refused)
                         gd_finding_evidence_kmsg(x, h, refused);
                 if (off_arg)
-                        ev_cmdline(x, h);
+                        gd_finding_evidence_cmdline(x, h);
                 if (via_int == TRI_NO)
-                        gd_finding_evidence(x, "/proc/interrupts", 0, "%.*s (no IR- interrupt chip)", (int) ilen, iline);
+                        gd_finding_evidence(x, gd_hostpath(GD_PROC_INTERRUPTS)->path, 0, "%.*s (no IR- interrupt chip)",
+                                            (int) ilen, iline);
                 if (!refused && !off_arg && via_int != TRI_NO)
                         gd_finding_evidence(x, h->kmsg.source ? h->kmsg.source : "kernel log", 0,
                                             "log from boot (%s) has no 'DMAR-IR: Enabled IRQ remapping' or "
@@ -121,12 +123,12 @@ void check_irq(const struct gd_host *h, struct gd_findings *out) {
                 x = gd_findings_add(out, "fact.unreadable", "whether interrupt remapping is enabled could not be read");
                 if (!x)
                         return;
-                gd_finding_evidence(x, h->kmsg.source ? h->kmsg.source : "/dev/kmsg", 0, "%s%s",
+                gd_finding_evidence(x, h->kmsg.source ? h->kmsg.source : gd_hostpath(GD_DEV_KMSG)->path, 0, "%s%s",
                                     h->kmsg_state < 0 ? "kernel log unreadable: " :
                                     "kernel log does not reach back to boot and has no remapping line",
                                     h->kmsg_state == -EFBIG ? "longer than gpudiag reads (10,000,000 records or 256 MiB)" :
                                     h->kmsg_state < 0 ? strerror(-h->kmsg_state) : "");
-                gd_finding_evidence(x, "/proc/interrupts", 0, "%s",
+                gd_finding_evidence(x, gd_hostpath(GD_PROC_INTERRUPTS)->path, 0, "%s",
                                     h->interrupts_state < 0 ? "unreadable" : "no MSI interrupt to tell from");
                 gd_finding_remedy(x, ROOT_REMEDY);
         }
@@ -139,7 +141,7 @@ void check_irq(const struct gd_host *h, struct gd_findings *out) {
                         return;
                 if (unsafe_arg) {
                         _cleanup_free_ char *as = arg_string(unsafe_arg);
-                        ev_cmdline(x, h);
+                        gd_finding_evidence_cmdline(x, h);
                         if (ir == TRI_YES && as)
                                 gd_remedy_cmdline_remove(x, h, as);
                 } else {

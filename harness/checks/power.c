@@ -45,43 +45,48 @@ static void check_target(const struct gd_host *h, const struct gd_target *t, con
                          struct gd_findings *out) {
         const struct gd_pci_dev *gpu = t->gpu;
         const struct gd_pci_dev *first = NULL;
-        struct gd_finding *x = NULL;
-        unsigned n = 0;
+        _cleanup_free_ const struct gd_kmsg_record **records = NULL;
+        size_t n_off = 0, n_records = 0;
+        struct gd_finding *x;
 
-        for (size_t f = 0; f < t->n_functions; f++) {
-                const struct gd_pci_dev *d = t->functions[f];
-
-                if (d->vendor != 0xffff)
-                        continue;
-                if (!x && !(x = gd_findings_add(out, "power.d3cold", "placeholder")))
-                        return;
-                gd_finding_evidence_attr(x, d, "vendor", "0xffff (config space reads all ones)");
-                if (!first)
-                        first = d;
-                n++;
-        }
+        /* First what there is to say (the summary counts it), then the finding. */
+        for (size_t f = 0; f < t->n_functions; f++)
+                if (t->functions[f]->vendor == 0xffff) {
+                        if (!first)
+                                first = t->functions[f];
+                        n_off++;
+                }
         for (size_t i = 0; i < n_fail; i++) {
                 const struct gd_kmsg_record *r = &h->kmsg.records[fail[i]];
 
                 for (size_t f = 0; f < t->n_functions; f++) {
+                        const struct gd_kmsg_record **nr;
+
                         if (!gd_kmsg_names_device(r->text, t->functions[f]->address))
                                 continue;
-                        if (!x && !(x = gd_findings_add(out, "power.d3cold", "placeholder")))
+                        nr = reallocarray(records, n_records + 1, sizeof(*records));
+                        if (!nr)
                                 return;
-                        gd_finding_evidence_kmsg(x, h, r);
+                        records = nr;
+                        records[n_records++] = r;
                         if (!first)
                                 first = t->functions[f];
-                        n++;
                         break;
                 }
         }
-        if (!x)
+        if (!first)
                 return;
 
-        free(x->summary);
-        if (asprintf(&x->summary, "%s did not come back to D0 (device inaccessible or power state change "
-                                  "refused; %u record%s)", first->address, n, n == 1 ? "" : "s") < 0)
-                x->summary = strdup("a function of the card did not come back to D0");
+        x = gd_findings_add(out, "power.d3cold", "%s did not come back to D0 (device inaccessible or power state "
+                            "change refused; %zu record%s)", first->address, n_off + n_records,
+                            n_off + n_records == 1 ? "" : "s");
+        if (!x)
+                return;
+        for (size_t f = 0; f < t->n_functions; f++)
+                if (t->functions[f]->vendor == 0xffff)
+                        gd_finding_evidence_attr(x, t->functions[f], "vendor", "0xffff (config space reads all ones)");
+        for (size_t i = 0; i < n_records; i++)
+                gd_finding_evidence_kmsg(x, h, records[i]);
         gd_finding_subject_target(x, t);
         if (first->power_state)
                 gd_finding_evidence_attr(x, first, "power_state", first->power_state);

@@ -8,13 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hostpaths.h"
 #include "base/strv.h"
 #include "model/bootconfig.h"
 #include "model/modconfig.h"
 #include "remedy.h"
 #include "vfio-ids.h"
 
-static const char proc_cmdline[] = "/proc/cmdline";
 
 bool gd_driver_is_vfio(const char *driver) {
         return streq(driver, "vfio-pci") || streq(driver, "pci-stub");
@@ -38,7 +38,7 @@ tri_t gd_vfio_pci_builtin(const struct gd_host *h) {
 }
 
 static int ids_from_cmdline(const struct gd_host *h, struct gd_vfio_ids *ids) {
-        static const struct gd_source src = { proc_cmdline, 0 };
+        const struct gd_source src = { gd_hostpath(GD_PROC_CMDLINE)->path, 0 };
         /* parse_args() (kernel/params.c) compares names with parameq(), so
          * vfio-pci.ids= and vfio_pci.ids= are one parameter; gd_cmdline_find
          * does the same. */
@@ -122,10 +122,6 @@ char *gd_vfio_ids_for_target(const struct gd_target *t) {
                 return NULL;
         }
         return out;
-}
-
-bool gd_kernel_version(const char *release, unsigned *major, unsigned *minor) {
-        return release && sscanf(release, "%u.%u", major, minor) == 2;
 }
 
 char *gd_describe_dev(const struct gd_pci_dev *d) {

@@ -53,8 +53,6 @@ tri_t gd_vfio_pci_builtin(const struct gd_host *h);
  * (gd_remedy_apply_initramfs).  All three tools when the tool is unknown. */
 void gd_remedy_initramfs_vfio(struct gd_finding *x, const struct gd_host *h);
 
-/* "6.8.12-4-pve" -> 6, 8.  Returns false when it does not start with N.N. */
-bool gd_kernel_version(const char *release, unsigned *major, unsigned *minor);
 
 /* "0000:04:00.0 (Non-Volatile memory controller 1987:5016, on nvme)";
  * newly allocated. */

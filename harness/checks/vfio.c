@@ -14,15 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hostpaths.h"
 #include "base/strv.h"
 #include "families.h"
 #include "model/bootconfig.h"
 #include "model/modconfig.h"
 #include "remedy.h"
 #include "vfio-ids.h"
-
-static const char proc_cmdline[] = "/proc/cmdline";
-static const char proc_modules[] = "/proc/modules";
 
 /* ---- vfio.modules-missing -------------------------------------------- */
 
@@ -90,7 +88,7 @@ static void check_modules(const struct gd_host *h, const struct gd_targets *t, s
                 const char *kc;
                 if (!missing[i])
                         continue;
-                gd_finding_evidence(x, proc_modules, 0, "%s is not listed", needed[i].module);
+                gd_finding_evidence(x, gd_hostpath(GD_PROC_MODULES)->path, 0, "%s is not listed", needed[i].module);
                 kc = gd_kconfig_get(b, needed[i].kconfig);
                 if (kc && b->kconfig_source)
                         gd_finding_evidence(x, b->kconfig_source, 0, "%s=%s%s", needed[i].kconfig, kc,
@@ -236,7 +234,7 @@ static void remedy_rewrite_ids(struct gd_finding *x, const struct gd_host *h, co
         const struct gd_source *src = ids->n ? &ids->items[0].source : NULL;
         _cleanup_free_ char *flag = NULL;
 
-        if (ids->builtin == TRI_YES || (src && streq(src->path, proc_cmdline))) {
+        if (ids->builtin == TRI_YES || gd_source_is_cmdline(src)) {
                 /* Edit what the boot loader will pass next boot, not the
                  * running command line. */
                 const struct gd_cmdline_arg *next =
@@ -385,7 +383,7 @@ static void check_builtin(const struct gd_host *h, const struct gd_targets *t, s
         if (gd_cmdline_find_last(&h->cmdline, "vfio_pci.ids"))
                 return;
         for (size_t i = 0; i < m->n_vfio_ids; i++)
-                if (!streq(m->vfio_ids[i].source.path, proc_cmdline) && m->vfio_ids[i].effective)
+                if (!gd_source_is_cmdline(&m->vfio_ids[i].source) && m->vfio_ids[i].effective)
                         n_conf++;
         if (n_conf == 0)
                 return;

@@ -99,12 +99,11 @@ static void rule_pcie_without_q35(const struct gd_vm *vm, const struct gd_vm_pci
 
         if (vm->kind != GD_VM_PROXMOX || p->pcie != TRI_YES || vm->machine == GD_VM_MACHINE_Q35)
                 return;
-        x = gd_findings_add(out, "vm.config", "%s %s passes %s with pcie=1 on machine type %s: it will not start "
-                            "(\"q35 machine model is not enabled\")", vm_noun(vm), vm->name, t->gpu->address,
-                            gd_vm_machine_to_string(vm->machine));
+        x = gd_findings_add_variant(out, "vm.config", "will-not-start", "%s %s passes %s with pcie=1 on machine "
+                                    "type %s: it will not start (\"q35 machine model is not enabled\")", vm_noun(vm),
+                                    vm->name, t->gpu->address, gd_vm_machine_to_string(vm->machine));
         if (!x)
                 return;
-        x->severity = GD_SEV_ERROR;
         gd_finding_subject_target(x, t);
         evidence_entry(x, vm, p);
         evidence_machine(x, vm);
@@ -129,7 +128,7 @@ static void rule_x_vga_not_vga(const struct gd_host *h, const struct gd_vm *vm, 
         struct gd_finding *x;
 
         if (p->x_vga != TRI_YES || same_line_as_previous(vm, i) || !(d = entry_first_dev(h, p)) ||
-            (d->class_code >> 8) == 0x0300)
+            (d->class_code >> 8) == PCI_CLASS_DISPLAY_VGA)
                 return;
         x = gd_findings_add(out, "vm.config", "%s %s sets x-vga=1 on %s, which is not a VGA controller "
                             "(class %04x)", vm_noun(vm), vm->name, d->address, d->class_code >> 8);
@@ -284,11 +283,10 @@ static void check_missing(const struct gd_host *h, const struct gd_vmconfig *c, 
                                 continue;
                         g = likely_moved_gpu(c, t);
                         gd_vm_pci_address(p, addr);
-                        x = gd_findings_add(out, "vm.config", "%s %s passes %s, which is not on this host: it will "
-                                            "not start", vm_noun(vm), vm->name, addr);
+                        x = gd_findings_add_variant(out, "vm.config", "will-not-start", "%s %s passes %s, which is "
+                                                    "not on this host: it will not start", vm_noun(vm), vm->name, addr);
                         if (!x)
                                 return;
-                        x->severity = GD_SEV_ERROR;
                         /* A missing function of a present card names that card. */
                         for (size_t k = 0; k < t->n; k++)
                                 if (p->domain == t->items[k].gpu->domain && p->bus == t->items[k].gpu->bus &&

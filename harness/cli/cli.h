@@ -6,6 +6,7 @@
 
 #include "base/macro.h"
 #include "model/host.h"
+#include "model/pci-filter.h"
 
 /* Exit codes, the same for every command (documented in gpudiag(1)). */
 enum {
@@ -27,6 +28,7 @@ struct gd_host_opts {
         enum gd_format format;
         const char *slot;      /* -s [[[[domain]:]bus]:][slot][.[func]] */
         const char *ids;       /* -d [vendor]:[device] */
+        struct gd_pci_filter filter; /* -s and -d, parsed */
         bool verbose;
         bool color;
 };
@@ -47,6 +49,13 @@ int cli_parse_host_opts(int argc, char **argv, struct gd_host_opts *o, void (*us
  * directly (no bundle, or already replaying), else the exit code to return. */
 int cli_replay_if_bundle(const struct gd_host_opts *o, int argc, char **argv);
 
+/* The start that every command reading a host shares: options, --help, no
+ * stray arguments, -d only where accepts_ids, and --bundle (the command then
+ * runs again inside a testbed).  Returns -1 when the caller goes on to read
+ * the host, else the exit code to return. */
+int cli_host_command_start(const char *name, int argc, char **argv, struct gd_host_opts *o, void (*usage)(void),
+                           bool accepts_ids);
+
 struct gd_bundle;
 void cli_save_argv(int argc, char **argv);
 
@@ -62,13 +71,6 @@ bool cli_inside_replay(void);
 int cli_load_bundle(const char *path, struct gd_bundle **ret);
 /* Runs argv_exec (this program) inside a testbed of b; returns its exit code. */
 int cli_run_in_testbed(const struct gd_bundle *b, const char *bundle_path, char **argv_exec);
-
-/* -s and -d filters, with lspci's syntax (pciutils lib/filter.c). */
-bool cli_filter_match(const struct gd_host_opts *o, const struct gd_pci_dev *d);
-int cli_filter_check(const struct gd_host_opts *o);
-
-/* "Device name" as lspci prints it: "Vendor Device". */
-void cli_format_name(const struct gd_pci_dev *d, char *buf, size_t size);
 
 _printf_(1, 2) void cli_error(const char *fmt, ...);
 const char *cli_program(void);

@@ -94,14 +94,17 @@ int cli_parse_host_opts(int argc, char **argv, struct gd_host_opts *o, void (*us
         /* Inside a replay testbed the parent tells us where /etc lives. */
         if (getenv("GPUDIAG_CONFIG_ROOT"))
                 gd_config_root_set(getenv("GPUDIAG_CONFIG_ROOT"));
-        if (cli_filter_check(o) < 0)
+        switch (gd_pci_filter_parse(o->slot, o->ids, &o->filter)) {
+        case 0:
+                break;
+        case -EINVAL:
+                cli_error("-s: invalid slot '%s' (expected [[[[domain]:]bus]:][slot][.[func]])", o->slot);
                 return -1;
+        default:
+                cli_error("-d: invalid ID '%s' (expected [vendor]:[device][:class])", o->ids);
+                return -1;
+        }
         return optind;
-}
-
-void cli_format_name(const struct gd_pci_dev *d, char *buf, size_t size) {
-        snprintf(buf, size, "%s %s", d->vendor_name ? d->vendor_name : "Unknown vendor",
-                 d->device_name ? d->device_name : "Unknown device");
 }
 
 void cli_host_read_error(int r) {
@@ -110,4 +113,25 @@ void cli_host_read_error(int r) {
                           "(no real host has that many)", GD_MAX_DEVICES);
         else
                 cli_error("cannot read PCI devices from /sys/bus/pci/devices: %s", strerror(-r));
+}
+
+int cli_host_command_start(const char *name, int argc, char **argv, struct gd_host_opts *o, void (*usage)(void),
+                           bool accepts_ids) {
+        bool help;
+        int idx;
+
+        idx = cli_parse_host_opts(argc, argv, o, usage, &help);
+        if (idx < 0)
+                return GD_EXIT_USAGE;
+        if (help)
+                return GD_EXIT_OK;
+        if (idx < argc) {
+                cli_error("%s: unexpected argument '%s'", name, argv[idx]);
+                return GD_EXIT_USAGE;
+        }
+        if (o->ids && !accepts_ids) {
+                cli_error("%s: -d is not supported; use -s to pick a card", name);
+                return GD_EXIT_USAGE;
+        }
+        return cli_replay_if_bundle(o, argc, argv);
 }

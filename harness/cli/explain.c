@@ -30,23 +30,10 @@ int cmd_explain(int argc, char **argv) {
         struct gd_targets t = { 0 };
         struct gd_findings f = { 0 };
         struct gd_report_opts ro;
-        bool help, all_ready;
-        int r, idx;
+        bool all_ready;
+        int r;
 
-        idx = cli_parse_host_opts(argc, argv, &o, usage, &help);
-        if (idx < 0)
-                return GD_EXIT_USAGE;
-        if (help)
-                return GD_EXIT_OK;
-        if (idx < argc) {
-                cli_error("explain: unexpected argument '%s'", argv[idx]);
-                return GD_EXIT_USAGE;
-        }
-        if (o.ids) {
-                cli_error("explain: -d is not supported; use -s to pick a card");
-                return GD_EXIT_USAGE;
-        }
-        r = cli_replay_if_bundle(&o, argc, argv);
+        r = cli_host_command_start("explain", argc, argv, &o, usage, false);
         if (r >= 0)
                 return r;
 

@@ -19,7 +19,8 @@
 #include "base/macro.h"
 #include "bundle/yaml-doc.h"
 #include "cli.h"
-#include "cli/replay-report.h"
+#include "cli/replay-wire.h"
+#include "report/replay-report.h"
 #include "cli/replay-run.h"
 #include "replay/scenario.h"
 

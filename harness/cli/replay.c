@@ -22,7 +22,7 @@
 #include "host/pci.h"
 #include "config.h"
 #if HAVE_REPLAY
-#include "cli/replay-report.h"
+#include "report/replay-report.h"
 #include "cli/replay-run.h"
 #include "replay/scenario.h"
 #include "replay/testbed.h"
@@ -243,9 +243,16 @@ int cmd_replay(int argc, char **argv) {
         }
         (void) gd_testbed_remove_dir(run_tmp, false);
         rc = replay_report_finish(report, replay_now() - t0);
-        if (junit && replay_report_junit(report, junit, results, run.n) < 0) {
-                cli_error("replay: cannot write %s: %s", junit, strerror(errno));
-                rc = GD_EXIT_USAGE;
+        if (junit) {
+                FILE *jf = fopen(junit, "we");
+                int jr = jf ? replay_report_junit(jf, results, run.n) : -errno;
+
+                if (jf && fclose(jf) != 0 && jr == 0)
+                        jr = -errno;
+                if (jr < 0) {
+                        cli_error("replay: cannot write %s: %s", junit, strerror(-jr));
+                        rc = GD_EXIT_USAGE;
+                }
         }
         replay_report_free(report);
         for (size_t i = 0; i < run.n; i++)

@@ -7,10 +7,10 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "base/emit.h"
 #include "base/strv.h"
 #include "config.h"
 #include "import/import-internal.h"
-#include "report/emit.h"
 
 #define MAX_DEPTH 32
 

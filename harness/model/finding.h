@@ -34,7 +34,8 @@ struct gd_evidence {
 
 struct gd_finding {
         const char *id;        /* catalogue id, static */
-        enum gd_severity severity;
+        const char *variant;   /* the catalogue's declared variant of id, static; NULL: the id's own row */
+        enum gd_severity severity; /* both from the catalogue row, never set by a check */
         enum gd_effect effect;
         char **subjects;       /* addresses "0000:01:00.0" or "group:5"; empty = whole host */
         char *summary;
@@ -62,10 +63,7 @@ struct gd_findings {
 int gd_findings_prove(struct gd_findings *f, const char *condition, const char *address);
 bool gd_findings_proven(const struct gd_findings *f, const char *condition, const char *address);
 
-/* Builder: gd_findings_add() returns the new finding (or NULL on ENOMEM),
- * with id/severity/effect from the catalogue entry for id. */
-struct gd_finding *gd_findings_add(struct gd_findings *f, const char *id, const char *summary_fmt, ...)
-        __attribute__((format(printf, 3, 4)));
+/* Builders of a finding that gd_findings_add() (checks/check.h) created. */
 int gd_finding_subject(struct gd_finding *x, const char *subject);
 int gd_finding_evidence(struct gd_finding *x, const char *source, unsigned line, const char *text_fmt, ...)
         __attribute__((format(printf, 4, 5)));

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,4 +127,14 @@ const struct gd_cmdline_arg *gd_cmdline_find_last(const struct gd_cmdline *c, co
 char *gd_pci_attr_source(const struct gd_pci_dev *d, const char *attr) {
         _cleanup_free_ char *dir = path_join("/sys/bus/pci/devices", d->address);
         return dir ? path_join(dir, attr) : NULL;
+}
+
+bool gd_kernel_version(const char *release, unsigned *major, unsigned *minor) {
+        unsigned a, b;
+
+        if (!release || sscanf(release, "%u.%u", &a, &b) != 2)
+                return false;
+        *major = a;
+        *minor = b;
+        return true;
 }

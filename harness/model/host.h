@@ -11,6 +11,7 @@
  * path out for evidence. */
 #pragma once
 
+#include <pci/header.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -181,10 +182,10 @@ const struct gd_iommu_group *gd_host_find_group(const struct gd_host *h, int id)
 
 /* True for display-class devices (class 03xx). */
 static inline bool gd_pci_is_display(const struct gd_pci_dev *d) {
-        return (d->class_code >> 16) == 0x03;
+        return (d->class_code >> 16) == PCI_BASE_CLASS_DISPLAY;
 }
 static inline bool gd_pci_is_bridge(const struct gd_pci_dev *d) {
-        return (d->class_code >> 8) == 0x0604;
+        return (d->class_code >> 8) == PCI_CLASS_BRIDGE_PCI;
 }
 /* Two devices are functions of one card when domain, bus and slot agree. */
 static inline bool gd_pci_same_slot(const struct gd_pci_dev *a, const struct gd_pci_dev *b) {
@@ -195,6 +196,10 @@ static inline bool gd_pci_same_slot(const struct gd_pci_dev *a, const struct gd_
  * kernel's parse_args() does (kernel/params.c, parameq()). */
 const struct gd_cmdline_arg *gd_cmdline_find(const struct gd_cmdline *c, const char *key);
 const struct gd_cmdline_arg *gd_cmdline_find_last(const struct gd_cmdline *c, const char *key);
+
+/* The major and minor version of a kernel release ("6.8.12-4-pve": 6, 8);
+ * false when release is NULL or does not start with them. */
+bool gd_kernel_version(const char *release, unsigned *major, unsigned *minor);
 
 /* The path of a device attribute, for evidence; newly allocated. */
 char *gd_pci_attr_source(const struct gd_pci_dev *d, const char *attr);

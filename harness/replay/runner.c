@@ -18,19 +18,6 @@
 #include "replay/scenario.h"
 #include "replay/testbed.h"
 
-
-void gd_scenario_result_clear(struct gd_scenario_result *r) {
-        free(r->name);
-        free(r->path);
-        free(r->message);
-        free(r->expected);
-        free(r->actual);
-        free(r->diff);
-        free(r->log);
-        free(r->slot_base);
-        *r = (struct gd_scenario_result) { 0 };
-}
-
 static bool is_file(const char *p) {
         struct stat st;
         return stat(p, &st) == 0 && S_ISREG(st.st_mode);

@@ -18,14 +18,6 @@ void gd_device_format_line(const struct gd_pci_dev *d, char *buf, size_t size) {
                  d->vendor, d->device, rev);
 }
 
-static void emit_tri(struct gd_emit *e, const char *key, tri_t t) {
-        gd_emit_key(e, key);
-        if (t == TRI_UNKNOWN)
-                gd_emit_null(e);
-        else
-                gd_emit_bool(e, t == TRI_YES);
-}
-
 void gd_device_emit(struct gd_emit *e, const struct gd_pci_dev *d) {
         char name[512];
 
@@ -54,10 +46,10 @@ void gd_device_emit(struct gd_emit *e, const struct gd_pci_dev *d) {
         else
                 gd_emit_int(e, d->iommu_group);
         gd_emit_kv_str(e, "parent", d->parent);
-        emit_tri(e, "boot_vga", d->boot_vga);
+        gd_emit_kv_tri(e, "boot_vga", d->boot_vga);
         gd_emit_kv_str(e, "reset_method", d->reset_method);
         gd_emit_kv_str(e, "power_state", d->power_state);
-        emit_tri(e, "flr", d->caps.flr);
-        emit_tri(e, "acs", d->caps.acs);
+        gd_emit_kv_tri(e, "flr", d->caps.flr);
+        gd_emit_kv_tri(e, "acs", d->caps.acs);
         gd_emit_map_end(e);
 }

@@ -4,17 +4,9 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "base/emit.h"
 #include "base/strv.h"
 #include "explain.h"
-#include "report/emit.h"
-
-static void emit_tri(struct gd_emit *e, const char *key, tri_t t) {
-        gd_emit_key(e, key);
-        if (t == TRI_UNKNOWN)
-                gd_emit_null(e);
-        else
-                gd_emit_bool(e, t == TRI_YES);
-}
 
 static void emit_finding(struct gd_emit *e, const struct gd_finding *x) {
         gd_emit_map_begin(e);
@@ -57,7 +49,7 @@ static void emit_target(struct gd_emit *e, const struct gd_target *t, const stru
         gd_emit_kv_str(e, "name", name);
         gd_emit_kv_hex4(e, "vendor", t->gpu->vendor);
         gd_emit_kv_hex4(e, "device", t->gpu->device);
-        emit_tri(e, "boot_vga", t->gpu->boot_vga);
+        gd_emit_kv_tri(e, "boot_vga", t->gpu->boot_vga);
         gd_emit_key(e, "functions");
         gd_emit_seq_begin(e);
         for (size_t i = 0; i < t->n_functions; i++)
@@ -110,7 +102,7 @@ int gd_report_explain_json(FILE *out, const struct gd_host *h, const struct gd_t
         gd_emit_map_begin(e);
         gd_emit_kv_str(e, "kernel", h->kernel_release);
         gd_emit_kv_str(e, "cpu_vendor", h->cpu_vendor);
-        emit_tri(e, "hypervisor", h->hypervisor);
+        gd_emit_kv_tri(e, "hypervisor", h->hypervisor);
         gd_emit_kv_str(e, "dmi_sys_vendor", h->dmi_sys_vendor);
         gd_emit_kv_str(e, "dmi_product_name", h->dmi_product_name);
         gd_emit_kv_int(e, "pci_devices", (long long) h->n_devs);

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+/* Building, finding and freeing findings; gd_findings_add(), which takes
+ * severity and effect from the catalogue, is in checks/catalogue.c. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/strv.h"
+#include "model/finding.h"
+
+static char *vformat(const char *fmt, va_list ap) {
+        char *s = NULL;
+        return vasprintf(&s, fmt, ap) < 0 ? NULL : s;
+}
+
+int gd_finding_subject(struct gd_finding *x, const char *subject) {
+        if (strv_contains(x->subjects, subject))
+                return 0;
+        return strv_push_dup(&x->subjects, subject);
+}
+
+int gd_finding_evidence(struct gd_finding *x, const char *source, unsigned line, const char *text_fmt, ...) {
+        struct gd_evidence *ev = realloc(x->evidence, (x->n_evidence + 1) * sizeof(*ev));
+        va_list ap;
+
+        if (!ev)
+                return -ENOMEM;
+        x->evidence = ev;
+        ev = &ev[x->n_evidence];
+        ev->source = strdup(source ? source : "");
+        ev->line = line;
+        va_start(ap, text_fmt);
+        ev->text = vformat(text_fmt, ap);
+        va_end(ap);
+        if (!ev->source || !ev->text) {
+                free(ev->source);
+                free(ev->text);
+                return -ENOMEM;
+        }
+        x->n_evidence++;
+        return 0;
+}
+
+int gd_finding_remedy(struct gd_finding *x, const char *fmt, ...) {
+        va_list ap;
+        char *s;
+
+        va_start(ap, fmt);
+        s = vformat(fmt, ap);
+        va_end(ap);
+        if (!s)
+                return -ENOMEM;
+        free(x->remedy);
+        x->remedy = s;
+        return 0;
+}
+
+int gd_finding_remedy_append(struct gd_finding *x, const char *fmt, ...) {
+        va_list ap;
+        char *s, *joined = NULL;
+
+        va_start(ap, fmt);
+        s = vformat(fmt, ap);
+        va_end(ap);
+        if (!s)
+                return -ENOMEM;
+        if (!x->remedy) {
+                x->remedy = s;
+                return 0;
+        }
+        if (asprintf(&joined, "%s\n%s", x->remedy, s) < 0) {
+                free(s);
+                return -ENOMEM;
+        }
+        free(s);
+        free(x->remedy);
+        x->remedy = joined;
+        return 0;
+}
+
+bool gd_finding_has_subject(const struct gd_finding *x, const char *subject) {
+        return strv_contains(x->subjects, subject);
+}
+
+const struct gd_finding *gd_findings_find(const struct gd_findings *f, const char *id) {
+        for (size_t i = 0; i < f->n; i++)
+                if (strcmp(f->items[i].id, id) == 0)
+                        return &f->items[i];
+        return NULL;
+}
+
+int gd_findings_prove(struct gd_findings *f, const char *condition, const char *address) {
+        char *s = NULL;
+
+        if (asprintf(&s, "%s%s%s", condition, address ? "@" : "", address ? address : "") < 0)
+                return -ENOMEM;
+        if (strv_contains(f->proven, s)) {
+                free(s);
+                return 0;
+        }
+        return strv_consume(&f->proven, s);
+}
+
+bool gd_findings_proven(const struct gd_findings *f, const char *condition, const char *address) {
+        char buf[256];
+
+        snprintf(buf, sizeof(buf), "%s%s%s", condition, address ? "@" : "", address ? address : "");
+        return strv_contains(f->proven, buf);
+}
+
+void gd_findings_clear(struct gd_findings *f) {
+        f->proven = strv_free(f->proven);
+        for (size_t i = 0; i < f->n; i++) {
+                struct gd_finding *x = &f->items[i];
+                strv_free(x->subjects);
+                free(x->summary);
+                for (size_t j = 0; j < x->n_evidence; j++) {
+                        free(x->evidence[j].source);
+                        free(x->evidence[j].text);
+                }
+                free(x->evidence);
+                free(x->remedy);
+        }
+        free(f->items);
+        f->items = NULL;
+        f->n = 0;
+}
+
+static int cmp_finding(const void *a, const void *b) {
+        const struct gd_finding *x = a, *y = b;
+        int r;
+
+        if (x->severity != y->severity)
+                return x->severity > y->severity ? -1 : 1;
+        r = strcmp(x->id, y->id);
+        if (r)
+                return r;
+        return strcmp(x->subjects && x->subjects[0] ? x->subjects[0] : "",
+                      y->subjects && y->subjects[0] ? y->subjects[0] : "");
+}
+
+void gd_findings_sort(struct gd_findings *f) {
+        if (f->n > 1)
+                qsort(f->items, f->n, sizeof(*f->items), cmp_finding);
+}
+
+const char *gd_severity_to_string(enum gd_severity s) {
+        return s == GD_SEV_ERROR ? "error" : s == GD_SEV_WARNING ? "warning" : "info";
+}
