@@ -13,12 +13,24 @@ enum {
         GD_EXIT_NOT_READY = 1, /* some target not ready or unknown */
         GD_EXIT_USAGE = 2,     /* usage error or bad input (bundle, scenario, paste) */
         GD_EXIT_HOST = 3,      /* the host could not be read at all */
+        /* Not an exit code: main() ends by SIGPIPE, as lspci does when its
+         * reader closes the pipe (the command re-executed under --bundle
+         * died of it). */
+        GD_EXIT_SIGPIPE = 256,
 };
 
 enum gd_format {
         GD_FORMAT_TEXT,
         GD_FORMAT_JSON,
+        GD_FORMAT_PROMETHEUS,  /* explain */
+        GD_FORMAT_DOT,         /* groups */
 };
+
+/* The name of a format, as --format takes it. */
+const char *cli_format_name(enum gd_format f);
+/* Prints "CMD: --format NAME is not available here (one of ...)" and returns
+ * false when f is not among the n formats a command offers. */
+bool cli_format_offered(const char *cmd, enum gd_format f, const enum gd_format *offered, size_t n);
 
 /* Options shared by the commands that read a host. */
 struct gd_host_opts {
@@ -36,6 +48,17 @@ int cmd_explain(int argc, char **argv);
 int cmd_collect(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+
+/* explain's pipeline, shared with report: reads the host (after
+ * cli_replay_if_bundle()), finds the GPUs -s/-d pick and runs the checks.
+ * Returns -1 with *ret_h, *ret_t, *ret_f filled, or the exit code after
+ * printing why not.  *ret_collected: when the facts were read (seconds since
+ * the epoch; the bundle's creation time under --bundle, -1 unknown). */
+struct gd_targets;
+struct gd_findings;
+int cli_diagnose(const struct gd_host_opts *o, struct gd_host **ret_h, struct gd_targets *ret_t,
+                 struct gd_findings *ret_f, long long *ret_collected);
 
 /* Shared option parsing: returns the index of the first non-option argument
  * or -1 after printing a usage error.  usage() is printed for --help. */
@@ -60,15 +83,24 @@ void cli_reexec_with_preload(void);
 bool cli_inside_replay(void);
 /* Loads a bundle, printing "FILE: problem" on failure. */
 int cli_load_bundle(const char *path, struct gd_bundle **ret);
+/* What the re-executed command may say about the bundle it replays (the
+ * file's name, metadata created/origin/source), passed down in the
+ * environment by cli_replay_if_bundle(); NULL outside a replay or when the
+ * bundle lacks it. */
+const char *cli_bundle_info(const char *key);
+/* metadata.created as seconds since the epoch; -1 when absent or not
+ * "YYYY-MM-DDTHH:MM:SSZ". */
+long long cli_bundle_created(void);
 /* Runs argv_exec (this program) inside a testbed of b; returns its exit code. */
 int cli_run_in_testbed(const struct gd_bundle *b, const char *bundle_path, char **argv_exec);
 
 /* -s and -d filters, with lspci's syntax (pciutils lib/filter.c). */
 bool cli_filter_match(const struct gd_host_opts *o, const struct gd_pci_dev *d);
 int cli_filter_check(const struct gd_host_opts *o);
-
-/* "Device name" as lspci prints it: "Vendor Device". */
-void cli_format_name(const struct gd_pci_dev *d, char *buf, size_t size);
+/* Keeps the cards with a function that -s/-d match (every form lspci -s
+ * takes: "01:00.0", "1:0.1", "01:00", with or without the domain). */
+struct gd_targets;
+void cli_filter_targets(const struct gd_host_opts *o, struct gd_targets *t);
 
 _printf_(1, 2) void cli_error(const char *fmt, ...);
 const char *cli_program(void);

@@ -50,16 +50,20 @@ int cli_parse_host_opts(int argc, char **argv, struct gd_host_opts *o, void (*us
                 case 'b': o->bundle = optarg; break;
                 case 'R': o->root = optarg; break;
                 case 'j': o->format = GD_FORMAT_JSON; break;
-                case 'f':
-                        if (streq(optarg, "json"))
-                                o->format = GD_FORMAT_JSON;
-                        else if (streq(optarg, "text"))
-                                o->format = GD_FORMAT_TEXT;
-                        else {
-                                cli_error("--format: unknown format '%s' (text or json)", optarg);
+                case 'f': {
+                        bool known = false;
+
+                        for (enum gd_format f = GD_FORMAT_TEXT; f <= GD_FORMAT_DOT && !known; f++)
+                                if (streq(optarg, cli_format_name(f))) {
+                                        o->format = f;
+                                        known = true;
+                                }
+                        if (!known) {
+                                cli_error("--format: unknown format '%s' (text, json, prometheus or dot)", optarg);
                                 return -1;
                         }
                         break;
+                }
                 case 's': o->slot = optarg; break;
                 case 'd': o->ids = optarg; break;
                 case 'v': o->verbose = true; break;
@@ -99,9 +103,27 @@ int cli_parse_host_opts(int argc, char **argv, struct gd_host_opts *o, void (*us
         return optind;
 }
 
-void cli_format_name(const struct gd_pci_dev *d, char *buf, size_t size) {
-        snprintf(buf, size, "%s %s", d->vendor_name ? d->vendor_name : "Unknown vendor",
-                 d->device_name ? d->device_name : "Unknown device");
+const char *cli_format_name(enum gd_format f) {
+        static const char *const names[] = {
+                [GD_FORMAT_TEXT] = "text",
+                [GD_FORMAT_JSON] = "json",
+                [GD_FORMAT_PROMETHEUS] = "prometheus",
+                [GD_FORMAT_DOT] = "dot",
+        };
+        return (size_t) f < ELEMENTSOF(names) ? names[f] : "?";
+}
+
+bool cli_format_offered(const char *cmd, enum gd_format f, const enum gd_format *offered, size_t n) {
+        char list[64] = "";
+
+        for (size_t i = 0; i < n; i++) {
+                if (offered[i] == f)
+                        return true;
+                snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "",
+                         cli_format_name(offered[i]));
+        }
+        cli_error("%s: --format %s is not available here (%s)", cmd, cli_format_name(f), list);
+        return false;
 }
 
 void cli_host_read_error(int r) {

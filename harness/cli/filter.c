@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks/check.h"
 #include "cli.h"
 
 struct slot_filter { long domain, bus, slot, func; };
@@ -112,4 +113,23 @@ bool cli_filter_match(const struct gd_host_opts *o, const struct gd_pci_dev *d) 
                         return false;
         }
         return true;
+}
+
+void cli_filter_targets(const struct gd_host_opts *o, struct gd_targets *t) {
+        size_t keep = 0;
+
+        for (size_t i = 0; i < t->n; i++) {
+                bool match = false;
+
+                for (size_t j = 0; j < t->items[i].n_functions && !match; j++)
+                        match = cli_filter_match(o, t->items[i].functions[j]);
+                if (match) {
+                        struct gd_target tmp = t->items[keep];
+                        t->items[keep++] = t->items[i];
+                        t->items[i] = tmp;
+                }
+        }
+        for (size_t i = keep; i < t->n; i++)
+                free(t->items[i].functions);
+        t->n = keep;
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -121,6 +122,24 @@ const struct gd_cmdline_arg *gd_cmdline_find_last(const struct gd_cmdline *c, co
                 if (param_eq(c->args[i - 1].key, key))
                         return &c->args[i - 1];
         return NULL;
+}
+
+void gd_pci_format_name(const struct gd_pci_dev *d, bool with_ids, char *buf, size_t size) {
+        const char *v = d->vendor_name, *n = d->device_name;
+
+        if (with_ids) {
+                if (v && n)
+                        snprintf(buf, size, "%s %s [%04x:%04x]", v, n, d->vendor, d->device);
+                else if (!v)
+                        snprintf(buf, size, "Device [%04x:%04x]", d->vendor, d->device);
+                else
+                        snprintf(buf, size, "%s Device [%04x:%04x]", v, d->vendor, d->device);
+        } else if (v && n)
+                snprintf(buf, size, "%s %s", v, n);
+        else if (!v)
+                snprintf(buf, size, "Device %04x:%04x", d->vendor, d->device);
+        else
+                snprintf(buf, size, "%s Device %04x", v, d->device);
 }
 
 char *gd_pci_attr_source(const struct gd_pci_dev *d, const char *attr) {

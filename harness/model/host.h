@@ -48,6 +48,7 @@ struct gd_pci_dev {
         uint16_t subsys_vendor, subsys_device;
         bool has_subsys;
         uint8_t revision;
+        bool revision_known;   /* false: neither the attribute nor config space had it */
         char *vendor_name, *device_name, *class_name; /* pci.ids via libpci */
 
         char *driver;          /* basename of the driver link; NULL = none */
@@ -195,6 +196,13 @@ static inline bool gd_pci_same_slot(const struct gd_pci_dev *a, const struct gd_
  * kernel's parse_args() does (kernel/params.c, parameq()). */
 const struct gd_cmdline_arg *gd_cmdline_find(const struct gd_cmdline *c, const char *key);
 const struct gd_cmdline_arg *gd_cmdline_find_last(const struct gd_cmdline *c, const char *key);
+
+/* The device's name as lspci prints it (pciutils lib/names.c,
+ * format_name_pair()): "Vendor Device", or with with_ids (lspci -nn)
+ * "Vendor Device [vvvv:dddd]"; a name pci.ids lacks gives "Vendor Device
+ * dddd" / "Device vvvv:dddd", with IDs "Vendor Device [vvvv:dddd]" /
+ * "Device [vvvv:dddd]". */
+void gd_pci_format_name(const struct gd_pci_dev *d, bool with_ids, char *buf, size_t size);
 
 /* The path of a device attribute, for evidence; newly allocated. */
 char *gd_pci_attr_source(const struct gd_pci_dev *d, const char *attr);
