@@ -91,8 +91,12 @@ const char *cli_bundle_info(const char *key);
 /* metadata.created as seconds since the epoch; -1 when absent or not
  * "YYYY-MM-DDTHH:MM:SSZ". */
 long long cli_bundle_created(void);
-/* Runs argv_exec (this program) inside a testbed of b; returns its exit code. */
-int cli_run_in_testbed(const struct gd_bundle *b, const char *bundle_path, char **argv_exec);
+/* Runs argv_exec (this program) inside a testbed of b; returns its exit
+ * code.  *progress (report/progress.h, may be NULL) is ended, and set to
+ * NULL, before the command starts. */
+struct gd_progress;
+int cli_run_in_testbed(const struct gd_bundle *b, const char *bundle_path, char **argv_exec,
+                       struct gd_progress **progress);
 
 /* -s and -d filters, with lspci's syntax (pciutils lib/filter.c). */
 bool cli_filter_match(const struct gd_host_opts *o, const struct gd_pci_dev *d);

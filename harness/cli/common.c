@@ -10,6 +10,7 @@
 #include "base/hostpaths.h"
 #include "cli.h"
 #include "host/pci.h"
+#include "report/progress.h"
 
 const char *cli_program(void) {
         return program_invocation_short_name;
@@ -18,6 +19,7 @@ const char *cli_program(void) {
 void cli_error(const char *fmt, ...) {
         va_list ap;
 
+        gd_progress_end_current();
         fprintf(stderr, "%s: ", cli_program());
         va_start(ap, fmt);
         vfprintf(stderr, fmt, ap);

@@ -14,6 +14,7 @@
 
 #include "bundle/bundle.h"
 #include "cli.h"
+#include "report/progress.h"
 #include "config.h"
 #if HAVE_REPLAY
 #include "replay/testbed.h"
@@ -49,7 +50,8 @@ int cli_load_bundle(const char *path, struct gd_bundle **ret) {
 }
 
 #if HAVE_REPLAY
-int cli_run_in_testbed(const struct gd_bundle *b, const char *bundle_path, char **argv_exec) {
+int cli_run_in_testbed(const struct gd_bundle *b, const char *bundle_path, char **argv_exec,
+                       struct gd_progress **progress) {
         _cleanup_(gd_testbed_freep) struct gd_testbed *tb = NULL;
         _cleanup_free_ char *err = NULL;
         char **envp = NULL;
@@ -76,6 +78,7 @@ int cli_run_in_testbed(const struct gd_bundle *b, const char *bundle_path, char 
                 return GD_EXIT_HOST;
         }
 
+        *progress = gd_progress_end(*progress);
         fflush(stdout);
         fflush(stderr);
         pid = fork();
@@ -208,16 +211,21 @@ long long cli_bundle_created(void) {
 
 int cli_replay_if_bundle(const struct gd_host_opts *o, int argc, char **argv) {
         _cleanup_bundle_ struct gd_bundle *b = NULL;
+        _cleanup_progress_ struct gd_progress *progress = NULL;
 
         (void) argc;
         (void) argv;
         if (!o->bundle || cli_inside_replay())
                 return -1;
 #if HAVE_REPLAY
+        /* A large bundle takes seconds to load and lay out; the line is
+         * erased before the command inside the testbed writes anything. */
+        progress = gd_progress_begin(saved_argc > 1 ? saved_argv[1] : "replay", "loading the bundle");
         if (cli_load_bundle(o->bundle, &b) < 0)
                 return GD_EXIT_USAGE;
         bundle_env_export(b, o->bundle);
-        return cli_run_in_testbed(b, o->bundle, saved_argv);
+        gd_progress_step(progress, "building the testbed");
+        return cli_run_in_testbed(b, o->bundle, saved_argv, &progress);
 #else
         cli_error("--bundle needs replay support, and this gpudiag was built without umockdev");
         return GD_EXIT_USAGE;

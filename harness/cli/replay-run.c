@@ -22,6 +22,7 @@
 #include "cli/replay-report.h"
 #include "cli/replay-run.h"
 #include "replay/scenario.h"
+#include "report/progress.h"
 
 double replay_timeout_s = 120.0;
 
@@ -201,6 +202,7 @@ void replay_flush_done(struct run *run) {
                 replay_report_result(run->report, run->printed, r);
                 run->printed++;
         }
+        gd_progress_count(run->progress, run->printed, run->n, "scenarios");
         fflush(stdout);
 }
 
