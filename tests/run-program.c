@@ -50,6 +50,10 @@ int run_program(char *const argv[], const char *input_path, char **ret_out, char
         posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, input_path ? input_path : "/dev/null", O_RDONLY, 0);
         posix_spawn_file_actions_adddup2(&fa, out_fd, STDOUT_FILENO);
         posix_spawn_file_actions_adddup2(&fa, err_fd, STDERR_FILENO);
+        /* Nothing else of the Criterion worker's: Chromium leaves helper
+         * processes behind for a moment, and with the worker's socket
+         * to the runner they kept it open past the test's end. */
+        posix_spawn_file_actions_addclosefrom_np(&fa, 3);
         r = -posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
         posix_spawn_file_actions_destroy(&fa);
         if (r == 0) {

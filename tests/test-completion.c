@@ -87,7 +87,7 @@ static char **split(const char *s, char sep) {
         return l;
 }
 
-TestSuite(completion, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(completion, .init = setup, .fini = teardown);
 
 Test(completion, meson_install_puts_the_files_where_the_shells_look) {
         cr_assert_not_null(bash_file, "no bash completion below %s", destdir);

@@ -97,7 +97,7 @@ static struct snapshot snapshots[] = {
         { "kvm-guest-6dev.yaml" },
         { "h100-firecracker-guest.yaml" },
         { "imported/x670e-carbon-7900x3d-rx7800xt-rtx2070s-acs-override.yaml" },
-        { "imported/xeon-sapphire-rapids-2s-aspeed-dmar-tree.yaml" },
+        { "imported/b350-plus-r9-390-rx550-chipset-group.yaml" },
 };
 
 ParameterizedTestParameters(dot, every_group_is_a_cluster_with_its_devices_and_gpu_groups_stand_out) {

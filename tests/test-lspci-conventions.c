@@ -168,3 +168,28 @@ Test(pipe, a_replayed_command_ends_as_quietly_as_a_live_one) {
         assert_ends_like_lspci(explain);
         assert_ends_like_lspci(dot);
 }
+
+Test(revision, a_paste_without_revisions_imports_devices_without_rev_ff) {
+        /* The ls-iommu table shows no revisions; lspci on the imported
+         * testbed reads 0xff from config space that is not there. */
+        _cleanup_free_ char *paste = source_path("fixtures/import/groups-ls-iommu.txt"), *err = NULL, *out = NULL;
+        _cleanup_free_ char *lout = NULL;
+        char bundle[] = "/tmp/gd-rev-XXXXXX.yaml";
+        char *import[] = { (char *) "import", paste, (char *) "-o", bundle, NULL };
+        char *groups[] = { (char *) "groups", (char *) "--bundle", bundle, NULL };
+        char *largv[] = { (char *) LSPCI_PATH, (char *) "-nn", (char *) "-D", NULL };
+        int fd = mkstemps(bundle, 5), status;
+
+        cr_assert(fd >= 0);
+        close(fd);
+        cr_assert_eq(run_gpudiag_args(import, NULL, &err), 0, "%s", err);
+        {
+                _cleanup_testbed_ struct gd_testbed *t = testbed_from_file(bundle);
+                cr_assert_eq(testbed_run(t, largv, &lout, NULL, &status), 0);
+        }
+        cr_assert_eq(run_gpudiag_args(groups, &out, &err), 0, "%s", err);
+        unlink(bundle);
+        cr_assert_not_null(strstr(lout, "(rev ff)"), "lspci shows revisions the paste had:\n%s", lout);
+        cr_assert_null(strstr(out, "(rev ff)"), "%s", out);
+        cr_assert_null(strstr(out, "(rev "), "a revision the paste did not show:\n%s", out);
+}

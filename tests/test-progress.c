@@ -157,7 +157,7 @@ Test(progress, a_bundle_loads_with_a_line_erased_before_the_report) {
         cr_assert_lt(strstr(line, ERASE), report, "%s", tty);
 }
 
-Test(progress, replay_counts_scenarios_when_its_results_go_to_a_file, .timeout = 300) {
+Test(progress, replay_counts_scenarios_when_its_results_go_to_a_file) {
         _cleanup_free_ char *dir = source_path("scenarios/iommu"), *tap = NULL;
         char out[] = "/tmp/gd-progress-tap-XXXXXX";
         char *args[] = { (char *) "replay", dir, NULL };

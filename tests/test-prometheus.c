@@ -332,7 +332,7 @@ static void check_bundle(const char *bundle) {
         assert_agrees_with_json(bundle, &x);
 }
 
-Test(prometheus, every_snapshot_gives_text_promtool_accepts_and_the_json_verdicts, .timeout = 600) {
+Test(prometheus, every_snapshot_gives_text_promtool_accepts_and_the_json_verdicts) {
         const char *dirs[] = { "sysfs-snapshots", "sysfs-snapshots/imported" };
         size_t n = 0;
 

@@ -116,7 +116,7 @@ static void assert_page_shows_explain(const char *bundle, const char *dom) {
         fy_document_destroy(doc);
 }
 
-Test(report, the_browser_shows_each_verdict_every_finding_and_every_device, .timeout = 300) {
+Test(report, the_browser_shows_each_verdict_every_finding_and_every_device) {
         static const char *const names[] = {
                 "synthetic-nvidia-tu102-isolated.yaml",     /* one READY, one NOT READY */
                 "synthetic-amd-x570-navi10-shared.yaml",
@@ -142,7 +142,7 @@ Test(report, the_browser_shows_each_verdict_every_finding_and_every_device, .tim
         }
 }
 
-Test(report, markup_planted_in_a_bundle_is_shown_as_text_and_never_runs, .timeout = 120) {
+Test(report, markup_planted_in_a_bundle_is_shown_as_text_and_never_runs) {
         _cleanup_free_ char *bundle = fixture_bundle_path("hostile-strings.yaml"), *page = make_report(bundle);
         _cleanup_free_ char *dom = browser_dom(page);
 
@@ -165,7 +165,7 @@ Test(report, markup_planted_in_a_bundle_is_shown_as_text_and_never_runs, .timeou
 
 /* The check above is only worth something if this browser run would show a
  * payload that got through: the same payload, unescaped, does run. */
-Test(report, the_browser_run_would_catch_a_payload_that_got_through, .timeout = 120) {
+Test(report, the_browser_run_would_catch_a_payload_that_got_through) {
         _cleanup_free_ char *page = write_temp(
                 "<!DOCTYPE html><html><head><title>control</title></head><body>"
                 "<p>6.8.12<script>document.title='PWNED'</script></p>"
@@ -195,7 +195,7 @@ Test(report, the_page_loads_nothing_from_outside) {
         unlink(page);
 }
 
-Test(report, without_a_bundle_the_page_is_about_this_host, .timeout = 120) {
+Test(report, without_a_bundle_the_page_is_about_this_host) {
         _cleanup_free_ char *page = make_report(NULL), *dom = browser_dom(page);
 
         cr_assert_not_null(strstr(dom, "<title>gpudiag report: this host</title>"), "%s", dom);
