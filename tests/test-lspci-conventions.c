@@ -173,7 +173,7 @@ Test(revision, a_paste_without_revisions_imports_devices_without_rev_ff) {
         /* The ls-iommu table shows no revisions; lspci on the imported
          * testbed reads 0xff from config space that is not there. */
         _cleanup_free_ char *paste = source_path("fixtures/import/groups-ls-iommu.txt"), *err = NULL, *out = NULL;
-        _cleanup_free_ char *lout = NULL;
+        _cleanup_free_ char *lout = NULL, *gerr = NULL;
         char bundle[] = "/tmp/gd-rev-XXXXXX.yaml";
         char *import[] = { (char *) "import", paste, (char *) "-o", bundle, NULL };
         char *groups[] = { (char *) "groups", (char *) "--bundle", bundle, NULL };
@@ -187,7 +187,7 @@ Test(revision, a_paste_without_revisions_imports_devices_without_rev_ff) {
                 _cleanup_testbed_ struct gd_testbed *t = testbed_from_file(bundle);
                 cr_assert_eq(testbed_run(t, largv, &lout, NULL, &status), 0);
         }
-        cr_assert_eq(run_gpudiag_args(groups, &out, &err), 0, "%s", err);
+        cr_assert_eq(run_gpudiag_args(groups, &out, &gerr), 0, "%s", gerr);
         unlink(bundle);
         cr_assert_not_null(strstr(lout, "(rev ff)"), "lspci shows revisions the paste had:\n%s", lout);
         cr_assert_null(strstr(out, "(rev ff)"), "%s", out);
