@@ -49,5 +49,10 @@ static inline bool startswith(const char *s, const char *prefix) {
         return s && __builtin_strncmp(s, prefix, __builtin_strlen(prefix)) == 0;
 }
 
+static inline bool endswith(const char *s, const char *suffix) {
+        size_t n = s ? __builtin_strlen(s) : 0, m = __builtin_strlen(suffix);
+        return s && n >= m && __builtin_strcmp(s + n - m, suffix) == 0;
+}
+
 /* Frees and returns NULL, for reusing a variable. */
 static inline char *mfree_str(char *p) { free(p); return NULL; }

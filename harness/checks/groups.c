@@ -238,12 +238,15 @@ static bool check_shared(const struct gd_host *h, const struct gd_target *t, con
                                             "the host runs from):", g->id);
                 for (size_t i = 0; g->devices && g->devices[i]; i++) {
                         const struct gd_pci_dev *d = gd_host_find_dev(h, g->devices[i]);
+                        char name[512];
+
                         if (gd_target_has(t, g->devices[i]) || !d || member_ignored(d) ||
                             member_kind(d) != MEMBER_BLOCKS)
                                 continue;
+                        gd_pci_format_name(d, false, name, sizeof(name));
                         gd_finding_remedy_append(x, "     driverctl set-override %s vfio-pci   # %s %s, now on %s",
                                                  d->address, d->class_name ? d->class_name : "device",
-                                                 d->device_name ? d->device_name : "", d->driver);
+                                                 name, d->driver);
                 }
         }
         gd_finding_remedy_append(x, "%s Last resort, with a security cost: an ACS override "

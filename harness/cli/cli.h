@@ -14,12 +14,24 @@ enum {
         GD_EXIT_NOT_READY = 1, /* some target not ready or unknown */
         GD_EXIT_USAGE = 2,     /* usage error or bad input (bundle, scenario, paste) */
         GD_EXIT_HOST = 3,      /* the host could not be read at all */
+        /* Not an exit code: main() ends by SIGPIPE, as lspci does when its
+         * reader closes the pipe (the command re-executed under --bundle
+         * died of it). */
+        GD_EXIT_SIGPIPE = 256,
 };
 
 enum gd_format {
         GD_FORMAT_TEXT,
         GD_FORMAT_JSON,
+        GD_FORMAT_PROMETHEUS,  /* explain */
+        GD_FORMAT_DOT,         /* groups */
 };
+
+/* The name of a format, as --format takes it. */
+const char *cli_format_name(enum gd_format f);
+/* Prints "CMD: --format NAME is not available here (one of ...)" and returns
+ * false when f is not among the n formats a command offers. */
+bool cli_format_offered(const char *cmd, enum gd_format f, const enum gd_format *offered, size_t n);
 
 /* Options shared by the commands that read a host. */
 struct gd_host_opts {
@@ -38,6 +50,17 @@ int cmd_explain(int argc, char **argv);
 int cmd_collect(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+
+/* explain's pipeline, shared with report: reads the host (after
+ * cli_replay_if_bundle()), finds the GPUs -s/-d pick and runs the checks.
+ * Returns -1 with *ret_h, *ret_t, *ret_f filled, or the exit code after
+ * printing why not.  *ret_collected: when the facts were read (seconds since
+ * the epoch; the bundle's creation time under --bundle, -1 unknown). */
+struct gd_targets;
+struct gd_findings;
+int cli_diagnose(const struct gd_host_opts *o, struct gd_host **ret_h, struct gd_targets *ret_t,
+                 struct gd_findings *ret_f, long long *ret_collected);
 
 /* Shared option parsing: returns the index of the first non-option argument
  * or -1 after printing a usage error.  usage() is printed for --help. */
@@ -50,11 +73,11 @@ int cli_parse_host_opts(int argc, char **argv, struct gd_host_opts *o, void (*us
 int cli_replay_if_bundle(const struct gd_host_opts *o, int argc, char **argv);
 
 /* The start that every command reading a host shares: options, --help, no
- * stray arguments, -d only where accepts_ids, and --bundle (the command then
+ * stray arguments, -d only where accepts_ids, --format only one of offered, and --bundle (the command then
  * runs again inside a testbed).  Returns -1 when the caller goes on to read
  * the host, else the exit code to return. */
 int cli_host_command_start(const char *name, int argc, char **argv, struct gd_host_opts *o, void (*usage)(void),
-                           bool accepts_ids);
+                           bool accepts_ids, const enum gd_format *offered, size_t n_offered);
 
 struct gd_bundle;
 void cli_save_argv(int argc, char **argv);
@@ -69,8 +92,29 @@ void cli_reexec_with_preload(void);
 bool cli_inside_replay(void);
 /* Loads a bundle, printing "FILE: problem" on failure. */
 int cli_load_bundle(const char *path, struct gd_bundle **ret);
-/* Runs argv_exec (this program) inside a testbed of b; returns its exit code. */
-int cli_run_in_testbed(const struct gd_bundle *b, const char *bundle_path, char **argv_exec);
+/* What the re-executed command may say about the bundle it replays (the
+ * file's name, metadata created/origin/source), passed down in the
+ * environment by cli_replay_if_bundle(); NULL outside a replay or when the
+ * bundle lacks it. */
+const char *cli_bundle_info(const char *key);
+/* metadata.created as seconds since the epoch; -1 when absent or not
+ * "YYYY-MM-DDTHH:MM:SSZ". */
+long long cli_bundle_created(void);
+/* Runs argv_exec (this program) inside a testbed of b; returns its exit
+ * code.  *progress (report/progress.h, may be NULL) is ended, and set to
+ * NULL, before the command starts. */
+struct gd_progress;
+int cli_run_in_testbed(const struct gd_bundle *b, const char *bundle_path, char **argv_exec,
+                       struct gd_progress **progress);
+
+/* -s and -d as parsed into o->filter, with a message on error (0 or
+ * -EINVAL); cli_parse_host_opts() calls it, commands with their own
+ * options (report) too. */
+int cli_parse_filter(struct gd_host_opts *o);
+/* Keeps the cards with a function that -s/-d match (every form lspci -s
+ * takes: "01:00.0", "1:0.1", "01:00", with or without the domain). */
+struct gd_targets;
+void cli_filter_targets(const struct gd_host_opts *o, struct gd_targets *t);
 
 _printf_(1, 2) void cli_error(const char *fmt, ...);
 const char *cli_program(void);

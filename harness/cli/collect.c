@@ -31,6 +31,7 @@
 #include "cli.h"
 #include "collect-internal.h"
 #include "host/host-read.h"
+#include "report/progress.h"
 
 void capture_clear(struct capture *c) {
         for (size_t i = 0; i < c->n; i++) {
@@ -148,6 +149,7 @@ int cmd_collect(int argc, char **argv) {
         _cleanup_host_ struct gd_host *h = NULL;
         _cleanup_redact_ struct gd_redact *redact = NULL;
         _cleanup_free_ char *data = NULL, *error = NULL, *default_name = NULL;
+        _cleanup_progress_ struct gd_progress *progress = NULL;
         const char *output = NULL;
         struct gd_targets t = {};
         struct gd_findings f = {};
@@ -189,6 +191,7 @@ int cmd_collect(int argc, char **argv) {
         if (getenv("GPUDIAG_CONFIG_ROOT"))
                 gd_config_root_set(getenv("GPUDIAG_CONFIG_ROOT"));
 
+        progress = gd_progress_begin("collect", "reading the host");
         r = gd_host_read(GD_READ_ALL | GD_READ_EVERY_DEVICE, &h);
         if (r < 0) {
                 cli_host_read_error(r);
@@ -201,6 +204,7 @@ int cmd_collect(int argc, char **argv) {
         gd_checks_run(h, &t, &f);
         gd_targets_clear(&t);
 
+        gd_progress_step(progress, "copying files");
         r = capture_hostpaths(&cap);
         if (r >= 0)
                 r = capture_sys(&cap, !no_redact);
@@ -218,6 +222,7 @@ int cmd_collect(int argc, char **argv) {
                 cli_error("out of memory");
                 return GD_EXIT_HOST;
         }
+        gd_progress_step(progress, "writing the bundle");
         r = gd_bundle_write(mem, cap.files, cap.n, cap.unreadable, &f, redact, &error);
         gd_findings_clear(&f);
         if (fclose(mem) != 0 && r >= 0)
@@ -227,6 +232,7 @@ int cmd_collect(int argc, char **argv) {
                 return r == -ENODEV ? GD_EXIT_HOST : GD_EXIT_USAGE;
         }
 
+        progress = gd_progress_end(progress);
         if (output && streq(output, "-")) {
                 if (fwrite(data, 1, size, stdout) != size || fflush(stdout) != 0) {
                         cli_error("collect: writing to standard output failed");

@@ -8,8 +8,10 @@
 #include <unistd.h>
 
 #include "base/hostpaths.h"
+#include "checks/check.h"
 #include "cli.h"
 #include "host/pci.h"
+#include "report/progress.h"
 
 const char *cli_program(void) {
         return program_invocation_short_name;
@@ -18,6 +20,7 @@ const char *cli_program(void) {
 void cli_error(const char *fmt, ...) {
         va_list ap;
 
+        gd_progress_end_current();
         fprintf(stderr, "%s: ", cli_program());
         va_start(ap, fmt);
         vfprintf(stderr, fmt, ap);
@@ -50,16 +53,20 @@ int cli_parse_host_opts(int argc, char **argv, struct gd_host_opts *o, void (*us
                 case 'b': o->bundle = optarg; break;
                 case 'R': o->root = optarg; break;
                 case 'j': o->format = GD_FORMAT_JSON; break;
-                case 'f':
-                        if (streq(optarg, "json"))
-                                o->format = GD_FORMAT_JSON;
-                        else if (streq(optarg, "text"))
-                                o->format = GD_FORMAT_TEXT;
-                        else {
-                                cli_error("--format: unknown format '%s' (text or json)", optarg);
+                case 'f': {
+                        bool known = false;
+
+                        for (enum gd_format f = GD_FORMAT_TEXT; f <= GD_FORMAT_DOT && !known; f++)
+                                if (streq(optarg, cli_format_name(f))) {
+                                        o->format = f;
+                                        known = true;
+                                }
+                        if (!known) {
+                                cli_error("--format: unknown format '%s' (text, json, prometheus or dot)", optarg);
                                 return -1;
                         }
                         break;
+                }
                 case 's': o->slot = optarg; break;
                 case 'd': o->ids = optarg; break;
                 case 'v': o->verbose = true; break;
@@ -94,17 +101,66 @@ int cli_parse_host_opts(int argc, char **argv, struct gd_host_opts *o, void (*us
         /* Inside a replay testbed the parent tells us where /etc lives. */
         if (getenv("GPUDIAG_CONFIG_ROOT"))
                 gd_config_root_set(getenv("GPUDIAG_CONFIG_ROOT"));
+        if (cli_parse_filter(o) < 0)
+                return -1;
+        return optind;
+}
+
+int cli_parse_filter(struct gd_host_opts *o) {
         switch (gd_pci_filter_parse(o->slot, o->ids, &o->filter)) {
         case 0:
-                break;
+                return 0;
         case -EINVAL:
                 cli_error("-s: invalid slot '%s' (expected [[[[domain]:]bus]:][slot][.[func]])", o->slot);
-                return -1;
+                return -EINVAL;
         default:
                 cli_error("-d: invalid ID '%s' (expected [vendor]:[device][:class])", o->ids);
-                return -1;
+                return -EINVAL;
         }
-        return optind;
+}
+
+void cli_filter_targets(const struct gd_host_opts *o, struct gd_targets *t) {
+        size_t keep = 0;
+
+        if (!o->filter.active)
+                return;
+        for (size_t i = 0; i < t->n; i++) {
+                bool match = false;
+
+                for (size_t j = 0; j < t->items[i].n_functions && !match; j++)
+                        match = gd_pci_filter_match(&o->filter, t->items[i].functions[j]);
+                if (match) {
+                        struct gd_target tmp = t->items[keep];
+                        t->items[keep++] = t->items[i];
+                        t->items[i] = tmp;
+                }
+        }
+        for (size_t i = keep; i < t->n; i++)
+                free(t->items[i].functions);
+        t->n = keep;
+}
+
+const char *cli_format_name(enum gd_format f) {
+        static const char *const names[] = {
+                [GD_FORMAT_TEXT] = "text",
+                [GD_FORMAT_JSON] = "json",
+                [GD_FORMAT_PROMETHEUS] = "prometheus",
+                [GD_FORMAT_DOT] = "dot",
+        };
+        return (size_t) f < ELEMENTSOF(names) ? names[f] : "?";
+}
+
+bool cli_format_offered(const char *cmd, enum gd_format f, const enum gd_format *offered, size_t n) {
+        char list[64] = "";
+
+        for (size_t i = 0; i < n; i++) {
+                if (offered[i] == f)
+                        return true;
+                snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "",
+                         cli_format_name(offered[i]));
+        }
+        cli_error("%s: --format %s is not available here (%s)", cmd, cli_format_name(f), list);
+        return false;
 }
 
 void cli_host_read_error(int r) {
@@ -116,7 +172,7 @@ void cli_host_read_error(int r) {
 }
 
 int cli_host_command_start(const char *name, int argc, char **argv, struct gd_host_opts *o, void (*usage)(void),
-                           bool accepts_ids) {
+                           bool accepts_ids, const enum gd_format *offered, size_t n_offered) {
         bool help;
         int idx;
 
@@ -133,5 +189,7 @@ int cli_host_command_start(const char *name, int argc, char **argv, struct gd_ho
                 cli_error("%s: -d is not supported; use -s to pick a card", name);
                 return GD_EXIT_USAGE;
         }
+        if (!cli_format_offered(name, o->format, offered, n_offered))
+                return GD_EXIT_USAGE;
         return cli_replay_if_bundle(o, argc, argv);
 }

@@ -14,6 +14,7 @@
 #include "bundle/bundle.h"
 #include "cli.h"
 #include "import/import.h"
+#include "report/progress.h"
 
 #define IMPORT_INPUT_MAX (64u * 1024u * 1024u)
 
@@ -137,6 +138,7 @@ int cmd_import(int argc, char **argv) {
                 {}
         };
         _cleanup_import_ struct gd_import *im = NULL;
+        _cleanup_progress_ struct gd_progress *progress = NULL;
         _cleanup_free_ char *out = NULL, *names = NULL, *err = NULL;
         _cleanup_strv_free_ char **inputs = NULL;
         _cleanup_free_ int *kinds = NULL;
@@ -205,16 +207,23 @@ int cmd_import(int argc, char **argv) {
         im = gd_import_new();
         if (!im)
                 return GD_EXIT_USAGE;
+        progress = gd_progress_begin("import", "reading the input");
         for (size_t i = 0; inputs[i]; i++) {
                 _cleanup_free_ char *text = NULL;
                 const char *name = streq(inputs[i], "-") ? "<stdin>" : inputs[i];
+                char step[128];
                 size_t len = 0;
 
+                snprintf(step, sizeof(step), "reading %s", name);
+                gd_progress_step(progress, step);
+                gd_progress_count(progress, i, strv_length(inputs), "files");
                 r = read_input(inputs[i], &text, &len);
                 if (r < 0) {
                         cli_error("import: %s: %s", name, strerror(-r));
                         return GD_EXIT_USAGE;
                 }
+                snprintf(step, sizeof(step), "parsing %s", name);
+                gd_progress_step(progress, step);
                 if (gd_import_feed(im, name, text, len, (enum gd_import_kind) kinds[i]) < 0) {
                         cli_error("import: out of memory");
                         return GD_EXIT_USAGE;
@@ -230,6 +239,7 @@ int cmd_import(int argc, char **argv) {
                 }
         }
 
+        progress = gd_progress_end(progress);
         if (gd_import_n_facts(im) == 0) {
                 for (char * const *w = gd_import_warnings(im); *w; w++)
                         fprintf(stderr, "%s: warning: %s\n", cli_program(), *w);

@@ -23,6 +23,7 @@
 #include "report/replay-report.h"
 #include "cli/replay-run.h"
 #include "replay/scenario.h"
+#include "report/progress.h"
 
 double replay_timeout_s = 120.0;
 
@@ -202,6 +203,7 @@ void replay_flush_done(struct run *run) {
                 replay_report_result(run->report, run->printed, r);
                 run->printed++;
         }
+        gd_progress_count(run->progress, run->printed, run->n, "scenarios");
         fflush(stdout);
 }
 

@@ -26,6 +26,7 @@
 #include "cli/replay-run.h"
 #include "replay/scenario.h"
 #include "replay/testbed.h"
+#include "report/progress.h"
 #endif
 
 static void usage(void) {
@@ -226,7 +227,14 @@ int cmd_replay(int argc, char **argv) {
         }
         signal(SIGPIPE, SIG_IGN);
         t0 = replay_now();
+        /* The TAP lines are progress enough on a terminal; the line is for
+         * a run whose results go to a file or a pipe. */
+        if (!isatty(STDOUT_FILENO)) {
+                run.progress = gd_progress_begin("replay", "running scenarios");
+                gd_progress_count(run.progress, 0, run.n, "scenarios");
+        }
         r = run.n > 0 ? replay_run_all(&run, self, (size_t) jobs < run.n ? (size_t) jobs : run.n) : 0;
+        run.progress = gd_progress_end(run.progress);
         for (size_t i = 0; run.bases && i < run.n; i++)
                 free(run.bases[i]);
         free(run.bases);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/fileio.h"
@@ -110,6 +111,21 @@ static void read_topology(struct gd_pci_dev *d, const char *dir) {
 
 /* What every device needs: its driver, modalias (module_used_elsewhere()
  * asks it of every device), IOMMU group and place in the tree. */
+/* libpci takes the revision from the `revision` attribute and, without it,
+ * from config byte 8, where a failed read gives 0xff (lib/sysfs.c
+ * sysfs_fill_info(), lib/access.c pci_read_data()): lspci then prints
+ * "(rev ff)", which reads as a dead device.  Every kernel since 2.6.23 has
+ * the attribute (pci-sysfs.c, pci_dev_attrs); a host imported from a paste
+ * that did not show the revision has neither, and its revision is unknown. */
+static bool revision_known(const char *dir) {
+        _cleanup_free_ char *rev = path_join(dir, "revision"), *cfg = path_join(dir, "config");
+        struct stat st;
+
+        if (rev && access(rev, F_OK) == 0)
+                return true;
+        return cfg && stat(cfg, &st) == 0 && st.st_size > PCI_REVISION_ID;
+}
+
 static void read_core_facts(struct gd_pci_dev *d) {
         _cleanup_free_ char *dir = path_join(SYS_PCI_DEVICES, d->address);
         _cleanup_free_ char *grp = NULL;
@@ -124,6 +140,7 @@ static void read_core_facts(struct gd_pci_dev *d) {
         d->driver_known = (r == 0 || r == -ENOENT) ? TRI_YES : TRI_UNKNOWN;
 
         (void) read_attr(dir, "modalias", &d->modalias);
+        d->revision_known = revision_known(dir);
 
         r = read_link_basename(dir, "iommu_group", &grp);
         d->iommu_group = r == 0 ? atoi(grp) : GD_GROUP_NONE;
@@ -344,9 +361,11 @@ int gd_pci_read(struct gd_host *h, bool every_device) {
                 d->subsys_vendor = p->subsys_vendor_id;
                 d->subsys_device = p->subsys_id;
                 d->has_subsys = p->subsys_vendor_id != 0 && p->subsys_vendor_id != 0xffff;
-                d->vendor_name = lookup(PCI_LOOKUP_VENDOR, d->vendor, 0);
-                d->device_name = lookup(PCI_LOOKUP_DEVICE, d->vendor, d->device);
-                d->class_name = lookup(PCI_LOOKUP_CLASS, p->device_class, 0);
+                /* NULL when pci.ids lacks a name: the report builds lspci's
+                 * "Device [8086:4c53]" from the IDs (model/host.c). */
+                d->vendor_name = lookup(PCI_LOOKUP_VENDOR | PCI_LOOKUP_NO_NUMBERS, d->vendor, 0);
+                d->device_name = lookup(PCI_LOOKUP_DEVICE | PCI_LOOKUP_NO_NUMBERS, d->vendor, d->device);
+                d->class_name = lookup(PCI_LOOKUP_CLASS | PCI_LOOKUP_NO_NUMBERS, p->device_class, 0);
                 d->is_bridge = gd_pci_is_bridge(d);
                 read_core_facts(d);
         }

@@ -124,6 +124,24 @@ const struct gd_cmdline_arg *gd_cmdline_find_last(const struct gd_cmdline *c, co
         return NULL;
 }
 
+void gd_pci_format_name(const struct gd_pci_dev *d, bool with_ids, char *buf, size_t size) {
+        const char *v = d->vendor_name, *n = d->device_name;
+
+        if (with_ids) {
+                if (v && n)
+                        snprintf(buf, size, "%s %s [%04x:%04x]", v, n, d->vendor, d->device);
+                else if (!v)
+                        snprintf(buf, size, "Device [%04x:%04x]", d->vendor, d->device);
+                else
+                        snprintf(buf, size, "%s Device [%04x:%04x]", v, d->vendor, d->device);
+        } else if (v && n)
+                snprintf(buf, size, "%s %s", v, n);
+        else if (!v)
+                snprintf(buf, size, "Device %04x:%04x", d->vendor, d->device);
+        else
+                snprintf(buf, size, "%s Device %04x", v, d->device);
+}
+
 char *gd_pci_attr_source(const struct gd_pci_dev *d, const char *attr) {
         _cleanup_free_ char *dir = path_join("/sys/bus/pci/devices", d->address);
         return dir ? path_join(dir, attr) : NULL;

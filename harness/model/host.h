@@ -49,6 +49,7 @@ struct gd_pci_dev {
         uint16_t subsys_vendor, subsys_device;
         bool has_subsys;
         uint8_t revision;
+        bool revision_known;   /* false: neither the attribute nor config space had it */
         char *vendor_name, *device_name, *class_name; /* pci.ids via libpci */
 
         char *driver;          /* basename of the driver link; NULL = none */
@@ -200,6 +201,13 @@ const struct gd_cmdline_arg *gd_cmdline_find_last(const struct gd_cmdline *c, co
 /* The major and minor version of a kernel release ("6.8.12-4-pve": 6, 8);
  * false when release is NULL or does not start with them. */
 bool gd_kernel_version(const char *release, unsigned *major, unsigned *minor);
+
+/* The device's name as lspci prints it (pciutils lib/names.c,
+ * format_name_pair()): "Vendor Device", or with with_ids (lspci -nn)
+ * "Vendor Device [vvvv:dddd]"; a name pci.ids lacks gives "Vendor Device
+ * dddd" / "Device vvvv:dddd", with IDs "Vendor Device [vvvv:dddd]" /
+ * "Device [vvvv:dddd]". */
+void gd_pci_format_name(const struct gd_pci_dev *d, bool with_ids, char *buf, size_t size);
 
 /* The path of a device attribute, for evidence; newly allocated. */
 char *gd_pci_attr_source(const struct gd_pci_dev *d, const char *attr);

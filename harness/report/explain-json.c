@@ -42,8 +42,7 @@ static void emit_target(struct gd_emit *e, const struct gd_target *t, const stru
         char name[512];
         char **unproven;
 
-        snprintf(name, sizeof(name), "%s %s", t->gpu->vendor_name ? t->gpu->vendor_name : "Vendor",
-                 t->gpu->device_name ? t->gpu->device_name : "Device");
+        gd_pci_format_name(t->gpu, false, name, sizeof(name));
         gd_emit_map_begin(e);
         gd_emit_kv_str(e, "address", t->gpu->address);
         gd_emit_kv_str(e, "name", name);

@@ -72,8 +72,7 @@ void gd_report_explain_text(FILE *out, const struct gd_host *h, const struct gd_
                 enum gd_verdict v = gd_verdict_for(tg, f);
                 char name[512];
 
-                snprintf(name, sizeof(name), "%s %s", tg->gpu->vendor_name ? tg->gpu->vendor_name : "",
-                         tg->gpu->device_name ? tg->gpu->device_name : "");
+                gd_pci_format_name(tg->gpu, false, name, sizeof(name));
                 fprintf(out, "%s%s%s  %s  [%04x:%04x]\n", o->color ? verdict_color(v) : "", verdict_label(v),
                         o->color ? ANSI_RESET : "", tg->gpu->address, tg->gpu->vendor, tg->gpu->device);
                 fprintf(out, "  %s\n", name);
