@@ -69,11 +69,11 @@ void check_irq(const struct gd_host *h, struct gd_findings *out) {
         tri_t via_int = interrupts_ir(h, &iline, &ilen), ir;
         struct gd_finding *x;
 
-        on_rec = kfind(h, "DMAR-IR: Enabled IRQ remapping", NULL);
+        on_rec = kfind(h, GD_KMSG_DMAR_IR_ENABLED, NULL);
         if (!on_rec)
-                on_rec = kfind(h, "AMD-Vi: Interrupt remapping enabled", NULL);
-        refused = kfind(h, "No interrupt remapping support", NULL);
-        boot = kfind(h, "Linux version ", NULL); /* the log reaches back to boot */
+                on_rec = kfind(h, GD_KMSG_AMDVI_IR_ENABLED, NULL);
+        refused = kfind(h, GD_KMSG_NO_IRQ_REMAP, NULL);
+        boot = kfind(h, GD_KMSG_LINUX_VERSION, NULL); /* the log reaches back to boot */
         if (h->cmdline_state == 0) {
                 const struct gd_cmdline_arg *a = gd_cmdline_find_last(&h->cmdline, "intremap");
                 if (a && a->value && has_word(a->value, "off"))

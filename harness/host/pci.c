@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "base/fileio.h"
+#include "base/io.h"
 #include "base/macro.h"
 #include "pci-caps.h"
 #include "pci.h"
@@ -54,7 +55,7 @@ static _Noreturn void pci_error_jump(char *msg, ...) {
 static int parse_hex_attr(const char *dir, const char *attr, unsigned long *ret) {
         _cleanup_free_ char *v = NULL;
         char *end;
-        int r = read_attr(dir, attr, &v);
+        int r = gd_io_read_attr(dir, attr, &v);
 
         if (r < 0)
                 return r;
@@ -70,7 +71,7 @@ static void read_bars(struct gd_pci_dev *d, const char *dir) {
         char *line, *save = NULL;
         unsigned idx = 0;
 
-        if (read_attr(dir, "resource", &v) < 0)
+        if (gd_io_read_attr(dir, "resource", &v) < 0)
                 return;
         for (line = strtok_r(v, "\n", &save); line && idx < 7; line = strtok_r(NULL, "\n", &save), idx++) {
                 unsigned long long s, e, fl;
@@ -85,15 +86,13 @@ static void read_bars(struct gd_pci_dev *d, const char *dir) {
 /* Resolves /sys/bus/pci/devices/<addr> to /sys/devices/... and the parent
  * bridge (the path component before ours, when it is a PCI address). */
 static void read_topology(struct gd_pci_dev *d, const char *dir) {
-        char target[PATH_MAX];
-        ssize_t n = readlink(dir, target, sizeof(target) - 1);
+        _cleanup_free_ char *target = NULL;
         const char *dev_part;
         char *last, *prev;
         unsigned a, b, c, e;
 
-        if (n <= 0)
+        if (gd_io_readlink(dir, &target) < 0 || !*target)
                 return;
-        target[n] = '\0';
         dev_part = strstr(target, "devices/");
         if (dev_part) {
                 d->sysfs_path = path_join("/sys", dev_part);
@@ -120,12 +119,12 @@ static void read_core_facts(struct gd_pci_dev *d) {
         if (!dir)
                 return;
 
-        r = read_link_basename(dir, "driver", &d->driver);
+        r = gd_io_link_basename(dir, "driver", &d->driver);
         d->driver_known = (r == 0 || r == -ENOENT) ? TRI_YES : TRI_UNKNOWN;
 
-        (void) read_attr(dir, "modalias", &d->modalias);
+        (void) gd_io_read_attr(dir, "modalias", &d->modalias);
 
-        r = read_link_basename(dir, "iommu_group", &grp);
+        r = gd_io_link_basename(dir, "iommu_group", &grp);
         d->iommu_group = r == 0 ? atoi(grp) : GD_GROUP_NONE;
 
         read_topology(d, dir);
@@ -144,24 +143,24 @@ static void read_detail_facts(struct gd_pci_dev *d) {
                 return;
         d->details_read = true;
 
-        if (read_attr(dir, "driver_override", &v) == 0 && !streq(v, "(null)") && *v)
+        if (gd_io_read_attr(dir, "driver_override", &v) == 0 && !streq(v, "(null)") && *v)
                 d->driver_override = TAKE_PTR(v);
         v = mfree_str(v);
 
         /* boot_vga exists only for VGA-class devices (pci-sysfs.c,
          * pci_dev_attr_is_visible), so ENOENT means "not the boot VGA". */
-        r = read_attr(dir, "boot_vga", &v);
+        r = gd_io_read_attr(dir, "boot_vga", &v);
         d->boot_vga = r == 0 ? (streq(v, "1") ? TRI_YES : TRI_NO) : r == -ENOENT ? TRI_NO : TRI_UNKNOWN;
         v = mfree_str(v);
 
         /* reset_method appeared in Linux 5.15; absent means unknown. */
-        r = read_attr(dir, "reset_method", &v);
+        r = gd_io_read_attr(dir, "reset_method", &v);
         d->reset_method_state = r;
         if (r == 0)
                 d->reset_method = TAKE_PTR(v);
 
-        (void) read_attr(dir, "power_state", &d->power_state);
-        r = read_attr(dir, "d3cold_allowed", &v);
+        (void) gd_io_read_attr(dir, "power_state", &d->power_state);
+        r = gd_io_read_attr(dir, "d3cold_allowed", &v);
         if (r == 0)
                 d->d3cold_allowed = streq(v, "1") ? TRI_YES : TRI_NO;
         v = mfree_str(v);
@@ -171,7 +170,7 @@ static void read_detail_facts(struct gd_pci_dev *d) {
         read_bars(d, dir);
 
         cfg_path = path_join(dir, "config");
-        if (cfg_path && read_file_capped(cfg_path, 4096, &cfg, &cfg_len) == 0)
+        if (cfg_path && gd_io_read(cfg_path, GD_CAP_CONFIG_SPACE, &cfg, &cfg_len) == 0)
                 gd_pci_caps_parse((const uint8_t *) cfg, cfg_len, &d->caps);
 }
 
@@ -302,8 +301,14 @@ static struct gd_pci_dev *append_dev(struct gd_host *h) {
 int gd_pci_read(struct gd_host *h, bool every_device) {
         struct pci_access *pacc;
 
-        if (access(SYS_PCI_DEVICES, R_OK | X_OK) < 0)
-                return h->pci_state = -errno;
+        struct gd_io_stat st;
+        int r;
+
+        r = gd_io_stat(SYS_PCI_DEVICES, &st);
+        if (r < 0)
+                return h->pci_state = r;
+        if (!st.is_dir)
+                return h->pci_state = -ENOTDIR;
 
         pacc = pci_alloc();
         if (!pacc)
