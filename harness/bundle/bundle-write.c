@@ -297,6 +297,54 @@ static int collect_files(const struct gd_io_recording *rec, struct file_view **r
         return 0;
 }
 
+/* Whether anything of the bundle lies below dir: a file (views sorted by
+ * path) or a path of list. */
+static bool has_below(const char *dir, const struct file_view *files, size_t n, char * const *list) {
+        size_t len = strlen(dir);
+
+        for (size_t i = 0; i < n; i++)
+                if (strncmp(files[i].path, dir, len) == 0 && files[i].path[len] == '/')
+                        return true;
+        for (size_t i = 0; list && list[i]; i++)
+                if (strncmp(list[i], dir, len) == 0 && list[i][len] == '/')
+                        return true;
+        return false;
+}
+
+/* dirs: the directories the reader listed, or found by stat(), that the
+ * rest of the bundle does not create: without them a replay would have no
+ * such directory at all, and an empty /sys/class/iommu ("no IOMMU unit") or
+ * /etc/dracut.conf.d (dracut) reads differently from a missing one. */
+static int collect_dirs(const struct gd_io_recording *rec, const struct file_view *files, size_t n_files,
+                        char * const *unreadable, bool iommu_records, char ***ret) {
+        _cleanup_strv_free_ char **dirs = NULL;
+        int r;
+
+        for (size_t i = 0; i < gd_io_recording_size(rec); i++) {
+                const struct gd_io_entry *e = gd_io_recording_entry(rec, i);
+                bool is_dir = (e->has_list && e->list_error == 0) || (e->has_stat && e->stat_error == 0 && e->is_dir);
+                bool class_iommu = streq(e->path, "/sys/class/iommu");
+
+                if (!is_dir || !gd_bundle_path_allowed(e->path) || is_group_path(e->path) ||
+                    (gd_record_path_is_device(e->path) && !class_iommu) || (class_iommu && iommu_records))
+                        continue;
+                if (has_below(e->path, files, n_files, unreadable))
+                        continue;
+                r = strv_push_dup(&dirs, e->path);
+                if (r < 0)
+                        return r;
+        }
+        /* A directory below another makes that one too. */
+        for (size_t i = 0; dirs && dirs[i]; i++)
+                if (has_below(dirs[i], NULL, 0, dirs)) {
+                        free(dirs[i]);
+                        memmove(dirs + i, dirs + i + 1, strv_length(dirs + i + 1) * sizeof(char *) + sizeof(char *));
+                        i--;
+                }
+        *ret = TAKE_PTR(dirs);
+        return 0;
+}
+
 static int emit_files(struct gd_emit *e, const struct file_view *files, size_t n, struct gd_redact *redact) {
         gd_emit_key(e, "files");
         gd_emit_map_begin(e);
@@ -350,7 +398,7 @@ int gd_bundle_write(FILE *out, const struct gd_io_recording *rec, const char *ls
                     const struct gd_findings *findings, struct gd_redact *redact) {
         _cleanup_emit_ struct gd_emit *e = NULL;
         _cleanup_free_ char *umockdev = NULL;
-        _cleanup_strv_free_ char **unread = NULL;
+        _cleanup_strv_free_ char **unread = NULL, **dirs = NULL;
         struct file_view *files = NULL;
         size_t umockdev_len = 0, n_files = 0;
         int r;
@@ -361,6 +409,11 @@ int gd_bundle_write(FILE *out, const struct gd_io_recording *rec, const char *ls
         r = collect_files(rec, &files, &n_files, &unread);
         if (r < 0)
                 return r;
+        r = collect_dirs(rec, files, n_files, unread, strstr(umockdev, "\nE: SUBSYSTEM=iommu\n") != NULL, &dirs);
+        if (r < 0) {
+                views_free(files, n_files);
+                return r;
+        }
 
         e = gd_emit_new(out, BUNDLE_EMIT_MODE);
         if (!e) {
@@ -368,7 +421,7 @@ int gd_bundle_write(FILE *out, const struct gd_io_recording *rec, const char *ls
                 return -ENOMEM;
         }
         gd_emit_map_begin(e);
-        gd_emit_kv_str(e, "format", GD_BUNDLE_FORMAT);
+        gd_emit_kv_str(e, "format", dirs ? GD_BUNDLE_FORMAT_2 : GD_BUNDLE_FORMAT);
         emit_metadata(e, rec, redact);
 
         gd_emit_key(e, "umockdev");
@@ -389,6 +442,14 @@ int gd_bundle_write(FILE *out, const struct gd_io_recording *rec, const char *ls
                 if (gd_bundle_path_allowed(unread[i]) && (i == 0 || !streq(unread[i], unread[i - 1])))
                         gd_emit_str(e, unread[i]);
         gd_emit_seq_end(e);
+
+        if (dirs) {
+                gd_emit_key(e, "dirs");
+                gd_emit_flow_seq_begin(e);
+                for (size_t i = 0; dirs[i]; i++)
+                        gd_emit_str(e, dirs[i]);
+                gd_emit_seq_end(e);
+        }
 
         if (lspci) {
                 gd_emit_key(e, "lspci");

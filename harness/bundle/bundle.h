@@ -14,6 +14,10 @@
 #include "base/macro.h"
 
 #define GD_BUNDLE_FORMAT   "gpudiag-bundle/1"
+/* Version 1 and `dirs`: directories that exist with nothing of the bundle
+ * below them.  Written only by a bundle that has such a directory, so that
+ * every other bundle stays readable by a gpudiag that knows version 1. */
+#define GD_BUNDLE_FORMAT_2 "gpudiag-bundle/2"
 /* Both the file and its decompressed content are capped at this. */
 #define GD_BUNDLE_MAX      (256u * 1024u * 1024u)
 
@@ -49,6 +53,7 @@ struct gd_bundle {
         struct gd_bundle_file *files;
         size_t n_files;
         char **unreadable;      /* strv, never NULL */
+        char **dirs;            /* strv, never NULL: directories, possibly empty (format 2) */
         char *lspci;            /* NULL when absent */
 };
 
