@@ -396,3 +396,34 @@ Test(kmsg, a_record_carries_the_signals_its_text_holds) {
         cr_assert_null(gd_kmsg_signal(_GD_KMSG_SIGNAL_MAX));
         cr_assert_not(gd_kmsg_has_signal(NULL));
 }
+
+/* The search skips most of a line; it finds what a plain substring search
+ * of every signal finds, in lines made of the signals' own bytes, cut and
+ * joined at random (a fixed seed: the same lines every run). */
+Test(kmsg, the_signal_search_finds_what_a_substring_search_finds) {
+        unsigned seed = 12345;
+
+        for (int round = 0; round < 20000; round++) {
+                char line[256];
+                size_t len = 0;
+                uint32_t want = 0;
+
+                while (len < 160) {
+                        const char *t = gd_kmsg_signal((enum gd_kmsg_signal) (rand_r(&seed) % _GD_KMSG_SIGNAL_MAX))->text;
+                        size_t from = (size_t) rand_r(&seed) % strlen(t), n = 1 + (size_t) rand_r(&seed) % strlen(t);
+
+                        if (rand_r(&seed) % 4 == 0)
+                                from = 0, n = strlen(t);
+                        n = n > strlen(t) - from ? strlen(t) - from : n;
+                        memcpy(line + len, t + from, n);
+                        len += n;
+                        if (rand_r(&seed) % 3 == 0)
+                                line[len++] = " :x"[rand_r(&seed) % 3];
+                }
+                line[len] = '\0';
+                for (int s = 0; s < _GD_KMSG_SIGNAL_MAX; s++)
+                        if (strstr(line, gd_kmsg_signal(s)->text))
+                                want |= 1u << s;
+                cr_assert_eq(gd_kmsg_signals_in(line, len), want, "'%s'", line);
+        }
+}

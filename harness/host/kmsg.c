@@ -3,6 +3,7 @@
  * through the I/O seam (base/io.h, gd_io_kmsg()), parsed by the pure record
  * parser (model/kmsg.h). */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,9 +23,21 @@ static void reading_clear(struct reading *rd) {
         gd_kmsg_clear(&rd->k);
 }
 
-/* A record whose bytes are all printable ASCII. */
+/* A record whose bytes are all printable ASCII (0x20..0x7e), eight at a
+ * time: a byte below 0x20 or from 0x7f sets the high bit of its lane in
+ * (x - 0x20...) | x or in (x ^ 0x7f...) - 0x01...  */
 static bool printable(const char *s, size_t len) {
-        for (size_t i = 0; i < len; i++)
+        const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+        size_t i = 0;
+
+        for (; i + 8 <= len; i += 8) {
+                uint64_t x;
+
+                memcpy(&x, s + i, 8);
+                if ((((x - 0x20 * ones) | x) & highs) || (((x ^ 0x7f * ones) - ones) & ~(x ^ 0x7f * ones) & highs))
+                        return false;
+        }
+        for (; i < len; i++)
                 if ((unsigned char) s[i] < 0x20 || (unsigned char) s[i] > 0x7e)
                         return false;
         return true;
