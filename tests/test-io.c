@@ -318,6 +318,6 @@ Test(io, a_bundle_says_when_its_kernel_log_was_cut_to_the_caps) {
         cr_assert_not_null(f, "%s", text);
         cr_assert_str_eq(f->content, "6,7,0,-;record 7\n6,8,0,-;record 8\n6,9,0,-;record 9\n6,10,0,-;record 10\n");
         cr_assert_not_null(strstr(b->metadata.source, "the kernel log was longer than gpudiag reads "
-                                                      "(10000000 records or 256 MiB): its 6 oldest records were dropped"),
+                                                      "(10,000,000 records or 256 MiB): its 6 oldest records were dropped"),
                            "%s", b->metadata.source);
 }

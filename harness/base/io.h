@@ -51,6 +51,7 @@ struct gd_kmsg_limits {
         size_t records;        /* 10,000,000 records */
         size_t bytes;          /* 256 MiB of records */
         size_t line;           /* 1 MiB: no kernel record comes near; a longer "line" is not a log */
+        const char *name;      /* "10,000,000 records or 256 MiB", for messages */
 };
 
 extern const struct gd_kmsg_limits gd_kmsg_limits;

@@ -89,9 +89,9 @@ static char *kmsg_note(const struct gd_io_recording *rec) {
 
         if (!k || k->kmsg_dropped == 0)
                 return NULL;
-        if (asprintf(&note, "; the kernel log was longer than gpudiag reads (%zu records or %zu MiB): "
+        if (asprintf(&note, "; the kernel log was longer than gpudiag reads (%s): "
                             "its %zu oldest records were dropped, the newest kept",
-                     gd_kmsg_limits.records, gd_kmsg_limits.bytes >> 20, k->kmsg_dropped) < 0)
+                     gd_kmsg_limits.name, k->kmsg_dropped) < 0)
                 return NULL;
         return note;
 }

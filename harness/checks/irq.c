@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/io.h"
 #include "iommu-internal.h"
 #include "model/modconfig.h"
 #include "remedy.h"
@@ -121,11 +122,13 @@ void check_irq(const struct gd_host *h, struct gd_findings *out) {
                 x = gd_findings_add(out, "fact.unreadable", "whether interrupt remapping is enabled could not be read");
                 if (!x)
                         return;
-                gd_finding_evidence(x, h->kmsg.source ? h->kmsg.source : "/dev/kmsg", 0, "%s%s",
+                gd_finding_evidence(x, h->kmsg.source ? h->kmsg.source : "/dev/kmsg", 0, "%s%s%s%s",
                                     h->kmsg_state < 0 ? "kernel log unreadable: " :
                                     "kernel log does not reach back to boot and has no remapping line",
-                                    h->kmsg_state == -EFBIG ? "longer than gpudiag reads (10,000,000 records or 256 MiB)" :
-                                    h->kmsg_state < 0 ? strerror(-h->kmsg_state) : "");
+                                    h->kmsg_state == -EFBIG ? "longer than gpudiag reads (" :
+                                    h->kmsg_state < 0 ? strerror(-h->kmsg_state) : "",
+                                    h->kmsg_state == -EFBIG ? gd_kmsg_limits.name : "",
+                                    h->kmsg_state == -EFBIG ? ")" : "");
                 gd_finding_evidence(x, "/proc/interrupts", 0, "%s",
                                     h->interrupts_state < 0 ? "unreadable" : "no MSI interrupt to tell from");
                 gd_finding_remedy(x, ROOT_REMEDY);

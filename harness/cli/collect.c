@@ -137,9 +137,9 @@ static void report_gaps(const struct gd_io_recording *rec) {
                         cli_program(), n_unread, n_unread == 1 ? "" : "s",
                         geteuid() != 0 ? "; run as root for a complete bundle" : "");
         if (kmsg && kmsg->kmsg_dropped > 0)
-                fprintf(stderr, "%s: the kernel log is longer than gpudiag reads (%zu records or %zu MiB): "
+                fprintf(stderr, "%s: the kernel log is longer than gpudiag reads (%s): "
                         "the bundle keeps the newest records, %zu older ones dropped\n",
-                        cli_program(), gd_kmsg_limits.records, gd_kmsg_limits.bytes >> 20, kmsg->kmsg_dropped);
+                        cli_program(), gd_kmsg_limits.name, kmsg->kmsg_dropped);
 }
 
 int cmd_collect(int argc, char **argv) {
