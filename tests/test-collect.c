@@ -460,3 +460,28 @@ Test(collect, inside_a_testbed_collect_lists_the_testbed_devices_and_groups) {
                         cr_assert_str_eq(again->groups[i].devices[k], b->groups[i].devices[k]);
         }
 }
+
+/* What lspci reads outside gpudiag's reader is declared (host/declared.c)
+ * and collected: on the testbed of a bundle collected inside another
+ * host's testbed, real lspci -nnk prints what it printed on that host. */
+Test(collect, lspci_prints_the_same_on_a_bundle_collected_inside_a_testbed) {
+        _cleanup_free_ char *path = snapshot_path("synthetic-nvidia-tu102-isolated.yaml"), *error = NULL;
+        _cleanup_free_ char *before = NULL, *after = NULL, *err = NULL, *a = NULL, *c = NULL;
+        _cleanup_bundle_ struct gd_bundle *b = NULL, *again = NULL;
+        _cleanup_testbed_ struct gd_testbed *t1 = NULL, *t2 = NULL;
+        char *argv[] = { (char *) LSPCI_PATH, (char *) "-nnk", NULL };
+        int status;
+
+        cr_assert_neq(LSPCI_PATH[0], '\0', "lspci was not found at configure time");
+        cr_assert_eq(gd_bundle_load(path, &b, &error), 0, "%s", error);
+        again = collect_inside(b, "tu102-again.yaml", true, NULL);
+        t1 = testbed_of(b);
+        t2 = testbed_of(again);
+        cr_assert_eq(testbed_run(t1, argv, &before, &err, &status), 0);
+        cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "lspci failed: %s", err);
+        cr_assert_eq(testbed_run(t2, argv, &after, NULL, &status), 0);
+        a = lspci_view(before);
+        c = lspci_view(after);
+        cr_assert_str_eq(a, c, "before:\n%s\nafter collect:\n%s", a, c);
+        cr_assert_not_null(strstr(a, "Kernel driver in use: vfio-pci"));
+}

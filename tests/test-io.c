@@ -321,3 +321,43 @@ Test(io, a_bundle_says_when_its_kernel_log_was_cut_to_the_caps) {
                                                       "(10,000,000 records or 256 MiB): its 6 oldest records were dropped"),
                            "%s", b->metadata.source);
 }
+
+/* No list of paths decides what collect keeps: whatever a reader reads
+ * through the seam is in the bundle, with its mtime when it was stat()ed,
+ * and what it could not read is listed as unreadable. */
+Test(io, a_file_a_new_reader_reads_is_in_the_bundle_without_a_list) {
+        _cleanup_free_ char *conf = put("etc/new-check.conf", "setting=1\n"), *secret = put("etc/secret.conf", "x\n");
+        _cleanup_free_ char *v = NULL, *text = NULL, *error = NULL;
+        _cleanup_recording_ struct gd_io_recording *rec = NULL;
+        _cleanup_redact_ struct gd_redact *redact = NULL;
+        _cleanup_bundle_ struct gd_bundle *b = NULL;
+        const struct gd_bundle_file *f;
+        struct gd_io_stat st;
+        size_t size = 0;
+        FILE *out;
+        int r;
+
+        cr_assert_eq(chmod(secret, 0), 0);
+        gd_config_root_set(dir);
+        cr_assert_eq(gd_io_record_start(), 0);
+        cr_assert_eq(gd_io_read(conf, GD_CAP_TEXT, &v, NULL), 0);
+        cr_assert_eq(gd_io_stat(conf, &st), 0);
+        r = gd_io_read(secret, GD_CAP_TEXT, &text, NULL);
+        if (r == 0)     /* root reads a mode 000 file: what a user meets instead */
+                gd_io_record_error(secret, -EACCES);
+        else
+                cr_assert_eq(r, -EACCES);
+        text = mfree_str(text);
+        rec = stop();
+
+        cr_assert_eq(gd_redact_new(false, &redact), 0);
+        out = open_memstream(&text, &size);
+        cr_assert_eq(gd_bundle_write(out, rec, NULL, 0, NULL, redact), 0);
+        cr_assert_eq(fclose(out), 0);
+        cr_assert_eq(gd_bundle_load_data(text, size, &b, &error), 0, "%s", error);
+        f = gd_bundle_file(b, "/etc/new-check.conf");
+        cr_assert_not_null(f, "%s", text);
+        cr_assert_str_eq(f->content, "setting=1\n");
+        cr_assert_eq(f->mtime, st.mtime);
+        cr_assert(gd_bundle_is_unreadable(b, "/etc/secret.conf"), "%s", text);
+}
