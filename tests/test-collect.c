@@ -485,3 +485,49 @@ Test(collect, lspci_prints_the_same_on_a_bundle_collected_inside_a_testbed) {
         cr_assert_str_eq(a, c, "before:\n%s\nafter collect:\n%s", a, c);
         cr_assert_not_null(strstr(a, "Kernel driver in use: vfio-pci"));
 }
+
+/* Past the reader's caps (10,000,000 records or 256 MiB, base/io.h) the
+ * records that matter are the late ones (a VM start, "can't reserve",
+ * D3cold): collect keeps the newest and says so, on standard error and in
+ * the bundle's metadata.source. */
+Test(collect, a_kernel_log_past_the_caps_keeps_its_newest_records_and_says_so, .timeout = 300) {
+        _cleanup_free_ char *path = fixture_bundle_path("minimal.yaml"), *error = NULL, *kmsg = NULL;
+        _cleanup_free_ char *out = NULL, *err = NULL, *bundle = NULL, *text = NULL;
+        _cleanup_bundle_ struct gd_bundle *b = NULL;
+        _cleanup_testbed_ struct gd_testbed *t = NULL;
+        const size_t n = 10000010;
+        const char *source;
+        FILE *f;
+        int status;
+
+        cr_assert_eq(gd_bundle_load(path, &b, &error), 0, "%s", error);
+        t = testbed_of(b);
+        cr_assert_geq(asprintf(&kmsg, "%s/dev/kmsg", gd_testbed_config_root(t)), 0);
+        f = fopen(kmsg, "we");
+        cr_assert_not_null(f, "%s: %m", kmsg);
+        for (size_t i = 0; i < n; i++) {
+                if (i < 10)
+                        fprintf(f, "oldest-%02zu\n", i + 1);
+                else if (i >= n - 10)
+                        fprintf(f, "newest-%02zu\n", i - (n - 10) + 1);
+                else
+                        fputs("x\n", f);
+        }
+        cr_assert_eq(fclose(f), 0);
+
+        cr_assert_geq(asprintf(&bundle, "%s/long-log.yaml", tmpdir), 0);
+        {
+                char *argv[] = { (char *) gpudiag(), (char *) "collect", (char *) "--no-redact", (char *) "-o", bundle,
+                                 NULL };
+                cr_assert_eq(testbed_run(t, argv, &out, &err, &status), 0);
+        }
+        cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "collect: %s", err);
+        cr_assert_not_null(strstr(err, "the kernel log is longer than gpudiag reads (10,000,000 records or 256 MiB): "
+                                        "the bundle keeps the newest records, 10 older ones dropped"), "%s", err);
+        cr_assert_eq(read_file_capped(bundle, GD_BUNDLE_MAX, &text, NULL), 0);
+        source = strstr(text, "source:");
+        cr_assert(source && strstr(source, "its 10 oldest records were dropped, the newest kept"), "no note in the bundle");
+        cr_assert_null(strstr(text, "oldest-"), "an old record was kept");
+        cr_assert_not_null(strstr(text, "  newest-01\n"));
+        cr_assert_not_null(strstr(text, "  newest-10\n"));
+}
