@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "base/fileio.h"
+#include "base/hostpaths.h"
 #include "base/io.h"
 #include "base/io-record.h"
 #include "base/strv.h"
@@ -84,7 +85,7 @@ static void emit_path_key(struct gd_emit *e, const char *path) {
  * fit the reader's caps (base/io.h): said where people read the bundle's
  * origin. */
 static char *kmsg_note(const struct gd_io_recording *rec) {
-        const struct gd_io_entry *k = gd_io_recording_find(rec, "/dev/kmsg");
+        const struct gd_io_entry *k = gd_io_recording_find(rec, gd_hostpath(GD_DEV_KMSG)->path);
         char *note = NULL;
 
         if (!k || k->kmsg_dropped == 0)
@@ -97,7 +98,7 @@ static char *kmsg_note(const struct gd_io_recording *rec) {
 }
 
 static void emit_metadata(struct gd_emit *e, const struct gd_io_recording *rec, struct gd_redact *redact) {
-        const struct gd_io_entry *osrel = gd_io_recording_find(rec, "/proc/sys/kernel/osrelease");
+        const struct gd_io_entry *osrel = gd_io_recording_find(rec, gd_hostpath(GD_PROC_OSRELEASE)->path);
         _cleanup_free_ char *kernel = NULL, *note = kmsg_note(rec), *source = NULL;
         char created[32];
         time_t now = time(NULL);
