@@ -490,7 +490,7 @@ Test(collect, lspci_prints_the_same_on_a_bundle_collected_inside_a_testbed) {
  * records that matter are the late ones (a VM start, "can't reserve",
  * D3cold): collect keeps the newest and says so, on standard error and in
  * the bundle's metadata.source. */
-Test(collect, a_kernel_log_past_the_caps_keeps_its_newest_records_and_says_so, .timeout = 300) {
+Test(collect, a_kernel_log_past_the_caps_keeps_its_newest_records_and_says_so) {
         _cleanup_free_ char *path = fixture_bundle_path("minimal.yaml"), *error = NULL, *kmsg = NULL;
         _cleanup_free_ char *out = NULL, *err = NULL, *bundle = NULL, *text = NULL;
         _cleanup_bundle_ struct gd_bundle *b = NULL;
