@@ -15,6 +15,7 @@
 #include "host/iomem.h"
 #include "host/vmconfig.h"
 #include "model/bootconfig.h"
+#include "model/kmsg-signals.h"
 #include "model/modconfig.h"
 #include "model/vmconfig.h"
 
@@ -335,6 +336,10 @@ static void apply(struct loader *ld, const char *line) {
                 r[h->kmsg.n_records] = (struct gd_kmsg_record) {
                         .line = (unsigned) h->kmsg.n_records + 1, .level = -1, .text = strdup(rest_after(line, 1)),
                 };
+                cr_assert_not_null(r[h->kmsg.n_records].text);
+                /* The signals a record holds are marked as the parser marks them. */
+                r[h->kmsg.n_records].signals = gd_kmsg_signals_in(r[h->kmsg.n_records].text,
+                                                                  strlen(r[h->kmsg.n_records].text));
                 h->kmsg.n_records++;
                 h->kmsg.n_read = h->kmsg.n_records;
                 if (!h->kmsg.source)

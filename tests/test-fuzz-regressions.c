@@ -102,7 +102,7 @@ Test(fuzz_regressions, scenario_directive_with_invalid_utf8_does_not_hang, .time
 
 /* modprobe-file-name-with-comma.txt: a pasted "cat /etc/modprobe.d/v,fio.conf"
  * made import write the file name as a plain YAML key, and a comma ends a
- * plain key in the flow text report/emit.c writes first: the bundle did not
+ * plain key in the flow text base/emit.c writes first: the bundle did not
  * load.  Whatever import writes must load. */
 static void import_loads(const char *path) {
         _cleanup_free_ char *text = NULL, *out = NULL, *error = NULL;

@@ -19,6 +19,8 @@ char *fixture_bundle_path(const char *name) {
         return p;
 }
 
+extern char **environ;
+
 struct sink {
         int fd;
         char *buf;
@@ -47,14 +49,19 @@ static int sink_read(struct sink *s) {
 int testbed_run(const struct gd_testbed *t, char *const argv[], char **ret_out, char **ret_err,
                 int *ret_status) {
         _cleanup_strv_free_ char **env = NULL;
+        int r = gd_testbed_exec_env(t, &env);
+
+        if (r < 0)
+                return r;
+        return program_run(argv, env, ret_out, ret_err, ret_status);
+}
+
+int program_run(char *const argv[], char *const envp[], char **ret_out, char **ret_err, int *ret_status) {
         posix_spawn_file_actions_t fa;
         struct sink sinks[2] = { { .fd = -1 }, { .fd = -1 } };
         int out[2], err[2], r, status;
         pid_t pid;
 
-        r = gd_testbed_exec_env(t, &env);
-        if (r < 0)
-                return r;
         if (pipe2(out, O_CLOEXEC) < 0)
                 return -errno;
         if (pipe2(err, O_CLOEXEC) < 0) {
@@ -68,7 +75,7 @@ int testbed_run(const struct gd_testbed *t, char *const argv[], char **ret_out, 
         posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
         posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
         posix_spawn_file_actions_adddup2(&fa, err[1], STDERR_FILENO);
-        r = -posix_spawn(&pid, argv[0], &fa, NULL, argv, env);
+        r = -posix_spawn(&pid, argv[0], &fa, NULL, argv, envp ? envp : environ);
         posix_spawn_file_actions_destroy(&fa);
         close(out[1]);
         close(err[1]);

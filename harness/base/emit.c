@@ -18,15 +18,15 @@
  * (pantoniou/libfyaml#58), so in YAML mode the events are emitted as
  * one-line flow YAML into memory, which is correct, then parsed back into
  * a document and written by the document emitter in pretty block mode,
- * which keeps each scalar's quoting and turns multi-line strings into
- * literal blocks. */
+ * which keeps each scalar's quoting.  Multi-line strings become literal
+ * blocks: the document holds a marker for each, and the block is written
+ * where the marker is (see literal_block()). */
 struct gd_emit {
         struct fy_emitter *fye;
         FILE *out;             /* the caller's stream */
         FILE *sink;            /* where events go: out, or the memory buffer */
         char *buf;             /* YAML mode: the flow text */
         size_t buf_len;
-        char **sources;        /* literal block texts the document points into */
         /* YAML mode: multi-line texts held back from the flow step (a
          * recording, a kernel log: megabytes that would be escaped, then
          * parsed back); the flow text carries marker + index instead. */
@@ -118,46 +118,20 @@ static bool literal_safe(const char *s, size_t len) {
 
 /* libfyaml's pretty emitter keeps a scalar's literal style but will not
  * choose it for text holding ": " or "#" (a umockdev recording, a kernel
- * log), so such values are rebuilt as literal nodes: the block is written
- * as "|" plus indented lines and parsed back by libfyaml, which validates
- * it. */
-static struct fy_node *literal_node(struct gd_emit *e, struct fy_document *doc, const char *s, size_t len) {
-        size_t lines = 1, cap;
-        char *src, *w;
-        struct fy_node *n;
+ * log), and writing a literal block of megabytes through it is most of
+ * collect (it reads the block back byte by byte as UTF-8, then writes it
+ * so).  A value to be a literal block becomes a plain marker scalar,
+ * "gd-text-<nonce>-<index>", in the document; the emitted document is then
+ * written with each marker replaced by its block (literal_block()).  Every
+ * data string is double-quoted, so a plain scalar with this run's nonce can
+ * only be a marker. */
+static struct fy_node *marker_node(struct gd_emit *e, struct fy_document *doc, char *text) {
+        char ref[64];
 
-        for (size_t i = 0; i < len; i++)
-                lines += s[i] == '\n';
-        cap = len + 2 * lines + 5;
-        src = malloc(cap);
-        if (!src)
+        if (strv_consume(&e->texts, text) < 0)
                 return NULL;
-        w = src;
-        *w++ = '|';
-        if (len >= 2 && s[len - 2] == '\n')
-                *w++ = '+';
-        *w++ = '\n';
-        for (size_t i = 0; i < len; ) {
-                const char *nl = memchr(s + i, '\n', len - i);
-                size_t l = (size_t) (nl - (s + i));
-                if (l > 0) {
-                        *w++ = ' ';
-                        *w++ = ' ';
-                        memcpy(w, s + i, l);
-                        w += l;
-                }
-                *w++ = '\n';
-                i += l + 1;
-        }
-        /* libfyaml parses in place and keeps pointers into src: it must
-         * live until the document is emitted. */
-        n = fy_node_build_from_string(doc, src, (size_t) (w - src));
-        if (!n || strv_consume(&e->sources, src) < 0) {
-                if (!n)
-                        free(src);
-                return NULL;
-        }
-        return n;
+        snprintf(ref, sizeof(ref), "%s%zu", e->marker + 1, strv_length(e->texts) - 1);
+        return fy_node_create_scalar_copy(doc, ref, strlen(ref));
 }
 
 /* The text a marker scalar stands for, or NULL. */
@@ -181,8 +155,9 @@ static void literalize(struct gd_emit *e, struct fy_document *doc, struct fy_nod
 
         if (fy_node_is_mapping(node)) {
                 while ((pair = fy_node_mapping_iterate(node, &iter))) {
-                        struct fy_node *v = fy_node_pair_value(pair);
+                        struct fy_node *v = fy_node_pair_value(pair), *lit = NULL;
                         const char *str, *held;
+                        char *text = NULL;
                         size_t len;
 
                         if (!v)
@@ -194,14 +169,16 @@ static void literalize(struct gd_emit *e, struct fy_document *doc, struct fy_nod
                         str = fy_node_get_scalar(v, &len);
                         held = str ? held_text(e, str, len) : NULL;
                         if (held) {
-                                struct fy_node *lit = literal_node(e, doc, held, strlen(held));
+                                /* Placed: its marker keeps the index. */
+                                lit = fy_node_create_scalar_copy(doc, str + 1, len - 1);
                                 if (!lit || fy_node_pair_set_value(pair, lit) != 0)
                                         e->failed = true;
                                 e->texts_placed++;
                         } else if (str && fy_node_get_style(v) == FYNS_DOUBLE_QUOTED && literal_safe(str, len)) {
-                                struct fy_node *lit = literal_node(e, doc, str, len);
-                                if (lit)
-                                        fy_node_pair_set_value(pair, lit);
+                                text = strndup(str, len);
+                                lit = text ? marker_node(e, doc, text) : NULL;
+                                if (!lit || fy_node_pair_set_value(pair, lit) != 0)
+                                        e->failed = true;
                         }
                 }
         } else if (fy_node_is_sequence(node)) {
@@ -211,23 +188,85 @@ static void literalize(struct gd_emit *e, struct fy_document *doc, struct fy_nod
         }
 }
 
+/* The text as a YAML literal block scalar ("|", or "|+" to keep more than
+ * one final newline; literal_safe() holds), its lines indented two more
+ * than the key they are the value of (the column of the key, past any "- "
+ * of a sequence entry), as libfyaml's pretty mode with FYECF_INDENT_2
+ * writes them. */
+static void literal_block(FILE *out, const char *line_start, const char *text) {
+        size_t len = strlen(text), col = 0;
+
+        while (line_start[col] == ' ' || (line_start[col] == '-' && line_start[col + 1] == ' '))
+                col++;
+        fputs(len >= 2 && text[len - 2] == '\n' ? "|+\n" : "|\n", out);
+        for (const char *p = text; *p; ) {
+                const char *nl = strchr(p, '\n');
+                size_t n = (size_t) (nl - p);
+
+                if (n > 0) {
+                        fprintf(out, "%*s", (int) col + 2, "");
+                        fwrite(p, 1, n, out);
+                }
+                fputc('\n', out);
+                p = nl + 1;
+        }
+}
+
+/* Writes yaml to out with every marker value ": gd-text-<nonce>-<i>\n"
+ * replaced by its literal block; fails unless each text is placed once. */
+static int write_with_blocks(struct gd_emit *e, const char *yaml) {
+        const char *marker = e->marker + 1, *p = yaml, *line = yaml;
+        size_t ml = strlen(marker), n_texts = strv_length(e->texts), placed = 0;
+        _cleanup_free_ bool *seen = calloc(n_texts + 1, sizeof(bool));
+
+        if (!seen)
+                return -ENOMEM;
+        for (const char *m; (m = strstr(p, marker)); ) {
+                const char *d = m + ml;
+                size_t idx = 0;
+
+                for (; *d >= '0' && *d <= '9' && idx < SIZE_MAX / 10 - 10; d++)
+                        idx = idx * 10 + (size_t) (*d - '0');
+                for (const char *q = p; q < m; q++)
+                        if (*q == '\n')
+                                line = q + 1;
+                if (d == m + ml || *d != '\n' || m - yaml < 2 || memcmp(m - 2, ": ", 2) != 0 || idx >= n_texts ||
+                    seen[idx])
+                        return -EINVAL;
+                seen[idx] = true;
+                placed++;
+                fwrite(p, 1, (size_t) (m - p), e->out);
+                literal_block(e->out, line, e->texts[idx]);
+                p = line = d + 1;
+        }
+        fputs(p, e->out);
+        return placed == n_texts ? 0 : -EINVAL;
+}
+
 static void reemit_pretty(struct gd_emit *e) {
         struct fy_parse_cfg pcfg = { .flags = FYPCF_QUIET };
         struct fy_document *doc;
+        size_t held;
+        char *yaml = NULL;
 
         if (fclose(e->sink) != 0)
                 e->failed = true;
         e->sink = NULL;
         if (e->failed)
                 return;
+        held = strv_length(e->texts);
         doc = fy_document_build_from_string(&pcfg, e->buf, e->buf_len);
         if (doc)
                 literalize(e, doc, fy_document_root(doc));
-        /* A marker left in the document would be written as data. */
-        if (e->texts_placed != strv_length(e->texts))
+        /* Every text held back from the flow step has its marker in the
+         * document, and each is written once as a block. */
+        if (e->texts_placed != held)
                 e->failed = true;
-        if (!doc || fy_emit_document_to_fp(doc, FYECF_MODE_PRETTY | FYECF_WIDTH_INF | FYECF_INDENT_2, e->out) != 0)
+        if (doc && !e->failed)
+                yaml = fy_emit_document_to_string(doc, FYECF_MODE_PRETTY | FYECF_WIDTH_INF | FYECF_INDENT_2);
+        if (!yaml || write_with_blocks(e, yaml) < 0)
                 e->failed = true;
+        free(yaml);
         fy_document_destroy(doc);
 }
 
@@ -248,7 +287,6 @@ void gd_emit_free(struct gd_emit *e) {
         if (e->sink && e->sink != e->out)
                 fclose(e->sink);
         free(e->buf);
-        strv_free(e->sources);
         strv_free(e->texts);
         free(e);
 }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Bounded file reading.  Nothing in gpudiag reads unbounded input: every
  * read names a cap, and a file past it is an error (-EFBIG), not a silent
- * truncation. */
+ * truncation.  These are the I/O seam's reads (base/io.h) with a byte cap:
+ * host/ readers use the seam and its table of caps; anything else may use
+ * these.  In collect's record mode both are recorded. */
 #pragma once
 
 #include <stdbool.h>

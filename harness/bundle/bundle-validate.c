@@ -10,7 +10,7 @@
 #include "bundle/bundle-internal.h"
 
 static const char *const top_keys[] = {
-        "format", "metadata", "umockdev", "iommu_groups", "files", "unreadable", "lspci", "findings",
+        "format", "metadata", "umockdev", "iommu_groups", "files", "unreadable", "dirs", "lspci", "findings",
 };
 
 static int check_path(struct fy_node *n, const char *what, const char *path, char **ret_error) {
@@ -243,7 +243,44 @@ static int parse_unreadable(struct fy_node *key, struct fy_node *n, struct gd_bu
         return 0;
 }
 
-static int parse_top(struct fy_node *k, struct fy_node *v, const char *name, struct gd_bundle *b,
+static int cmp_str(const void *a, const void *b) {
+        return strcmp(*(char * const *) a, *(char * const *) b);
+}
+
+/* dirs (format 2): directories the testbed creates, possibly empty. */
+static int parse_dirs(struct fy_node *key, struct fy_node *n, struct gd_bundle *b, int version,
+                      char **ret_error) {
+        _cleanup_free_ char **sorted = NULL;
+        struct fy_node *item;
+        void *it = NULL;
+        size_t count;
+        int r;
+
+        if (version < 2)
+                return bundle_fail(ret_error, gd_yaml_node_line(key), "dirs: needs 'format: %s'", GD_BUNDLE_FORMAT_2);
+        b->dirs = strv_free(b->dirs);
+        r = bundle_get_strv(key, n, "dirs", &b->dirs, ret_error);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; (item = fy_node_sequence_iterate(n, &it)); i++) {
+                r = check_path(item, "dirs", b->dirs[i], ret_error);
+                if (r < 0)
+                        return r;
+        }
+        count = strv_length(b->dirs);
+        sorted = calloc(count + 1, sizeof(char *));
+        if (!sorted)
+                return -ENOMEM;
+        memcpy(sorted, b->dirs, count * sizeof(char *));
+        qsort(sorted, count, sizeof(char *), cmp_str);
+        for (size_t i = 1; i < count; i++)
+                if (streq(sorted[i], sorted[i - 1]))
+                        return bundle_fail(ret_error, gd_yaml_node_line(key), "dirs: path '%s' is listed twice",
+                                           sorted[i]);
+        return 0;
+}
+
+static int parse_top(struct fy_node *k, struct fy_node *v, const char *name, struct gd_bundle *b, int *version,
                      char **ret_error) {
         if (streq(name, "format")) {
                 _cleanup_free_ char *f = NULL;
@@ -251,11 +288,17 @@ static int parse_top(struct fy_node *k, struct fy_node *v, const char *name, str
 
                 if (r < 0)
                         return r;
-                if (!streq(f, GD_BUNDLE_FORMAT))
-                        return bundle_fail(ret_error, bundle_value_line(k, v), "format: '%s' is not '%s'", f,
-                                           GD_BUNDLE_FORMAT);
+                if (streq(f, GD_BUNDLE_FORMAT))
+                        *version = 1;
+                else if (streq(f, GD_BUNDLE_FORMAT_2))
+                        *version = 2;
+                else
+                        return bundle_fail(ret_error, bundle_value_line(k, v), "format: '%s' is not '%s' or '%s'", f,
+                                           GD_BUNDLE_FORMAT, GD_BUNDLE_FORMAT_2);
                 return 0;
         }
+        if (streq(name, "dirs"))
+                return parse_dirs(k, v, b, *version, ret_error);
         if (streq(name, "metadata"))
                 return parse_metadata(k, v, &b->metadata, ret_error);
         if (streq(name, "umockdev")) {
@@ -292,7 +335,7 @@ int bundle_from_document(struct fy_document *doc, struct gd_bundle **ret, char *
         struct fy_node_pair *p;
         void *it = NULL;
         bool have_format = false;
-        int r;
+        int version = 0, r;
 
         if (!root || fy_node_get_type(root) != FYNT_MAPPING)
                 return bundle_fail(ret_error, gd_yaml_node_line(root),
@@ -302,7 +345,8 @@ int bundle_from_document(struct fy_document *doc, struct gd_bundle **ret, char *
         b = calloc(1, sizeof(*b));
         if (!b)
                 return -ENOMEM;
-        if (bundle_new_strv(&b->metadata.redacted) < 0 || bundle_new_strv(&b->unreadable) < 0)
+        if (bundle_new_strv(&b->metadata.redacted) < 0 || bundle_new_strv(&b->unreadable) < 0 ||
+            bundle_new_strv(&b->dirs) < 0)
                 return -ENOMEM;
 
         /* The format first: a bundle of another version fails on that. */
@@ -310,7 +354,7 @@ int bundle_from_document(struct fy_document *doc, struct gd_bundle **ret, char *
                 struct fy_node *k = fy_node_pair_key(p);
 
                 if (k && fy_node_is_scalar(k) && streq(fy_node_get_scalar0(k), "format")) {
-                        r = parse_top(k, fy_node_pair_value(p), "format", b, ret_error);
+                        r = parse_top(k, fy_node_pair_value(p), "format", b, &version, ret_error);
                         if (r < 0)
                                 return r;
                         have_format = true;
@@ -333,7 +377,7 @@ int bundle_from_document(struct fy_document *doc, struct gd_bundle **ret, char *
                                            name ? name : "(not a string)");
                 if (streq(name, "format"))
                         continue;
-                r = parse_top(k, v, name, b, ret_error);
+                r = parse_top(k, v, name, b, &version, ret_error);
                 if (r < 0)
                         return r;
         }

@@ -22,7 +22,6 @@
  *   device, which drops the boot framebuffer of that device.
  * - /proc/iomem shows zero addresses to readers without CAP_SYS_ADMIN
  *   (kernel/resource.c r_show()), so for non-root the overlap is unknown. */
-#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +29,7 @@
 
 #include "base/hostpaths.h"
 #include "families.h"
-#include "model/kmsg-signals.h"
+#include "model/kmsg.h"
 #include "model/bootconfig.h"
 #include "remedy.h"
 
@@ -174,17 +173,14 @@ struct reserve_records {
 };
 
 static void find_reserve_records(const struct gd_host *h, struct reserve_records *ret) {
-        static const char pattern[] = "can't reserve";
-
         ret->r = NULL;
         ret->n = 0;
-        assert(gd_kmsg_signal_covers(pattern)); /* the reader kept such records */
         if (h->kmsg_state < 0)
                 return;
         for (size_t i = 0; i < h->kmsg.n_records; i++) {
                 const struct gd_kmsg_record **nr;
 
-                if (!strstr(h->kmsg.records[i].text, pattern))
+                if (!gd_kmsg_record_has(&h->kmsg.records[i], GD_KMSG_CANT_RESERVE))
                         continue;
                 nr = realloc(ret->r, (ret->n + 1) * sizeof(*nr));
                 if (!nr)

@@ -85,8 +85,9 @@ void unknown_options(const struct gd_host *h, struct gd_findings *out) {
                         if (!x)
                                 return;
                         gd_finding_evidence_cmdline(x, h);
-                        if (asprintf(&logline, "Unknown option - '%s'", word) >= 0 &&
-                            (r = kfind(h, intel ? "DMAR: " : "AMD-Vi: ", logline)))
+                        if (asprintf(&logline, "'%s'", word) >= 0 &&
+                            (r = kfind(h, intel ? GD_KMSG_DMAR_UNKNOWN_OPTION : GD_KMSG_AMDVI_UNKNOWN_OPTION,
+                                       logline)))
                                 gd_finding_evidence_kmsg(x, h, r);
                         if (intel && strcmp(word, "pt") == 0)
                                 gd_finding_evidence(x, "drivers/iommu/intel/iommu.c", 0,

@@ -3,6 +3,8 @@
  * not part of the API. */
 #pragma once
 
+#include "model/kmsg-signals.h"
+
 #include <stdbool.h>
 
 #include "families.h"
@@ -22,8 +24,9 @@ struct facts {
 };
 
 /* iommu.c */
-/* The first kernel log record that contains a, and b after it (b may be NULL). */
-const struct gd_kmsg_record *kfind(const struct gd_host *h, const char *a, const char *b);
+/* The first kernel log record that holds signal, and the text and after it
+ * (and may be NULL); NULL when the log could not be read. */
+const struct gd_kmsg_record *kfind(const struct gd_host *h, enum gd_kmsg_signal signal, const char *and);
 /* kstrtobool() as param_set_bool() uses it; a bare flag is true. */
 bool truthy(const char *v);
 /* Does any comma-separated item of value start with word (the kernel's strncmp)? */

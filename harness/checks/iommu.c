@@ -32,7 +32,6 @@
  *  - no-IOMMU mode: vfio.enable_unsafe_noiommu_mode (module_param_named in
  *    drivers/vfio/vfio_main.c, earlier vfio.c), "Adding kernel taint for
  *    vfio-noiommu group on device". */
-#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,25 +41,14 @@
 #include "families.h"
 #include "iommu-internal.h"
 #include "model/bootconfig.h"
-#include "model/kmsg-signals.h"
+#include "model/kmsg.h"
 #include "model/modconfig.h"
 #include "remedy.h"
 
 /* ---- facts ------------------------------------------------------------------ */
 
-const struct gd_kmsg_record *kfind(const struct gd_host *h, const char *a, const char *b) {
-        /* The reader kept only signal records: a pattern without a signal
-         * would never match, whatever the log said. */
-        assert(gd_kmsg_signal_covers(a));
-        if (h->kmsg_state < 0)
-                return NULL;
-        for (size_t i = 0; i < h->kmsg.n_records; i++) {
-                const char *t = h->kmsg.records[i].text;
-                const char *pa = t ? strstr(t, a) : NULL;
-                if (pa && (!b || strstr(pa, b)))
-                        return &h->kmsg.records[i];
-        }
-        return NULL;
+const struct gd_kmsg_record *kfind(const struct gd_host *h, enum gd_kmsg_signal signal, const char *and) {
+        return h->kmsg_state < 0 ? NULL : gd_kmsg_find(&h->kmsg, signal, and, 0);
 }
 
 /* kstrtobool() as param_set_bool() uses it; a bare flag is true. */
@@ -112,10 +100,10 @@ static void gather(const struct gd_host *h, struct facts *f) {
                 f->fw = TRI_YES;
         else if (h->acpi_dmar == TRI_NO && h->acpi_ivrs == TRI_NO)
                 f->fw = TRI_NO;
-        else if (kfind(h, "ACPI: DMAR ", NULL) || kfind(h, "ACPI: IVRS ", NULL) ||
-                 kfind(h, "DMAR: Host address width", NULL))
+        else if (kfind(h, GD_KMSG_ACPI_DMAR, NULL) || kfind(h, GD_KMSG_ACPI_IVRS, NULL) ||
+                 kfind(h, GD_KMSG_DMAR_HOST_WIDTH, NULL))
                 f->fw = TRI_YES; /* the ACPI table dump at boot, or the DMAR table parser */
-        else if (kfind(h, "ACPI: XSDT ", NULL) || kfind(h, "ACPI: RSDT ", NULL))
+        else if (kfind(h, GD_KMSG_ACPI_XSDT, NULL) || kfind(h, GD_KMSG_ACPI_RSDT, NULL))
                 f->fw = TRI_NO;  /* the log has the boot-time table dump (acpi_tb_print_table_header()), without either */
 
         f->units = sysfs_tri(h->iommu_units_state, strv_length(h->iommu_units));
@@ -127,15 +115,15 @@ static void gather(const struct gd_host *h, struct facts *f) {
                 if (f->noiommu_arg && !truthy(f->noiommu_arg->value))
                         f->noiommu_arg = NULL;
         }
-        f->noiommu_rec = kfind(h, "vfio-noiommu", NULL);
+        f->noiommu_rec = kfind(h, GD_KMSG_VFIO_NOIOMMU, NULL);
         f->noiommu = f->noiommu_arg || f->noiommu_rec;
 
-        f->on_rec = kfind(h, "Intel(R) Virtualization Technology for Directed I/O", NULL);
+        f->on_rec = kfind(h, GD_KMSG_VTD_ENABLED, NULL);
         if (!f->on_rec)
-                f->on_rec = kfind(h, "AMD-Vi: Found IOMMU", NULL);
-        adding = kfind(h, "Adding to iommu group", NULL);
+                f->on_rec = kfind(h, GD_KMSG_AMDVI_FOUND, NULL);
+        adding = kfind(h, GD_KMSG_GROUP_ADDED, NULL);
         if (!adding)
-                adding = kfind(h, "Adding device ", " to group ");
+                adding = kfind(h, GD_KMSG_DEVICE_ADDED, " to group ");
         if (!f->on_rec && !f->noiommu)
                 f->on_rec = adding;
 
@@ -223,7 +211,7 @@ static void kernel_off(const struct gd_host *h, const struct facts *f, struct gd
                                     "kernel configuration %s: CONFIG_INTEL_IOMMU_DEFAULT_ON unknown",
                                     b && b->kconfig_source ? "does not mention it" : "unreadable (nor /proc/config.gz)");
         }
-        if ((r = kfind(h, "DMAR: Initialization failed", NULL)) || (r = kfind(h, "AMD-Vi: [Firmware Bug]", NULL)))
+        if ((r = kfind(h, GD_KMSG_DMAR_INIT_FAILED, NULL)) || (r = kfind(h, GD_KMSG_AMDVI_FIRMWARE_BUG, NULL)))
                 gd_finding_evidence_kmsg(x, h, r);
         if (intel && c.intel != 1 && !streq(dflt, "y") && !streq(intgpu, "y"))
                 gd_remedy_cmdline_add(x, h, "intel_iommu=on");
@@ -288,8 +276,8 @@ static void check_acs_override(const struct gd_host *h, struct gd_findings *out)
         if (!a)
                 return;
         as = arg_string(a);
-        on = kfind(h, "PCIe ACS overrides enabled", NULL);
-        ignored = kfind(h, "Unknown kernel command line parameters", "pcie_acs_override");
+        on = kfind(h, GD_KMSG_ACS_OVERRIDE, NULL);
+        ignored = kfind(h, GD_KMSG_UNKNOWN_PARAMETERS, "pcie_acs_override");
         x = gd_findings_add(out, "acs.override", ignored ?
                             "pcie_acs_override is set but this kernel ignores it (no ACS override patch)" :
                             "pcie_acs_override is set: IOMMU groups are split without hardware isolation");

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "base/hostpaths.h"
+#include "base/io.h"
 #include "iommu-internal.h"
 #include "model/modconfig.h"
 #include "remedy.h"
@@ -70,11 +71,11 @@ void check_irq(const struct gd_host *h, struct gd_findings *out) {
         tri_t via_int = interrupts_ir(h, &iline, &ilen), ir;
         struct gd_finding *x;
 
-        on_rec = kfind(h, "DMAR-IR: Enabled IRQ remapping", NULL);
+        on_rec = kfind(h, GD_KMSG_DMAR_IR_ENABLED, NULL);
         if (!on_rec)
-                on_rec = kfind(h, "AMD-Vi: Interrupt remapping enabled", NULL);
-        refused = kfind(h, "No interrupt remapping support", NULL);
-        boot = kfind(h, "Linux version ", NULL); /* the log reaches back to boot */
+                on_rec = kfind(h, GD_KMSG_AMDVI_IR_ENABLED, NULL);
+        refused = kfind(h, GD_KMSG_NO_IRQ_REMAP, NULL);
+        boot = kfind(h, GD_KMSG_LINUX_VERSION, NULL); /* the log reaches back to boot */
         if (h->cmdline_state == 0) {
                 const struct gd_cmdline_arg *a = gd_cmdline_find_last(&h->cmdline, "intremap");
                 if (a && a->value && comma_item_starts_with(a->value, "off"))
@@ -123,11 +124,13 @@ void check_irq(const struct gd_host *h, struct gd_findings *out) {
                 x = gd_findings_add(out, "fact.unreadable", "whether interrupt remapping is enabled could not be read");
                 if (!x)
                         return;
-                gd_finding_evidence(x, h->kmsg.source ? h->kmsg.source : gd_hostpath(GD_DEV_KMSG)->path, 0, "%s%s",
+                gd_finding_evidence(x, h->kmsg.source ? h->kmsg.source : gd_hostpath(GD_DEV_KMSG)->path, 0, "%s%s%s%s",
                                     h->kmsg_state < 0 ? "kernel log unreadable: " :
                                     "kernel log does not reach back to boot and has no remapping line",
-                                    h->kmsg_state == -EFBIG ? "longer than gpudiag reads (10,000,000 records or 256 MiB)" :
-                                    h->kmsg_state < 0 ? strerror(-h->kmsg_state) : "");
+                                    h->kmsg_state == -EFBIG ? "longer than gpudiag reads (" :
+                                    h->kmsg_state < 0 ? strerror(-h->kmsg_state) : "",
+                                    h->kmsg_state == -EFBIG ? gd_kmsg_limits.name : "",
+                                    h->kmsg_state == -EFBIG ? ")" : "");
                 gd_finding_evidence(x, gd_hostpath(GD_PROC_INTERRUPTS)->path, 0, "%s",
                                     h->interrupts_state < 0 ? "unreadable" : "no MSI interrupt to tell from");
                 gd_finding_remedy(x, ROOT_REMEDY);

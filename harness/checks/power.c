@@ -15,13 +15,12 @@
  *   healthy devices (snd_hda_intel, amdgpu BACO) and means nothing here.
  * A record counts when it names a function of the card ("<drv> <addr>: ").
  * A device whose vendor ID reads 0xffff is off the bus too. */
-#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "families.h"
-#include "model/kmsg-signals.h"
+#include "model/kmsg.h"
 #include "remedy.h"
 #include "vendor-reset-ids.h"
 
@@ -118,11 +117,12 @@ void gd_check_power(const struct gd_host *h, const struct gd_targets *t, struct 
         /* Classify the kernel log once, not once per GPU: with 100,000
          * records this scan was most of 'gpudiag explain' (bench/).  Every
          * failure record_is_failure() knows says "change power state", a
-         * signal the reader keeps. */
-        assert(gd_kmsg_signal_covers("change power state"));
+         * signal the reader keeps (GD_KMSG_POWER_STATE, matched as written:
+         * "Refused to change ..." and "can't change ..." both hold it). */
         if (h->kmsg_state >= 0 && t->n > 0)
                 for (size_t i = 0; i < h->kmsg.n_records; i++) {
-                        if (!h->kmsg.records[i].text || !record_is_failure(h->kmsg.records[i].text))
+                        if (!gd_kmsg_record_has(&h->kmsg.records[i], GD_KMSG_POWER_STATE) ||
+                            !record_is_failure(h->kmsg.records[i].text))
                                 continue;
                         if (n_fail == cap) {
                                 size_t *nf = reallocarray(fail, cap = cap ? cap * 2 : 16, sizeof(*fail));

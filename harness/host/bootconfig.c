@@ -13,13 +13,12 @@
  *
  * The /etc/default/grub evaluator is in grub-default.c, the kernel .config
  * reader and parser in kconfig.c. */
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "base/fileio.h"
+#include "base/io.h"
 #include "base/hostpaths.h"
 #include "base/macro.h"
 #include "base/strv.h"
@@ -101,14 +100,14 @@ const char *gd_os_release_grub_mkconfig(const char *text) {
 
 static bool config_exists(enum gd_configpath p, const char *sub) {
         _cleanup_free_ char *path = gd_config_path_join(p, sub);
-        return path && access(path, F_OK) == 0;
+        return path && gd_io_stat(path, NULL) == 0;
 }
 
 int bootconfig_read_config(enum gd_configpath p, const char *sub, char **ret) {
         _cleanup_free_ char *path = gd_config_path_join(p, sub);
         if (!path)
                 return -ENOMEM;
-        return read_file_capped(path, GD_TEXT_FILE_MAX, ret, NULL);
+        return gd_io_read(path, GD_CAP_TEXT, ret, NULL);
 }
 
 static void detect_tools(struct gd_bootconfig *b) {
@@ -198,10 +197,10 @@ static int read_next_cmdline(struct gd_bootconfig *b) {
 }
 
 static int64_t mtime_of(const char *path) {
-        struct stat st;
-        if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+        struct gd_io_stat st;
+        if (gd_io_stat(path, &st) < 0 || !st.is_reg)
                 return -1;
-        return (int64_t) st.st_mtime;
+        return st.mtime;
 }
 
 static void read_initramfs(struct gd_bootconfig *b, const char *release) {
@@ -254,16 +253,15 @@ static void consider(struct gd_bootconfig *b, enum gd_configpath p, const char *
 
 static void consider_dir(struct gd_bootconfig *b, enum gd_configpath p) {
         _cleanup_free_ char *dir = gd_config_path_join(p, NULL);
-        _cleanup_closedir_ DIR *d = NULL;
-        struct dirent *de;
+        _cleanup_strv_free_ char **names = NULL;
 
-        if (!dir || !(d = opendir(dir)))
+        if (!dir || gd_io_list(dir, 0, &names) < 0)
                 return;
-        while ((de = readdir(d))) {
-                size_t n = strlen(de->d_name);
-                if (de->d_name[0] == '.' || n < 6 || strcmp(de->d_name + n - 5, ".conf") != 0)
+        for (size_t i = 0; names[i]; i++) {
+                size_t n = strlen(names[i]);
+                if (names[i][0] == '.' || n < 6 || strcmp(names[i] + n - 5, ".conf") != 0)
                         continue;
-                consider(b, p, de->d_name);
+                consider(b, p, names[i]);
         }
 }
 

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "base/fileio.h"
+#include "base/io.h"
+#include "base/io-record.h"
 #include "base/hostpaths.h"
 #include "base/macro.h"
 #include "base/strv.h"
@@ -485,10 +487,14 @@ static int read_one(struct gd_vmconfig *c, enum gd_configpath dir, const char *r
 
         if (!path || !logical || !vmid)
                 return -ENOMEM;
-        if (read_file_capped(path, GD_VMCONFIG_FILE_MAX, &text, NULL) < 0)
+        if (gd_io_read(path, GD_CAP_VM_CONFIG, &text, NULL) < 0)
                 return 0;               /* unreadable or past the cap: not a VM we know */
         r = dir == GD_ETC_PVE_QEMU_SERVER ? gd_vmconfig_parse_proxmox(text, vmid, logical, &vm) :
                                             gd_vmconfig_parse_libvirt(text, logical, &vm);
+        /* A VM that passes no device says nothing about passthrough: a
+         * bundle leaves its configuration at home. */
+        if (r == -EINVAL || (r >= 0 && vm.n_pci == 0))
+                gd_io_record_drop(path);
         if (r == -EINVAL)
                 return 0;
         return r < 0 ? r : vm_keep(c, &vm);
@@ -502,7 +508,7 @@ static int read_dir(struct gd_vmconfig *c, enum gd_configpath dir, const char *s
 
         if (!real)
                 return -ENOMEM;
-        if (dir_list(real, NULL, &names) < 0)
+        if (gd_io_list(real, 0, &names) < 0)
                 return 0;               /* no such hypervisor here */
         for (size_t i = 0; names[i] && r >= 0; i++) {
                 const char *name = names[i];

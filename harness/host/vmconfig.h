@@ -6,9 +6,6 @@
 
 #include "model/vmconfig.h"
 
-/* Caps: a VM config with many snapshots stays far below this. */
-#define GD_VMCONFIG_FILE_MAX (1024u * 1024u)
-
 /* A Proxmox VE qemu-server config.  Only the current configuration counts:
  * parse_vm_config() in PVE/QemuServer.pm starts a new section at the first
  * "[PENDING]", "[special:...]" or "[snapname]" line, so everything from

@@ -98,6 +98,7 @@ struct gd_kmsg_record {
         int level;             /* syslog priority 0-7, -1 when absent */
         uint64_t usec;         /* timestamp, 0 when absent */
         char *text;            /* message, non-printable bytes escaped as \xNN */
+        uint32_t signals;      /* the signals text holds: 1 << enum gd_kmsg_signal (model/kmsg-signals.h) */
 };
 
 struct gd_kmsg {

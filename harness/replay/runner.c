@@ -330,6 +330,7 @@ int runner_bundle_dup(const struct gd_bundle *b, struct gd_bundle **ret) {
         d->has_iommu_groups = b->has_iommu_groups;
         d->lspci = dup_or_null(b->lspci, &oom);
         d->unreadable = strv_dup(b->unreadable, &oom);
+        d->dirs = strv_dup(b->dirs, &oom);
         if (b->n_groups) {
                 d->groups = calloc(b->n_groups, sizeof(*d->groups));
                 if (!d->groups)

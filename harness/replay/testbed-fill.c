@@ -261,6 +261,19 @@ static int add_files(struct tb_out *out, const struct gd_bundle *b, char **ret_e
                         return fail_path(ret_error, "file", f->path, r);
         }
 
+        /* Directories with nothing of the bundle below them (format 2). */
+        for (size_t i = 0; b->dirs && b->dirs[i]; i++) {
+                _cleanup_free_ char *where = in_config_root(b->dirs[i]) ? path_join("/config", b->dirs[i]) :
+                                                                         strdup(b->dirs[i]);
+                int r;
+
+                if (!where)
+                        return -ENOMEM;
+                r = tb_mkdir(out, where);
+                if (r < 0)
+                        return fail_path(ret_error, "directory", b->dirs[i], r);
+        }
+
         for (size_t i = 0; b->unreadable[i]; i++) {
                 const char *path = b->unreadable[i];
                 _cleanup_free_ char *where = NULL;
