@@ -47,14 +47,21 @@ static int sink_read(struct sink *s) {
 int testbed_run(const struct gd_testbed *t, char *const argv[], char **ret_out, char **ret_err,
                 int *ret_status) {
         _cleanup_strv_free_ char **env = NULL;
+        int r;
+
+        r = gd_testbed_exec_env(t, &env);
+        if (r < 0)
+                return r;
+        return program_run(argv, env, "/dev/null", ret_out, ret_err, ret_status);
+}
+
+int program_run(char *const argv[], char *const envp[], const char *stdin_path, char **ret_out, char **ret_err,
+                int *ret_status) {
         posix_spawn_file_actions_t fa;
         struct sink sinks[2] = { { .fd = -1 }, { .fd = -1 } };
         int out[2], err[2], r, status;
         pid_t pid;
 
-        r = gd_testbed_exec_env(t, &env);
-        if (r < 0)
-                return r;
         if (pipe2(out, O_CLOEXEC) < 0)
                 return -errno;
         if (pipe2(err, O_CLOEXEC) < 0) {
@@ -65,10 +72,10 @@ int testbed_run(const struct gd_testbed *t, char *const argv[], char **ret_out, 
         }
 
         posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, stdin_path ? stdin_path : "/dev/null", O_RDONLY, 0);
         posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
         posix_spawn_file_actions_adddup2(&fa, err[1], STDERR_FILENO);
-        r = -posix_spawn(&pid, argv[0], &fa, NULL, argv, env);
+        r = -posix_spawn(&pid, argv[0], &fa, NULL, argv, envp ? envp : environ);
         posix_spawn_file_actions_destroy(&fa);
         close(out[1]);
         close(err[1]);

@@ -270,6 +270,7 @@ static int parse_top(struct fy_node *k, struct fy_node *v, const char *name, str
                 /* A literal block's token starts at its first text line. */
                 if (fy_node_get_style(v) == FYNS_LITERAL)
                         first = gd_yaml_node_line(v);
+                b->umockdev_line = first;
                 return bundle_check_record(b->umockdev, len, first, ret_error);
         }
         if (streq(name, "iommu_groups"))

@@ -43,6 +43,7 @@ struct gd_bundle_file {
 struct gd_bundle {
         struct gd_bundle_metadata metadata;
         char *umockdev;         /* umockdev-record text; NULL when absent */
+        int umockdev_line;      /* the file line of its first line; 0 when unknown */
         bool has_iommu_groups;  /* the key was present (possibly empty) */
         struct gd_bundle_group *groups;
         size_t n_groups;

@@ -71,4 +71,6 @@ int cli_filter_check(const struct gd_host_opts *o);
 void cli_format_name(const struct gd_pci_dev *d, char *buf, size_t size);
 
 _printf_(1, 2) void cli_error(const char *fmt, ...);
+/* "gpudiag: warning: ..." on stderr. */
+_printf_(1, 2) void cli_warning(const char *fmt, ...);
 const char *cli_program(void);

@@ -25,6 +25,16 @@ void cli_error(const char *fmt, ...) {
         fputc('\n', stderr);
 }
 
+void cli_warning(const char *fmt, ...) {
+        va_list ap;
+
+        fprintf(stderr, "%s: warning: ", cli_program());
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fputc('\n', stderr);
+}
+
 int cli_parse_host_opts(int argc, char **argv, struct gd_host_opts *o, void (*usage)(void), bool *ret_help) {
         static const struct option longopts[] = {
                 { "bundle",  required_argument, NULL, 'b' },

@@ -69,6 +69,8 @@ int cli_run_in_testbed(const struct gd_bundle *b, const char *bundle_path, char 
                 cli_error("%s: cannot build the replay testbed: %s", bundle_path, err ? err : strerror(-r));
                 return GD_EXIT_USAGE;
         }
+        for (char * const *w = gd_testbed_warnings(tb); *w; w++)
+                cli_warning("%s: %s", bundle_path, *w);
         r = gd_testbed_exec_env(tb, &envp);
         if (r < 0) {
                 cli_error("cannot prepare the replay environment: %s", strerror(-r));

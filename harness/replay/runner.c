@@ -198,6 +198,28 @@ static int slot_enter(const struct gd_replay_slot *slot, const char *base, const
         return *ret_tb ? 0 : -ENOMEM;
 }
 
+/* The links and files the testbed left out, first in the scenario's log. */
+static int log_testbed_warnings(char * const *warnings, char **log) {
+        _cleanup_free_ char *text = NULL;
+        size_t len = 0;
+        FILE *f;
+
+        if (!*warnings)
+                return 0;
+        f = open_memstream(&text, &len);
+        if (!f)
+                return -ENOMEM;
+        for (char * const *w = warnings; *w; w++)
+                fprintf(f, "testbed: warning: %s\n", *w);
+        if (*log)
+                fputs(*log, f);
+        if (fclose(f) != 0)
+                return -ENOMEM;
+        free(*log);
+        *log = TAKE_PTR(text);
+        return 0;
+}
+
 static int run(const char *path, const char *self, const struct gd_replay_slot *slot,
                struct gd_scenario_result *res) {
         _cleanup_scenario_ struct gd_scenario *s = NULL;
@@ -251,6 +273,8 @@ static int run(const char *path, const char *self, const struct gd_replay_slot *
                                  err ? err : strerror(-r));
 
         r = runner_run_explain(tb, self, &out, &log, &status);
+        if (r >= 0 && log_testbed_warnings(slot ? gd_testbed_tree_warnings(tree) : gd_testbed_warnings(tb), &log) < 0)
+                return -ENOMEM;
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
@@ -340,6 +364,7 @@ int runner_bundle_dup(const struct gd_bundle *b, struct gd_bundle **ret) {
         d->metadata.root = b->metadata.root;
         d->metadata.redacted = strv_dup(b->metadata.redacted, &oom);
         d->umockdev = dup_or_null(b->umockdev, &oom);
+        d->umockdev_line = b->umockdev_line;
         d->has_iommu_groups = b->has_iommu_groups;
         d->lspci = dup_or_null(b->lspci, &oom);
         d->unreadable = strv_dup(b->unreadable, &oom);
