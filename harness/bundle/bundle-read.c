@@ -111,13 +111,17 @@ static int gunzip(const void *data, size_t size, char **ret, size_t *ret_size, c
         z_stream zs = {};
         _cleanup_(inflate_endp) z_stream *z = NULL;
         _cleanup_free_ char *out = NULL;
-        size_t cap = size * 4 + 4096, len = 0;
+        size_t cap = size * 4 + 4096, len = 0, max = GD_BUNDLE_MAX;
         int r;
 
         if (size > UINT_MAX)
                 return bundle_fail(ret_error, 0, "gzip data too large");
-        if (cap > GD_BUNDLE_MAX)
-                cap = GD_BUNDLE_MAX;
+        if ((uint64_t) size * GD_BUNDLE_GZIP_RATIO < max)
+                max = (size_t) size * GD_BUNDLE_GZIP_RATIO;
+        if (max < GD_BUNDLE_GZIP_FREE)
+                max = GD_BUNDLE_GZIP_FREE;
+        if (cap > max)
+                cap = max;
         out = malloc(cap + 1);
         if (!out)
                 return -ENOMEM;
@@ -132,12 +136,18 @@ static int gunzip(const void *data, size_t size, char **ret, size_t *ret_size, c
                 if (len == cap) {
                         char *nb;
 
-                        if (cap >= GD_BUNDLE_MAX) {
-                                bundle_fail(ret_error, 0, "decompressed data too large (more than %u bytes)",
-                                            GD_BUNDLE_MAX);
+                        if (cap >= max) {
+                                if (max == GD_BUNDLE_MAX)
+                                        bundle_fail(ret_error, 0, "decompressed data too large (more than %u bytes)",
+                                                    GD_BUNDLE_MAX);
+                                else
+                                        bundle_fail(ret_error, 0, "%zu bytes of gzip data unpack to more than %zu "
+                                                    "(at most %u MiB, or %u times the compressed size): refused "
+                                                    "as a gzip bomb", size, max, GD_BUNDLE_GZIP_FREE >> 20,
+                                                    GD_BUNDLE_GZIP_RATIO);
                                 return -EFBIG;
                         }
-                        cap = cap * 2 > GD_BUNDLE_MAX ? GD_BUNDLE_MAX : cap * 2;
+                        cap = cap * 2 > max ? max : cap * 2;
                         nb = realloc(out, cap + 1);
                         if (!nb)
                                 return -ENOMEM;
@@ -192,6 +202,10 @@ static int parse_yaml(const char *text, size_t len, struct gd_bundle **ret, char
                         return bundle_fail(ret_error, 0, "empty document: no YAML content");
                 case GD_YAML_EXTRA_DOC:
                         return bundle_fail(ret_error, line, "more than one YAML document; a bundle is one document");
+                case GD_YAML_TOO_MANY_NODES:
+                case GD_YAML_TOO_DEEP:
+                        r = bundle_fail(ret_error, line, "refused before parsing: %s", msg ? msg : "too large");
+                        return r == -ENOMEM ? r : -E2BIG;
                 default:
                         return bundle_fail(ret_error, line, "not valid YAML: %s", msg ? msg : "parse error");
                 }

@@ -16,6 +16,13 @@
 #define GD_BUNDLE_FORMAT   "gpudiag-bundle/1"
 /* Both the file and its decompressed content are capped at this. */
 #define GD_BUNDLE_MAX      (256u * 1024u * 1024u)
+/* gzip: past GD_BUNDLE_GZIP_FREE bytes, the content may be at most
+ * GD_BUNDLE_GZIP_RATIO times the compressed data.  Collected bundles
+ * compress 5 to 35 times (a synthetic 4,096-function host: 33); deflate
+ * reaches about 1,000 only on repetition, which is what a gzip bomb is
+ * (25 KB of "1," that unpack to 25 MB). */
+#define GD_BUNDLE_GZIP_FREE  (16u * 1024u * 1024u)
+#define GD_BUNDLE_GZIP_RATIO 256u
 
 struct gd_bundle_metadata {
         char *tool;             /* each NULL when the bundle lacks it */
@@ -56,7 +63,8 @@ struct gd_bundle {
 /* Loads and validates a bundle.  Returns 0 and *ret; -EINVAL when the content
  * is not a valid bundle, with *ret_error naming the problem and, when known,
  * the line ("line 12: files: ..."); -EFBIG/-EINVAL with *ret_error for size
- * and gzip problems; -errno for I/O errors (then *ret_error may be NULL).
+ * and gzip problems; -E2BIG with *ret_error when the document has more YAML
+ * nodes or deeper nesting than its size allows (bundle/yaml-doc.h); -errno for I/O errors (then *ret_error may be NULL).
  * ret_error may be NULL; nothing is returned through ret on failure. */
 int gd_bundle_load(const char *path, struct gd_bundle **ret, char **ret_error);
 
