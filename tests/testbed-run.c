@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <spawn.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include "base/fileio.h"
@@ -55,6 +56,12 @@ int testbed_run(const struct gd_testbed *t, char *const argv[], char **ret_out, 
         return program_run(argv, env, "/dev/null", ret_out, ret_err, ret_status);
 }
 
+static long last_maxrss_kb;
+
+long program_last_maxrss_kb(void) {
+        return last_maxrss_kb;
+}
+
 int program_run(char *const argv[], char *const envp[], const char *stdin_path, char **ret_out, char **ret_err,
                 int *ret_status) {
         posix_spawn_file_actions_t fa;
@@ -104,9 +111,16 @@ int program_run(char *const argv[], char *const envp[], const char *stdin_path, 
                         }
                 }
         }
-        while (waitpid(pid, &status, 0) < 0)
+        for (;;) {
+                struct rusage ru;
+
+                if (wait4(pid, &status, 0, &ru) >= 0) {
+                        last_maxrss_kb = ru.ru_maxrss;
+                        break;
+                }
                 if (errno != EINTR)
                         return -errno;
+        }
 
         for (int i = 0; i < 2; i++)
                 if (!sinks[i].buf)

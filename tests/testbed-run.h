@@ -22,6 +22,10 @@ int testbed_run(const struct gd_testbed *t, char *const argv[], char **ret_out, 
 int program_run(char *const argv[], char *const envp[], const char *stdin_path, char **ret_out, char **ret_err,
                 int *ret_status);
 
+/* The peak resident set of the last program_run() (and what it waited for
+ * itself), in KiB, as wait4() reports it. */
+long program_last_maxrss_kb(void);
+
 /* Reads path as a program inside the testbed sees it (with /bin/cat). */
 int testbed_cat(const struct gd_testbed *t, const char *path, char **ret_out);
 
