@@ -10,6 +10,7 @@
 
 #include <libfyaml.h>
 
+#include "base/input-file.h"
 #include "bundle/bundle-internal.h"
 
 int bundle_fail(char **ret_error, int line, const char *fmt, ...) {
@@ -39,61 +40,15 @@ int bundle_fail(char **ret_error, int line, const char *fmt, ...) {
 }
 
 static int read_whole_file(const char *path, char **ret, size_t *ret_size, char **ret_error) {
-        _cleanup_close_ int fd = -1;
-        _cleanup_free_ char *buf = NULL;
-        size_t len = 0, cap = 64 * 1024;
-        struct stat st;
+        int r = input_read_regular(path, GD_BUNDLE_MAX, ret, ret_size);
 
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return -errno;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (S_ISDIR(st.st_mode))
-                return -EISDIR;
-        if (S_ISREG(st.st_mode) && (uint64_t) st.st_size > GD_BUNDLE_MAX) {
-                bundle_fail(ret_error, 0, "file too large (%jd bytes, at most %u)",
-                            (intmax_t) st.st_size, GD_BUNDLE_MAX);
-                return -EFBIG;
-        }
-        if (S_ISREG(st.st_mode) && (size_t) st.st_size + 1 > cap)
-                cap = (size_t) st.st_size + 1;
-
-        buf = malloc(cap + 1);
-        if (!buf)
-                return -ENOMEM;
-        for (;;) {
-                ssize_t n;
-
-                if (len == cap) {
-                        char *nb;
-
-                        if (cap > GD_BUNDLE_MAX)
-                                break;
-                        cap *= 2;
-                        nb = realloc(buf, cap + 1);
-                        if (!nb)
-                                return -ENOMEM;
-                        buf = nb;
-                }
-                n = read(fd, buf + len, cap - len);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (n == 0)
-                        break;
-                len += (size_t) n;
-        }
-        if (len > GD_BUNDLE_MAX) {
+        if (r == -EINVAL || r == -EISDIR) {
+                const char *kind = input_file_kind(path);
+                bundle_fail(ret_error, 0, "%s, not a regular file: a bundle is read from a file",
+                            kind ? kind : "not a regular file");
+        } else if (r == -EFBIG)
                 bundle_fail(ret_error, 0, "file too large (more than %u bytes)", GD_BUNDLE_MAX);
-                return -EFBIG;
-        }
-        buf[len] = '\0';
-        *ret = TAKE_PTR(buf);
-        *ret_size = len;
-        return 0;
+        return r;
 }
 
 static bool is_gzip(const void *data, size_t size) {

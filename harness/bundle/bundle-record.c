@@ -101,7 +101,15 @@ struct record_state {
         struct names keys;      /* "A:name" etc. of the current record */
         char *devpath;
         char *subsystem;
+        unsigned identity;      /* PCI_IDENTITY bits of the current record */
 };
+
+/* libpci 3.9 (Debian 12) reads these three of every device and gives up on
+ * the whole bus when one is missing (pciutils lib/sysfs.c sysfs_scan():
+ * sysfs_get_value() calls a->error()); the reader then could not read the
+ * host at all.  A record without them is malformed, said here with its
+ * line. */
+static const char *const pci_identity[] = { "vendor", "device", "class" };
 
 static void record_state_done(struct record_state *s) {
         names_clear(&s->devpaths);
@@ -122,6 +130,12 @@ static int end_record(struct record_state *s, int line, char **ret_error) {
         if (names_repeat(&s->keys, &name, &at))
                 return bundle_fail(ret_error, at, "umockdev: attribute '%s' of %s is recorded twice", name,
                                    s->devpath);
+        for (size_t i = 0; streq(s->subsystem, "pci") && i < ELEMENTSOF(pci_identity); i++)
+                if (!(s->identity & 1u << i))
+                        return bundle_fail(ret_error, line, "umockdev: PCI device %s has no '%s' attribute "
+                                           "(libpci reads vendor, device and class of every device)", s->devpath,
+                                           pci_identity[i]);
+        s->identity = 0;
         base = strrchr(s->devpath, '/') + 1;
         {
                 char *link = NULL;
@@ -218,6 +232,9 @@ static int check_line(struct record_state *s, const char *l, size_t n, int line,
         /* A, H and L write the same file name: one of them only. */
         if (type != 'N' && names_add(&s->keys, strndup(l, klen), line) < 0)
                 return -ENOMEM;
+        for (size_t i = 0; (type == 'A' || type == 'H') && i < ELEMENTSOF(pci_identity); i++)
+                if (klen == strlen(pci_identity[i]) && memcmp(l, pci_identity[i], klen) == 0)
+                        s->identity |= 1u << i;
         return 0;
 }
 

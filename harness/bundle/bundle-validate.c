@@ -408,6 +408,11 @@ int bundle_from_document(struct fy_document *doc, struct gd_bundle **ret, char *
         r = check_files_readable(b, ret_error);
         if (r < 0)
                 return r;
+        /* Without it the replayed host has no /sys/bus/pci/devices, and the
+         * reader could not read it at all. */
+        if (!b->umockdev || !*b->umockdev)
+                return bundle_fail(ret_error, 0, "umockdev: %s; a bundle records the host's PCI devices as "
+                                   "umockdev-record text", b->umockdev ? "empty" : "missing");
 
         *ret = TAKE_PTR(b);
         return 0;

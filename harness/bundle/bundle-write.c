@@ -84,8 +84,8 @@ static void emit_path_key(struct gd_emit *e, const char *path) {
                 gd_emit_str(e, path);
 }
 
-static void emit_metadata(struct gd_emit *e, const struct gd_bundle_file *files, size_t n_files,
-                          struct gd_redact *redact) {
+static int emit_metadata(struct gd_emit *e, const struct gd_bundle_file *files, size_t n_files,
+                         const struct gd_bundle_metadata *replayed, struct gd_redact *redact) {
         const struct gd_bundle_file *osrel = NULL;
         _cleanup_free_ char *kernel = NULL;
         char created[32];
@@ -99,6 +99,8 @@ static void emit_metadata(struct gd_emit *e, const struct gd_bundle_file *files,
                 kernel = strndup(osrel->content, strcspn(osrel->content, "\n"));
         gmtime_r(&now, &tm);
         strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        if (replayed && replayed->created)
+                snprintf(created, sizeof(created), "%s", replayed->created);
 
         gd_emit_key(e, "metadata");
         gd_emit_map_begin(e);
@@ -106,16 +108,35 @@ static void emit_metadata(struct gd_emit *e, const struct gd_bundle_file *files,
         gd_emit_kv_str(e, "created", created);
         if (kernel && *kernel)
                 gd_emit_kv_str(e, "kernel", kernel);
-        gd_emit_kv_str(e, "origin", "collected");
-        gd_emit_kv_str(e, "source", gd_redact_enabled(redact) ? "collected: gpudiag collect on the host itself"
-                                                             : "collected: gpudiag collect --no-redact on the host itself");
-        gd_emit_kv_bool(e, "root", geteuid() == 0);
+        if (replayed) {
+                /* collect --bundle: the host is the one the bundle
+                 * recorded, when and as it recorded it. */
+                _cleanup_free_ char *source = NULL;
+
+                if (asprintf(&source, "collected again by gpudiag collect --bundle%s from a bundle of origin %s%s%s",
+                             gd_redact_enabled(redact) ? "" : " --no-redact",
+                             replayed->origin ? replayed->origin : "unknown", replayed->source ? ": " : "",
+                             replayed->source ? replayed->source : "") < 0)
+                        return -ENOMEM;
+                gd_emit_kv_str(e, "origin", replayed->origin ? replayed->origin : "collected");
+                gd_emit_key(e, "source");
+                if (emit_redacted(e, redact, source, strlen(source), false, false) < 0)
+                        return -ENOMEM;
+                if (replayed->root != TRI_UNKNOWN)
+                        gd_emit_kv_bool(e, "root", replayed->root == TRI_YES);
+        } else {
+                gd_emit_kv_str(e, "origin", "collected");
+                gd_emit_kv_str(e, "source", gd_redact_enabled(redact) ? "collected: gpudiag collect on the host itself"
+                                                                     : "collected: gpudiag collect --no-redact on the host itself");
+                gd_emit_kv_bool(e, "root", geteuid() == 0);
+        }
         gd_emit_key(e, "redacted");
         gd_emit_flow_seq_begin(e);
         for (const char *const *k = gd_redact_kinds(redact); *k; k++)
                 gd_emit_str(e, *k);
         gd_emit_seq_end(e);
         gd_emit_map_end(e);
+        return 0;
 }
 
 static int cmp_group_name(const void *a, const void *b) {
@@ -310,12 +331,28 @@ static int emit_findings(struct gd_emit *e, const struct gd_findings *f, struct 
 }
 
 int gd_bundle_write(FILE *out, const struct gd_bundle_file *files, size_t n_files, char * const *unreadable,
-                    const struct gd_findings *findings, struct gd_redact *redact, char **ret_error) {
+                    const struct gd_findings *findings, const struct gd_bundle_metadata *replayed,
+                    struct gd_redact *redact, char **ret_error) {
         _cleanup_emit_ struct gd_emit *e = NULL;
         _cleanup_free_ char *rec = NULL, *lspci = NULL;
         _cleanup_strv_free_ char **unread = NULL;
         size_t rec_len = 0, lspci_len = 0;
         int r;
+
+        /* Host, domain and user names first, from everything captured:
+         * the kernel log says "Hostname set to <...>" long before a VM
+         * config or the lspci view names the host again. */
+        if (!replayed && gd_redact_enabled(redact)) {
+                char host[256] = "";
+
+                if (gethostname(host, sizeof(host) - 1) == 0 && gd_redact_set_hostname(redact, host) < 0)
+                        return -ENOMEM;
+        }
+        for (size_t i = 0; i < n_files; i++)
+                if (files[i].content && gd_redact_learn(redact, files[i].content, files[i].length) < 0)
+                        return -ENOMEM;
+        if (replayed && replayed->source && gd_redact_learn(redact, replayed->source, strlen(replayed->source)) < 0)
+                return -ENOMEM;
 
         r = gd_record_host(redact, &rec, &rec_len);
         if (r < 0) {
@@ -330,7 +367,8 @@ int gd_bundle_write(FILE *out, const struct gd_bundle_file *files, size_t n_file
                 return -ENOMEM;
         gd_emit_map_begin(e);
         gd_emit_kv_str(e, "format", GD_BUNDLE_FORMAT);
-        emit_metadata(e, files, n_files, redact);
+        if (emit_metadata(e, files, n_files, replayed, redact) < 0)
+                return -ENOMEM;
 
         gd_emit_key(e, "umockdev");
         make_utf8(rec, rec_len);

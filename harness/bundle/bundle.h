@@ -90,12 +90,16 @@ static inline void gd_bundle_freep(struct gd_bundle **b) { gd_bundle_free(*b); }
  * captured files (every content through redact; mtime when >= 0),
  * unreadable, `lspci -nnk` when lspci is installed, and findings (id,
  * severity, subjects, summary).  Files must satisfy the path rules.
+ * replayed: the metadata of the bundle whose testbed this is (collect
+ * --bundle), whose origin, time and root flag are kept; NULL on a live
+ * host.  Host, domain and user names are learned from the files first.
  * Returns 0, -ENODEV with *ret_error when /sys/bus/pci/devices cannot be
  * listed, -EIO when writing failed, -ENOMEM. */
 struct gd_findings;
 struct gd_redact;
 int gd_bundle_write(FILE *out, const struct gd_bundle_file *files, size_t n_files, char * const *unreadable,
-                    const struct gd_findings *findings, struct gd_redact *redact, char **ret_error);
+                    const struct gd_findings *findings, const struct gd_bundle_metadata *replayed,
+                    struct gd_redact *redact, char **ret_error);
 
 /* True for an absolute, '.'/'..'-free path under /sys /proc /dev /etc /boot
  * /lib or /usr. */

@@ -86,13 +86,22 @@ static enum gd_yaml_problem count_events(const char *text, size_t len, int *ret_
         enum gd_yaml_problem problem = GD_YAML_OK;
         size_t nodes = 0, max_nodes = gd_yaml_max_nodes(len);
         unsigned depth = 0;
+        struct fy_diag_cfg dcfg;
         struct fy_parser *p;
         struct fy_event *ev;
 
         *ret_line = 0;
-        p = fy_parser_create(&cfg);
+        /* Silent: the load that follows reports what is malformed. */
+        fy_diag_cfg_default(&dcfg);
+        dcfg.fp = NULL;
+        dcfg.level = FYET_ERROR;
+        cfg.diag = fy_diag_create(&dcfg);
+        if (cfg.diag)
+                fy_diag_set_collect_errors(cfg.diag, true);
+        p = cfg.diag ? fy_parser_create(&cfg) : NULL;
         if (!p || fy_parser_set_string(p, text, len) != 0) {
                 fy_parser_destroy(p);
+                fy_diag_destroy(cfg.diag);
                 return GD_YAML_OK;      /* out of memory: the load says so */
         }
         while (problem == GD_YAML_OK && (ev = fy_parser_parse(p))) {
@@ -121,6 +130,7 @@ static enum gd_yaml_problem count_events(const char *text, size_t len, int *ret_
                 fy_parser_event_free(p, ev);
         }
         fy_parser_destroy(p);
+        fy_diag_destroy(cfg.diag);
         *ret_nodes = nodes;
         return problem;
 }

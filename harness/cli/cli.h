@@ -50,8 +50,9 @@ int cli_replay_if_bundle(const struct gd_host_opts *o, int argc, char **argv);
 struct gd_bundle;
 void cli_save_argv(int argc, char **argv);
 
-/* The message for gd_host_read()'s failure r. */
-void cli_host_read_error(int r);
+/* Says why gd_host_read() failed with r and returns the exit status:
+ * GD_EXIT_HOST, or GD_EXIT_USAGE inside the testbed of bundle. */
+int cli_host_read_error(const char *bundle, int r);
 
 /* Set in a replay run that re-executed itself under umockdev's preload. */
 #define GD_PRELOADED_ENV "GPUDIAG_REPLAY_PRELOADED"

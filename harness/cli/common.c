@@ -114,10 +114,20 @@ void cli_format_name(const struct gd_pci_dev *d, char *buf, size_t size) {
                  d->device_name ? d->device_name : "Unknown device");
 }
 
-void cli_host_read_error(int r) {
+int cli_host_read_error(const char *bundle, int r) {
+        char what[160];
+
         if (r == -E2BIG)
-                cli_error("/sys/bus/pci/devices lists more than %d PCI functions; gpudiag reads no further "
-                          "(no real host has that many)", GD_MAX_DEVICES);
+                snprintf(what, sizeof(what), "/sys/bus/pci/devices lists more than %d PCI functions; gpudiag reads "
+                         "no further (no real host has that many)", GD_MAX_DEVICES);
         else
-                cli_error("cannot read PCI devices from /sys/bus/pci/devices: %s", strerror(-r));
+                snprintf(what, sizeof(what), "cannot read PCI devices from /sys/bus/pci/devices: %s", strerror(-r));
+        /* A replayed host is made only of the bundle: what cannot be read
+         * there is the bundle's fault, bad input (status 2). */
+        if (bundle && cli_inside_replay()) {
+                cli_error("%s: the recorded host cannot be read: %s", bundle, what);
+                return GD_EXIT_USAGE;
+        }
+        cli_error("%s", what);
+        return GD_EXIT_HOST;
 }

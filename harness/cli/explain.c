@@ -52,8 +52,7 @@ int cmd_explain(int argc, char **argv) {
 
         r = gd_host_read(GD_READ_ALL, &h);
         if (r < 0) {
-                cli_host_read_error(r);
-                return GD_EXIT_HOST;
+                return cli_host_read_error(o.bundle, r);
         }
         r = gd_targets_find(h, o.slot, &t);
         if (r < 0) {

@@ -11,7 +11,7 @@ struct replay_report {
         FILE *out;
         size_t n;
         bool verbose;
-        size_t passed, failed;
+        size_t passed, failed, bad_input;
         char **names;           /* name=path of every scenario seen so far */
 };
 
@@ -93,6 +93,7 @@ void replay_report_result(struct replay_report *rep, size_t index, struct gd_sce
                                 }
                                 r->ok = false;
                                 r->error = true;
+                                r->bad_input = true;
                                 break;
                         }
                 {
@@ -106,6 +107,7 @@ void replay_report_result(struct replay_report *rep, size_t index, struct gd_sce
                 rep->passed++;
         else
                 rep->failed++;
+        rep->bad_input += r->bad_input;
         fprintf(o, "%sok %zu - ", r->ok ? "" : "not ", index + 1);
         tap_description(o, r->name ? r->name : r->path);
         fputc('\n', o);
@@ -134,8 +136,12 @@ void replay_report_result(struct replay_report *rep, size_t index, struct gd_sce
 int replay_report_finish(struct replay_report *rep, double seconds) {
         fprintf(rep->out, "# %zu scenarios: %zu passed, %zu failed, in %.2f s (%.1f scenarios/s)\n", rep->n,
                 rep->passed, rep->failed, seconds, seconds > 0 ? (double) rep->n / seconds : 0.0);
+        if (rep->bad_input > 0)
+                fprintf(rep->out, "# %zu scenario%s or base bundle%s malformed (exit status 2)\n", rep->bad_input,
+                        rep->bad_input == 1 ? "" : "s", rep->bad_input == 1 ? " is" : "s are");
         fflush(rep->out);
-        return rep->failed == 0 ? 0 : 1;
+        /* Bad input is status 2, as for every command (gpudiag(1)). */
+        return rep->bad_input > 0 ? 2 : rep->failed == 0 ? 0 : 1;
 }
 
 /* XML 1.0 text: escape the five, drop what XML cannot carry at all. */
@@ -247,7 +253,7 @@ char *replay_result_serialize(const struct gd_scenario_result *r, size_t *ret_le
         if (!blob)
                 return NULL;
         *q++ = (char) r->ok;
-        *q++ = (char) r->error;
+        *q++ = (char) (r->error | r->bad_input << 1);
         memcpy(q, &r->seconds, sizeof(double));
         q += sizeof(double);
         for (int i = 0; i < N_STR; i++) {
@@ -271,7 +277,8 @@ int replay_result_deserialize(const char *blob, size_t len, struct gd_scenario_r
 
         if (!bad) {
                 r.ok = p[0];
-                r.error = p[1];
+                r.error = p[1] & 1;
+                r.bad_input = p[1] & 2;
                 memcpy(&r.seconds, p + 2, sizeof(double));
                 p += 2 + sizeof(double);
         }

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "base/input-file.h"
 #include "base/strv.h"
 #include "cli.h"
 #include "host/pci.h"
@@ -40,7 +41,7 @@ static void usage(void) {
                "  -v, --verbose       details for passing scenarios too\n"
                "  -h, --help          show this help\n\n"
                "Exit status: 0 every scenario passed, 1 a scenario failed or could not run,\n"
-               "2 usage error.\n", cli_program());
+               "2 usage error, or a scenario or its base bundle is malformed.\n", cli_program());
 }
 
 #if HAVE_REPLAY
@@ -57,6 +58,9 @@ static int scan(const char *path, char ***list) {
 
         if (stat(path, &st) < 0)
                 return -errno;
+        /* A FIFO named here would block the scenario's open(). */
+        if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
+                return -EINVAL;
         if (!S_ISDIR(st.st_mode))
                 return strv_push_dup(list, path);
         d = opendir(path);
@@ -154,8 +158,13 @@ int cmd_replay(int argc, char **argv) {
                         return GD_EXIT_HOST;
                 r = scan(argv[i], &part);
                 if (r < 0) {
+                        const char *kind = r == -EINVAL ? input_file_kind(argv[i]) : NULL;
+
                         strv_free(part);
-                        cli_error("replay: %s: %s", argv[i], strerror(-r));
+                        if (kind)
+                                cli_error("replay: %s: %s, not a scenario file or directory", argv[i], kind);
+                        else
+                                cli_error("replay: %s: %s", argv[i], strerror(-r));
                         return GD_EXIT_USAGE;
                 }
                 qsort(part, strv_length(part), sizeof(char *), cmp_str);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/strv.h"
+#include "bundle/redact.h"
 #include "config.h"
 #include "import/import-internal.h"
 #include "report/emit.h"
@@ -336,7 +337,23 @@ static int build_recording(struct gd_import *im, struct recs *rs, char **text, s
         return 0;
 }
 
-int gd_import_write(struct gd_import *im, FILE *out, const char *source, const char *created) {
+/* Text from the paste, as a literal block, redacted. */
+static int emit_text_redacted(struct gd_emit *em, struct gd_redact *redact, const char *s, size_t len) {
+        _cleanup_free_ char *red = NULL;
+        size_t rlen = 0;
+
+        if (!redact) {
+                gd_emit_text(em, s, len);
+                return 0;
+        }
+        if (gd_redact_text(redact, s, len, false, &red, &rlen) < 0)
+                return -ENOMEM;
+        gd_emit_text(em, red, rlen);
+        return 0;
+}
+
+int gd_import_write(struct gd_import *im, FILE *out, const char *source, const char *created,
+                    struct gd_redact *redact) {
         _cleanup_emit_ struct gd_emit *em = NULL;
         _cleanup_(recs_done) struct recs rs = { 0 };
         _cleanup_free_ char *text = NULL, *kernel = NULL;
@@ -344,8 +361,11 @@ int gd_import_write(struct gd_import *im, FILE *out, const char *source, const c
         size_t tlen = 0;
         int r;
 
-        for (size_t i = 0; i < im->n_devs; i++)
+        for (size_t i = 0; i < im->n_devs; i++) {
                 imp_hex_finish(im, &im->devs[i]);
+                /* lspci -xxxx dumps hold the PCIe Device Serial Number. */
+                gd_redact_config_space(redact, im->devs[i].config, im->devs[i].config_len);
+        }
         if (im->n_devs > 0)
                 qsort(im->devs, im->n_devs, sizeof(*im->devs), cmp_dev_addr);
         if (imp_dev_reindex(im) < 0)
@@ -376,7 +396,13 @@ int gd_import_write(struct gd_import *im, FILE *out, const char *source, const c
                 gd_emit_kv_str(em, "kernel", kernel);
         gd_emit_kv_str(em, "origin", "imported");
         gd_emit_key(em, "source");
-        gd_emit_text(em, source, strlen(source));
+        if (emit_text_redacted(em, redact, source, strlen(source)) < 0)
+                return -ENOMEM;
+        gd_emit_key(em, "redacted");
+        gd_emit_flow_seq_begin(em);
+        for (const char *const *k = gd_redact_kinds(redact); *k; k++)
+                gd_emit_str(em, *k);
+        gd_emit_seq_end(em);
         gd_emit_map_end(em);
         if (text) {
                 /* One newline at the end, so the recording stays a literal block. */
@@ -392,7 +418,8 @@ int gd_import_write(struct gd_import *im, FILE *out, const char *source, const c
                 gd_emit_map_begin(em);
                 for (size_t i = 0; i < im->n_files; i++) {
                         gd_emit_key(em, im->files[i].path);
-                        gd_emit_text(em, im->files[i].content, im->files[i].len);
+                        if (emit_text_redacted(em, redact, im->files[i].content, im->files[i].len) < 0)
+                                return -ENOMEM;
                 }
                 gd_emit_map_end(em);
         }

@@ -232,8 +232,10 @@ static int run(const char *path, const char *self, const struct gd_replay_slot *
         r = gd_scenario_load(path, &s, &err);
         if (r == -ENOMEM)
                 return r;
-        if (r < 0)
+        if (r < 0) {
+                res->bad_input = true;
                 return set_error(res, NULL, "%s", err ? err : strerror(-r));
+        }
         free(res->name);
         res->name = strdup(s->name);
         if (!res->name)
@@ -242,6 +244,7 @@ static int run(const char *path, const char *self, const struct gd_replay_slot *
         r = gd_scenario_find_base(s, &base);
         if (r == -ENOMEM)
                 return r;
+        res->bad_input = r < 0;
         if (r < 0)
                 return set_error(res, NULL, "%s:%d: base: no bundle '%s' next to the scenario or in sysfs-snapshots/",
                                  path, s->base_line, s->base);
@@ -249,6 +252,7 @@ static int run(const char *path, const char *self, const struct gd_replay_slot *
         r = load_base(base, &b, &err);
         if (r == -ENOMEM)
                 return r;
+        res->bad_input = r < 0;
         if (r < 0)
                 return set_error(res, NULL, "%s:%d: base: %s: %s", path, s->base_line, base,
                                  err ? err : strerror(-r));
@@ -256,18 +260,21 @@ static int run(const char *path, const char *self, const struct gd_replay_slot *
         r = gd_scenario_apply(s, b, &err);
         if (r == -ENOMEM)
                 return r;
+        res->bad_input = r < 0;
         if (r < 0)
                 return set_error(res, NULL, "%s", err ? err : strerror(-r));
 
         err = mfree_str(err);
         if (slot && !base_tree(&err)) {
                 r = base_cache.tree_r;
+                res->bad_input = r == -EINVAL;
                 return set_error(res, NULL, "%s: cannot build the testbed from %s: %s", path, base,
                                  err ? err : strerror(-r));
         }
         r = slot ? slot_enter(slot, base, b, &tree, &tb, &err) : gd_testbed_build(b, &tb, &err);
         if (r == -ENOMEM)
                 return r;
+        res->bad_input = r == -EINVAL;
         if (r < 0)
                 return set_error(res, NULL, "%s: cannot build the testbed from %s after the faults: %s", path, base,
                                  err ? err : strerror(-r));
