@@ -148,6 +148,26 @@ static int learn_line(struct gd_redact *r, const char *text, const char *l, cons
         return 0;
 }
 
+/* NAME@HOST anywhere, once HOST is a known host: NAME is one of its users
+ * ("# from mallory@pve-canary", a mail address at the host). */
+static int learn_users_at_hosts(struct gd_redact *r, const char *text, const char *end) {
+        for (const char *at = memchr(text, '@', (size_t) (end - text)); at;
+             at = at + 1 < end ? memchr(at + 1, '@', (size_t) (end - at - 1)) : NULL) {
+                const char *start = at;
+                size_t h = name_len(at + 1, end, false);
+                int e;
+
+                if (h == 0 || !strindex_get(r->names[NAMES_HOST], at + 1, h))
+                        continue;
+                while (start > text && (redact_host_char(start[-1]) || start[-1] == '.'))
+                        start--;
+                if (start < at && isalpha((unsigned char) *start) &&
+                    (e = redact_learn_name(r, NAMES_USER, start, (size_t) (at - start))) < 0)
+                        return e;
+        }
+        return 0;
+}
+
 int gd_redact_learn(struct gd_redact *r, const char *text, size_t len) {
         const char *end = text + len;
 
@@ -162,5 +182,5 @@ int gd_redact_learn(struct gd_redact *r, const char *text, size_t len) {
                         return e;
                 l = eol + 1;
         }
-        return 0;
+        return learn_users_at_hosts(r, text, end);
 }
