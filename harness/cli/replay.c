@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "base/cleanup-on-signal.h"
 #include "base/input-file.h"
 #include "base/strv.h"
 #include "cli.h"
@@ -225,7 +226,9 @@ int cmd_replay(int argc, char **argv) {
                         if (streq(tmp, "/dev/shm") && access("/proc/self/root/dev/shm", W_OK | X_OK) == 0)
                                 tmp = "/proc/self/root/dev/shm";
                 }
-                if (asprintf(&run_tmp, "%s/gpudiag-replay-XXXXXX", tmp) < 0 || !mkdtemp(run_tmp)) {
+                (void) signal_cleanup_sweep(tmp, "gpudiag-replay-");
+                if (asprintf(&run_tmp, "%s/gpudiag-replay-%d-XXXXXX", tmp, (int) getpid()) < 0 || !mkdtemp(run_tmp) ||
+                    signal_cleanup_add_dir(run_tmp) < 0) {
                         cli_error("replay: cannot create a directory in %s: %s", tmp, strerror(errno));
                         replay_report_free(report);
                         free(results);
@@ -251,6 +254,7 @@ int cmd_replay(int argc, char **argv) {
                 cli_error("replay: %s", strerror(-r));
         }
         (void) gd_testbed_remove_dir(run_tmp, false);
+        signal_cleanup_remove_dir(run_tmp);
         rc = replay_report_finish(report, replay_now() - t0);
         if (junit && replay_report_junit(report, junit, results, run.n) < 0) {
                 cli_error("replay: cannot write %s: %s", junit, strerror(errno));

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "base/cleanup-on-signal.h"
 #include "base/fileio.h"
 #include "base/strv.h"
 #include "replay/testbed-internal.h"
@@ -36,8 +37,10 @@ const char *gd_testbed_config_root(const struct gd_testbed *t) {
 struct gd_testbed *gd_testbed_free(struct gd_testbed *t) {
         if (!t)
                 return NULL;
-        if (t->root && !t->keep)
+        if (t->root && !t->keep) {
                 (void) gd_testbed_remove_dir(t->root, false);
+                signal_cleanup_remove_dir(t->root);
+        }
         free(t->root);
         free(t->config_root);
         strv_free(t->warnings);
@@ -78,7 +81,10 @@ int gd_testbed_build(const struct gd_bundle *b, struct gd_testbed **ret, char **
                         need += *p == '\n' ? 4096 : 0;
                 tmp = gd_testbed_default_dir(need);
         }
-        if (asprintf(&tmpl, "%s/gpudiag-testbed.XXXXXX", tmp) < 0)
+        /* The pid in the name: a run killed with SIGKILL leaves its testbed,
+         * and the next run removes it once that process is gone. */
+        (void) signal_cleanup_sweep(tmp, "gpudiag-testbed-");
+        if (asprintf(&tmpl, "%s/gpudiag-testbed-%d-XXXXXX", tmp, (int) getpid()) < 0)
                 return -ENOMEM;
         if (!mkdtemp(tmpl))
                 return -errno;
@@ -94,6 +100,10 @@ int gd_testbed_build(const struct gd_bundle *b, struct gd_testbed **ret, char **
                 return r;
         }
         t->root = strdup(real);
+        if (t->root && signal_cleanup_add_dir(t->root) < 0) {
+                (void) rmdir(real);
+                return -ENOSPC;
+        }
         /* umockdev's preload checks every /dev path a program opens against
          * the testbed and tries its ioctl socket on it: the configuration
          * files of a testbed in /dev/shm are read by a path outside /dev.
