@@ -100,8 +100,9 @@ struct record_state {
         struct names links;     /* "subsystem/basename" of every record */
         struct names keys;      /* "A:name" etc. of the current record */
         char *devpath;
+        int devpath_line;       /* its P: line */
         char *subsystem;
-        unsigned identity;      /* PCI_IDENTITY bits of the current record */
+        unsigned identity;      /* pci_identity bits of the current record */
 };
 
 /* libpci 3.9 (Debian 12) reads these three of every device and gives up on
@@ -126,13 +127,14 @@ static int end_record(struct record_state *s, int line, char **ret_error) {
         if (!s->devpath)
                 return 0;
         if (!s->subsystem)
-                return bundle_fail(ret_error, line, "umockdev: device %s has no 'E: SUBSYSTEM=' line", s->devpath);
+                return bundle_fail(ret_error, s->devpath_line, "umockdev: device %s has no 'E: SUBSYSTEM=' line",
+                                   s->devpath);
         if (names_repeat(&s->keys, &name, &at))
                 return bundle_fail(ret_error, at, "umockdev: attribute '%s' of %s is recorded twice", name,
                                    s->devpath);
         for (size_t i = 0; streq(s->subsystem, "pci") && i < ELEMENTSOF(pci_identity); i++)
                 if (!(s->identity & 1u << i))
-                        return bundle_fail(ret_error, line, "umockdev: PCI device %s has no '%s' attribute "
+                        return bundle_fail(ret_error, s->devpath_line, "umockdev: PCI device %s has no '%s' attribute "
                                            "(libpci reads vendor, device and class of every device)", s->devpath,
                                            pci_identity[i]);
         s->identity = 0;
@@ -191,6 +193,7 @@ static int check_line(struct record_state *s, const char *l, size_t n, int line,
                 if (!p || names_add(&s->devpaths, strdup(p), line) < 0)
                         return -ENOMEM;
                 s->devpath = TAKE_PTR(p);
+                s->devpath_line = line;
                 return 0;
         }
         if (!s->devpath)

@@ -125,6 +125,7 @@ void check_irq(const struct gd_host *h, struct gd_findings *out) {
                                     h->kmsg_state < 0 ? "kernel log unreadable: " :
                                     "kernel log does not reach back to boot and has no remapping line",
                                     h->kmsg_state == -EFBIG ? "longer than gpudiag reads (10,000,000 records or 256 MiB)" :
+                                    h->kmsg_state == -EMSGSIZE ? "a record longer than gpudiag reads (1 MiB)" :
                                     h->kmsg_state < 0 ? strerror(-h->kmsg_state) : "");
                 gd_finding_evidence(x, "/proc/interrupts", 0, "%s",
                                     h->interrupts_state < 0 ? "unreadable" : "no MSI interrupt to tell from");

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/escape.h"
 #include "base/hostpaths.h"
 #include "cli.h"
 #include "host/pci.h"
@@ -15,24 +16,33 @@ const char *cli_program(void) {
         return program_invocation_short_name;
 }
 
+/* Messages quote file names and bundle lines: the whole message goes out
+ * escaped (base/escape.h); gpudiag's own messages have no control
+ * characters to lose. */
+static void message(const char *prefix, const char *fmt, va_list ap) {
+        _cleanup_free_ char *msg = NULL;
+
+        fprintf(stderr, "%s: %s", cli_program(), prefix);
+        if (vasprintf(&msg, fmt, ap) < 0)
+                msg = NULL;
+        escape_fputs(msg ? msg : "out of memory", stderr);
+        fputc('\n', stderr);
+}
+
 void cli_error(const char *fmt, ...) {
         va_list ap;
 
-        fprintf(stderr, "%s: ", cli_program());
         va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
+        message("", fmt, ap);
         va_end(ap);
-        fputc('\n', stderr);
 }
 
 void cli_warning(const char *fmt, ...) {
         va_list ap;
 
-        fprintf(stderr, "%s: warning: ", cli_program());
         va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
+        message("warning: ", fmt, ap);
         va_end(ap);
-        fputc('\n', stderr);
 }
 
 int cli_parse_host_opts(int argc, char **argv, struct gd_host_opts *o, void (*usage)(void), bool *ret_help) {

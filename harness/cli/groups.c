@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/escape.h"
 #include "cli.h"
 #include "host/host-read.h"
 #include "report/emit.h"
@@ -26,13 +27,18 @@ static void usage(void) {
 static void print_device_line(const struct gd_pci_dev *d) {
         char line[512];
 
+        /* Names and the driver come from the host or the bundle: escaped
+         * (base/escape.h). */
         gd_device_format_line(d, line, sizeof(line));
-        printf("\t%s", line);
+        fputc('\t', stdout);
+        escape_fputs(line, stdout);
         if (d->driver_known != TRI_YES)
                 printf(" (driver: unknown)\n");
-        else if (d->driver)
-                printf(" (driver: %s)\n", d->driver);
-        else
+        else if (d->driver) {
+                printf(" (driver: ");
+                escape_fputs(d->driver, stdout);
+                printf(")\n");
+        } else
                 printf(" (no driver)\n");
 }
 
@@ -64,15 +70,19 @@ static void print_text(const struct gd_host *h, const struct gd_host_opts *o) {
                         if (d ? !cli_filter_match(o, d) : (o->slot || o->ids))
                                 continue;
                         if (!header) {
+                                _cleanup_escape_pool_ struct escape_pool p = {};
+
                                 printf("IOMMU Group %d%s%s%s:\n", grp->id, grp->type ? " (" : "",
-                                       grp->type ? grp->type : "", grp->type ? ")" : "");
+                                       grp->type ? escape_in(&p, grp->type) : "", grp->type ? ")" : "");
                                 header = true;
                         }
                         if (d)
                                 print_device_line(d);
-                        else
-                                printf("\t%s (not on the PCI bus: /sys/bus/pci/devices has no such device)\n",
-                                       grp->devices[i]);
+                        else {
+                                fputc('\t', stdout);
+                                escape_fputs(grp->devices[i], stdout);
+                                printf(" (not on the PCI bus: /sys/bus/pci/devices has no such device)\n");
+                        }
                 }
         }
         for (size_t i = 0; i < h->n_devs; i++) {

@@ -252,7 +252,7 @@ int cmd_import(int argc, char **argv) {
 
         if (gd_import_n_facts(im) == 0) {
                 for (char * const *w = gd_import_warnings(im); *w; w++)
-                        fprintf(stderr, "%s: warning: %s\n", cli_program(), *w);
+                        cli_warning("%s", *w);
                 cli_error("import: nothing could be imported from %s", names ? names : "the input");
                 return GD_EXIT_USAGE;
         }
@@ -260,7 +260,7 @@ int cmd_import(int argc, char **argv) {
                 /* The bundle would replay into a machine without PCI
                  * devices, which explain cannot read. */
                 for (char * const *w = gd_import_warnings(im); *w; w++)
-                        fprintf(stderr, "%s: warning: %s\n", cli_program(), *w);
+                        cli_warning("%s", *w);
                 cli_error("import: %s: no PCI device in the input: paste `lspci -nnk` output too",
                           names ? names : "the input");
                 return GD_EXIT_USAGE;
@@ -279,7 +279,7 @@ int cmd_import(int argc, char **argv) {
         if (fclose(mem) != 0 && r >= 0)
                 r = -EIO;
         for (char * const *w = gd_import_warnings(im); *w; w++)
-                fprintf(stderr, "%s: warning: %s\n", cli_program(), *w);
+                cli_warning("%s", *w);
         if (r < 0) {
                 cli_error("import: writing the bundle failed: %s", strerror(-r));
                 return GD_EXIT_USAGE;

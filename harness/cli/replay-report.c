@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "base/escape.h"
 #include "base/strv.h"
 #include "cli/replay-report.h"
 
@@ -38,22 +39,10 @@ void replay_report_free(struct replay_report *rep) {
         free(rep);
 }
 
-/* A double-quoted YAML scalar. */
+/* A double-quoted YAML scalar, control characters from a scenario or a
+ * bundle escaped (base/escape.h). */
 static void yaml_quoted(FILE *o, const char *s) {
-        fputc('"', o);
-        for (const unsigned char *p = (const unsigned char *) (s ? s : ""); *p; p++) {
-                if (*p == '"' || *p == '\\')
-                        fprintf(o, "\\%c", *p);
-                else if (*p == '\n')
-                        fputs("\\n", o);
-                else if (*p == '\t')
-                        fputs("\\t", o);
-                else if (*p < 0x20 || *p == 0x7f)
-                        fprintf(o, "\\x%02x", *p);
-                else
-                        fputc(*p, o);
-        }
-        fputc('"', o);
+        escape_fputs_quoted(s ? s : "", o);
 }
 
 /* key: | and the text indented below it. */
@@ -64,9 +53,10 @@ static void yaml_block(FILE *o, const char *key, const char *text) {
         for (const char *p = text; *p;) {
                 size_t len = strcspn(p, "\n");
 
+                _cleanup_free_ char *line = strndup(p, len);
+
                 fputs("    ", o);
-                for (size_t i = 0; i < len; i++)
-                        fputc((unsigned char) p[i] < 0x20 && p[i] != '\t' ? '?' : p[i], o);
+                escape_fputs(line ? line : "?", o);
                 fputc('\n', o);
                 p += len + (p[len] == '\n');
         }
@@ -74,8 +64,10 @@ static void yaml_block(FILE *o, const char *key, const char *text) {
 
 /* TAP descriptions end at a '#' (a directive) and at a newline. */
 static void tap_description(FILE *o, const char *s) {
-        for (; s && *s; s++)
-                fputc(*s == '#' || *s == '\n' ? '_' : *s, o);
+        _cleanup_free_ char *e = escape_control(s ? s : "");
+
+        for (const char *p = e ? e : "?"; *p; p++)
+                fputc(*p == '#' ? '_' : *p, o);
 }
 
 void replay_report_result(struct replay_report *rep, size_t index, struct gd_scenario_result *r) {

@@ -425,7 +425,7 @@ static int add_lines(struct reading *rd, const char *buf, size_t len, size_t fre
                 start = scan = (size_t) (nl - buf) + 1;
         }
         if (len - start > KMSG_MAX_LINE)
-                return -EFBIG;
+                return -EMSGSIZE;       /* one record, not the whole log, is too long */
         *consumed = start;
         return 0;
 }

@@ -26,7 +26,8 @@ int gd_kmsg_parse_record(const char *line, size_t len, unsigned lineno,
  * way, and ret->n_read is their number.  Returns 0 or -errno: -ENOENT /
  * -EACCES for a replay testbed's absent / unreadable marker, -EPERM /
  * -EACCES when dmesg_restrict denies the open, -EFBIG past 10,000,000
- * records or 256 MiB.  *ret is untouched on error. */
+ * records or 256 MiB, -EMSGSIZE for one record (line) over 1 MiB.  *ret is
+ * untouched on error. */
 int gd_kmsg_read(const char *path, bool signals_only, struct gd_kmsg *ret);
 
 /* The first record at index >= start whose text contains substring. */
