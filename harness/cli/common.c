@@ -19,7 +19,7 @@ const char *cli_program(void) {
 /* Messages quote file names and bundle lines: the whole message goes out
  * escaped (base/escape.h); gpudiag's own messages have no control
  * characters to lose. */
-static void message(const char *prefix, const char *fmt, va_list ap) {
+_printf_(2, 0) static void message(const char *prefix, const char *fmt, va_list ap) {
         _cleanup_free_ char *msg = NULL;
 
         fprintf(stderr, "%s: %s", cli_program(), prefix);
