@@ -26,6 +26,18 @@
 
 static char *scratch;
 
+/* `make check-asan` runs the same suites about ten times slower, with a
+ * shadow memory the resident-set bound was not made for: there the sizes
+ * are a fifth (still past where quadratic code crawls) and the memory
+ * bound is left to the plain build. */
+#ifdef __SANITIZE_ADDRESS__
+#define SCALE 5
+#define CHECK_RSS false
+#else
+#define SCALE 1
+#define CHECK_RSS true
+#endif
+
 static void setup(void) {
         scratch = scratch_dir("limits");
 }
@@ -93,8 +105,10 @@ static void assert_refused(const char *path, size_t decompressed, const char *re
         cr_assert_eq(rc, 2, "%s: exit %d: %s", path, rc, err);
         cr_assert_not_null(strstr(err, path), "the message does not name %s: %s", path, err);
         cr_assert_not_null(strstr(err, reason), "%s: %s", reason, err);
-        cr_assert_leq(program_last_maxrss_kb(), bound_kb, "%s: peak RSS %ld KiB, more than 64 MiB + 4 x %zu bytes",
-                      path, program_last_maxrss_kb(), decompressed);
+        if (CHECK_RSS)
+                cr_assert_leq(program_last_maxrss_kb(), bound_kb,
+                              "%s: peak RSS %ld KiB, more than 64 MiB + 4 x %zu bytes", path, program_last_maxrss_kb(),
+                              decompressed);
 }
 
 /* 12.5 million one-character items: 25 MB that deflate to 25 KB.  It took
@@ -198,10 +212,10 @@ Test(hostile_limits, validating_120000_groups_is_not_quadratic, .timeout = 60) {
         size_t len;
         char *last;
 
-        text = groups_document(120000, false, &len);
+        text = groups_document(120000 / SCALE, false, &len);
         b = validate(text, len, &err);
         cr_assert_not_null(b, "%s", err);
-        cr_assert_eq(b->n_groups, 120000);
+        cr_assert_eq(b->n_groups, 120000 / SCALE);
         b = gd_bundle_free(b);
 
         /* The last group names the first group's device again. */
@@ -209,8 +223,13 @@ Test(hostile_limits, validating_120000_groups_is_not_quadratic, .timeout = 60) {
         memcpy(last + 1, "0000:00:00.0", 12);
         b = validate(text, len, &err);
         cr_assert_null(b);
-        cr_assert_not_null(strstr(err, "line 120008: iommu_groups: device 0000:00:00.0 is in groups 0 and 119999"),
-                           "%s", err);
+        {
+                char want[128];
+
+                snprintf(want, sizeof(want), "line %d: iommu_groups: device 0000:00:00.0 is in groups 0 and %d",
+                         120000 / SCALE + 8, 120000 / SCALE - 1);
+                cr_assert_not_null(strstr(err, want), "%s", err);
+        }
 }
 
 /* A recording of 100,000 devices, each in its own group (the documented
@@ -224,12 +243,12 @@ Test(hostile_limits, a_testbed_of_100000_grouped_devices_is_built_in_linear_time
         _cleanup_(gd_testbed_tree_freep) struct gd_testbed_tree *t = NULL;
         size_t len;
 
-        text = groups_document(100000, true, &len);
+        text = groups_document(100000 / SCALE, true, &len);
         b = validate(text, len, &err);
         cr_assert_not_null(b, "%s", err);
-        cr_assert_eq(b->n_groups, 100000);
+        cr_assert_eq(b->n_groups, 100000 / SCALE);
         cr_assert_eq(gd_testbed_tree_new(b, &t, &err), 0, "%s", err);
-        cr_assert_gt(gd_testbed_tree_size(t), 100000 * 4);
+        cr_assert_gt(gd_testbed_tree_size(t), 100000 / SCALE * 4);
 }
 
 static int import_one(const char *name, const char *data, size_t len, char **ret_err) {
@@ -246,7 +265,7 @@ Test(hostile_limits, one_long_line_is_read_in_linear_time, .timeout = 30) {
         static const char *const units[] = { "x", "**", "__", "> ", "[code]", "0000:01:00.0 " };
 
         for (size_t u = 0; u < ELEMENTSOF(units); u++) {
-                size_t ul = strlen(units[u]), n = (4u << 20) / ul;
+                size_t ul = strlen(units[u]), n = (4u << 20) / SCALE / ul;
                 _cleanup_free_ char *line = malloc(n * ul + 2), *err = NULL;
 
                 cr_assert_not_null(line);
@@ -266,13 +285,14 @@ Test(hostile_limits, eighty_thousand_lspci_lines_import_in_linear_time, .timeout
         FILE *f = open_memstream(&text, &len);
 
         cr_assert_not_null(f);
-        for (unsigned i = 0; i < 80000; i++)
+        for (unsigned i = 0; i < 80000 / SCALE; i++)
                 fprintf(f, "%04x:%02x:%02x.0 VGA compatible controller [0300]: NVIDIA Corporation GA102 [10de:2204] "
                         "(rev a1)\n", i >> 13, (i >> 5) & 0xff, i & 0x1f);
         cr_assert_eq(fclose(f), 0);
         cr_assert_eq(import_one("lspci.txt", text, len, &err), 0, "%s", err);
         out = path_join(scratch, "out.yaml");
         bundle = slurp(out, NULL);
-        cr_assert_eq(count_of(bundle, "\n  P: /devices/"), 80000);
-        cr_assert_not_null(strstr(bundle, "P: /devices/pci0009:c3/0009:c3:1f.0\n"));
+        cr_assert_eq(count_of(bundle, "\n  P: /devices/"), 80000 / SCALE);
+        if (SCALE == 1)
+                cr_assert_not_null(strstr(bundle, "P: /devices/pci0009:c3/0009:c3:1f.0\n"));
 }

@@ -237,6 +237,7 @@ Test(hostile_redaction, no_secret_of_the_canary_host_survives_collect_bundle) {
         cr_assert_eq(gpudiag_run(args, NULL, NULL, NULL, &err), 0, "%s", err);
         free(err);
         cr_assert_eq(gpudiag_run(plain_args, NULL, NULL, NULL, &err), 0, "%s", err);
+        err = mfree_str(err);
         text = slurp(out, NULL);
         plain_text = slurp(plain, NULL);
         for (size_t i = 0; secrets[i]; i++) {
@@ -274,6 +275,7 @@ Test(hostile_redaction, no_secret_of_the_canary_paste_survives_import) {
         cr_assert_eq(gpudiag_run(args, NULL, NULL, NULL, &err), 0, "%s", err);
         free(err);
         cr_assert_eq(gpudiag_run(plain_args, NULL, NULL, NULL, &err), 0, "%s", err);
+        err = mfree_str(err);
         text = slurp(out, NULL);
         plain_text = slurp(plain, NULL);
         for (size_t i = 0; secrets[i]; i++) {
@@ -292,6 +294,7 @@ Test(hostile_redaction, no_secret_of_the_canary_paste_survives_import) {
         cr_assert_eq(gd_bundle_load(out, &b, &err), 0, "%s", err);
         cr_assert(strv_contains(b->metadata.redacted, "mac") && strv_contains(b->metadata.redacted, "dsn") &&
                   strv_contains(b->metadata.redacted, "user"));
+        err = mfree_str(err);
         cr_assert_eq(gd_bundle_load(plain, &bp, &err), 0, "%s", err);
         cr_assert_eq(strv_length(bp->metadata.redacted), 0);
 }

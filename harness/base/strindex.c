@@ -2,7 +2,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/random.h>
 #include <time.h>
 
@@ -12,6 +11,7 @@ struct strindex {
         bool fold;
         uint64_t seed;
         char **strs;            /* strs[n - 1] is number n */
+        size_t *lens;
         size_t n, cap;
         size_t *slots;          /* number, 0: empty */
         size_t n_slots;
@@ -35,8 +35,17 @@ static uint64_t hash(const struct strindex *x, const char *s, size_t len) {
         return h;
 }
 
-static bool same(const struct strindex *x, const char *a, const char *b, size_t len) {
-        return a[len] == '\0' && (x->fold ? strncasecmp(a, b, len) == 0 : memcmp(a, b, len) == 0);
+static bool same(const struct strindex *x, size_t k, const char *b, size_t len) {
+        const char *a = x->strs[k];
+
+        if (x->lens[k] != len)
+                return false;
+        if (!x->fold)
+                return memcmp(a, b, len) == 0;
+        for (size_t i = 0; i < len; i++)
+                if (lower((unsigned char) a[i]) != lower((unsigned char) b[i]))
+                        return false;
+        return true;
 }
 
 struct strindex *strindex_new(bool fold) {
@@ -57,6 +66,7 @@ struct strindex *strindex_free(struct strindex *x) {
         for (size_t i = 0; i < x->n; i++)
                 free(x->strs[i]);
         free(x->strs);
+        free(x->lens);
         free(x->slots);
         free(x);
         return NULL;
@@ -66,7 +76,7 @@ static size_t find_slot(const struct strindex *x, const char *s, size_t len, boo
         size_t i = (size_t) hash(x, s, len) & (x->n_slots - 1);
 
         for (; x->slots[i]; i = (i + 1) & (x->n_slots - 1))
-                if (same(x, x->strs[x->slots[i] - 1], s, len)) {
+                if (same(x, x->slots[i] - 1, s, len)) {
                         *ret_found = true;
                         return i;
                 }
@@ -84,7 +94,7 @@ static bool grow(struct strindex *x) {
         x->n_slots = n;
         for (size_t k = 0; k < x->n; k++) {
                 bool found;
-                size_t i = find_slot(x, x->strs[k], strlen(x->strs[k]), &found);
+                size_t i = find_slot(x, x->strs[k], x->lens[k], &found);
                 x->slots[i] = k + 1;
         }
         return true;
@@ -112,14 +122,24 @@ size_t strindex_put(struct strindex *x, const char *s, size_t len) {
         if (x->n == x->cap) {
                 size_t cap = x->cap ? x->cap * 2 : 16;
                 char **ns = reallocarray(x->strs, cap, sizeof(char *));
+                size_t *nl;
+
                 if (!ns)
                         return 0;
                 x->strs = ns;
+                nl = reallocarray(x->lens, cap, sizeof(size_t));
+                if (!nl)
+                        return 0;
+                x->lens = nl;
                 x->cap = cap;
         }
-        copy = strndup(s, len);
+        /* Kept with its length: a key may hold a NUL. */
+        copy = malloc(len + 1);
         if (!copy)
                 return 0;
+        memcpy(copy, s, len);
+        copy[len] = '\0';
+        x->lens[x->n] = len;
         x->strs[x->n++] = copy;
         i = find_slot(x, s, len, &found);
         x->slots[i] = x->n;
