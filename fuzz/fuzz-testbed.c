@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/cleanup-on-signal.h"
 #include "base/fileio.h"
 #include "base/hostpaths.h"
 #include "bundle/bundle.h"
@@ -59,6 +60,10 @@ static void reexec_with_preloads(char **argv) {
 
 /* As fuzz.h's FUZZ_YAML targets: in place, replayed under the sandbox by
  * make fuzz. */
+static void remove_root(void) {
+        (void) gd_testbed_remove_dir(root, false);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
         const char *tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
@@ -67,9 +72,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
         reexec_with_preloads(*argv);
         if (!getenv("GPUDIAG_FUZZ_SANDBOX"))
                 gd_yaml_parse_in_place();
-        snprintf(root, sizeof(root), "%s/gpudiag-fuzz-%d", tmp, (int) getpid());
+        /* One testbed per fuzzing process, removed at exit; those of
+         * processes that crashed go at the next start. */
+        (void) signal_cleanup_sweep(tmp, "gpudiag-fuzz-");
+        snprintf(root, sizeof(root), "%s/gpudiag-fuzz-%d-testbed", tmp, (int) getpid());
         (void) gd_testbed_remove_dir(root, false);
         fuzz_assert(mkdir(root, 0755) == 0);
+        fuzz_assert(atexit(remove_root) == 0);
         fuzz_assert(setenv("GPUDIAG_FUZZ_ALLOW", root, 1) == 0);
         /* pci.ids and udev's hwdb once, before the shim is armed. */
         gd_pci_names_load();
