@@ -90,7 +90,7 @@ asan: check-asan
 # one that the sandbox turns into a refusal is libfyaml's and contained; any
 # other crash, leak or hang fails the run.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= kmsg cmdline modconfig import bundle scenario
+FUZZ_TARGETS ?= kmsg cmdline modconfig import bundle scenario testbed
 FUZZ_BUILD ?= build-fuzz
 FUZZ_LSAN = LSAN_OPTIONS=suppressions=$(CURDIR)/fuzz/lsan.supp:print_suppressions=0
 fuzz: deps

@@ -36,7 +36,7 @@ static void teardown(void) {
         _cleanup_free_ char *out = NULL;
         int status;
 
-        (void) program_run(argv, NULL, &out, NULL, &status);
+        (void) program_run(argv, NULL, NULL, &out, NULL, &status);
 }
 
 TestSuite(roundtrip, .init = setup, .fini = teardown, .timeout = 600);
@@ -98,7 +98,7 @@ static struct outcome explain_bundle(const char *path) {
         _cleanup_free_ char *err = NULL;
         struct outcome o = {};
 
-        cr_assert_eq(program_run(argv, NULL, &o.json, &err, &o.status), 0);
+        cr_assert_eq(program_run(argv, NULL, NULL, &o.json, &err, &o.status), 0);
         cr_assert(WIFEXITED(o.status) && WEXITSTATUS(o.status) <= 1, "explain --bundle %s: %s", path, err);
         return o;
 }

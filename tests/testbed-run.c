@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <spawn.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include "base/fileio.h"
@@ -49,14 +50,22 @@ static int sink_read(struct sink *s) {
 int testbed_run(const struct gd_testbed *t, char *const argv[], char **ret_out, char **ret_err,
                 int *ret_status) {
         _cleanup_strv_free_ char **env = NULL;
-        int r = gd_testbed_exec_env(t, &env);
+        int r;
 
+        r = gd_testbed_exec_env(t, &env);
         if (r < 0)
                 return r;
-        return program_run(argv, env, ret_out, ret_err, ret_status);
+        return program_run(argv, env, "/dev/null", ret_out, ret_err, ret_status);
 }
 
-int program_run(char *const argv[], char *const envp[], char **ret_out, char **ret_err, int *ret_status) {
+static long last_maxrss_kb;
+
+long program_last_maxrss_kb(void) {
+        return last_maxrss_kb;
+}
+
+int program_run(char *const argv[], char *const envp[], const char *stdin_path, char **ret_out, char **ret_err,
+                int *ret_status) {
         posix_spawn_file_actions_t fa;
         struct sink sinks[2] = { { .fd = -1 }, { .fd = -1 } };
         int out[2], err[2], r, status;
@@ -72,7 +81,7 @@ int program_run(char *const argv[], char *const envp[], char **ret_out, char **r
         }
 
         posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, stdin_path ? stdin_path : "/dev/null", O_RDONLY, 0);
         posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
         posix_spawn_file_actions_adddup2(&fa, err[1], STDERR_FILENO);
         r = -posix_spawn(&pid, argv[0], &fa, NULL, argv, envp ? envp : environ);
@@ -104,9 +113,16 @@ int program_run(char *const argv[], char *const envp[], char **ret_out, char **r
                         }
                 }
         }
-        while (waitpid(pid, &status, 0) < 0)
+        for (;;) {
+                struct rusage ru;
+
+                if (wait4(pid, &status, 0, &ru) >= 0) {
+                        last_maxrss_kb = ru.ru_maxrss;
+                        break;
+                }
                 if (errno != EINTR)
                         return -errno;
+        }
 
         for (int i = 0; i < 2; i++)
                 if (!sinks[i].buf)

@@ -17,8 +17,14 @@ char *fixture_bundle_path(const char *name);
 int testbed_run(const struct gd_testbed *t, char *const argv[], char **ret_out, char **ret_err,
                 int *ret_status);
 
-/* The same without a testbed: argv with envp (NULL: this environment). */
-int program_run(char *const argv[], char *const envp[], char **ret_out, char **ret_err, int *ret_status);
+/* The same for any program and environment (NULL: environ), stdin from
+ * stdin_path (NULL: /dev/null). */
+int program_run(char *const argv[], char *const envp[], const char *stdin_path, char **ret_out, char **ret_err,
+                int *ret_status);
+
+/* The peak resident set of the last program_run() (and what it waited for
+ * itself), in KiB, as wait4() reports it. */
+long program_last_maxrss_kb(void);
 
 /* Reads path as a program inside the testbed sees it (with /bin/cat). */
 int testbed_cat(const struct gd_testbed *t, const char *path, char **ret_out);

@@ -190,7 +190,7 @@ static int read_all(const char *path, struct kmsg_read *k) {
                         start = scan = (size_t) (nl - buf) + 1;
                 }
                 if (pending - start > k->limits->line)
-                        return -EFBIG;
+                        return -EMSGSIZE;       /* one record, not the whole log, is too long */
                 memmove(buf, buf + start, pending - start);
                 pending -= start;
         }

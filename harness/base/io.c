@@ -30,6 +30,7 @@ const struct gd_kmsg_limits gd_kmsg_limits = {
         .bytes = 256u * 1024u * 1024u,
         .line = 1024u * 1024u,
         .name = "10,000,000 records or 256 MiB",
+        .line_name = "1 MiB",
 };
 
 const struct gd_io_cap_info *gd_io_cap(enum gd_io_cap cap) {

@@ -52,6 +52,7 @@ struct gd_kmsg_limits {
         size_t bytes;          /* 256 MiB of records */
         size_t line;           /* 1 MiB: no kernel record comes near; a longer "line" is not a log */
         const char *name;      /* "10,000,000 records or 256 MiB", for messages */
+        const char *line_name; /* "1 MiB": the line cap, for messages (-EMSGSIZE) */
 };
 
 extern const struct gd_kmsg_limits gd_kmsg_limits;

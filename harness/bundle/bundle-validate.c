@@ -3,8 +3,10 @@
  * doc/bundle-format.md on the way.  Each error names the key and the line. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "base/duplicates.h"
 #include "base/fileio.h"
 #include "base/strv.h"
 #include "bundle/bundle-internal.h"
@@ -88,17 +90,67 @@ static int parse_metadata(struct fy_node *key, struct fy_node *n, struct gd_bund
         return 0;
 }
 
+/* Group numbers and devices each once, in O(n log n); lines[i] is group
+ * i's line. */
+static int check_groups_unique(const struct gd_bundle *b, const int *lines, char **ret_error) {
+        _cleanup_free_ struct dup_item *ids = calloc(b->n_groups + 1, sizeof(*ids));
+        _cleanup_free_ char *id_text = NULL;
+        _cleanup_free_ struct dup_item *devs = NULL;
+        _cleanup_free_ size_t *owner = NULL;
+        size_t n_devs = 0, a, z;
+
+        for (size_t g = 0; g < b->n_groups; g++)
+                n_devs += strv_length(b->groups[g].devices);
+        devs = calloc(n_devs + 1, sizeof(*devs));
+        owner = calloc(n_devs + 1, sizeof(*owner));
+        id_text = calloc(b->n_groups + 1, 21);
+        if (!ids || !devs || !owner || !id_text)
+                return -ENOMEM;
+        n_devs = 0;
+        for (size_t g = 0; g < b->n_groups; g++) {
+                snprintf(id_text + 21 * g, 21, "%" PRId64, b->groups[g].id);
+                ids[g] = (struct dup_item) { .key = id_text + 21 * g, .index = g };
+                for (size_t d = 0; b->groups[g].devices[d]; d++) {
+                        owner[n_devs] = g;
+                        devs[n_devs] = (struct dup_item) { .key = b->groups[g].devices[d], .index = n_devs };
+                        n_devs++;
+                }
+        }
+        if (dup_find_first(ids, b->n_groups, &a, &z))
+                return bundle_fail(ret_error, lines[z], "iommu_groups: group %" PRId64 " is listed twice",
+                                   b->groups[z].id);
+        if (dup_find_first(devs, n_devs, &a, &z)) {
+                const struct gd_bundle_group *ga = &b->groups[owner[a]], *gz = &b->groups[owner[z]];
+
+                /* devs is sorted now: the names are the groups' own strings. */
+                for (size_t i = 0; i < n_devs; i++)
+                        if (devs[i].index == z)
+                                return ga == gz ?
+                                        bundle_fail(ret_error, lines[owner[z]],
+                                                    "iommu_groups: device %s is listed twice in group %" PRId64,
+                                                    devs[i].key, gz->id) :
+                                        bundle_fail(ret_error, lines[owner[z]],
+                                                    "iommu_groups: device %s is in groups %" PRId64 " and %" PRId64,
+                                                    devs[i].key, ga->id, gz->id);
+        }
+        return 0;
+}
+
 static int parse_groups(struct fy_node *key, struct fy_node *n, struct gd_bundle *b, char **ret_error) {
+        _cleanup_free_ int *lines = NULL;
         struct fy_node *item;
         void *it = NULL;
+        size_t count;
         int r;
 
         r = bundle_expect(key, n, FYNT_SEQUENCE, "iommu_groups", ret_error);
         if (r < 0)
                 return r;
         b->has_iommu_groups = true;
-        b->groups = calloc((size_t) fy_node_sequence_item_count(n) + 1, sizeof(*b->groups));
-        if (!b->groups)
+        count = (size_t) fy_node_sequence_item_count(n);
+        b->groups = calloc(count + 1, sizeof(*b->groups));
+        lines = calloc(count + 1, sizeof(*lines));
+        if (!b->groups || !lines)
                 return -ENOMEM;
 
         while ((item = fy_node_sequence_iterate(n, &it))) {
@@ -111,6 +163,7 @@ static int parse_groups(struct fy_node *key, struct fy_node *n, struct gd_bundle
                 if (r < 0)
                         return r;
                 g->id = -1;
+                lines[b->n_groups] = gd_yaml_node_line(item);
                 b->n_groups++;
                 while ((p = fy_node_mapping_iterate(item, &pit))) {
                         struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);
@@ -141,18 +194,8 @@ static int parse_groups(struct fy_node *key, struct fy_node *n, struct gd_bundle
                 if (!have_id || !have_devices)
                         return bundle_fail(ret_error, gd_yaml_node_line(item), "iommu_groups: entry without '%s'",
                                            have_id ? "devices" : "group");
-                for (size_t j = 0; j + 1 < b->n_groups; j++) {
-                        if (b->groups[j].id == g->id)
-                                return bundle_fail(ret_error, gd_yaml_node_line(item),
-                                                   "iommu_groups: group %" PRId64 " is listed twice", g->id);
-                        for (size_t d = 0; g->devices[d]; d++)
-                                if (strv_contains(b->groups[j].devices, g->devices[d]))
-                                        return bundle_fail(ret_error, gd_yaml_node_line(item),
-                                                           "iommu_groups: device %s is in groups %" PRId64
-                                                           " and %" PRId64, g->devices[d], b->groups[j].id, g->id);
-                }
         }
-        return 0;
+        return check_groups_unique(b, lines, ret_error);
 }
 
 static int parse_file(struct fy_node *k, struct fy_node *v, struct gd_bundle_file *f, char **ret_error) {
@@ -221,25 +264,31 @@ static int parse_files(struct fy_node *key, struct fy_node *n, struct gd_bundle 
 }
 
 static int parse_unreadable(struct fy_node *key, struct fy_node *n, struct gd_bundle *b, char **ret_error) {
+        _cleanup_free_ struct dup_item *items = NULL;
+        _cleanup_free_ int *lines = NULL;
         struct fy_node *item;
         void *it = NULL;
+        size_t count, a, z;
         int r;
 
         b->unreadable = strv_free(b->unreadable);
         r = bundle_get_strv(key, n, "unreadable", &b->unreadable, ret_error);
         if (r < 0)
                 return r;
+        count = strv_length(b->unreadable);
+        items = calloc(count + 1, sizeof(*items));
+        lines = calloc(count + 1, sizeof(*lines));
+        if (!items || !lines)
+                return -ENOMEM;
         for (size_t i = 0; (item = fy_node_sequence_iterate(n, &it)); i++) {
-                const char *path = b->unreadable[i];
-
-                r = check_path(item, "unreadable", path, ret_error);
+                r = check_path(item, "unreadable", b->unreadable[i], ret_error);
                 if (r < 0)
                         return r;
-                for (size_t j = 0; j < i; j++)
-                        if (streq(b->unreadable[j], path))
-                                return bundle_fail(ret_error, gd_yaml_node_line(item),
-                                                   "unreadable: path '%s' is listed twice", path);
+                items[i] = (struct dup_item) { .key = b->unreadable[i], .index = i };
+                lines[i] = gd_yaml_node_line(item);
         }
+        if (dup_find_first(items, count, &a, &z))
+                return bundle_fail(ret_error, lines[z], "unreadable: path '%s' is listed twice", b->unreadable[z]);
         return 0;
 }
 
@@ -313,6 +362,7 @@ static int parse_top(struct fy_node *k, struct fy_node *v, const char *name, str
                 /* A literal block's token starts at its first text line. */
                 if (fy_node_get_style(v) == FYNS_LITERAL)
                         first = gd_yaml_node_line(v);
+                b->umockdev_line = first;
                 return bundle_check_record(b->umockdev, len, first, ret_error);
         }
         if (streq(name, "iommu_groups"))
@@ -327,6 +377,23 @@ static int parse_top(struct fy_node *k, struct fy_node *v, const char *name, str
                 /* For people; its content is not interpreted. */
                 return bundle_expect(k, v, FYNT_SEQUENCE, "findings", ret_error);
         return -EINVAL;
+}
+
+/* No path both in files and in unreadable. */
+static int check_files_readable(const struct gd_bundle *b, char **ret_error) {
+        size_t n_unreadable = strv_length(b->unreadable), n = b->n_files + n_unreadable, a, z;
+        _cleanup_free_ struct dup_item *items = calloc(n + 1, sizeof(*items));
+
+        if (!items)
+                return -ENOMEM;
+        /* Files first: a repeat's second item is then the unreadable one. */
+        for (size_t i = 0; i < b->n_files; i++)
+                items[i] = (struct dup_item) { .key = b->files[i].path, .index = i };
+        for (size_t i = 0; i < n_unreadable; i++)
+                items[b->n_files + i] = (struct dup_item) { .key = b->unreadable[i], .index = b->n_files + i };
+        if (dup_find_first(items, n, &a, &z))
+                return bundle_fail(ret_error, 0, "unreadable: path '%s' is also in files", b->unreadable[z - b->n_files]);
+        return 0;
 }
 
 int bundle_from_document(struct fy_document *doc, struct gd_bundle **ret, char **ret_error) {
@@ -382,10 +449,14 @@ int bundle_from_document(struct fy_document *doc, struct gd_bundle **ret, char *
                         return r;
         }
 
-        for (size_t i = 0; i < b->n_files; i++)
-                if (strv_contains(b->unreadable, b->files[i].path))
-                        return bundle_fail(ret_error, 0, "unreadable: path '%s' is also in files",
-                                           b->files[i].path);
+        r = check_files_readable(b, ret_error);
+        if (r < 0)
+                return r;
+        /* Without it the replayed host has no /sys/bus/pci/devices, and the
+         * reader could not read it at all. */
+        if (!b->umockdev || !*b->umockdev)
+                return bundle_fail(ret_error, 0, "umockdev: %s; a bundle records the host's PCI devices as "
+                                   "umockdev-record text", b->umockdev ? "empty" : "missing");
 
         *ret = TAKE_PTR(b);
         return 0;

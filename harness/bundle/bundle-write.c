@@ -81,7 +81,8 @@ static char *kmsg_note(const struct gd_io_recording *rec) {
         return note;
 }
 
-static void emit_metadata(struct gd_emit *e, const struct gd_io_recording *rec, struct gd_redact *redact) {
+static int emit_metadata(struct gd_emit *e, const struct gd_io_recording *rec,
+                         const struct gd_bundle_metadata *replayed, struct gd_redact *redact) {
         const struct gd_io_entry *osrel = gd_io_recording_find(rec, gd_hostpath(GD_PROC_OSRELEASE)->path);
         _cleanup_free_ char *kernel = NULL, *note = kmsg_note(rec), *source = NULL;
         char created[32];
@@ -92,9 +93,8 @@ static void emit_metadata(struct gd_emit *e, const struct gd_io_recording *rec, 
                 kernel = strndup(osrel->content, strcspn(osrel->content, "\n"));
         gmtime_r(&now, &tm);
         strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
-        if (asprintf(&source, "collected: gpudiag collect%s on the host itself%s",
-                     gd_redact_enabled(redact) ? "" : " --no-redact", note ? note : "") < 0)
-                source = NULL;
+        if (replayed && replayed->created)
+                snprintf(created, sizeof(created), "%s", replayed->created);
 
         gd_emit_key(e, "metadata");
         gd_emit_map_begin(e);
@@ -102,15 +102,35 @@ static void emit_metadata(struct gd_emit *e, const struct gd_io_recording *rec, 
         gd_emit_kv_str(e, "created", created);
         if (kernel && *kernel)
                 gd_emit_kv_str(e, "kernel", kernel);
-        gd_emit_kv_str(e, "origin", "collected");
-        gd_emit_kv_str(e, "source", source ? source : "collected: gpudiag collect");
-        gd_emit_kv_bool(e, "root", geteuid() == 0);
+        if (replayed) {
+                /* collect --bundle: the host is the one the bundle
+                 * recorded, when and as it recorded it. */
+                if (asprintf(&source, "collected again by gpudiag collect --bundle%s from a bundle of origin %s%s%s%s",
+                             gd_redact_enabled(redact) ? "" : " --no-redact",
+                             replayed->origin ? replayed->origin : "unknown", replayed->source ? ": " : "",
+                             replayed->source ? replayed->source : "", note ? note : "") < 0)
+                        return -ENOMEM;
+                gd_emit_kv_str(e, "origin", replayed->origin ? replayed->origin : "collected");
+                gd_emit_key(e, "source");
+                if (emit_redacted(e, redact, source, strlen(source), false, false) < 0)
+                        return -ENOMEM;
+                if (replayed->root != TRI_UNKNOWN)
+                        gd_emit_kv_bool(e, "root", replayed->root == TRI_YES);
+        } else {
+                if (asprintf(&source, "collected: gpudiag collect%s on the host itself%s",
+                             gd_redact_enabled(redact) ? "" : " --no-redact", note ? note : "") < 0)
+                        return -ENOMEM;
+                gd_emit_kv_str(e, "origin", "collected");
+                gd_emit_kv_str(e, "source", source);
+                gd_emit_kv_bool(e, "root", geteuid() == 0);
+        }
         gd_emit_key(e, "redacted");
         gd_emit_flow_seq_begin(e);
         for (const char *const *k = gd_redact_kinds(redact); *k; k++)
                 gd_emit_str(e, *k);
         gd_emit_seq_end(e);
         gd_emit_map_end(e);
+        return 0;
 }
 
 static int cmp_group_name(const void *a, const void *b) {
@@ -380,13 +400,35 @@ static int emit_findings(struct gd_emit *e, const struct gd_findings *f, struct 
 }
 
 int gd_bundle_write(FILE *out, const struct gd_io_recording *rec, const char *lspci, size_t lspci_len,
-                    const struct gd_findings *findings, struct gd_redact *redact) {
+                    const struct gd_findings *findings, const struct gd_bundle_metadata *replayed,
+                    struct gd_redact *redact) {
         _cleanup_emit_ struct gd_emit *e = NULL;
         _cleanup_free_ char *umockdev = NULL;
         _cleanup_strv_free_ char **unread = NULL, **dirs = NULL;
         struct file_view *files = NULL;
         size_t umockdev_len = 0, n_files = 0;
         int r;
+
+        /* Host, domain and user names first, from everything recorded:
+         * the kernel log says "Hostname set to <...>" long before a VM
+         * config or the lspci view names the host again. */
+        if (!replayed && gd_redact_enabled(redact)) {
+                char host[256] = "";
+
+                if (gethostname(host, sizeof(host) - 1) == 0 && gd_redact_set_hostname(redact, host) < 0)
+                        return -ENOMEM;
+        }
+        for (size_t i = 0; i < gd_io_recording_size(rec); i++) {
+                const struct gd_io_entry *en = gd_io_recording_entry(rec, i);
+
+                if (en->has_content && en->content_error == 0 && en->content &&
+                    gd_redact_learn(redact, en->content, en->length) < 0)
+                        return -ENOMEM;
+        }
+        if (lspci && gd_redact_learn(redact, lspci, lspci_len) < 0)
+                return -ENOMEM;
+        if (replayed && replayed->source && gd_redact_learn(redact, replayed->source, strlen(replayed->source)) < 0)
+                return -ENOMEM;
 
         r = gd_record_umockdev(rec, redact, &umockdev, &umockdev_len, &unread);
         if (r < 0)
@@ -407,7 +449,10 @@ int gd_bundle_write(FILE *out, const struct gd_io_recording *rec, const char *ls
         }
         gd_emit_map_begin(e);
         gd_emit_kv_str(e, "format", dirs ? GD_BUNDLE_FORMAT_2 : GD_BUNDLE_FORMAT);
-        emit_metadata(e, rec, redact);
+        if (emit_metadata(e, rec, replayed, redact) < 0) {
+                views_free(files, n_files);
+                return -ENOMEM;
+        }
 
         gd_emit_key(e, "umockdev");
         make_utf8(umockdev, umockdev_len);

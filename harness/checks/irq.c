@@ -128,9 +128,11 @@ void check_irq(const struct gd_host *h, struct gd_findings *out) {
                                     h->kmsg_state < 0 ? "kernel log unreadable: " :
                                     "kernel log does not reach back to boot and has no remapping line",
                                     h->kmsg_state == -EFBIG ? "longer than gpudiag reads (" :
+                                    h->kmsg_state == -EMSGSIZE ? "a record longer than gpudiag reads (" :
                                     h->kmsg_state < 0 ? strerror(-h->kmsg_state) : "",
-                                    h->kmsg_state == -EFBIG ? gd_kmsg_limits.name : "",
-                                    h->kmsg_state == -EFBIG ? ")" : "");
+                                    h->kmsg_state == -EFBIG ? gd_kmsg_limits.name :
+                                    h->kmsg_state == -EMSGSIZE ? gd_kmsg_limits.line_name : "",
+                                    h->kmsg_state == -EFBIG || h->kmsg_state == -EMSGSIZE ? ")" : "");
                 gd_finding_evidence(x, gd_hostpath(GD_PROC_INTERRUPTS)->path, 0, "%s",
                                     h->interrupts_state < 0 ? "unreadable" : "no MSI interrupt to tell from");
                 gd_finding_remedy(x, ROOT_REMEDY);

@@ -82,8 +82,9 @@ int cli_host_command_start(const char *name, int argc, char **argv, struct gd_ho
 struct gd_bundle;
 void cli_save_argv(int argc, char **argv);
 
-/* The message for gd_host_read()'s failure r. */
-void cli_host_read_error(int r);
+/* Says why gd_host_read() failed with r and returns the exit status:
+ * GD_EXIT_HOST, or GD_EXIT_USAGE inside the testbed of bundle. */
+int cli_host_read_error(const char *bundle, int r);
 
 /* Set in a replay run that re-executed itself under umockdev's preload. */
 #define GD_PRELOADED_ENV "GPUDIAG_REPLAY_PRELOADED"
@@ -117,4 +118,6 @@ struct gd_targets;
 void cli_filter_targets(const struct gd_host_opts *o, struct gd_targets *t);
 
 _printf_(1, 2) void cli_error(const char *fmt, ...);
+/* "gpudiag: warning: ..." on stderr. */
+_printf_(1, 2) void cli_warning(const char *fmt, ...);
 const char *cli_program(void);

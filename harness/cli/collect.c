@@ -43,6 +43,8 @@ static void usage(void) {
                "can diagnose elsewhere with 'gpudiag explain --bundle FILE'.  Serial numbers,\n"
                "MAC and IP addresses, UUIDs, the host name and user names are replaced by\n"
                "placeholders unless --no-redact is given.  Run as root for a complete bundle.\n\n"
+               "  -b, --bundle FILE   collect the host a bundle records instead of this one\n"
+               "                      (to redact a bundle written with --no-redact)\n"
                "  -o, --output FILE   write here (default gpudiag-YYYYmmdd-HHMMSS.yaml.gz);\n"
                "                      gzip-compressed when FILE ends in .gz; '-' for stdout\n"
                "      --no-redact     keep serials, addresses, UUIDs and names\n"
@@ -145,6 +147,7 @@ static void report_gaps(const struct gd_io_recording *rec) {
 
 int cmd_collect(int argc, char **argv) {
         static const struct option longopts[] = {
+                { "bundle",    required_argument, NULL, 'b' },
                 { "output",    required_argument, NULL, 'o' },
                 { "no-redact", no_argument,       NULL, 'N' },
                 { "quiet",     no_argument,       NULL, 'q' },
@@ -153,11 +156,12 @@ int cmd_collect(int argc, char **argv) {
         };
         _cleanup_host_ struct gd_host *h = NULL;
         _cleanup_recording_ struct gd_io_recording *rec = NULL;
+        _cleanup_bundle_ struct gd_bundle *replayed = NULL;
         _cleanup_redact_ struct gd_redact *redact = NULL;
         _cleanup_lspci_ struct gd_lspci *lspci_run = NULL;
         _cleanup_free_ char *data = NULL, *default_name = NULL, *lspci = NULL;
         _cleanup_progress_ struct gd_progress *progress = NULL;
-        const char *output = NULL;
+        const char *output = NULL, *bundle = NULL;
         struct gd_targets t = {};
         struct gd_findings f = {};
         bool no_redact = false, quiet = false;
@@ -168,8 +172,9 @@ int cmd_collect(int argc, char **argv) {
 
         optind = 1;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+o:qh", longopts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "+b:o:qh", longopts, NULL)) != -1) {
                 switch (c) {
+                case 'b': bundle = optarg; break;
                 case 'o': output = optarg; break;
                 case 'N': no_redact = true; break;
                 case 'q': quiet = true; break;
@@ -177,8 +182,8 @@ int cmd_collect(int argc, char **argv) {
                         usage();
                         return GD_EXIT_OK;
                 default:
-                        if (optopt == 'o')
-                                cli_error("collect: option '-o' needs an argument");
+                        if (optopt == 'o' || optopt == 'b')
+                                cli_error("collect: option '-%c' needs an argument", optopt);
                         else if (optopt)
                                 cli_error("collect: unknown option '-%c'", optopt);
                         else
@@ -194,6 +199,16 @@ int cmd_collect(int argc, char **argv) {
                 cli_error("collect: empty output file name");
                 return GD_EXIT_USAGE;
         }
+        /* --bundle: collect the replayed host, as explain --bundle explains
+         * it, so that a bundle kept unredacted can be redacted now. */
+        if (bundle) {
+                r = cli_replay_if_bundle(&(struct gd_host_opts) { .bundle = bundle }, argc, argv);
+                if (r >= 0)
+                        return r;
+                /* Inside its testbed: what the bundle said of its origin. */
+                if (cli_load_bundle(bundle, &replayed) < 0)
+                        return GD_EXIT_USAGE;
+        }
         /* Inside a replay testbed, /etc lives below the config root. */
         if (getenv("GPUDIAG_CONFIG_ROOT"))
                 gd_config_root_set(getenv("GPUDIAG_CONFIG_ROOT"));
@@ -203,11 +218,11 @@ int cmd_collect(int argc, char **argv) {
         lspci_run = gd_lspci_start();
         r = record_host(&h, &rec);
         if (r < 0) {
-                if (r == -ENOMEM)
+                if (r == -ENOMEM) {
                         cli_error("out of memory");
-                else
-                        cli_host_read_error(r);
-                return GD_EXIT_HOST;
+                        return GD_EXIT_HOST;
+                }
+                return cli_host_read_error(bundle, r);
         }
         if (gd_redact_new(!no_redact, &redact) < 0 || gd_targets_find(h, NULL, &t) < 0) {
                 cli_error("out of memory");
@@ -224,7 +239,7 @@ int cmd_collect(int argc, char **argv) {
                 return GD_EXIT_HOST;
         }
         gd_progress_step(progress, "writing the bundle");
-        r = gd_bundle_write(mem, rec, lspci, lspci_len, &f, redact);
+        r = gd_bundle_write(mem, rec, lspci, lspci_len, &f, replayed ? &replayed->metadata : NULL, redact);
         gd_findings_clear(&f);
         if (fclose(mem) != 0 && r >= 0)
                 r = -ENOMEM;

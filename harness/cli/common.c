@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/escape.h"
 #include "base/hostpaths.h"
 #include "checks/check.h"
 #include "cli.h"
@@ -17,15 +18,34 @@ const char *cli_program(void) {
         return program_invocation_short_name;
 }
 
+/* Messages quote file names and bundle lines: the whole message goes out
+ * escaped (base/escape.h); gpudiag's own messages have no control
+ * characters to lose. */
+_printf_(2, 0) static void message(const char *prefix, const char *fmt, va_list ap) {
+        _cleanup_free_ char *msg = NULL;
+
+        gd_progress_end_current();
+        fprintf(stderr, "%s: %s", cli_program(), prefix);
+        if (vasprintf(&msg, fmt, ap) < 0)
+                msg = NULL;
+        escape_fputs(msg ? msg : "out of memory", stderr);
+        fputc('\n', stderr);
+}
+
 void cli_error(const char *fmt, ...) {
         va_list ap;
 
-        gd_progress_end_current();
-        fprintf(stderr, "%s: ", cli_program());
         va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
+        message("", fmt, ap);
         va_end(ap);
-        fputc('\n', stderr);
+}
+
+void cli_warning(const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        message("warning: ", fmt, ap);
+        va_end(ap);
 }
 
 int cli_parse_host_opts(int argc, char **argv, struct gd_host_opts *o, void (*usage)(void), bool *ret_help) {
@@ -163,12 +183,22 @@ bool cli_format_offered(const char *cmd, enum gd_format f, const enum gd_format 
         return false;
 }
 
-void cli_host_read_error(int r) {
+int cli_host_read_error(const char *bundle, int r) {
+        char what[160];
+
         if (r == -E2BIG)
-                cli_error("/sys/bus/pci/devices lists more than %d PCI functions; gpudiag reads no further "
-                          "(no real host has that many)", GD_MAX_DEVICES);
+                snprintf(what, sizeof(what), "/sys/bus/pci/devices lists more than %d PCI functions; gpudiag reads "
+                         "no further (no real host has that many)", GD_MAX_DEVICES);
         else
-                cli_error("cannot read PCI devices from /sys/bus/pci/devices: %s", strerror(-r));
+                snprintf(what, sizeof(what), "cannot read PCI devices from /sys/bus/pci/devices: %s", strerror(-r));
+        /* A replayed host is made only of the bundle: what cannot be read
+         * there is the bundle's fault, bad input (status 2). */
+        if (bundle && cli_inside_replay()) {
+                cli_error("%s: the recorded host cannot be read: %s", bundle, what);
+                return GD_EXIT_USAGE;
+        }
+        cli_error("%s", what);
+        return GD_EXIT_HOST;
 }
 
 int cli_host_command_start(const char *name, int argc, char **argv, struct gd_host_opts *o, void (*usage)(void),

@@ -39,8 +39,7 @@ int cli_diagnose(const struct gd_host_opts *o, struct gd_host **ret_h, struct gd
         collected = cli_inside_replay() ? cli_bundle_created() : (long long) time(NULL);
         r = gd_host_read(GD_READ_ALL, &h);
         if (r < 0) {
-                cli_host_read_error(r);
-                return GD_EXIT_HOST;
+                return cli_host_read_error(o->bundle, r);
         }
         r = gd_targets_find(h, NULL, &t);
         if (r < 0) {

@@ -50,8 +50,7 @@ int cmd_groups(int argc, char **argv) {
          * text shows none of them. */
         r = gd_host_read(GD_READ_PCI | GD_READ_IOMMU | (o.format == GD_FORMAT_JSON ? GD_READ_EVERY_DEVICE : 0), &h);
         if (r < 0) {
-                cli_host_read_error(r);
-                return GD_EXIT_HOST;
+                return cli_host_read_error(o.bundle, r);
         }
         if (o.format == GD_FORMAT_JSON) {
                 if (gd_report_groups_json(stdout, h, &o.filter) < 0) {

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/cleanup-on-signal.h"
 #include "bundle/bundle.h"
 #include "cli.h"
 #include "report/progress.h"
@@ -72,6 +73,8 @@ int cli_run_in_testbed(const struct gd_bundle *b, const char *bundle_path, char 
                 cli_error("%s: cannot build the replay testbed: %s", bundle_path, err ? err : strerror(-r));
                 return GD_EXIT_USAGE;
         }
+        for (char * const *w = gd_testbed_warnings(tb); *w; w++)
+                cli_warning("%s: %s", bundle_path, *w);
         r = gd_testbed_exec_env(tb, &envp);
         if (r < 0) {
                 cli_error("cannot prepare the replay environment: %s", strerror(-r));
@@ -95,14 +98,18 @@ int cli_run_in_testbed(const struct gd_bundle *b, const char *bundle_path, char 
                 cli_error("cannot run %s under umockdev: %s", self, strerror(errno));
                 _exit(GD_EXIT_HOST);
         }
+        /* A signal now kills it, then removes the testbed (base/cleanup-on-signal.h). */
+        (void) signal_cleanup_add_child(pid, false);
         for (char **e = envp; *e; e++)
                 free(*e);
         free(envp);
         while (waitpid(pid, &status, 0) < 0)
                 if (errno != EINTR) {
                         cli_error("waitpid: %s", strerror(errno));
+                        signal_cleanup_remove_child(pid);
                         return GD_EXIT_HOST;
                 }
+        signal_cleanup_remove_child(pid);
         /* The testbed is removed by the cleanup attribute on every path. */
         if (WIFEXITED(status))
                 return WEXITSTATUS(status);

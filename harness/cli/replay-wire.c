@@ -35,7 +35,7 @@ char *replay_result_serialize(const struct gd_scenario_result *r, size_t *ret_le
         if (!blob)
                 return NULL;
         *q++ = (char) r->ok;
-        *q++ = (char) r->error;
+        *q++ = (char) (r->error | r->bad_input << 1);
         memcpy(q, &r->seconds, sizeof(double));
         q += sizeof(double);
         for (int i = 0; i < N_STR; i++) {
@@ -59,7 +59,8 @@ int replay_result_deserialize(const char *blob, size_t len, struct gd_scenario_r
 
         if (!bad) {
                 r.ok = p[0];
-                r.error = p[1];
+                r.error = p[1] & 1;
+                r.bad_input = p[1] & 2;
                 memcpy(&r.seconds, p + 2, sizeof(double));
                 p += 2 + sizeof(double);
         }

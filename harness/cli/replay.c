@@ -17,6 +17,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "base/cleanup-on-signal.h"
+#include "base/input-file.h"
 #include "base/strv.h"
 #include "cli.h"
 #include "host/pci.h"
@@ -41,7 +43,7 @@ static void usage(void) {
                "  -v, --verbose       details for passing scenarios too\n"
                "  -h, --help          show this help\n\n"
                "Exit status: 0 every scenario passed, 1 a scenario failed or could not run,\n"
-               "2 usage error.\n", cli_program());
+               "2 usage error, or a scenario or its base bundle is malformed.\n", cli_program());
 }
 
 #if HAVE_REPLAY
@@ -58,6 +60,9 @@ static int scan(const char *path, char ***list) {
 
         if (stat(path, &st) < 0)
                 return -errno;
+        /* A FIFO named here would block the scenario's open(). */
+        if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
+                return -EINVAL;
         if (!S_ISDIR(st.st_mode))
                 return strv_push_dup(list, path);
         d = opendir(path);
@@ -155,8 +160,13 @@ int cmd_replay(int argc, char **argv) {
                         return GD_EXIT_HOST;
                 r = scan(argv[i], &part);
                 if (r < 0) {
+                        const char *kind = r == -EINVAL ? input_file_kind(argv[i]) : NULL;
+
                         strv_free(part);
-                        cli_error("replay: %s: %s", argv[i], strerror(-r));
+                        if (kind)
+                                cli_error("replay: %s: %s, not a scenario file or directory", argv[i], kind);
+                        else
+                                cli_error("replay: %s: %s", argv[i], strerror(-r));
                         return GD_EXIT_USAGE;
                 }
                 qsort(part, strv_length(part), sizeof(char *), cmp_str);
@@ -217,7 +227,9 @@ int cmd_replay(int argc, char **argv) {
                         if (streq(tmp, "/dev/shm") && access("/proc/self/root/dev/shm", W_OK | X_OK) == 0)
                                 tmp = "/proc/self/root/dev/shm";
                 }
-                if (asprintf(&run_tmp, "%s/gpudiag-replay-XXXXXX", tmp) < 0 || !mkdtemp(run_tmp)) {
+                (void) signal_cleanup_sweep(tmp, "gpudiag-replay-");
+                if (asprintf(&run_tmp, "%s/gpudiag-replay-%d-XXXXXX", tmp, (int) getpid()) < 0 || !mkdtemp(run_tmp) ||
+                    signal_cleanup_add_dir(run_tmp) < 0) {
                         cli_error("replay: cannot create a directory in %s: %s", tmp, strerror(errno));
                         replay_report_free(report);
                         free(results);
@@ -250,6 +262,7 @@ int cmd_replay(int argc, char **argv) {
                 cli_error("replay: %s", strerror(-r));
         }
         (void) gd_testbed_remove_dir(run_tmp, false);
+        signal_cleanup_remove_dir(run_tmp);
         rc = replay_report_finish(report, replay_now() - t0);
         if (junit) {
                 FILE *jf = fopen(junit, "we");

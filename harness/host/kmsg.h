@@ -13,6 +13,6 @@
  * way, and ret->n_read is their number.  Returns 0 or -errno: -ENOENT /
  * -EACCES for a replay testbed's absent / unreadable marker, -EPERM /
  * -EACCES when dmesg_restrict denies the open, -EFBIG past the kernel log's
- * caps (base/io.h, gd_kmsg_limits: 10,000,000 records, 256 MiB, a 1 MiB
- * line).  *ret is untouched on error. */
+ * caps (base/io.h, gd_kmsg_limits: 10,000,000 records, 256 MiB), -EMSGSIZE
+ * for one record (line) over 1 MiB.  *ret is untouched on error. */
 int gd_kmsg_read(const char *path, bool signals_only, struct gd_kmsg *ret);

@@ -11,6 +11,7 @@ struct gd_scenario_result {
         char *path;
         bool ok;
         bool error;             /* could not run (bad scenario, base, testbed) */
+        bool bad_input;         /* with error: the scenario or its base bundle is malformed */
         char *message;          /* one line; NULL when ok */
         char *expected;         /* multi-line text, NULL when not compared */
         char *actual;

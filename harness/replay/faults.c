@@ -221,6 +221,7 @@ static int umockdev_fault(struct gd_bundle *b, const struct gd_fault *f, char **
                         return -ENOMEM;
                 free(b->umockdev);
                 b->umockdev = text;
+                b->umockdev_line = 0;   /* its lines are no longer the file's */
         }
         return 0;
 }

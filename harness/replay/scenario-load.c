@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/fileio.h"
+#include "base/input-file.h"
 #include "base/strv.h"
 #include "replay/scenario-internal.h"
 
@@ -303,10 +304,13 @@ int gd_scenario_load(const char *path, struct gd_scenario **ret, char **ret_erro
 
         if (ret_error)
                 *ret_error = NULL;
-        r = read_file_capped(path, SCENARIO_MAX, &text, &len);
+        r = input_read_regular(path, SCENARIO_MAX, &text, &len);
         if (r < 0) {
-                if (ret_error && asprintf(ret_error, "%s: %s", path,
-                                          r == -EFBIG ? "larger than 4 MiB, not a scenario" : strerror(-r)) < 0)
+                const char *kind = r == -EINVAL || r == -EISDIR ? input_file_kind(path) : NULL;
+
+                if (ret_error && (kind ? asprintf(ret_error, "%s: %s, not a scenario file", path, kind) :
+                                  asprintf(ret_error, "%s: %s", path,
+                                           r == -EFBIG ? "larger than 4 MiB, not a scenario" : strerror(-r))) < 0)
                         *ret_error = NULL;
                 return r;
         }

@@ -7,19 +7,25 @@
 #include <stdio.h>
 
 #include "base/emit.h"
+#include "base/escape.h"
 #include "report/devices.h"
 #include "report/groups.h"
 
 static void device_line(FILE *out, const struct gd_pci_dev *d) {
         char line[512];
 
+        /* Names and the driver come from the host or the bundle: escaped
+         * (base/escape.h). */
         gd_device_format_line(d, line, sizeof(line));
-        fprintf(out, "\t%s", line);
+        fputc('\t', out);
+        escape_fputs(line, out);
         if (d->driver_known != TRI_YES)
                 fprintf(out, " (driver: unknown)\n");
-        else if (d->driver)
-                fprintf(out, " (driver: %s)\n", d->driver);
-        else
+        else if (d->driver) {
+                fputs(" (driver: ", out);
+                escape_fputs(d->driver, out);
+                fputs(")\n", out);
+        } else
                 fprintf(out, " (no driver)\n");
 }
 
@@ -56,15 +62,19 @@ void gd_report_groups_text(FILE *out, const struct gd_host *h, const struct gd_p
                         if (d ? !gd_pci_filter_match(f, d) : f->active)
                                 continue;
                         if (!header) {
+                                _cleanup_escape_pool_ struct escape_pool p = {};
+
                                 fprintf(out, "IOMMU Group %d%s%s%s:\n", grp->id, grp->type ? " (" : "",
-                                        grp->type ? grp->type : "", grp->type ? ")" : "");
+                                        grp->type ? escape_in(&p, grp->type) : "", grp->type ? ")" : "");
                                 header = true;
                         }
                         if (d)
                                 device_line(out, d);
-                        else
-                                fprintf(out, "\t%s (not on the PCI bus: /sys/bus/pci/devices has no such device)\n",
-                                        grp->devices[i]);
+                        else {
+                                fputc('\t', out);
+                                escape_fputs(grp->devices[i], out);
+                                fputs(" (not on the PCI bus: /sys/bus/pci/devices has no such device)\n", out);
+                        }
                 }
         }
         for (size_t i = 0; i < h->n_devs; i++) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/macro.h"
+#include "base/escape.h"
 #include "base/strv.h"
 #include "report/replay-report.h"
 
@@ -13,7 +14,7 @@ struct replay_report {
         FILE *out;
         size_t n;
         bool verbose;
-        size_t passed, failed;
+        size_t passed, failed, bad_input;
         char **names;           /* name=path of every scenario seen so far */
 };
 
@@ -40,22 +41,10 @@ void replay_report_free(struct replay_report *rep) {
         free(rep);
 }
 
-/* A double-quoted YAML scalar. */
+/* A double-quoted YAML scalar, control characters from a scenario or a
+ * bundle escaped (base/escape.h). */
 static void yaml_quoted(FILE *o, const char *s) {
-        fputc('"', o);
-        for (const unsigned char *p = (const unsigned char *) (s ? s : ""); *p; p++) {
-                if (*p == '"' || *p == '\\')
-                        fprintf(o, "\\%c", *p);
-                else if (*p == '\n')
-                        fputs("\\n", o);
-                else if (*p == '\t')
-                        fputs("\\t", o);
-                else if (*p < 0x20 || *p == 0x7f)
-                        fprintf(o, "\\x%02x", *p);
-                else
-                        fputc(*p, o);
-        }
-        fputc('"', o);
+        escape_fputs_quoted(s ? s : "", o);
 }
 
 /* key: | and the text indented below it. */
@@ -66,9 +55,10 @@ static void yaml_block(FILE *o, const char *key, const char *text) {
         for (const char *p = text; *p;) {
                 size_t len = strcspn(p, "\n");
 
+                _cleanup_free_ char *line = strndup(p, len);
+
                 fputs("    ", o);
-                for (size_t i = 0; i < len; i++)
-                        fputc((unsigned char) p[i] < 0x20 && p[i] != '\t' ? '?' : p[i], o);
+                escape_fputs(line ? line : "?", o);
                 fputc('\n', o);
                 p += len + (p[len] == '\n');
         }
@@ -76,8 +66,10 @@ static void yaml_block(FILE *o, const char *key, const char *text) {
 
 /* TAP descriptions end at a '#' (a directive) and at a newline. */
 static void tap_description(FILE *o, const char *s) {
-        for (; s && *s; s++)
-                fputc(*s == '#' || *s == '\n' ? '_' : *s, o);
+        _cleanup_free_ char *e = escape_control(s ? s : "");
+
+        for (const char *p = e ? e : "?"; *p; p++)
+                fputc(*p == '#' ? '_' : *p, o);
 }
 
 void replay_report_result(struct replay_report *rep, size_t index, struct gd_scenario_result *r) {
@@ -95,6 +87,7 @@ void replay_report_result(struct replay_report *rep, size_t index, struct gd_sce
                                 }
                                 r->ok = false;
                                 r->error = true;
+                                r->bad_input = true;
                                 break;
                         }
                 {
@@ -108,6 +101,7 @@ void replay_report_result(struct replay_report *rep, size_t index, struct gd_sce
                 rep->passed++;
         else
                 rep->failed++;
+        rep->bad_input += r->bad_input;
         fprintf(o, "%sok %zu - ", r->ok ? "" : "not ", index + 1);
         tap_description(o, r->name ? r->name : r->path);
         fputc('\n', o);
@@ -136,8 +130,12 @@ void replay_report_result(struct replay_report *rep, size_t index, struct gd_sce
 int replay_report_finish(struct replay_report *rep, double seconds) {
         fprintf(rep->out, "# %zu scenarios: %zu passed, %zu failed, in %.2f s (%.1f scenarios/s)\n", rep->n,
                 rep->passed, rep->failed, seconds, seconds > 0 ? (double) rep->n / seconds : 0.0);
+        if (rep->bad_input > 0)
+                fprintf(rep->out, "# %zu scenario%s or base bundle%s malformed (exit status 2)\n", rep->bad_input,
+                        rep->bad_input == 1 ? "" : "s", rep->bad_input == 1 ? " is" : "s are");
         fflush(rep->out);
-        return rep->failed == 0 ? 0 : 1;
+        /* Bad input is status 2, as for every command (gpudiag(1)). */
+        return rep->bad_input > 0 ? 2 : rep->failed == 0 ? 0 : 1;
 }
 
 /* XML 1.0 text: escape the five, drop what XML cannot carry at all. */
