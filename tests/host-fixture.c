@@ -259,6 +259,7 @@ static void dev_attr(struct loader *ld, struct gd_pci_dev *d, const char *key, c
                 if (index > 6 || sscanf(v, "%llx-%llx", &s, &e) != 2 || d->n_bars >= ELEMENTSOF(d->bars))
                         fail(ld, "barN=START-END (hex), N 0-6, expected");
                 d->bars[d->n_bars++] = (struct gd_bar) { .index = index, .start = s, .end = e, .flags = 0x200 };
+                d->bars_read = true;
         } else
                 fail(ld, "unknown device key '%s'", key);
 }
@@ -310,8 +311,9 @@ static void apply(struct loader *ld, const char *line) {
         else if (streq(k, "acpi") && n >= 2) {
                 h->acpi_dmar = strv_contains(w, "DMAR") ? TRI_YES : TRI_NO;
                 h->acpi_ivrs = strv_contains(w, "IVRS") ? TRI_YES : TRI_NO;
+                h->acpi_iort = strv_contains(w, "IORT") ? TRI_YES : TRI_NO;
                 if (strv_contains(w, "?"))
-                        h->acpi_dmar = h->acpi_ivrs = TRI_UNKNOWN;
+                        h->acpi_dmar = h->acpi_ivrs = h->acpi_iort = TRI_UNKNOWN;
         } else if (streq(k, "iommu-units")) {
                 h->iommu_units = strv_free(h->iommu_units);
                 for (size_t i = 1; i < n; i++)
@@ -685,6 +687,8 @@ void run_family(void (*family)(const struct gd_host *, const struct gd_targets *
         struct gd_targets t = { 0 };
 
         cr_assert_eq(gd_targets_find(h, NULL, &t), 0);
+        /* The role the checks run in, decided as gd_checks_run() decides it. */
+        out->role = gd_role_of(h);
         family(h, &t, out);
         gd_targets_clear(&t);
         for (size_t i = 0; i < out->n; i++) {

@@ -164,15 +164,51 @@ Test(iommu, xen_dom0_is_named_but_a_xen_hvm_guest_is_not) {
         }
 }
 
-Test(iommu, unsafe_noiommu_mode_blocks_and_its_zero_value_does_not) {
+/* vfio makes a no-IOMMU group only for a device without a group
+ * (vfio_device_set_group(), drivers/vfio/group.c): where the IOMMU
+ * translates and the card has its real group, the mode is a warning. */
+Test(iommu, unsafe_noiommu_mode_blocks_only_without_real_groups) {
         struct gd_findings f = { 0 };
 
         {
                 _cleanup_host_ struct gd_host *h = host_fixture(
                         "intel-vfio-ready", "cmdline ro intel_iommu=on vfio.enable_unsafe_noiommu_mode=1", NULL);
+                const struct gd_finding *x;
+
                 run_family(gd_check_iommu, h, &f);
-                cr_expect_not_null(finding_about(&f, "iommu.noiommu-mode", NULL));
+                x = finding_about(&f, "iommu.noiommu-mode", NULL);
+                cr_assert_not_null(x);
+                cr_expect_str_eq(x->variant, "real-groups");
+                cr_expect_eq(x->effect, GD_EFFECT_NONE);
+                cr_expect(gd_findings_proven(&f, GD_PROOF_IOMMU, NULL));
+                gd_findings_clear(&f);
+        }
+        {
+                /* No units and no VT-d banner: the groups may be no-IOMMU ones. */
+                _cleanup_host_ struct gd_host *h = host_fixture(
+                        "intel-vfio-ready", "cmdline ro intel_iommu=on vfio.enable_unsafe_noiommu_mode=1",
+                        "state iommu-units ENOENT", "kmsg-drop Intel(R) Virtualization Technology for Directed I/O", NULL);
+                const struct gd_finding *x;
+
+                run_family(gd_check_iommu, h, &f);
+                x = finding_about(&f, "iommu.noiommu-mode", NULL);
+                cr_assert_not_null(x);
+                cr_expect_null(x->variant);
+                cr_expect_eq(x->effect, GD_EFFECT_BLOCKS);
                 cr_expect_not(gd_findings_proven(&f, GD_PROOF_IOMMU, NULL));
+                gd_findings_clear(&f);
+        }
+        {
+                /* Real units, but a function of the card without a group. */
+                _cleanup_host_ struct gd_host *h = host_fixture(
+                        "intel-vfio-ready", "cmdline ro intel_iommu=on vfio.enable_unsafe_noiommu_mode=1",
+                        "dev 0000:01:00.3 group=-", NULL);
+                const struct gd_finding *x;
+
+                run_family(gd_check_iommu, h, &f);
+                x = finding_about(&f, "iommu.noiommu-mode", NULL);
+                cr_assert_not_null(x);
+                cr_expect_null(x->variant);
                 gd_findings_clear(&f);
         }
         {
@@ -242,7 +278,7 @@ Test(irq, boot_log_without_remapping_and_no_ir_chip_is_remap_missing) {
         run_family(gd_check_iommu, h, &f);
         x = finding_about(&f, "irq.remap-missing", NULL);
         cr_assert_not_null(x);
-        cr_expect(evidence_has(x, "no IR- interrupt chip"));
+        cr_expect(evidence_has(x, "no IR- or ITS- interrupt chip"));
         cr_expect_not(gd_findings_proven(&f, GD_PROOF_IRQ, NULL));
         gd_findings_clear(&f);
 }

@@ -88,12 +88,17 @@ Test(vm, x_vga_on_a_3d_controller_is_named) {
         const struct gd_finding *x;
 
         run_family(gd_check_vm, h, &f);
-        x = finding_about(&f, "vm.config", "0000:01:00.0");
+        x = finding_about(&f, "vm.x-vga", "0000:01:00.0");
         cr_assert_not_null(x);
-        cr_expect_not_null(strstr(x->summary, "x-vga=1 on 0000:01:00.0, which is not a VGA controller (class 0302)"),
-                           "%s", x->summary);
-        cr_expect_not_null(strstr(x->remedy, "\nhostpci0: 0000:01:00,pcie=1"), "%s", x->remedy);
+        cr_expect_not_null(strstr(x->summary, "x-vga=1 on 0000:01:00.0, which is a 3D controller"), "%s", x->summary);
+        cr_expect_not_null(strstr(x->remedy, "line 7: hostpci0: 0000:01:00,pcie=1"), "%s", x->remedy);
         cr_expect_null(strstr(x->remedy, "x-vga=1"), "%s", x->remedy);
+        /* The edit a planner applies: the same line, x-vga gone. */
+        cr_assert_eq(x->n_edits, 1);
+        cr_expect_str_eq(x->edits[0].key, "hostpci0");
+        cr_expect_str_eq(x->edits[0].old_value, "0000:01:00,pcie=1,x-vga=1");
+        cr_expect_str_eq(x->edits[0].new_value, "0000:01:00,pcie=1");
+        cr_expect_null(finding_about(&f, "vm.config", NULL));
         gd_findings_clear(&f);
 }
 
