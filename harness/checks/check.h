@@ -45,8 +45,10 @@ struct gd_check {
 /* Decides the role (out->role), runs every check of the table, and drops
  * the findings whose catalogue row does not apply to the role. */
 void gd_checks_run(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out);
-/* The dropping step alone (tests run one family, then this). */
-void gd_findings_filter_role(struct gd_findings *f);
+/* The dropping step alone (tests run one family, then this): a finding
+ * outside f->role, and in a guest with a vIOMMU one about cards whose
+ * question is the other side's. */
+void gd_findings_filter_role(struct gd_findings *f, const struct gd_targets *t);
 /* The question a target's verdict answers, for the role. */
 enum gd_question gd_target_question(const struct gd_host *h, const struct gd_target *t, enum gd_role role);
 /* True when driver is vfio-pci, pci-stub or a vfio-pci variant driver: a

@@ -16,13 +16,30 @@ static const struct gd_check checks[] = {
         { "guest", gd_check_guest },
 };
 
-void gd_findings_filter_role(struct gd_findings *f) {
+/* In a guest with a vIOMMU both the host's and the guest's rules run; a
+ * finding about cards whose question is the other one's is dropped: the
+ * guest's own GPU on i915 is not "host-bound". */
+static bool fits_targets(const struct gd_finding *x, const struct gd_catalogue_entry *c, const struct gd_targets *t) {
+        bool about = false;
+
+        for (size_t i = 0; t && i < t->n; i++)
+                for (size_t j = 0; j < t->items[i].n_functions; j++)
+                        if (gd_finding_has_subject(x, t->items[i].functions[j]->address)) {
+                                if (c->roles & GD_ROLE_BIT(gd_question_role(t->items[i].question)))
+                                        return true;
+                                about = true;
+                        }
+        return !about;
+}
+
+void gd_findings_filter_role(struct gd_findings *f, const struct gd_targets *t) {
         size_t keep = 0;
 
         for (size_t i = 0; i < f->n; i++) {
                 const struct gd_catalogue_entry *c = gd_catalogue_find(f->items[i].id);
 
-                if (c && (c->roles & GD_ROLE_BIT(f->role))) {
+                if (c && (c->roles & GD_ROLE_BIT(f->role)) &&
+                    (f->role != GD_ROLE_GUEST_VIOMMU || fits_targets(&f->items[i], c, t))) {
                         f->items[keep++] = f->items[i];
                         continue;
                 }
@@ -37,7 +54,7 @@ void gd_checks_run(const struct gd_host *h, const struct gd_targets *t, struct g
         out->role = gd_role_of(h);
         for (size_t i = 0; i < ELEMENTSOF(checks); i++)
                 checks[i].run(h, t, out);
-        gd_findings_filter_role(out);
+        gd_findings_filter_role(out, t);
         gd_findings_sort(out);
 }
 

@@ -32,6 +32,7 @@
  *    error" / "probe of ADDR failed with error" (drivers/base/dd.c), amdgpu's
  *    "Fatal error during GPU init", "GPU has fallen off the bus" and
  *    "NVRM: Xid (PCI:dddd:bb:dd): N". */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,16 +65,26 @@ bool guest_text_names(const char *text, const struct gd_pci_dev *d, bool slot_ok
         return false;
 }
 
-/* The first record with signal that names d (or, with only_one, any record
- * with signal: an NVIDIA message without an address when d is the only
- * NVIDIA GPU). */
+/* True when text holds something shaped like a PCI address ("0000:01:00"). */
+static bool names_any_address(const char *text) {
+        for (const char *p = strchr(text, ':'); p; p = strchr(p + 1, ':'))
+                if (p - text >= 4 && isxdigit((unsigned char) p[-1]) && isxdigit((unsigned char) p[-4]) &&
+                    isxdigit((unsigned char) p[1]) && isxdigit((unsigned char) p[2]) && p[3] == ':')
+                        return true;
+        return false;
+}
+
+/* The first record with signal that names d (or, with only_one, one that
+ * names no device at all: an older NVIDIA message without an address, when
+ * d is the only NVIDIA GPU). */
 const struct gd_kmsg_record *guest_kfind(const struct gd_host *h, enum gd_kmsg_signal s, const struct gd_pci_dev *d,
                                          bool slot_ok, bool only_one) {
         if (h->kmsg_state < 0)
                 return NULL;
         for (size_t i = 0; i < h->kmsg.n_records; i++) {
                 const struct gd_kmsg_record *r = &h->kmsg.records[i];
-                if (gd_kmsg_record_has(r, s) && (guest_text_names(r->text, d, slot_ok) || only_one))
+                if (gd_kmsg_record_has(r, s) &&
+                    (guest_text_names(r->text, d, slot_ok) || (only_one && !names_any_address(r->text))))
                         return r;
         }
         return NULL;

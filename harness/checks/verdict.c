@@ -26,16 +26,11 @@ static bool applies(const struct gd_finding *x, const struct gd_target *t) {
         return false;
 }
 
-/* The role whose rows answer a question: in a guest with a vIOMMU both the
- * host's and the guest's findings are there, and each GPU is judged by its
- * own question's. */
-static enum gd_role question_role(enum gd_question q) {
-        return q == GD_QUESTION_GUEST ? GD_ROLE_GUEST : q == GD_QUESTION_XEN ? GD_ROLE_XEN_DOM0 : GD_ROLE_HOST;
-}
-
+/* In a guest with a vIOMMU both the host's and the guest's findings are
+ * there, and each GPU is judged by its own question's rows. */
 static bool answers(const struct gd_finding *x, const struct gd_target *t) {
         const struct gd_catalogue_entry *c = gd_catalogue_find(x->id);
-        return c && (c->roles & GD_ROLE_BIT(question_role(t->question)));
+        return c && (c->roles & GD_ROLE_BIT(gd_question_role(t->question)));
 }
 
 static int push_per_function(char ***missing, const struct gd_target *t, const struct gd_findings *f,

@@ -50,6 +50,10 @@ const char *gd_role_to_string(enum gd_role r) {
         return (unsigned) r < _GD_ROLE_MAX ? role_names[r] : "unknown";
 }
 
+enum gd_role gd_question_role(enum gd_question q) {
+        return q == GD_QUESTION_GUEST ? GD_ROLE_GUEST : q == GD_QUESTION_XEN ? GD_ROLE_XEN_DOM0 : GD_ROLE_HOST;
+}
+
 const char *gd_question_to_string(enum gd_question q) {
         return q == GD_QUESTION_GUEST ? "guest" : q == GD_QUESTION_XEN ? "xen" : "host";
 }

@@ -64,6 +64,9 @@ static inline enum gd_role gd_role_of(const struct gd_host *h) {
         return f.role;
 }
 
+/* The role whose catalogue rows answer a question: host, guest, xen-dom0. */
+enum gd_role gd_question_role(enum gd_question q);
+
 /* "host", "guest", "guest-with-viommu", "xen-dom0", "xen-domu", "unknown". */
 const char *gd_role_to_string(enum gd_role r);
 const char *gd_question_to_string(enum gd_question q);   /* "host", "guest", "xen" */
