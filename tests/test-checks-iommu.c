@@ -348,3 +348,113 @@ Test(irq, unreadable_log_and_interrupts_leave_remapping_unknown_not_missing) {
         cr_expect_not(gd_findings_proven(&f, GD_PROOF_IRQ, NULL));
         gd_findings_clear(&f);
 }
+
+/* arm64: MSI isolation comes from the GICv3 ITS (its_node_init() sets
+ * IRQ_DOMAIN_FLAG_ISOLATED_MSI), and there is no DMAR-IR or AMD-Vi line. */
+Test(irq, arm64_its_chips_prove_msi_isolation) {
+        _cleanup_host_ struct gd_host *h = host_fixture("arm64-its", NULL);
+        struct gd_findings f = { 0 };
+
+        run_family(gd_check_iommu, h, &f);
+        cr_expect_eq(f.n, 0, "first: %s: %s", f.n ? f.items[0].id : "", f.n ? f.items[0].summary : "");
+        cr_expect(gd_findings_proven(&f, GD_PROOF_IOMMU, NULL));
+        cr_expect(gd_findings_proven(&f, GD_PROOF_IRQ, NULL));
+        gd_findings_clear(&f);
+}
+
+Test(irq, gicv2m_or_the_synquacer_pre_its_do_not_isolate) {
+        struct gd_findings f = { 0 };
+
+        {
+                _cleanup_host_ struct gd_host *h = host_fixture(
+                        "arm64-its", "kmsg-drop ITS@", "interrupts -",
+                        "interrupts  70:        112          0  GICv2m-PCI-MSI 524288 Edge      vfio-msi[0](0004:01:00.0)",
+                        NULL);
+                const struct gd_finding *x;
+
+                run_family(gd_check_iommu, h, &f);
+                x = finding_about(&f, "irq.remap-missing", NULL);
+                cr_assert_not_null(x);
+                cr_expect(evidence_has(x, "GICv2m"));
+                gd_findings_clear(&f);
+        }
+        {
+                _cleanup_host_ struct gd_host *h = host_fixture(
+                        "arm64-its", "kmsg GIC: enabling workaround for ITS: Socionext Synquacer pre-ITS", NULL);
+                const struct gd_finding *x;
+
+                run_family(gd_check_iommu, h, &f);
+                x = finding_about(&f, "irq.remap-missing", NULL);
+                cr_assert_not_null(x);
+                cr_expect(evidence_has(x, "pre-ITS"));
+                cr_expect_not(gd_findings_proven(&f, GD_PROOF_IRQ, NULL));
+                gd_findings_clear(&f);
+        }
+}
+
+/* iommufd has its own allow_unsafe_interrupts (drivers/iommu/iommufd/device.c),
+ * and the value in force is the one in /sys/module. */
+Test(irq, iommufd_and_the_value_in_force_count_as_unsafe_interrupts) {
+        struct gd_findings f = { 0 };
+
+        {
+                _cleanup_host_ struct gd_host *h = host_fixture("irq-no-remapping",
+                                                                "cmdline ro intel_iommu=on iommufd.allow_unsafe_interrupts=1",
+                                                                NULL);
+                const struct gd_finding *x;
+
+                run_family(gd_check_iommu, h, &f);
+                cr_expect_null(finding_about(&f, "irq.remap-missing", NULL));
+                x = finding_about(&f, "irq.unsafe-allowed", NULL);
+                cr_assert_not_null(x);
+                cr_expect_not_null(strstr(x->summary, "iommufd"), "%s", x->summary);
+                gd_findings_clear(&f);
+        }
+        {
+                _cleanup_host_ struct gd_host *h = host_fixture("irq-no-remapping", "sysmodule vfio_iommu_type1 present",
+                                                                "modparam vfio_iommu_type1 allow_unsafe_interrupts Y",
+                                                                NULL);
+                const struct gd_finding *x;
+
+                run_family(gd_check_iommu, h, &f);
+                cr_expect_null(finding_about(&f, "irq.remap-missing", NULL));
+                x = finding_about(&f, "irq.unsafe-allowed", NULL);
+                cr_assert_not_null(x);
+                cr_expect(evidence_has(x, "(in force)"));
+                gd_findings_clear(&f);
+        }
+        {
+                _cleanup_host_ struct gd_host *h = host_fixture("irq-no-remapping", "sysmodule vfio_iommu_type1 present",
+                                                                "modparam vfio_iommu_type1 allow_unsafe_interrupts N",
+                                                                NULL);
+                run_family(gd_check_iommu, h, &f);
+                cr_expect_not_null(finding_about(&f, "irq.remap-missing", NULL));
+                cr_expect_null(finding_about(&f, "irq.unsafe-allowed", NULL));
+                gd_findings_clear(&f);
+        }
+}
+
+/* Xen dom0 and a guest answer without the host's IOMMU findings. */
+Test(iommu, dom0_and_guest_get_a_note_not_iommu_failures) {
+        struct gd_findings f = { 0 };
+
+        {
+                _cleanup_host_ struct gd_host *h = host_fixture("xen-dom0", NULL);
+                const struct gd_finding *x;
+
+                run_family(gd_check_iommu, h, &f);
+                x = finding_about(&f, "iommu.xen-dom0", NULL);
+                cr_assert_not_null(x);
+                cr_expect(evidence_has(x, "control_d"));
+                cr_expect_not_null(strstr(x->remedy, "xl pci-assignable-add"), "%s", x->remedy);
+                cr_expect_eq(f.n, 1, "only the dom0 note");
+                gd_findings_clear(&f);
+        }
+        {
+                _cleanup_host_ struct gd_host *h = host_fixture("xen-domu", NULL);
+                run_family(gd_check_iommu, h, &f);
+                cr_expect_not_null(finding_about(&f, "iommu.hypervisor", NULL));
+                cr_expect_null(finding_about(&f, "iommu.xen-dom0", NULL));
+                gd_findings_clear(&f);
+        }
+}
