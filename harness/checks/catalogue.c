@@ -187,12 +187,14 @@ static const struct gd_catalogue_entry catalogue[] = {
           "the card, and: pcie=1 on a machine that is not q35, which qemu-server refuses with 'q35 machine model is "
           "not enabled' (PVE/QemuServer/PCI.pm) (error); or an address no device on this host has, 'no PCI device "
           "found' (error); or the VM gets only some functions of the card (a Proxmox host without a function "
-          "number, 0000:01:00, passes them all); or x-vga=1 on a device that is not VGA class; or two VMs name the "
-          "same card, so only one can run; a Proxmox mapping=NAME that /etc/pve/mapping/pci.cfg does not define for "
-          "this node, or whose device is not on this host (\"PCI device mapping not found\", \"... invalid\", "
-          "parse_hostpci() in PVE/QemuServer/PCI.pm) (error). Entries of a mapping are resolved through pci.cfg to "
-          "the device of this node (its node= is the host name) and judged like a host address. The host can be ready "
-          "while a VM config is wrong, so this never changes the verdict; the remedy is the corrected line." },
+          "number, 0000:01:00, passes them all); or two VMs name the same card, so only one can run; or a Proxmox "
+          "mapping=NAME that /etc/pve/mapping/pci.cfg does not define for this node, or whose id= is not the device "
+          "at its path (\"PCI device mapping not found\", \"PCI device mapping invalid\", parse_hostpci() and "
+          "PVE::Mapping::PCI::assert_valid()) (error). Entries of a mapping are resolved through pci.cfg to the "
+          "device of this node (its node= is the host name) and judged like a host address. The GPU rules of the "
+          "guide have ids of their own (vm.x-vga, vm.rombar, vm.cpu-not-host, vm.ignore-msrs); every rule's remedy "
+          "is the same corrected line for the card. The host can be ready while a VM config is wrong, so this never "
+          "changes the verdict." },
         { "vm.x-vga", GD_SEV_WARNING, GD_EFFECT_NONE, GD_ROLES_HOST_SIDE,
           "a VM's primary-GPU (x-vga) setting is wrong",
           "x-vga=1 makes the passed GPU the VM's primary display: qemu-server adds x-vga=on to the vfio-pci device "
