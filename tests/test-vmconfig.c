@@ -244,3 +244,27 @@ Test(vmconfig_libvirt, not_a_domain_is_einval_and_truncated_xml_is_safe) {
                         gd_vm_clear(&vm);
         }
 }
+
+/* pci.cfg comes from a stranger's bundle: every prefix of a file, and lines
+ * without the parts a map needs, resolve without reading past them (ASan
+ * would tell) and leave the entry unresolved rather than guessed. */
+Test(vmconfig_proxmox, hostile_pci_cfg_is_read_safely) {
+        static const char cfg[] = "rtx\n\tmap id=10de:1e07,node=pve1,path=0000:01:00\n\tmap node=pve1\n"
+                                  "\tmap path=zz:zz.z,node=pve1\n\tmap ,,,=,node=,path=\nrtx2\n\tmap\n";
+        struct gd_vm vm = { 0 };
+        struct gd_vmconfig c = { .vms = &vm, .n_vms = 1 };
+
+        for (size_t n = 0; n <= strlen(cfg); n++) {
+                _cleanup_free_ char *cut = strndup(cfg, n);
+                cr_assert_eq(gd_vmconfig_parse_proxmox("hostpci0: mapping=rtx\nhostpci1: mapping=rtx2\n", "100", PVE, &vm),
+                             0);
+                cr_assert_eq(gd_pve_mapping_resolve(&c, cut, "/etc/pve/mapping/pci.cfg", "pve1"), 0);
+                cr_assert(vm.pci[1].mapping_state < 0);
+                gd_vm_clear(&vm);
+        }
+        cr_assert_eq(gd_vmconfig_parse_proxmox("hostpci0: mapping=rtx\n", "100", PVE, &vm), 0);
+        cr_assert_eq(gd_pve_mapping_resolve(&c, "rtx\n\tmap path=zz:zz.z,node=pve1\n", "/x", "pve1"), 0);
+        cr_assert_eq(vm.pci[0].mapping_state, -EINVAL);
+        cr_assert_not(vm.pci[0].resolved);
+        gd_vm_clear(&vm);
+}

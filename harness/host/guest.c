@@ -66,7 +66,7 @@ static size_t keep_lines(char *text, const char *const *keys, const char *needle
 
         for (char *p = text; *p;) {
                 size_t len = strcspn(p, "\n");
-                bool keep = false;
+                bool keep = false, nl = p[len] == '\n';
 
                 for (size_t i = 0; keys && keys[i]; i++)
                         keep = keep || strncmp(p, keys[i], strlen(keys[i])) == 0;
@@ -77,9 +77,11 @@ static size_t keep_lines(char *text, const char *const *keys, const char *needle
                         p[len] = c;
                 }
                 if (keep) {
+                        /* w <= p: the kept text never outgrows the read. */
                         memmove(w, p, len);
                         w += len;
-                        *w++ = '\n';
+                        if (nl)
+                                *w++ = '\n';
                 }
                 p += len;
                 p += *p == '\n';
