@@ -38,7 +38,7 @@ static int push_per_function(char ***missing, const struct gd_target *t, const s
         for (size_t j = 0; j < t->n_functions; j++) {
                 char buf[64];
 
-                if (gpu_only && !gd_pci_is_display(t->functions[j]))
+                if (gpu_only && t->functions[j] != t->gpu)
                         continue;
                 if (gd_findings_proven(f, condition, t->functions[j]->address))
                         continue;
