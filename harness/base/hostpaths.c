@@ -17,6 +17,10 @@ static const struct gd_hostpath_info hostpaths[_GD_HOSTPATH_MAX] = {
         /* Readable by non-root unless kernel.dmesg_restrict=1. */
         [GD_DEV_KMSG]       = { "/dev/kmsg", "kernel log", true },
         [GD_PROC_INTERRUPTS] = { "/proc/interrupts", "interrupt chips (remapping)", false },
+        [GD_PROC_XEN_CAPABILITIES] = { "/proc/xen/capabilities", "Xen control domain or guest", false },
+        [GD_PROC_HOSTNAME]  = { "/proc/sys/kernel/hostname", "node name (Proxmox resource mappings)", false },
+        [GD_PROC_NVIDIA_VERSION] = { "/proc/driver/nvidia/version", "NVIDIA driver loaded", false },
+        [GD_PROC_NVIDIA_GPUS] = { "/proc/driver/nvidia/gpus", "GPUs the NVIDIA driver probed", false },
 };
 
 static const char *const configpaths[_GD_CONFIGPATH_MAX] = {
@@ -36,6 +40,12 @@ static const char *const configpaths[_GD_CONFIGPATH_MAX] = {
         [GD_USR_SBIN]              = "/usr/sbin",
         [GD_ETC_PVE_QEMU_SERVER]   = "/etc/pve/qemu-server",
         [GD_ETC_LIBVIRT_QEMU]      = "/etc/libvirt/qemu",
+        [GD_ETC_PVE_MAPPING_PCI]   = "/etc/pve/mapping/pci.cfg",
+        [GD_USR_BIN]               = "/usr/bin",
+        [GD_ETC_DOCKER_DAEMON_JSON] = "/etc/docker/daemon.json",
+        [GD_ETC_CONTAINERD_CONFIG] = "/etc/containerd/config.toml",
+        [GD_ETC_NVIDIA_CONTAINER_RUNTIME] = "/etc/nvidia-container-runtime",
+        [GD_ETC_CDI]               = "/etc/cdi",
 };
 
 static char *config_root;
@@ -72,4 +82,10 @@ char *gd_hostpath_resolve(enum gd_hostpath p) {
         if (config_root && startswith(path, "/dev/"))
                 return path_join(config_root, path);
         return strdup(path);
+}
+
+char *gd_dev_path_resolve(const char *path) {
+        if (!startswith(path, "/dev/") || strstr(path, "/../"))
+                return NULL;
+        return config_root ? path_join(config_root, path) : strdup(path);
 }

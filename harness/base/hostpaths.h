@@ -21,6 +21,10 @@ enum gd_hostpath {
         GD_PROC_CONFIG_GZ,
         GD_DEV_KMSG,
         GD_PROC_INTERRUPTS,    /* IR-PCI-MSI chips prove interrupt remapping */
+        GD_PROC_XEN_CAPABILITIES, /* "control_d" in a Xen dom0 (xenfs) */
+        GD_PROC_HOSTNAME,      /* the node name a Proxmox resource mapping is keyed by */
+        GD_PROC_NVIDIA_VERSION, /* there whenever nvidia.ko is loaded */
+        GD_PROC_NVIDIA_GPUS,   /* a directory: one per GPU nvidia probed */
         _GD_HOSTPATH_MAX,
 };
 
@@ -39,6 +43,11 @@ const struct gd_hostpath_info *gd_hostpath(enum gd_hostpath p);
  * UMockdevTestbed object serves, which replay does not run (see
  * replay/testbed-sysfs.c).  Live, the config root is "/".  Newly allocated. */
 char *gd_hostpath_resolve(enum gd_hostpath p);
+
+/* Any /dev path (a device node named at run time, /dev/nvidia0) opened as
+ * gd_hostpath_resolve() opens the table's: below the config root.  Newly
+ * allocated; NULL for a path outside /dev or on ENOMEM. */
+char *gd_dev_path_resolve(const char *path);
 
 /* Configuration read from the host's file system (/etc, /boot, /lib/modules).
  * Not redirected by umockdev, so it is read below a root: "/" live, the
@@ -60,6 +69,12 @@ enum gd_configpath {
         GD_USR_SBIN,           /* update-initramfs, dracut, mkinitcpio, proxmox-boot-tool, kernelstub */
         GD_ETC_PVE_QEMU_SERVER, /* Proxmox VE VM configs, <vmid>.conf (this node's, via pmxcfs) */
         GD_ETC_LIBVIRT_QEMU,   /* libvirt persistent domain XML, <name>.xml */
+        GD_ETC_PVE_MAPPING_PCI, /* Proxmox VE resource mappings: hostpciN: mapping=NAME */
+        GD_USR_BIN,            /* nvidia-ctk, nvidia-container-runtime, dockerd, containerd */
+        GD_ETC_DOCKER_DAEMON_JSON, /* the nvidia runtime for Docker */
+        GD_ETC_CONTAINERD_CONFIG,  /* the nvidia runtime for containerd */
+        GD_ETC_NVIDIA_CONTAINER_RUNTIME, /* the toolkit's own config directory */
+        GD_ETC_CDI,            /* Container Device Interface specs (nvidia-ctk cdi generate) */
         _GD_CONFIGPATH_MAX,
 };
 

@@ -152,6 +152,51 @@ static void remedy_bind_at_boot(struct gd_finding *x, const struct gd_host *h, c
         gd_remedy_initramfs_vfio(x, h);
 }
 
+/* ---- Xen dom0: xen-pciback instead of vfio-pci ------------------------ */
+
+/* xen-pciback's pci_driver is named "pciback" (drivers/xen/xen-pciback/
+ * pci_stub.c, PCISTUB_DRIVER_NAME); xl pci-assignable-add binds a device to
+ * it, and xen-pciback.hide=(BDF) does so at boot. */
+static bool driver_is_pciback(const char *driver) {
+        return streq(driver, "pciback") || streq(driver, "xen-pciback");
+}
+
+static void check_bound_dom0(const struct gd_target *t, struct gd_findings *out) {
+        struct gd_finding *bound = NULL, *unbound = NULL;
+        char hide[256] = "";
+
+        for (size_t i = 0; i < t->n_functions; i++) {
+                const struct gd_pci_dev *d = t->functions[i];
+                struct gd_finding **x;
+
+                if (d->driver_known != TRI_YES || driver_is_pciback(d->driver)) {
+                        if (d->driver_known == TRI_YES)
+                                gd_findings_prove(out, GD_PROOF_PCIBACK, d->address);
+                        continue;
+                }
+                snprintf(hide + strlen(hide), sizeof(hide) - strlen(hide), "(%s)", d->address);
+                x = d->driver ? &bound : &unbound;
+                if (!*x) {
+                        *x = d->driver ? gd_findings_add(out, "driver.host-bound", "functions of the card at %s are on "
+                                                         "dom0 drivers, not xen-pciback", t->gpu->address)
+                                       : gd_findings_add(out, "driver.unbound", "functions of the card at %s have no "
+                                                         "driver (Xen assigns them from xen-pciback)", t->gpu->address);
+                        if (!*x)
+                                return;
+                        gd_finding_remedy(*x, "Now: make each function assignable (binds it to xen-pciback):");
+                }
+                gd_finding_subject(*x, d->address);
+                gd_finding_evidence_attr(*x, d, "driver", d->driver ? d->driver : "(no driver bound)");
+                gd_finding_remedy_append(*x, "  xl pci-assignable-add %s", d->address);
+        }
+        for (int k = 0; k < 2; k++) {
+                struct gd_finding *x = k ? unbound : bound;
+                if (x)
+                        gd_finding_remedy_append(x, "At every boot: xen-pciback.hide=%s on dom0's kernel command line "
+                                                    "(with xen-pciback built in or in the initramfs).", hide);
+        }
+}
+
 /* ---- driver.host-bound, driver.unbound, fact.unreadable -------------- */
 
 static void check_bound(const struct gd_host *h, const struct gd_target *t, struct gd_findings *out) {
@@ -166,7 +211,7 @@ static void check_bound(const struct gd_host *h, const struct gd_target *t, stru
                 else if (!d->driver) {
                         if (!streq(d->driver_override, "vfio-pci"))
                                 n_unbound++;
-                } else if (!gd_driver_is_vfio(d->driver))
+                } else if (!gd_driver_is_vfio_class(h, d->driver))
                         n_host++;
                 else
                         /* Proof for the verdict: on vfio-pci (or pci-stub). */
@@ -193,7 +238,7 @@ static void check_bound(const struct gd_host *h, const struct gd_target *t, stru
                 for (size_t i = 0; i < t->n_functions; i++) {
                         const struct gd_pci_dev *d = t->functions[i];
                         _cleanup_free_ char *mod = NULL;
-                        if (d->driver_known != TRI_YES || !d->driver || gd_driver_is_vfio(d->driver))
+                        if (d->driver_known != TRI_YES || !d->driver || gd_driver_is_vfio_class(h, d->driver))
                                 continue;
                         snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s on %s",
                                  names[0] ? ", " : "", d->address, d->driver);
@@ -208,7 +253,7 @@ static void check_bound(const struct gd_host *h, const struct gd_target *t, stru
                 for (size_t i = 0; i < t->n_functions; i++) {
                         const struct gd_pci_dev *d = t->functions[i];
                         const char *what;
-                        if (d->driver_known != TRI_YES || !d->driver || gd_driver_is_vfio(d->driver))
+                        if (d->driver_known != TRI_YES || !d->driver || gd_driver_is_vfio_class(h, d->driver))
                                 continue;
                         gd_finding_subject(x, d->address);
                         what = driver_what(d->driver);
@@ -392,6 +437,10 @@ void gd_check_drivers(const struct gd_host *h, const struct gd_targets *t, struc
         bool have_ids = gd_vfio_ids_effective(h, &ids) >= 0;
 
         for (size_t i = 0; i < t->n; i++) {
+                if (out->role == GD_ROLE_XEN_DOM0) {
+                        check_bound_dom0(&t->items[i], out);
+                        continue;
+                }
                 check_bound(h, &t->items[i], out);
                 if (have_ids && h->modconfig)
                         check_will_claim(h, &t->items[i], &ids, out);

@@ -142,10 +142,10 @@ enum member_kind {
         MEMBER_UNKNOWN,        /* driver link unreadable, or not a device gpudiag read */
 };
 
-static enum member_kind member_kind(const struct gd_pci_dev *d) {
+static enum member_kind member_kind(const struct gd_host *h, const struct gd_pci_dev *d) {
         if (!d || d->driver_known != TRI_YES)
                 return MEMBER_UNKNOWN;
-        if (!d->driver || gd_driver_is_vfio(d->driver))
+        if (!d->driver || gd_driver_is_vfio_class(h, d->driver))
                 return MEMBER_ALLOWED;
         return MEMBER_BLOCKS;
 }
@@ -169,7 +169,7 @@ static bool check_shared(const struct gd_host *h, const struct gd_target *t, con
                 if (gd_target_has(t, g->devices[i]) || member_ignored(d))
                         continue;
                 n_other++;
-                k = member_kind(d);
+                k = member_kind(h, d);
                 if (k == MEMBER_BLOCKS) {
                         n_blocks++;
                         if (!strv_contains(drivers, d->driver) && strv_push_dup(&drivers, d->driver) < 0)
@@ -219,7 +219,7 @@ static bool check_shared(const struct gd_host *h, const struct gd_target *t, con
                 if (gd_target_has(t, g->devices[i]) || member_ignored(d))
                         continue;
                 gd_finding_subject(x, g->devices[i]);
-                k = member_kind(d);
+                k = member_kind(h, d);
                 src = group_member_source(g->id, g->devices[i]);
                 desc = d ? gd_describe_dev(d) : NULL;
                 gd_finding_evidence(x, src, 0, "%s: %s", desc ? desc : g->devices[i],
@@ -241,7 +241,7 @@ static bool check_shared(const struct gd_host *h, const struct gd_target *t, con
                         char name[512];
 
                         if (gd_target_has(t, g->devices[i]) || !d || member_ignored(d) ||
-                            member_kind(d) != MEMBER_BLOCKS)
+                            member_kind(h, d) != MEMBER_BLOCKS)
                                 continue;
                         gd_pci_format_name(d, false, name, sizeof(name));
                         gd_finding_remedy_append(x, "     driverctl set-override %s vfio-pci   # %s %s, now on %s",
@@ -272,7 +272,7 @@ static void check_split(const struct gd_host *h, const struct gd_target *t, stru
                         groups_differ = true;
                 if (d->driver_known != TRI_YES)
                         continue;
-                if (gd_driver_is_vfio(d->driver))
+                if (gd_driver_is_vfio_class(h, d->driver))
                         n_vfio++;
                 else
                         n_other++;

@@ -20,6 +20,32 @@ bool gd_driver_is_vfio(const char *driver) {
         return streq(driver, "vfio-pci") || streq(driver, "pci-stub");
 }
 
+/* The variant drivers of drivers/vfio/pci/ (one directory each, Makefile
+ * obj-$(CONFIG_..._VFIO_PCI)); each registers a pci_driver named
+ * KBUILD_MODNAME with .driver_managed_dma = true and is built on
+ * vfio_pci_core (nvgrace-gpu/main.c: nvgrace_gpu_vfio_pci_driver). */
+static const char *const vfio_pci_variants[] = {
+        "mlx5_vfio_pci", "hisi_acc_vfio_pci", "pds_vfio_pci", "nvgrace_gpu_vfio_pci", "virtio_vfio_pci",
+        "qat_vfio_pci", "xe_vfio_pci", "ism_vfio_pci",
+};
+
+bool gd_driver_is_vfio_class(const struct gd_host *h, const char *driver) {
+        const struct gd_sys_module *core;
+
+        if (!driver)
+                return false;
+        if (gd_driver_is_vfio(driver))
+                return true;
+        for (size_t i = 0; i < ELEMENTSOF(vfio_pci_variants); i++)
+                if (gd_modname_eq(driver, vfio_pci_variants[i]))
+                        return true;
+        core = h ? gd_host_sys_module(h, "vfio_pci_core") : NULL;
+        for (size_t i = 0; core && core->holders_state == 0 && core->holders && core->holders[i]; i++)
+                if (gd_modname_eq(core->holders[i], driver))
+                        return true;
+        return false;
+}
+
 bool gd_vfio_id_matches(const struct gd_vfio_id *id, const struct gd_pci_dev *d) {
         if (!id->valid)
                 return false;

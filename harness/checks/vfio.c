@@ -24,9 +24,13 @@
 
 /* ---- vfio.modules-missing -------------------------------------------- */
 
-static bool target_all_on(const struct gd_target *t, const char *driver) {
+/* Every function on vfio-pci or one of its variant drivers: each is built
+ * on vfio_pci_core and vfio, so a bound card proves them loaded, and a
+ * card on a variant driver (nvgrace_gpu_vfio_pci) needs no vfio_pci. */
+static bool target_all_vfio(const struct gd_host *h, const struct gd_target *t) {
         for (size_t i = 0; i < t->n_functions; i++)
-                if (t->functions[i]->driver_known != TRI_YES || !streq(t->functions[i]->driver, driver))
+                if (t->functions[i]->driver_known != TRI_YES || !gd_driver_is_vfio_class(h, t->functions[i]->driver) ||
+                    streq(t->functions[i]->driver, "pci-stub"))
                         return false;
         return t->n_functions > 0;
 }
@@ -35,17 +39,22 @@ static void check_modules(const struct gd_host *h, const struct gd_targets *t, s
         /* vfio_pci_core (a module of its own since 5.15, "vfio/pci: Split
          * the pci_driver code out of vfio_pci_core.c") is a hard dependency
          * of vfio_pci, so vfio_pci loaded implies it. */
+        /* /sys/module/<name> is there for a loaded module and for a built-in
+         * one with parameters (kernel/params.c param_sysfs_builtin());
+         * vfio_iommu_type1 (allow_unsafe_interrupts, ...) and vfio_pci (ids,
+         * ...) always have parameters, so its absence rules out built-in. */
         static const struct {
                 const char *module, *kconfig;
                 bool proven_by_binding; /* a device on vfio-pci proves it loaded */
+                bool has_params;
         } needed[] = {
-                { "vfio", "CONFIG_VFIO", true },
-                { "vfio_iommu_type1", "CONFIG_VFIO_IOMMU_TYPE1", false },
-                { "vfio_pci", "CONFIG_VFIO_PCI", true },
+                { "vfio", "CONFIG_VFIO", true, false },
+                { "vfio_iommu_type1", "CONFIG_VFIO_IOMMU_TYPE1", false, true },
+                { "vfio_pci", "CONFIG_VFIO_PCI", true, true },
         };
         const struct gd_modconfig *m = h->modconfig;
         const struct gd_bootconfig *b = h->bootconfig;
-        bool bound = false, missing[ELEMENTSOF(needed)] = { false };
+        bool bound = false, missing[ELEMENTSOF(needed)] = { false }, builtin_unknown = false;
         size_t n_missing = 0;
         struct gd_finding *x;
         char names[128] = "";
@@ -56,13 +65,14 @@ static void check_modules(const struct gd_host *h, const struct gd_targets *t, s
         if (!m || !m->loaded)
                 return;
         for (size_t i = 0; i < t->n; i++)
-                if (target_all_on(&t->items[i], "vfio-pci"))
+                if (target_all_vfio(h, &t->items[i]))
                         bound = true;
 
         for (size_t i = 0; i < ELEMENTSOF(needed); i++) {
                 const char *kc = gd_kconfig_get(b, needed[i].kconfig);
+                const struct gd_sys_module *sm = gd_host_sys_module(h, needed[i].module);
 
-                if (streq(kc, "y") || gd_modconfig_is_loaded(m, needed[i].module))
+                if (streq(kc, "y") || gd_modconfig_is_loaded(m, needed[i].module) || (sm && sm->state == 0))
                         continue;
                 if (bound && needed[i].proven_by_binding)
                         continue;
@@ -73,6 +83,8 @@ static void check_modules(const struct gd_host *h, const struct gd_targets *t, s
                         continue;
                 missing[i] = true;
                 n_missing++;
+                if (!kc && !(needed[i].has_params && sm && sm->state == -ENOENT))
+                        builtin_unknown = true;
                 if (names[0])
                         strncat(names, ", ", sizeof(names) - strlen(names) - 1);
                 strncat(names, needed[i].module, sizeof(names) - strlen(names) - 1);
@@ -80,8 +92,9 @@ static void check_modules(const struct gd_host *h, const struct gd_targets *t, s
         if (n_missing == 0)
                 return;
 
-        x = gd_findings_add(out, "vfio.modules-missing", "%s %s not loaded (and not built into the kernel)",
-                            names, n_missing > 1 ? "are" : "is");
+        x = gd_findings_add(out, "vfio.modules-missing", "%s %s not loaded%s", names, n_missing > 1 ? "are" : "is",
+                            builtin_unknown ? " (whether built into the kernel could not be read)" :
+                            " (and not built into the kernel)");
         if (!x)
                 return;
         for (size_t i = 0; i < ELEMENTSOF(needed); i++) {
@@ -89,6 +102,9 @@ static void check_modules(const struct gd_host *h, const struct gd_targets *t, s
                 if (!missing[i])
                         continue;
                 gd_finding_evidence(x, gd_hostpath(GD_PROC_MODULES)->path, 0, "%s is not listed", needed[i].module);
+                if (gd_host_sys_module(h, needed[i].module) && gd_host_sys_module(h, needed[i].module)->state == -ENOENT)
+                        gd_finding_evidence(x, "/sys/module", 0, "no %s directory (neither loaded nor built in)",
+                                            needed[i].module);
                 kc = gd_kconfig_get(b, needed[i].kconfig);
                 if (kc && b->kconfig_source)
                         gd_finding_evidence(x, b->kconfig_source, 0, "%s=%s%s", needed[i].kconfig, kc,

@@ -8,15 +8,6 @@
 
 #include "model/modconfig.h"
 
-#define GROW(array, n) ({                                                     \
-        __typeof__(array) _g = realloc((array), sizeof(*(array)) * ((n) + 1)); \
-        if (_g) {                                                             \
-                (array) = _g;                                                 \
-                memset(&(array)[n], 0, sizeof(*(array)));                     \
-        }                                                                     \
-        _g ? &(array)[(n)++] : NULL;                                          \
-})
-
 /* Collapses runs of blanks to one space and trims, in place. */
 char *collapse(char *s);
 

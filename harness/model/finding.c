@@ -110,19 +110,51 @@ bool gd_findings_proven(const struct gd_findings *f, const char *condition, cons
         return strv_contains(f->proven, buf);
 }
 
+int gd_finding_edit(struct gd_finding *x, const char *file, unsigned line, const char *key, const char *old_value,
+                    const char *new_value) {
+        struct gd_edit *e;
+
+        for (size_t i = 0; i < x->n_edits; i++)
+                if (streq(x->edits[i].file, file) && streq(x->edits[i].key, key) &&
+                    (old_value ? streq(x->edits[i].old_value, old_value) : !x->edits[i].old_value) &&
+                    (new_value ? streq(x->edits[i].new_value, new_value) : !x->edits[i].new_value))
+                        return 0;
+        e = GROW(x->edits, x->n_edits);
+        if (!e)
+                return -ENOMEM;
+        e->file = strdup(file ? file : "");
+        e->line = line;
+        e->key = strdup(key ? key : "");
+        e->old_value = old_value ? strdup(old_value) : NULL;
+        e->new_value = new_value ? strdup(new_value) : NULL;
+        if (!e->file || !e->key || (old_value && !e->old_value) || (new_value && !e->new_value))
+                return -ENOMEM;
+        return 0;
+}
+
+void gd_finding_clear(struct gd_finding *x) {
+        strv_free(x->subjects);
+        free(x->summary);
+        for (size_t j = 0; j < x->n_evidence; j++) {
+                free(x->evidence[j].source);
+                free(x->evidence[j].text);
+        }
+        free(x->evidence);
+        free(x->remedy);
+        for (size_t j = 0; j < x->n_edits; j++) {
+                free(x->edits[j].file);
+                free(x->edits[j].key);
+                free(x->edits[j].old_value);
+                free(x->edits[j].new_value);
+        }
+        free(x->edits);
+        *x = (struct gd_finding) {};
+}
+
 void gd_findings_clear(struct gd_findings *f) {
         f->proven = strv_free(f->proven);
-        for (size_t i = 0; i < f->n; i++) {
-                struct gd_finding *x = &f->items[i];
-                strv_free(x->subjects);
-                free(x->summary);
-                for (size_t j = 0; j < x->n_evidence; j++) {
-                        free(x->evidence[j].source);
-                        free(x->evidence[j].text);
-                }
-                free(x->evidence);
-                free(x->remedy);
-        }
+        for (size_t i = 0; i < f->n; i++)
+                gd_finding_clear(&f->items[i]);
         free(f->items);
         f->items = NULL;
         f->n = 0;
