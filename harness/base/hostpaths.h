@@ -60,6 +60,12 @@ enum gd_configpath {
         GD_USR_SBIN,           /* update-initramfs, dracut, mkinitcpio, proxmox-boot-tool, kernelstub */
         GD_ETC_PVE_QEMU_SERVER, /* Proxmox VE VM configs, <vmid>.conf (this node's, via pmxcfs) */
         GD_ETC_LIBVIRT_QEMU,   /* libvirt persistent domain XML, <name>.xml */
+        GD_ETC_DEFAULT_GRUB_D, /* *.cfg, sourced after /etc/default/grub by grub-mkconfig */
+        GD_ETC_KERNELSTUB_CONF, /* Pop!_OS: kernelstub's JSON, "user": {"kernel_options": [...]} */
+        GD_ETC_BOOSTER_YAML,   /* booster: modules_force_load */
+        GD_ETC_DRACUT_CONF,    /* dracut's main file, before dracut.conf.d */
+        GD_USR_BIN,            /* dracut, mkinitcpio, booster, kernelstub (Arch and Fedora keep them here) */
+        GD_VAR_LIB_GPUDIAG_JOURNAL, /* gpudiag apply's journal (written by apply only, never read by the reader) */
         _GD_CONFIGPATH_MAX,
 };
 
@@ -73,3 +79,6 @@ const char *gd_config_root(void);
 /* Returns a newly allocated absolute path of a configuration path under the
  * config root, with sub appended when non-NULL. */
 char *gd_config_path_join(enum gd_configpath p, const char *sub);
+/* path with the config root taken off ("/etc/..." as the host names it);
+ * path itself when it is not below the root.  Points into path. */
+const char *gd_config_path_strip(const char *path);

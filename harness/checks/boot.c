@@ -133,6 +133,7 @@ static void check_initramfs(const struct gd_host *h, struct gd_findings *out) {
         gd_finding_evidence(x, b->initramfs_path, 0, "built %s", t1);
         gd_remedy_apply_initramfs(x, h);
         gd_finding_remedy_append(x, "Reboot.");
+        gd_finding_act(x, GD_ACT_REBOOT, NULL);
 }
 
 void gd_check_boot(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out) {

@@ -115,11 +115,14 @@ void check_irq(const struct gd_host *h, struct gd_findings *out) {
                         _cleanup_free_ char *as = arg_string(off_arg);
                         if (as)
                                 gd_remedy_cmdline_remove(x, h, as);
-                } else
+                } else {
+                        gd_finding_act_text(x, GD_ACT_FIRMWARE, "Enable interrupt remapping (x2APIC) and update the "
+                                            "firmware");
                         gd_finding_remedy(x, "Enable interrupt remapping / x2APIC in the firmware setup and update the "
                                           "firmware (on AMD check the log for 'IOAPIC[..] not in IVRS table' and add "
                                           "ivrs_ioapic=ID@BDF). Last resort, without isolation: "
                                           "options vfio_iommu_type1 allow_unsafe_interrupts=1 in /etc/modprobe.d/vfio.conf.");
+                }
         } else if (ir == TRI_UNKNOWN) {
                 x = gd_findings_add(out, "fact.unreadable", "whether interrupt remapping is enabled could not be read");
                 if (!x)
@@ -151,9 +154,16 @@ void check_irq(const struct gd_host *h, struct gd_findings *out) {
                         _cleanup_free_ char *src = gd_modconfig_source_string(&unsafe_opt->source);
                         gd_finding_evidence(x, src ? src : "modprobe.d", 0, "options %s %s", unsafe_opt->module,
                                             unsafe_opt->options);
-                        if (ir == TRI_YES)
+                        if (ir == TRI_YES) {
                                 gd_finding_remedy(x, "Remove allow_unsafe_interrupts from %s, then rebuild the initramfs.",
                                                   src ? src : "the modprobe.d options");
+                                if (unsafe_opt->source.path && !gd_source_is_cmdline(&unsafe_opt->source))
+                                        gd_finding_act_line(x, GD_ACT_OPTION_REMOVE, unsafe_opt->source.path,
+                                                            unsafe_opt->source.line, NULL, "allow_unsafe_interrupts",
+                                                            unsafe_opt->module);
+                                gd_finding_act(x, GD_ACT_INITRAMFS_REBUILD, NULL);
+                                gd_finding_act(x, GD_ACT_REBOOT, NULL);
+                        }
                 }
                 if (on_rec)
                         gd_finding_evidence_kmsg(x, h, on_rec);

@@ -65,6 +65,15 @@ static char *options_without(const char *opts, const char *key) {
         return out;
 }
 
+/* A Proxmox hostpci line rewritten, as the plan's action. */
+static void vm_line_action(struct gd_finding *x, const struct gd_vm *vm, unsigned line, const char *key,
+                           const char *addr, const char *options) {
+        _cleanup_free_ char *text = NULL;
+
+        if (vm->kind == GD_VM_PROXMOX && asprintf(&text, "%s: %s%s", key, addr, options) >= 0)
+                gd_finding_act_line(x, GD_ACT_LINE_REPLACE, vm->source, line, NULL, NULL, text);
+}
+
 static void slot_of(const struct gd_pci_dev *d, char buf[static GD_ADDR_LEN]) {
         snprintf(buf, GD_ADDR_LEN, "%04x:%02x:%02x", d->domain & 0xffff, d->bus & 0xff, d->dev & 0x1f);
 }
@@ -109,10 +118,14 @@ static void rule_pcie_without_q35(const struct gd_vm *vm, const struct gd_vm_pci
         evidence_machine(x, vm);
         slot_of(t->gpu, slot);
         plain = options_without(p->options, "pcie");
-        if (vm->machine_text)
+        if (vm->machine_text) {
                 gd_finding_remedy(x, "In %s replace line %u '%s' with:", vm->source, vm->machine_line, vm->machine_text);
-        else
+                gd_finding_act_line(x, GD_ACT_LINE_REPLACE, vm->source, vm->machine_line, NULL, NULL, "machine: q35");
+        } else {
                 gd_finding_remedy(x, "Add this line to %s:", vm->source);
+                /* Before the entry, so it lands in the VM's own section, not a snapshot's. */
+                gd_finding_act_line(x, GD_ACT_LINE_INSERT, vm->source, p->line, NULL, NULL, "machine: q35");
+        }
         gd_finding_remedy_append(x, "machine: q35");
         gd_finding_remedy_append(x, "(qm set %s --machine q35; a Windows guest may need its drivers re-detected), "
                                     "or keep the machine and drop pcie=1:", vm->name);
@@ -143,6 +156,7 @@ static void rule_x_vga_not_vga(const struct gd_host *h, const struct gd_vm *vm, 
         gd_finding_remedy(x, "x-vga is for a VGA-class primary display; a compute or 3D controller has no legacy "
                              "VGA ranges. In %s replace line %u with:", vm->source, p->line);
         gd_finding_remedy_append(x, "%s: %s%s", p->key, addr, plain ? plain : "");
+        vm_line_action(x, vm, p->line, p->key, addr, plain ? plain : "");
 }
 
 static void rule_some_functions(const struct gd_vm *vm, const struct gd_target *t, const bool *passed,
@@ -181,6 +195,7 @@ static void rule_some_functions(const struct gd_vm *vm, const struct gd_target *
                                   vm->source, first->line);
                 gd_finding_remedy_append(x, "%s: %s%s", first->key, slot, first->options);
                 gd_finding_remedy_append(x, "and remove any other hostpci line of %s.", slot);
+                vm_line_action(x, vm, first->line, first->key, slot, first->options);
         } else {
                 gd_finding_remedy(x, "The functions of a card share its IOMMU group and reset; pass them together. "
                                      "Add to <devices> in %s (virsh edit %s):", vm->source, vm->name);
@@ -301,6 +316,7 @@ static void check_missing(const struct gd_host *h, const struct gd_vmconfig *c, 
                                                      "addresses). If it is the GPU now at %s, in %s replace line "
                                                      "%u with:", slot, vm->source, p->line);
                                 gd_finding_remedy_append(x, "%s: %s%s", p->key, slot, p->options);
+                                vm_line_action(x, vm, p->line, p->key, slot, p->options);
                         } else if (g) {
                                 gd_finding_remedy(x, "The card moved or was removed (lspci -nn shows the current "
                                                      "addresses). If it is the GPU now at %s, in %s (virsh edit %s) "

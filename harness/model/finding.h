@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "base/macro.h"
+#include "model/action.h"
 
 enum gd_severity {
         GD_SEV_INFO,
@@ -42,6 +43,8 @@ struct gd_finding {
         struct gd_evidence *evidence;
         size_t n_evidence;
         char *remedy;          /* NULL only for GD_SEV_INFO notes that need no action */
+        struct gd_action *actions; /* the remedy as data, for gpudiag plan (model/action.h) */
+        size_t n_actions;
 };
 
 /* What READY rests on.  A GPU is READY only when the checks affirmatively
@@ -70,6 +73,17 @@ int gd_finding_evidence(struct gd_finding *x, const char *source, unsigned line,
 int gd_finding_remedy(struct gd_finding *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends a line to the remedy (joined with "\n"). */
 int gd_finding_remedy_append(struct gd_finding *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Attaches an action (copied); an action equal to one already attached is
+ * not added twice.  gd_finding_act() is the short form for kinds with one
+ * argument (arg may be NULL); gd_finding_act_line() for the kinds that name
+ * a file line.  0 or -ENOMEM. */
+int gd_finding_action(struct gd_finding *x, const struct gd_action *a);
+int gd_finding_act(struct gd_finding *x, enum gd_action_kind kind, const char *arg);
+int gd_finding_act_text(struct gd_finding *x, enum gd_action_kind kind, const char *text_fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+int gd_finding_act_line(struct gd_finding *x, enum gd_action_kind kind, const char *path, unsigned line,
+                        const char *old_text, const char *arg, const char *text);
 
 bool gd_finding_has_subject(const struct gd_finding *x, const char *subject);
 const struct gd_finding *gd_findings_find(const struct gd_findings *f, const char *id);

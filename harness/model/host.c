@@ -101,7 +101,7 @@ const struct gd_iommu_group *gd_host_find_group(const struct gd_host *h, int id)
         return NULL;
 }
 
-static bool param_eq(const char *a, const char *b) {
+bool gd_param_eq(const char *a, const char *b) {
         for (; *a && *b; a++, b++) {
                 char ca = *a == '-' ? '_' : *a, cb = *b == '-' ? '_' : *b;
                 if (ca != cb)
@@ -112,14 +112,14 @@ static bool param_eq(const char *a, const char *b) {
 
 const struct gd_cmdline_arg *gd_cmdline_find(const struct gd_cmdline *c, const char *key) {
         for (size_t i = 0; i < c->n_args; i++)
-                if (param_eq(c->args[i].key, key))
+                if (gd_param_eq(c->args[i].key, key))
                         return &c->args[i];
         return NULL;
 }
 
 const struct gd_cmdline_arg *gd_cmdline_find_last(const struct gd_cmdline *c, const char *key) {
         for (size_t i = c->n_args; i > 0; i--)
-                if (param_eq(c->args[i - 1].key, key))
+                if (gd_param_eq(c->args[i - 1].key, key))
                         return &c->args[i - 1];
         return NULL;
 }
