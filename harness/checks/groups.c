@@ -321,6 +321,8 @@ static void check_split(const struct gd_host *h, const struct gd_target *t, stru
                 gd_finding_remedy(x, "Bind every function of the card to vfio-pci, not only the GPU: vfio-pci "
                                      "ids=%s (driver.host-bound / driver.unbound give the exact lines).",
                                   ids ? ids : "");
+                if (ids)
+                        gd_finding_act(x, GD_ACT_VFIO_IDS, ids);
         }
 }
 

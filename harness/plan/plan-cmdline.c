@@ -159,10 +159,40 @@ struct stmt {
         const struct gd_cmdline_origin *o;
         char *text;            /* as it will be */
         char **changes;
+        bool dead;             /* overridden: its words never reach the kernel */
 };
 
 static bool is_grub(const struct gd_cmdline_origin *o) {
         return o->var != NULL;
+}
+
+/* A statement whose value reaches the command line: the last assignment of
+ * its variable, or one a later assignment of it expands ($VAR, ${VAR}).
+ * An assignment overridden outright (by a grub.d file) is left alone. */
+static bool effective(const struct gd_bootconfig *b, size_t i) {
+        const struct gd_cmdline_origin *o = &b->origins[i];
+        _cleanup_free_ char *plain = NULL, *braced = NULL;
+
+        if (o->last || !o->var)
+                return true;
+        if (asprintf(&plain, "$%s", o->var) < 0 || asprintf(&braced, "${%s}", o->var) < 0)
+                return true;
+        for (size_t k = i + 1; k < b->n_origins; k++) {
+                const struct gd_cmdline_origin *l = &b->origins[k];
+                const char *p;
+                if (!streq(l->var, o->var))
+                        continue;
+                if (strstr(l->text, braced))
+                        return effective(b, k);
+                for (p = strstr(l->text, plain); p; p = strstr(p + 1, plain)) {
+                        char next = p[strlen(plain)];
+                        if (!(next == '_' || (next >= 'A' && next <= 'Z') || (next >= 'a' && next <= 'z') ||
+                              (next >= '0' && next <= '9')))
+                                return effective(b, k);
+                }
+                return false;
+        }
+        return true;
 }
 
 /* The statement a new word goes to: the last GRUB_CMDLINE_LINUX_DEFAULT,
@@ -251,6 +281,7 @@ static void edit_statements(struct planner *P, const struct words *add, const st
         }
         for (size_t i = 0; i < n; i++) {
                 st[i].o = &b->origins[i];
+                st[i].dead = !effective(b, i);
                 if (!(st[i].text = strdup(b->origins[i].text)))
                         P->oom = true;
         }
@@ -265,7 +296,7 @@ static void edit_statements(struct planner *P, const struct words *add, const st
                 others = next_other_values(P, w);
                 for (size_t k = 0; others && others[k]; k++)
                         for (size_t j = 0; j < n; j++) {
-                                char *r = gd_cmdline_text_replace(st[j].text, others[k], w->text);
+                                char *r = st[j].dead ? NULL : gd_cmdline_text_replace(st[j].text, others[k], w->text);
                                 if (r) {
                                         stmt_change(P, &st[j], r, "set", w->text, "in");
                                         done = true;
@@ -286,7 +317,7 @@ static void edit_statements(struct planner *P, const struct words *add, const st
                 if (!next_has(P, w))
                         continue;
                 for (size_t j = 0; j < n; j++) {
-                        char *r = gd_cmdline_text_remove(st[j].text, w->text);
+                        char *r = st[j].dead ? NULL : gd_cmdline_text_remove(st[j].text, w->text);
                         if (r) {
                                 stmt_change(P, &st[j], r, "remove", w->text, "from");
                                 done = true;
@@ -348,8 +379,9 @@ static void edit_statements(struct planner *P, const struct words *add, const st
 
 static struct gd_plan_step *kernelstub(struct planner *P, const char *op, const char *undo, const char *word,
                                        char * const *reasons) {
-        struct gd_plan_step *s = planner_step(P, GD_PHASE_CMDLINE, GD_STEP_COMMAND, "%s %s on the kernel command line",
-                                              streq(op, "-a") ? "Add" : "Remove", word);
+        struct gd_plan_step *s = planner_step(P, GD_PHASE_CMDLINE, GD_STEP_COMMAND, "%s %s %s the kernel command line",
+                                              streq(op, "-a") ? "Add" : "Remove", word,
+                                              streq(op, "-a") ? "to" : "from");
 
         planner_argv(P, s, "kernelstub", op, word, NULL);
         if (!s)
