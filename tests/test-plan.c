@@ -259,3 +259,17 @@ Test(plan, bad_answers_and_options_are_usage_errors) {
         run_clear(&c);
         run_clear(&d);
 }
+
+Test(plan, nothing_to_rebuild_binds_now_and_says_it_is_the_console) {
+        _cleanup_testbed_ struct gd_testbed *t = plan_testbed("igpu-configured-not-rebooted");
+        struct fy_document *d = plan_json(t, "00:02.0", NULL, NULL);
+        struct fy_node *bind = plan_command(d, "driverctl set-override 0000:00:02.0 vfio-pci");
+
+        cr_assert_not_null(bind, "no binding now");
+        cr_assert_str_eq(node_str(bind, "phase"), "now");
+        cr_assert(node_str(bind, "note") && strstr(node_str(bind, "note"), "host console"));
+        cr_assert_null(plan_step(d, "phase", "reboot"), "a reboot with nothing changed");
+        cr_assert_null(plan_step(d, "phase", "initramfs"), "a rebuild with nothing changed");
+        cr_assert_not_null(plan_step(d, "phase", "firmware"));
+        fy_document_destroy(d);
+}

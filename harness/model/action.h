@@ -34,7 +34,10 @@ enum gd_action_kind {
         GD_ACT_LINE_REMOVE,       /* path/line/old_text: delete this line */
         GD_ACT_FILE_LINE,         /* path, text: the file must hold this line (a udev rule) */
 
-        /* initramfs, boot loader, reboot. */
+        /* initramfs, boot loader, reboot.  Without an argument they follow
+         * the changes the finding asks for (no change made, nothing to
+         * rebuild); with arg GD_ACT_ALWAYS the finding itself needs them
+         * (a configuration written but never applied). */
         GD_ACT_INITRAMFS_MODULE,  /* arg: a module the initramfs loads early */
         GD_ACT_INITRAMFS_REBUILD,
         GD_ACT_BOOTLOADER_REFRESH,
@@ -50,6 +53,8 @@ enum gd_action_kind {
         GD_ACT_LINE_INSERT,       /* path, text: a new line before line */
         _GD_ACT_MAX,
 };
+
+#define GD_ACT_ALWAYS "always"
 
 struct gd_action {
         enum gd_action_kind kind;

@@ -558,6 +558,11 @@ void plan_bootloader_refresh(struct planner *P) {
                         s->question = planner_ask(P, "bootloader");
                 break;
         }
-        if (s)
-                planner_reasons_add(P, &s->reasons, P->refresh_reasons);
+        if (!s)
+                return;
+        planner_reasons_add(P, &s->reasons, P->refresh_reasons);
+        /* Undone by running it again, on the restored configuration. */
+        for (size_t i = 0; s->argv && s->argv[i]; i++)
+                if (strv_push_dup(&s->undo_argv, s->argv[i]) < 0)
+                        P->oom = true;
 }

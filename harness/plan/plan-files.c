@@ -187,6 +187,18 @@ static char *pfile_render(const struct pfile *pf) {
         return out;
 }
 
+bool pfiles_changed(const struct planner *P, enum gd_plan_phase phase) {
+        for (size_t i = 0; i < P->n_files; i++) {
+                const struct pfile *pf = &P->files[i];
+                if (pf->phase != phase)
+                        continue;
+                for (size_t n = 0; n <= pf->n_lines + 1; n++)
+                        if (pf->insert[n] || pf->replace[n] || pf->deleted[n])
+                                return true;
+        }
+        return false;
+}
+
 void pfiles_finish(struct planner *P) {
         for (size_t i = 0; i < P->n_files; i++) {
                 struct pfile *pf = &P->files[i];
@@ -282,6 +294,10 @@ void plan_file_lines(struct planner *P) {
                         continue;
                 pfile_append(P, pf, a->text);
                 pfile_change(P, pf, lines[i].x, "add the line %s", a->text);
+                if (phase != GD_PHASE_VM) {
+                        P->boot_files_changed = true;
+                        planner_reason(P, &P->reboot_reasons, lines[i].x);
+                }
         }
         {
                 _cleanup_free_ struct item *rep = planner_items(P, GD_ACT_LINE_REPLACE, &n);

@@ -211,7 +211,6 @@ void plan_initramfs(struct planner *P) {
         _cleanup_strv_free_ char **mods = NULL, **reasons = NULL;
         size_t n;
         _cleanup_free_ struct item *items = planner_items(P, GD_ACT_INITRAMFS_MODULE, &n);
-        size_t before = P->n_files;
 
         for (size_t i = 0; i < n; i++) {
                 if (!strv_contains(mods, items[i].a->arg) && strv_push_dup(&mods, items[i].a->arg) < 0)
@@ -256,9 +255,8 @@ void plan_initramfs(struct planner *P) {
                 break;
         }
         }
-        /* A list already complete leaves nothing to rebuild for; the
-         * finding's own rebuild action still counts. */
-        if (P->n_files > before)
+        /* A list already complete leaves nothing to rebuild for. */
+        if (pfiles_changed(P, GD_PHASE_INITRAMFS))
                 P->modules_changed = true;
         planner_reasons_add(P, &P->rebuild_reasons, reasons);
 }
@@ -296,6 +294,9 @@ void plan_rebuild(struct planner *P) {
         if (!s->argv && !s->text && !(s->text = strdup("Rebuild it with this host's initramfs tool.")))
                 P->oom = true;
         planner_reasons_add(P, &s->reasons, P->rebuild_reasons);
-        if (!s->reasons && P->modules_changed && strv_push_dup(&s->reasons, "the module configuration edits") < 0)
-                P->oom = true;
+        /* The findings behind the module configuration it copies. */
+        for (size_t i = 0; i < P->n_files; i++)
+                if (P->files[i].phase == GD_PHASE_MODULES || P->files[i].phase == GD_PHASE_INITRAMFS)
+                        planner_reasons_add(P, &s->reasons, P->files[i].reasons);
+        planner_reasons_add(P, &P->reboot_reasons, s->reasons);
 }

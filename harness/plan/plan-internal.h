@@ -41,6 +41,7 @@ struct planner {
         /* What the edits made necessary. */
         bool cmdline_changed;      /* a command-line edit or command */
         bool modules_changed;      /* module configuration the initramfs copies */
+        bool boot_files_changed;   /* other files read at boot (udev rules) */
         bool want_rebuild, want_refresh, want_reboot;
         char **ids_reasons;        /* the findings behind the vfio-pci.ids= of plan_cmdline() */
         char **rebuild_reasons, **refresh_reasons, **reboot_reasons;
@@ -78,6 +79,8 @@ void pfile_append(struct planner *P, struct pfile *pf, const char *text);
 char *pfile_current_line(const struct pfile *pf, size_t n);
 void pfile_change(struct planner *P, struct pfile *pf, const struct gd_finding *x, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
+/* True when a file of phase has a change. */
+bool pfiles_changed(const struct planner *P, enum gd_plan_phase phase);
 /* Turns every file into its edit step. */
 void pfiles_finish(struct planner *P);
 void pfiles_clear(struct planner *P);

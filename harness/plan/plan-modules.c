@@ -513,7 +513,11 @@ static void override_step(struct planner *P, enum gd_plan_phase phase, const str
         if (persistent || (b && b->driverctl == TRI_YES)) {
                 if (!b || b->driverctl != TRI_YES)
                         driverctl_missing(P);
-                s = planner_step(P, phase, GD_STEP_COMMAND, "Keep %s on vfio-pci (driverctl)", addr);
+                s = phase == GD_PHASE_NOW
+                        ? planner_step(P, phase, GD_STEP_COMMAND, "Bind %s to vfio-pci now (driverctl keeps it "
+                                       "across reboots)", addr)
+                        : planner_step(P, phase, GD_STEP_COMMAND, "Keep %s on vfio-pci at every boot (driverctl)",
+                                       addr);
                 planner_argv(P, s, "driverctl", "set-override", addr, "vfio-pci", NULL);
                 if (s && (strv_push_dup(&s->undo_argv, "driverctl") < 0 ||
                           strv_push_dup(&s->undo_argv, "unset-override") < 0 || strv_push_dup(&s->undo_argv, addr) < 0))

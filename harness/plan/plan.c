@@ -373,6 +373,7 @@ static void reboot_step(struct planner *P) {
         if (!s->text)
                 P->oom = true;
         planner_reasons_add(P, &s->reasons, P->reboot_reasons);
+        planner_reasons_add(P, &s->reasons, P->refresh_reasons);
         P->plan->needs_reboot = true;
 }
 
@@ -433,6 +434,17 @@ static void sort_steps(struct gd_plan *p) {
         }
 }
 
+static void always(struct planner *P, enum gd_action_kind kind, bool *want, char ***reasons) {
+        size_t n;
+        _cleanup_free_ struct item *items = planner_items(P, kind, &n);
+
+        for (size_t i = 0; i < n; i++)
+                if (streq(items[i].a->arg, GD_ACT_ALWAYS)) {
+                        *want = true;
+                        planner_reason(P, reasons, items[i].x);
+                }
+}
+
 int gd_plan_build(const struct gd_host *h, const struct gd_targets *t, const struct gd_findings *f,
                   const struct gd_plan_answers *a, const struct gd_targets *candidates, struct gd_plan *ret) {
         const struct gd_bootconfig *b = h->bootconfig;
@@ -444,7 +456,6 @@ int gd_plan_build(const struct gd_host *h, const struct gd_targets *t, const str
                 .initramfs = b ? b->initramfs_tool : GD_INITRAMFS_UNKNOWN,
         };
         _cleanup_free_ char *cmdline_ids = NULL;
-        size_t n;
 
         if (a && a->bootloader != GD_BOOTLOADER_UNKNOWN) {
                 P.bootloader = a->bootloader;
@@ -473,32 +484,16 @@ int gd_plan_build(const struct gd_host *h, const struct gd_targets *t, const str
         plan_file_lines(&P);
         plan_initramfs(&P);
 
-        /* What findings asked for, beside what the edits made necessary. */
-        {
-                _cleanup_free_ struct item *rb = planner_items(&P, GD_ACT_INITRAMFS_REBUILD, &n);
-                for (size_t i = 0; i < n; i++) {
-                        P.want_rebuild = true;
-                        planner_reason(&P, &P.rebuild_reasons, rb[i].x);
-                }
-        }
-        {
-                _cleanup_free_ struct item *rf = planner_items(&P, GD_ACT_BOOTLOADER_REFRESH, &n);
-                for (size_t i = 0; i < n; i++) {
-                        P.want_refresh = true;
-                        planner_reason(&P, &P.refresh_reasons, rf[i].x);
-                }
-        }
-        {
-                _cleanup_free_ struct item *rb = planner_items(&P, GD_ACT_REBOOT, &n);
-                for (size_t i = 0; i < n; i++) {
-                        P.want_reboot = true;
-                        planner_reason(&P, &P.reboot_reasons, rb[i].x);
-                }
-        }
+        /* What findings need by themselves (GD_ACT_ALWAYS: written but
+         * never applied), beside what the edits above made necessary. */
+        always(&P, GD_ACT_INITRAMFS_REBUILD, &P.want_rebuild, &P.rebuild_reasons);
+        always(&P, GD_ACT_BOOTLOADER_REFRESH, &P.want_refresh, &P.refresh_reasons);
+        always(&P, GD_ACT_REBOOT, &P.want_reboot, &P.reboot_reasons);
         plan_rebuild(&P);
         if (P.want_refresh || P.cmdline_changed)
                 plan_bootloader_refresh(&P);
-        if (P.want_reboot || P.want_rebuild || P.want_refresh || P.cmdline_changed || P.modules_changed)
+        if (P.want_reboot || P.want_rebuild || P.want_refresh || P.cmdline_changed || P.modules_changed ||
+            P.boot_files_changed)
                 reboot_step(&P);
         else
                 plan_bind_now(&P);
