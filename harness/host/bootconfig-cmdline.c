@@ -133,9 +133,11 @@ static int options_after(const char *from, char **ret) {
                 joined = grown;
                 len += (size_t) sprintf(joined + len, "%s%s", len ? " " : "", word);
                 p = skip_blank(p);
-                if (*p == ',')
+                if (*p == ',') {
                         p = skip_blank(p + 1);
-                else if (*p != ']')
+                        if (*p != '"')
+                                return -EINVAL;    /* JSON has no trailing comma */
+                } else if (*p != ']')
                         return -EINVAL;
         }
         *ret = TAKE_PTR(joined);

@@ -274,10 +274,11 @@ static void line_replace(struct planner *P, const struct item *it) {
                 planner_conflict(P, "%s has no line %u to rewrite", a->path, a->line);
                 return;
         }
-        if (streq(cur, a->text))
-                return;
+        /* Even a line wanted as it is counts: another finding that wants
+         * it otherwise contradicts it ("drop x-vga" and "x-vga=1"). */
         pfile_replace(P, pf, a->line, a->text);
-        pfile_change(P, pf, it->x, "line %u: %s", a->line, a->text);
+        if (!streq(cur, a->text))
+                pfile_change(P, pf, it->x, "line %u: %s", a->line, a->text);
 }
 
 void plan_file_lines(struct planner *P) {
