@@ -18,7 +18,8 @@
  *    listed after the edit;
  *  - no blacklist of a module that a device outside the planned cards uses;
  *  - nothing is bound to vfio-pci that is not a function of a planned card;
- *  - every step waiting for an answer names a question the plan asks.
+ *  - every step waiting for an answer names a question the plan asks;
+ *  - the document has every key of doc/plan-json.md, of its type.
  * These rules are written here from the issue, not taken from the planner. */
 #include <criterion/criterion.h>
 #include <libfyaml.h>
@@ -439,6 +440,82 @@ static void check_words(struct check *c) {
         }
 }
 
+/* ---- doc/plan-json.md -------------------------------------------------- */
+
+enum type { T_STR, T_STR_NULL, T_BOOL, T_BOOL_NULL, T_INT, T_STRS, T_STRS_NULL, T_OBJS };
+
+struct key {
+        const char *name;
+        enum type type;
+};
+
+static const struct key plan_keys[] = {
+        { "format", T_STR }, { "source", T_STR }, { "origin", T_STR_NULL }, { "targets", T_STRS },
+        { "bootloader", T_STR }, { "initramfs_tool", T_STR }, { "questions", T_OBJS }, { "steps", T_OBJS },
+        { "needs_reboot", T_BOOL }, { "conflicts", T_STRS }, { "notes", T_STRS },
+};
+static const struct key question_keys[] = {
+        { "id", T_STR }, { "option", T_STR }, { "text", T_STR }, { "choices", T_STRS },
+};
+static const struct key step_keys[] = {
+        { "number", T_INT }, { "phase", T_STR }, { "kind", T_STR }, { "title", T_STR }, { "needs_person", T_BOOL },
+        { "question", T_STR_NULL }, { "reasons", T_STRS }, { "text", T_STR_NULL }, { "note", T_STR_NULL },
+        { "path", T_STR_NULL }, { "creates", T_BOOL_NULL }, { "changes", T_STRS }, { "diff", T_STR_NULL },
+        { "argv", T_STRS_NULL }, { "touches", T_STRS }, { "undo_argv", T_STRS_NULL }, { "expect", T_STR_NULL },
+};
+
+static bool is_null(struct fy_node *v) {
+        return fy_node_is_scalar(v) && fy_node_get_style(v) == FYNS_PLAIN && streq(fy_node_get_scalar0(v), "null");
+}
+
+static bool of_type(struct fy_node *v, enum type t) {
+        struct fy_node *it;
+        void *iter = NULL;
+
+        if ((t == T_STR_NULL || t == T_BOOL_NULL || t == T_STRS_NULL) && is_null(v))
+                return true;
+        switch (t) {
+        case T_STR:
+        case T_STR_NULL:
+                return fy_node_is_scalar(v) && fy_node_get_style(v) == FYNS_DOUBLE_QUOTED;
+        case T_BOOL:
+        case T_BOOL_NULL:
+                return fy_node_is_scalar(v) && fy_node_get_style(v) == FYNS_PLAIN &&
+                       (streq(fy_node_get_scalar0(v), "true") || streq(fy_node_get_scalar0(v), "false"));
+        case T_INT:
+                return fy_node_is_scalar(v) && fy_node_get_style(v) == FYNS_PLAIN &&
+                       strspn(fy_node_get_scalar0(v), "0123456789") == strlen(fy_node_get_scalar0(v));
+        case T_STRS:
+        case T_STRS_NULL:
+                if (!fy_node_is_sequence(v))
+                        return false;
+                while ((it = fy_node_sequence_iterate(v, &iter)))
+                        if (!of_type(it, T_STR))
+                                return false;
+                return true;
+        case T_OBJS:
+                if (!fy_node_is_sequence(v))
+                        return false;
+                while ((it = fy_node_sequence_iterate(v, &iter)))
+                        if (!fy_node_is_mapping(it))
+                                return false;
+                return true;
+        }
+        return false;
+}
+
+static void check_keys(struct check *c, struct fy_node *map, const struct key *keys, size_t n, const char *where) {
+        if (fy_node_mapping_item_count(map) != (int) n)
+                fail(c, "%s has %d keys, doc/plan-json.md %zu", where, fy_node_mapping_item_count(map), n);
+        for (size_t i = 0; i < n; i++) {
+                struct fy_node *v = fy_node_mapping_lookup_by_string(map, keys[i].name, FY_NT);
+                if (!v)
+                        fail(c, "%s has no '%s'", where, keys[i].name);
+                else if (!of_type(v, keys[i].type))
+                        fail(c, "%s: '%s' is not of the type doc/plan-json.md gives", where, keys[i].name);
+        }
+}
+
 static void check_plan(const struct host *h, const char *json, const char *what, char ***failures) {
         struct fy_document *doc = fy_document_build_from_string(NULL, json, FY_NT);
         struct fy_node *root, *steps, *step, *questions, *q;
@@ -450,6 +527,7 @@ static void check_plan(const struct host *h, const char *json, const char *what,
         cr_assert_not_null(doc, "%s: plan --format json is not JSON", what);
         root = fy_document_root(doc);
         cr_assert_str_eq(scalar(root, "format"), "gpudiag-plan/1");
+        check_keys(&c, root, plan_keys, ELEMENTSOF(plan_keys), "the plan");
         conflicts = scalar_seq(root, "conflicts");
         for (size_t i = 0; conflicts && conflicts[i]; i++)
                 fail(&c, "conflict: %s", conflicts[i]);
@@ -458,8 +536,10 @@ static void check_plan(const struct host *h, const char *json, const char *what,
                 cr_assert_eq(strv_consume(&c.targets, strndup(targets[i], 10)), 0);
 
         questions = fy_node_mapping_lookup_by_string(root, "questions", FY_NT);
-        while ((q = fy_node_sequence_iterate(questions, &iter)))
+        while ((q = fy_node_sequence_iterate(questions, &iter))) {
+                check_keys(&c, q, question_keys, ELEMENTSOF(question_keys), "a question");
                 cr_assert_eq(strv_push_dup(&question_ids, scalar(q, "id")), 0);
+        }
 
         steps = fy_node_mapping_lookup_by_string(root, "steps", FY_NT);
         cr_assert_not_null(steps, "%s: no steps", what);
@@ -469,6 +549,7 @@ static void check_plan(const struct host *h, const char *json, const char *what,
                 const char *question = scalar(step, "question");
                 size_t at = ELEMENTSOF(guide_order);
 
+                check_keys(&c, step, step_keys, ELEMENTSOF(step_keys), "a step");
                 for (size_t k = 0; k < ELEMENTSOF(guide_order); k++)
                         if (streq(phase, guide_order[k]))
                                 at = k;
