@@ -178,3 +178,17 @@ Test(plan_pure, each_step_comes_once_however_many_findings_ask) {
         cr_assert_eq(reboots, 1);
         fixture_clear(&x);
 }
+
+Test(plan_pure, a_blocker_whose_changes_are_all_made_gets_a_reboot_not_nothing) {
+        struct fixture x = { .h = host_fixture("intel-vfio-ready", "modload vfio /etc/modules:7", NULL) };
+        bool reboot = false;
+
+        cr_assert_eq(gd_finding_act(finding(&x, "vfio.modules-missing", NULL), GD_ACT_MODULE_LOAD, "vfio"), 0);
+        build(&x);
+        cr_assert_null(edit_of(&x.p, "/etc/modules-load.d/vfio.conf"), "vfio is listed already");
+        for (size_t i = 0; i < x.p.n_steps; i++)
+                reboot |= x.p.steps[i].phase == GD_PHASE_REBOOT;
+        cr_assert(reboot, "the plan says nothing to change for a blocking finding");
+        cr_assert(x.p.notes && strstr(x.p.notes[0], "not in effect"), "%s", x.p.notes ? x.p.notes[0] : "no note");
+        fixture_clear(&x);
+}

@@ -22,8 +22,17 @@ struct pfile *pfile_get(struct planner *P, const char *path, enum gd_plan_phase 
                         return &P->files[i];
         cf = gd_host_conffile(P->h, path);
         if (cf && cf->state < 0 && cf->state != -ENOENT) {
-                struct gd_plan_step *s = planner_step(P, GD_PHASE_PREPARE, GD_STEP_PERSON,
-                                                      "%s could not be read", path);
+                _cleanup_free_ char *title = NULL;
+                struct gd_plan_step *s;
+
+                if (asprintf(&title, "%s could not be read", path) < 0) {
+                        P->oom = true;
+                        return NULL;
+                }
+                for (size_t i = 0; i < P->plan->n_steps; i++)
+                        if (streq(P->plan->steps[i].title, title))
+                                return NULL;
+                s = planner_step(P, GD_PHASE_PREPARE, GD_STEP_PERSON, "%s", title);
                 if (s && !(s->text = strdup("gpudiag needs its content to edit it exactly: run gpudiag plan as "
                                             "root, or collect the bundle as root.")))
                         P->oom = true;

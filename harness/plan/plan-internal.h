@@ -54,8 +54,10 @@ void planner_reason(struct planner *P, char ***reasons, const struct gd_finding 
 void planner_reasons_add(struct planner *P, char ***reasons, char * const *more);
 void planner_conflict(struct planner *P, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void planner_note(struct planner *P, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Asks a question once; returns its id. */
+/* plan-questions.c: asks a question once; returns its id. */
 const char *planner_ask(struct planner *P, const char *id);
+/* The "gpu" question, with the cards to choose from. */
+void planner_ask_gpu(struct planner *P, const struct gd_targets *candidates);
 /* Every action of kind, with its finding, in the findings' order. */
 struct item *planner_items(struct planner *P, enum gd_action_kind kind, size_t *ret_n);
 void planner_argv(struct planner *P, struct gd_plan_step *s, ...);
@@ -86,8 +88,9 @@ void pfiles_finish(struct planner *P);
 void pfiles_clear(struct planner *P);
 
 /* plan-cmdline.c: the kernel command line (with ids, the vfio-pci.ids=
- * value a built-in vfio-pci needs there, or NULL) and the boot loader. */
+ * value a built-in vfio-pci needs there, or NULL). */
 void plan_cmdline(struct planner *P, const char *ids);
+/* plan-bootloader.c: the command that applies it. */
 void plan_bootloader_refresh(struct planner *P);
 
 /* plan-modules.c: vfio-pci ids=, softdeps, blacklists, modules-load.d,
@@ -95,6 +98,11 @@ void plan_bootloader_refresh(struct planner *P);
  * command line (a built-in vfio-pci, or ids already there) are handed to
  * plan_cmdline() through *ret_cmdline_ids ("vfio-pci.ids=..."). */
 void plan_modules(struct planner *P, char **ret_cmdline_ids);
+
+/* plan-binding.c: addr on vfio-pci, at every boot (persistent: driverctl)
+ * or now. */
+void plan_override(struct planner *P, enum gd_plan_phase phase, const struct gd_finding *x, const char *addr,
+                   bool persistent);
 void plan_bind_now(struct planner *P);
 
 /* plan-initramfs.c: the module lists, then the rebuild when anything the

@@ -238,8 +238,10 @@ static void plan_ids(struct planner *P, char **ret_cmdline_ids) {
                 struct pfile *pf = pfile_get(P, VFIO_CONF, GD_PHASE_MODULES);
                 _cleanup_free_ char *line = NULL;
 
-                if (!pf || asprintf(&line, "options vfio-pci ids=%s", new_list) < 0) {
-                        P->oom = !pf ? P->oom : true;
+                if (!pf)
+                        return;
+                if (asprintf(&line, "options vfio-pci ids=%s", new_list) < 0) {
+                        P->oom = true;
                         return;
                 }
                 pfile_append(P, pf, line);
@@ -305,8 +307,10 @@ static void plan_softdeps(struct planner *P) {
                 } else {
                         _cleanup_free_ char *line = NULL;
                         pf = pfile_get(P, VFIO_CONF, GD_PHASE_MODULES);
-                        if (!pf || asprintf(&line, "softdep %s pre: vfio-pci", mod) < 0) {
-                                P->oom = !pf ? P->oom : true;
+                        if (!pf)
+                                continue;
+                        if (asprintf(&line, "softdep %s pre: vfio-pci", mod) < 0) {
+                                P->oom = true;
                                 continue;
                         }
                         if (pf->insert[pf->n_lines + 1] && strstr(pf->insert[pf->n_lines + 1], line))
@@ -355,8 +359,10 @@ static void plan_blacklists(struct planner *P) {
                 if (gd_modconfig_find_blacklist(P->h->modconfig, mod))
                         continue;
                 pf = pfile_get(P, VFIO_CONF, GD_PHASE_MODULES);
-                if (!pf || asprintf(&line, "blacklist %s", mod) < 0) {
-                        P->oom = !pf ? P->oom : true;
+                if (!pf)
+                        continue;
+                if (asprintf(&line, "blacklist %s", mod) < 0) {
+                        P->oom = true;
                         continue;
                 }
                 if (pf->insert[pf->n_lines + 1] && strstr(pf->insert[pf->n_lines + 1], line))
@@ -468,93 +474,6 @@ static void plan_module_loads(struct planner *P) {
         }
 }
 
-/* ---- binding ----------------------------------------------------------------- */
-
-static const struct gd_pci_dev *console_device(const struct planner *P, const char *address) {
-        const struct gd_pci_dev *d = gd_host_find_dev(P->h, address);
-        return d && d->boot_vga == TRI_YES ? d : NULL;
-}
-
-static void console_note(struct planner *P, struct gd_plan_step *s, const char *address) {
-        if (!s || !console_device(P, address))
-                return;
-        if (asprintf(&s->note, "%s drives the host console (boot_vga): on vfio-pci the host has no local display; "
-                     "binding it now may freeze the screen. Work over SSH or a serial console.", address) < 0)
-                P->oom = true;
-}
-
-static void driverctl_missing(struct planner *P) {
-        struct gd_plan_step *s;
-
-        for (size_t i = 0; i < P->plan->n_steps; i++)
-                if (streq(P->plan->steps[i].title, "Install driverctl"))
-                        return;
-        s = planner_step(P, GD_PHASE_PREPARE, GD_STEP_PERSON, "Install driverctl");
-        if (s && !(s->text = strdup("The plan keeps a device on vfio-pci with driverctl, which this host does "
-                                    "not have (apt install driverctl, dnf install driverctl).")))
-                P->oom = true;
-}
-
-static void override_step(struct planner *P, enum gd_plan_phase phase, const struct item *it, bool persistent) {
-        const char *addr = it->a->arg;
-        const struct gd_bootconfig *b = P->h->bootconfig;
-        struct gd_plan_step *s;
-
-        for (size_t k = 0; k < P->plan->n_steps; k++)
-                if (P->plan->steps[k].argv && strv_contains(P->plan->steps[k].argv, addr)) {
-                        planner_reason(P, &P->plan->steps[k].reasons, it->x);
-                        return;
-                }
-        if (!planner_is_target(P, addr)) {
-                planner_conflict(P, "%s would be bound to vfio-pci, but it is not a function of the card the plan "
-                                 "is for", addr);
-                return;
-        }
-        if (persistent || (b && b->driverctl == TRI_YES)) {
-                if (!b || b->driverctl != TRI_YES)
-                        driverctl_missing(P);
-                s = phase == GD_PHASE_NOW
-                        ? planner_step(P, phase, GD_STEP_COMMAND, "Bind %s to vfio-pci now (driverctl keeps it "
-                                       "across reboots)", addr)
-                        : planner_step(P, phase, GD_STEP_COMMAND, "Keep %s on vfio-pci at every boot (driverctl)",
-                                       addr);
-                planner_argv(P, s, "driverctl", "set-override", addr, "vfio-pci", NULL);
-                if (s && (strv_push_dup(&s->undo_argv, "driverctl") < 0 ||
-                          strv_push_dup(&s->undo_argv, "unset-override") < 0 || strv_push_dup(&s->undo_argv, addr) < 0))
-                        P->oom = true;
-        } else {
-                _cleanup_free_ char *cmd = NULL, *undo = NULL;
-                /* drivers/pci/pci-sysfs.c driver_override_store(), then the
-                 * driver core's unbind and drivers_probe (drivers/base/bus.c). */
-                s = planner_step(P, phase, GD_STEP_COMMAND, "Bind %s to vfio-pci now", addr);
-                if (asprintf(&cmd, "d=/sys/bus/pci/devices/%s; echo vfio-pci > $d/driver_override; "
-                             "if [ -e $d/driver ]; then echo %s > $d/driver/unbind; fi; "
-                             "echo %s > /sys/bus/pci/drivers_probe", addr, addr, addr) < 0 ||
-                    asprintf(&undo, "d=/sys/bus/pci/devices/%s; echo > $d/driver_override; "
-                             "if [ -e $d/driver ]; then echo %s > $d/driver/unbind; fi; "
-                             "echo %s > /sys/bus/pci/drivers_probe", addr, addr, addr) < 0) {
-                        P->oom = true;
-                        return;
-                }
-                planner_argv(P, s, "sh", "-c", cmd, NULL);
-                if (s && (strv_push_dup(&s->undo_argv, "sh") < 0 || strv_push_dup(&s->undo_argv, "-c") < 0 ||
-                          strv_push_dup(&s->undo_argv, undo) < 0))
-                        P->oom = true;
-        }
-        if (!s)
-                return;
-        planner_reason(P, &s->reasons, it->x);
-        console_note(P, s, addr);
-}
-
-void plan_bind_now(struct planner *P) {
-        size_t n;
-        _cleanup_free_ struct item *items = planner_items(P, GD_ACT_BIND_NOW, &n);
-
-        for (size_t i = 0; i < n; i++)
-                override_step(P, GD_PHASE_NOW, &items[i], false);
-}
-
 void plan_modules(struct planner *P, char **ret_cmdline_ids) {
         size_t n;
 
@@ -567,6 +486,6 @@ void plan_modules(struct planner *P, char **ret_cmdline_ids) {
         {
                 _cleanup_free_ struct item *items = planner_items(P, GD_ACT_DRIVER_OVERRIDE, &n);
                 for (size_t i = 0; i < n; i++)
-                        override_step(P, GD_PHASE_MODULES, &items[i], true);
+                        plan_override(P, GD_PHASE_MODULES, items[i].x, items[i].a->arg, true);
         }
 }

@@ -50,48 +50,6 @@ bool gd_step_needs_person(const struct gd_plan_step *s) {
         return s->kind == GD_STEP_PERSON || s->question;
 }
 
-/* ---- answers ----------------------------------------------------------- */
-
-static const struct {
-        const char *name;
-        enum gd_bootloader bootloader;
-        const char *grub_mkconfig;
-} boot_answers[] = {
-        { "update-grub", GD_BOOTLOADER_GRUB, "update-grub" },
-        { "grub2-mkconfig", GD_BOOTLOADER_GRUB, "grub2-mkconfig -o /boot/grub2/grub.cfg" },
-        { "grub-mkconfig", GD_BOOTLOADER_GRUB, "grub-mkconfig -o /boot/grub/grub.cfg" },
-        { "systemd-boot", GD_BOOTLOADER_SYSTEMD_BOOT, NULL },
-        { "proxmox-boot-tool", GD_BOOTLOADER_PROXMOX_BOOT, NULL },
-        { "kernelstub", GD_BOOTLOADER_KERNELSTUB, NULL },
-};
-
-int gd_plan_answer_bootloader(const char *name, struct gd_plan_answers *a) {
-        for (size_t i = 0; i < ELEMENTSOF(boot_answers); i++)
-                if (streq(name, boot_answers[i].name)) {
-                        a->bootloader = boot_answers[i].bootloader;
-                        a->grub_mkconfig = boot_answers[i].grub_mkconfig;
-                        return 0;
-                }
-        return -EINVAL;
-}
-
-int gd_plan_answer_initramfs(const char *name, struct gd_plan_answers *a) {
-        enum gd_initramfs_tool t = gd_initramfs_tool_from_name(name);
-
-        if (t == GD_INITRAMFS_UNKNOWN)
-                return -EINVAL;
-        a->initramfs_tool = t;
-        return 0;
-}
-
-const char *gd_plan_bootloader_choices(void) {
-        return "update-grub, grub2-mkconfig, grub-mkconfig, systemd-boot, proxmox-boot-tool, kernelstub";
-}
-
-const char *gd_plan_initramfs_choices(void) {
-        return "initramfs-tools, dracut, mkinitcpio, booster";
-}
-
 /* ---- building blocks ---------------------------------------------------- */
 
 static char *vformat(const char *fmt, va_list ap) {
@@ -221,82 +179,6 @@ struct item *planner_items(struct planner *P, enum gd_action_kind kind, size_t *
         return items;
 }
 
-/* ---- questions ------------------------------------------------------------ */
-
-static void question_choices(struct planner *P, struct gd_plan_question *q) {
-        const struct gd_bootconfig *b = P->h->bootconfig;
-
-        if (streq(q->id, "bootloader")) {
-                for (size_t i = 0; i < ELEMENTSOF(boot_answers); i++)
-                        /* GRUB known, its command not: only GRUB's commands. */
-                        if (P->bootloader != GD_BOOTLOADER_GRUB || boot_answers[i].bootloader == GD_BOOTLOADER_GRUB)
-                                if (strv_push_dup(&q->choices, boot_answers[i].name) < 0)
-                                        P->oom = true;
-        } else if (streq(q->id, "initramfs-tool")) {
-                unsigned found = b ? b->initramfs_tools_found : 0;
-                for (unsigned t = GD_INITRAMFS_TOOLS; t < _GD_INITRAMFS_MAX; t++)
-                        if ((!found || !(found & (found - 1)) || (found & (1u << t))) &&
-                            strv_push_dup(&q->choices, gd_initramfs_tool_name(t)) < 0)
-                                P->oom = true;
-        }
-}
-
-const char *planner_ask(struct planner *P, const char *id) {
-        struct gd_plan *p = P->plan;
-        struct gd_plan_question *q;
-        const char *text, *option;
-
-        for (size_t i = 0; i < p->n_questions; i++)
-                if (streq(p->questions[i].id, id))
-                        return p->questions[i].id;
-        if (streq(id, "gpu")) {
-                id = "gpu";
-                option = "-s";
-                text = "Which GPU goes to a VM? None is bound to vfio-pci, named by vfio-pci ids= or by a VM "
-                       "configuration, and the host has several.";
-        } else if (streq(id, "bootloader")) {
-                id = "bootloader";
-                option = "--bootloader";
-                text = P->bootloader == GD_BOOTLOADER_GRUB
-                        ? "Which command regenerates GRUB's configuration on this host? /etc/os-release does not tell."
-                        : "Which boot loader does this host boot with? Its files (/etc/default/grub, "
-                          "/etc/kernel/cmdline, /etc/kernel/proxmox-boot-uuids, /etc/kernelstub/configuration) "
-                          "do not tell.";
-        } else {
-                id = "initramfs-tool";
-                option = "--initramfs-tool";
-                text = "Which tool builds this host's initramfs? Its files do not tell (none or several of "
-                       "update-initramfs, dracut, mkinitcpio and booster found).";
-        }
-        q = reallocarray(p->questions, p->n_questions + 1, sizeof(*q));
-        if (!q) {
-                P->oom = true;
-                return id;
-        }
-        p->questions = q;
-        q = &q[p->n_questions++];
-        *q = (struct gd_plan_question) { .id = id, .option = option, .text = strdup(text) };
-        if (!q->text)
-                P->oom = true;
-        if (!streq(id, "gpu"))
-                question_choices(P, q);
-        return q->id;
-}
-
-static void ask_gpu(struct planner *P, const struct gd_targets *candidates) {
-        struct gd_plan_question *q;
-
-        planner_ask(P, "gpu");
-        q = &P->plan->questions[P->plan->n_questions - 1];
-        for (size_t i = 0; i < candidates->n; i++) {
-                char name[512], *c = NULL;
-                gd_pci_format_name(candidates->items[i].gpu, true, name, sizeof(name));
-                if (asprintf(&c, "%s %s", candidates->items[i].gpu->address, name) < 0 ||
-                    strv_consume(&q->choices, c) < 0)
-                        P->oom = true;
-        }
-}
-
 /* ---- person steps ----------------------------------------------------------- */
 
 static void person_steps(struct planner *P, enum gd_action_kind kind, enum gd_plan_phase phase) {
@@ -403,6 +285,28 @@ static void verify_steps(struct planner *P) {
         }
 }
 
+/* Findings that keep a GPU from READY, and every change they ask for is
+ * already made: the configuration is in place but not in effect (the host
+ * was not rebooted since, or a module was not loaded).  Said, and a reboot
+ * is the step, rather than "nothing to change". */
+static void in_place_not_in_effect(struct planner *P) {
+        char **blocking = NULL;
+
+        for (size_t i = 0; i < P->plan->n_steps; i++)
+                if (P->plan->steps[i].kind != GD_STEP_VERIFY)
+                        return;
+        for (size_t i = 0; i < P->f->n; i++)
+                if (P->f->items[i].effect != GD_EFFECT_NONE && P->f->items[i].n_actions > 0)
+                        planner_reason(P, &blocking, &P->f->items[i]);
+        if (!blocking)
+                return;
+        planner_note(P, "Everything the findings ask for is in the configuration already, yet they keep the GPU "
+                        "from READY: the configuration is not in effect. Reboot, then run gpudiag explain.");
+        planner_reasons_add(P, &P->reboot_reasons, blocking);
+        strv_free(blocking);
+        reboot_step(P);
+}
+
 /* ---- the whole ------------------------------------------------------------------ */
 
 /* Within a phase the files first, then the commands that act on them
@@ -468,7 +372,7 @@ int gd_plan_build(const struct gd_host *h, const struct gd_targets *t, const str
                 if (strv_push_dup(&plan.targets, t->items[i].gpu->address) < 0)
                         P.oom = true;
         if (candidates && candidates->n > 0)
-                ask_gpu(&P, candidates);
+                planner_ask_gpu(&P, candidates);
         for (size_t i = 0; i < t->n; i++)
                 if (t->items[i].gpu->boot_vga == TRI_YES)
                         planner_note(&P, "%s is the boot VGA device: once it is on vfio-pci the host has no local "
@@ -495,8 +399,10 @@ int gd_plan_build(const struct gd_host *h, const struct gd_targets *t, const str
         if (P.want_reboot || P.want_rebuild || P.want_refresh || P.cmdline_changed || P.modules_changed ||
             P.boot_files_changed)
                 reboot_step(&P);
-        else
+        else {
                 plan_bind_now(&P);
+                in_place_not_in_effect(&P);
+        }
         if (t->n > 0)
                 verify_steps(&P);
 
