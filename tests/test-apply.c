@@ -484,3 +484,18 @@ Test(apply, a_file_changed_since_the_plan_is_not_written) {
         cr_assert_null(strstr(manifest, "x.conf"), "%s", manifest);
         gd_config_root_set(NULL);
 }
+
+Test(apply, with_format_json_standard_output_is_the_plan_alone) {
+        _cleanup_testbed_ struct gd_testbed *t = plan_testbed("igpu-beside-nvidia-in-vfio-conf");
+        _cleanup_free_ char *journal = journal_dir();
+        struct run ap = plan_run_in(t, NULL, "apply", "-s", "00:02.0", "--yes", "--commands", "skip", "--format", "json",
+                                    "--journal", journal, NULL);
+        struct fy_document *d;
+
+        cr_assert_eq(ap.code, 0, "%s", ap.err);
+        d = plan_json_doc(&ap);
+        cr_assert_str_eq(node_str(fy_document_root(d), "format"), "gpudiag-plan/1");
+        cr_assert(strstr(ap.err, "Done. gpudiag undo restores"), "%s", ap.err);
+        fy_document_destroy(d);
+        run_clear(&ap);
+}

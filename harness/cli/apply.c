@@ -75,16 +75,20 @@ static bool acting(const struct gd_plan_step *s) {
         return !gd_step_needs_person(s) && (s->kind == GD_STEP_EDIT || s->kind == GD_STEP_COMMAND);
 }
 
+/* Where apply reports what it does: standard output, unless that holds
+ * the plan as JSON. */
+static FILE *log_out;
+
 static void left_for_you(const struct gd_plan *p) {
         bool any = false;
 
         for (size_t i = 0; i < p->n_steps; i++)
                 if (gd_step_needs_person(&p->steps[i]) || p->steps[i].kind == GD_STEP_VERIFY) {
                         if (!any)
-                                printf("\nLeft for you:\n");
+                                fprintf(log_out, "\nLeft for you:\n");
                         any = true;
-                        printf("  %2zu. %s%s\n", i + 1, p->steps[i].kind == GD_STEP_VERIFY ? "then check: " : "",
-                               p->steps[i].title);
+                        fprintf(log_out, "  %2zu. %s%s\n", i + 1,
+                                p->steps[i].kind == GD_STEP_VERIFY ? "then check: " : "", p->steps[i].title);
                 }
 }
 
@@ -100,7 +104,7 @@ static int run_plan(const struct cli_plan_opts *o, const struct gd_plan *p, bool
                 cli_error("apply: cannot create a journal below %s: %s", dir, strerror(-r));
                 return GD_EXIT_HOST;
         }
-        printf("Journal: %s\n", path);
+        fprintf(log_out, "Journal: %s\n", path);
         for (size_t i = 0; i < p->n_steps; i++) {
                 const struct gd_plan_step *s = &p->steps[i];
                 int status = 0;
@@ -109,18 +113,18 @@ static int run_plan(const struct cli_plan_opts *o, const struct gd_plan *p, bool
                         continue;
                 if (s->note && !o->unbind_console) {
                         if (o->yes || !ask("This step takes the host console's GPU; do it?")) {
-                                printf("  %2zu. left out (host console): %s\n", i + 1, s->title);
+                                fprintf(log_out, "  %2zu. left out (host console): %s\n", i + 1, s->title);
                                 continue;
                         }
                 }
                 if (s->kind == GD_STEP_COMMAND && !commands) {
-                        printf("  %2zu. not run (--commands skip): ", i + 1);
-                        gd_report_argv(stdout, s->argv);
-                        putchar('\n');
+                        fprintf(log_out, "  %2zu. not run (--commands skip): ", i + 1);
+                        gd_report_argv(log_out, s->argv);
+                        fputc('\n', log_out);
                         continue;
                 }
-                printf("  %2zu. %s\n", i + 1, s->title);
-                fflush(stdout);
+                fprintf(log_out, "  %2zu. %s\n", i + 1, s->title);
+                fflush(log_out);
                 r = gd_apply_step(j, s, &status);
                 if (r == -ESTALE) {
                         cli_error("apply: %s changed since gpudiag read it; nothing written to it. Run gpudiag "
@@ -144,7 +148,7 @@ static int run_plan(const struct cli_plan_opts *o, const struct gd_plan *p, bool
                 cli_error("apply: cannot write the journal %s: %s", path, strerror(-r));
                 return GD_EXIT_HOST;
         }
-        printf("Done. gpudiag undo restores what was changed (journal %s).\n", path);
+        fprintf(log_out, "Done. gpudiag undo restores what was changed (journal %s).\n", path);
         left_for_you(p);
         return GD_EXIT_OK;
 }
@@ -179,6 +183,7 @@ int cmd_apply(int argc, char **argv) {
         if (r >= 0)
                 return r;
         m = (struct gd_plan_meta) { .source = "this host", .color = o.host.color };
+        log_out = o.format == GD_FORMAT_JSON ? stderr : stdout;
         if (o.format == GD_FORMAT_JSON)
                 (void) gd_report_plan_json(stdout, &p, &m);
         else
@@ -200,7 +205,7 @@ int cmd_apply(int argc, char **argv) {
                 if (acting(&p.steps[i]))
                         *(p.steps[i].kind == GD_STEP_EDIT ? &n_edit : &n_cmd) += 1;
         if (n_edit + n_cmd == 0) {
-                printf("\nNothing for gpudiag apply to do.\n");
+                fprintf(log_out, "\nNothing for gpudiag apply to do.\n");
                 left_for_you(&p);
                 gd_plan_clear(&p);
                 return GD_EXIT_OK;
@@ -215,7 +220,7 @@ int cmd_apply(int argc, char **argv) {
                 snprintf(q, sizeof(q), "\nEdit %zu file%s and run %zu command%s%s?", n_edit, n_edit == 1 ? "" : "s",
                          commands ? n_cmd : 0, (commands ? n_cmd : 0) == 1 ? "" : "s", commands ? "" : " (commands skipped)");
                 if (!ask(q)) {
-                        printf("Nothing changed.\n");
+                        fprintf(log_out, "Nothing changed.\n");
                         gd_plan_clear(&p);
                         return GD_EXIT_OK;
                 }
