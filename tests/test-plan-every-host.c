@@ -667,6 +667,7 @@ static void scenario_family(const char *family) {
         list = joined(failures);
         cr_assert_null(failures, "%zu problems in %zu plans of the %s scenarios:%s", strv_length(failures), n_plans,
                        family, list);
+        cr_log_info("%zu plans of the %zu %s scenarios checked", n_plans, strv_length(scenarios), family);
 }
 
 Test(plan_every_host, boot_scenarios_get_plans_without_contradictions) { scenario_family("boot"); }
