@@ -624,6 +624,24 @@ static void apply(struct loader *ld, const char *line) {
                 c->vms = reallocarray(c->vms, c->n_vms + 1, sizeof(*c->vms));
                 cr_assert_not_null(c->vms);
                 c->vms[c->n_vms++] = vm;
+                cr_assert_eq(gd_conffiles_keep(&c->files, source, text, 0), 0);
+        } else if (streq(k, "file") && n >= 2) {
+                /* The rest of the line is the content, "\n" a newline. */
+                _cleanup_free_ char *text = strdup(rest_after(line, 2));
+                char *r, *wr;
+
+                cr_assert_not_null(text);
+                for (r = wr = text; *r; r++, wr++) {
+                        if (r[0] == '\\' && r[1] == 'n') {
+                                *wr = '\n';
+                                r++;
+                        } else
+                                *wr = *r;
+                }
+                *wr = '\0';
+                cr_assert_eq(gd_conffiles_keep(&bootconfig(ld)->files, w[1], text, 0), 0);
+        } else if (streq(k, "absent") && n == 2) {
+                cr_assert_eq(gd_conffiles_keep(&bootconfig(ld)->files, w[1], NULL, -ENOENT), 0);
         } else
                 fail(ld, "cannot read '%s'", line);
 }

@@ -46,6 +46,11 @@ static const char *const configpaths[_GD_CONFIGPATH_MAX] = {
         [GD_ETC_CONTAINERD_CONFIG] = "/etc/containerd/config.toml",
         [GD_ETC_NVIDIA_CONTAINER_RUNTIME] = "/etc/nvidia-container-runtime",
         [GD_ETC_CDI]               = "/etc/cdi",
+        [GD_ETC_DEFAULT_GRUB_D]    = "/etc/default/grub.d",
+        [GD_ETC_KERNELSTUB_CONF]   = "/etc/kernelstub/configuration",
+        [GD_ETC_BOOSTER_YAML]      = "/etc/booster.yaml",
+        [GD_ETC_DRACUT_CONF]       = "/etc/dracut.conf",
+        [GD_VAR_LIB_GPUDIAG_JOURNAL] = "/var/lib/gpudiag/journal",
 };
 
 static char *config_root;
@@ -74,6 +79,14 @@ char *gd_config_path_join(enum gd_configpath p, const char *sub) {
         if (!base || !sub)
                 return TAKE_PTR(base);
         return path_join(base, sub);
+}
+
+const char *gd_config_path_strip(const char *path) {
+        size_t n = config_root ? strlen(config_root) : 0;
+
+        if (n && path && strncmp(path, config_root, n) == 0 && path[n] == '/')
+                return path + n;
+        return path;
 }
 
 char *gd_hostpath_resolve(enum gd_hostpath p) {

@@ -56,6 +56,11 @@ static inline bool streq(const char *a, const char *b) {
         return a && b && __builtin_strcmp(a, b) == 0;
 }
 
+/* Equal strings, or both NULL. */
+static inline bool streq_null(const char *a, const char *b) {
+        return a == b || streq(a, b);
+}
+
 static inline bool startswith(const char *s, const char *prefix) {
         return s && __builtin_strncmp(s, prefix, __builtin_strlen(prefix)) == 0;
 }

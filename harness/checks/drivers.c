@@ -116,37 +116,53 @@ static bool module_used_elsewhere(const struct gd_host *h, const struct gd_targe
  * initramfs.  modules: the host modules to order after vfio-pci. */
 static void remedy_bind_at_boot(struct gd_finding *x, const struct gd_host *h, const struct gd_target *t,
                                 char * const *modules) {
-        _cleanup_free_ char *ids = gd_vfio_ids_for_target(t);
+        _cleanup_free_ char *ids = gd_vfio_ids_for_target(t), *all = NULL;
         bool builtin = gd_vfio_pci_builtin(h) == TRI_YES;
 
         if (!ids)
                 return;
+        /* The list keeps the IDs vfio-pci is told about now: writing only
+         * this card's would take another card off vfio-pci. */
+        all = gd_vfio_ids_with(h, ids);
+        if (!all)
+                return;
+        gd_finding_act(x, GD_ACT_VFIO_IDS, ids);
         if (builtin) {
                 _cleanup_free_ char *flag = NULL;
                 gd_finding_remedy_append(x, "vfio-pci is built into this kernel: give it the IDs on the kernel "
                                             "command line (it binds before any module loads).");
-                if (asprintf(&flag, "vfio-pci.ids=%s", ids) >= 0)
-                        gd_remedy_cmdline_add(x, h, flag);
+                if (asprintf(&flag, "vfio-pci.ids=%s", all) >= 0)
+                        gd_remedy_cmdline_add_text(x, h, flag);
+                gd_finding_act(x, GD_ACT_BOOTLOADER_REFRESH, NULL);
+                gd_finding_act(x, GD_ACT_REBOOT, NULL);
                 return;
         }
         gd_finding_remedy_append(x, "At every boot: put these lines in /etc/modprobe.d/vfio.conf (every function "
-                                    "of the card, so the whole group goes to vfio-pci):");
-        gd_finding_remedy_append(x, "  options vfio-pci ids=%s", ids);
+                                    "of the card, so the whole group goes to vfio-pci%s):",
+                                 streq(all, ids) ? "" : "; the IDs listed there now stay");
+        gd_finding_remedy_append(x, "  options vfio-pci ids=%s", all);
         for (size_t i = 0; modules && modules[i]; i++) {
                 const struct gd_alias_module *am = alias_module(h, modules[i]);
                 if (am && am->builtin == TRI_YES)
                         continue;
                 gd_finding_remedy_append(x, "  softdep %s pre: vfio-pci", modules[i]);
+                gd_finding_act(x, GD_ACT_SOFTDEP, modules[i]);
         }
         for (size_t i = 0; modules && modules[i]; i++) {
                 const struct gd_alias_module *am = alias_module(h, modules[i]);
-                if (am && am->builtin == TRI_YES)
+                if (am && am->builtin == TRI_YES) {
                         gd_finding_remedy_append(x, "%s is built into the kernel, so neither softdep nor blacklist "
                                                     "can hold it back: use driverctl set-override <address> "
                                                     "vfio-pci for its functions instead.", modules[i]);
-                else if (!module_used_elsewhere(h, t, modules[i]))
+                        /* driverctl's override holds every function of the card, bound or not. */
+                        for (size_t j = 0; j < t->n_functions; j++)
+                                if (!streq(t->functions[j]->driver_override, "vfio-pci"))
+                                        gd_finding_act(x, GD_ACT_DRIVER_OVERRIDE, t->functions[j]->address);
+                } else if (!module_used_elsewhere(h, t, modules[i])) {
                         gd_finding_remedy_append(x, "  blacklist %s    # optional: no other device on this host "
                                                     "uses it (blacklist stops only alias loading)", modules[i]);
+                        gd_finding_act(x, GD_ACT_BLACKLIST, modules[i]);
+                }
         }
         gd_finding_remedy_append(x, "then put vfio-pci in the initramfs, so these lines apply in early boot.");
         gd_remedy_initramfs_vfio(x, h);
@@ -263,6 +279,7 @@ static void check_bound(const struct gd_host *h, const struct gd_target *t, stru
                                                     what ? what : "", what ? ")" : "");
                         }
                         gd_finding_remedy_append(x, "  driverctl set-override %s vfio-pci", d->address);
+                        gd_finding_act(x, GD_ACT_BIND_NOW, d->address);
                 }
                 if (gd_pci_is_display(t->gpu) && t->gpu->boot_vga == TRI_YES)
                         gd_finding_remedy_append(x, "(%s drives the host console: unbinding it live may hang the "
@@ -287,6 +304,7 @@ static void check_bound(const struct gd_host *h, const struct gd_target *t, stru
                         if (d->driver_override)
                                 gd_finding_evidence_attr(x, d, "driver_override", d->driver_override);
                         gd_finding_remedy_append(x, "  driverctl set-override %s vfio-pci", d->address);
+                        gd_finding_act(x, GD_ACT_BIND_NOW, d->address);
                 }
                 remedy_bind_at_boot(x, h, t, NULL);
         }

@@ -232,6 +232,12 @@ static bool check_shared(const struct gd_host *h, const struct gd_target *t, con
 
         gd_finding_remedy(x, "1. Best: move the card to a slot wired to the CPU (usually the top x16 slot); chipset "
                              "slots share the chipset's group, and after the move this group no longer matters.");
+        /* The plan takes the first remedy: the others cost the host its
+         * devices or the isolation, which only a person may choose. */
+        if (n_blocks > 0)
+                gd_finding_act_line(x, GD_ACT_MOVE_CARD, NULL, 0, NULL, t->gpu->address,
+                                    "a slot wired to the CPU (usually the top x16 slot), out of IOMMU group shared "
+                                    "with other devices");
         if (n_blocks > 0) {
                 gd_finding_remedy_append(x, "2. Or give every other endpoint of group %d to vfio-pci as well. The "
                                             "host loses these devices (never do it for the disk or network card "
@@ -315,6 +321,8 @@ static void check_split(const struct gd_host *h, const struct gd_target *t, stru
                 gd_finding_remedy(x, "Bind every function of the card to vfio-pci, not only the GPU: vfio-pci "
                                      "ids=%s (driver.host-bound / driver.unbound give the exact lines).",
                                   ids ? ids : "");
+                if (ids)
+                        gd_finding_act(x, GD_ACT_VFIO_IDS, ids);
         }
 }
 

@@ -294,8 +294,10 @@ static void check_acs_override(const struct gd_host *h, struct gd_findings *out)
                 gd_finding_evidence_kmsg(x, h, on);
         if (ignored)
                 gd_finding_evidence_kmsg(x, h, ignored);
+        /* Advice only: the plan never removes it by itself, since the
+         * groups a VM relies on would merge again. */
         if (as)
-                gd_remedy_cmdline_remove(x, h, as);
+                gd_remedy_cmdline_remove_text(x, h, as);
         gd_finding_remedy_append(x, "If you keep it, know that devices in the split groups can still reach each other by "
                                  "peer-to-peer DMA; prefer a slot whose root port has ACS.");
 }
@@ -370,6 +372,10 @@ void gd_check_iommu(const struct gd_host *h, const struct gd_targets *t, struct 
                                   streq(h->cpu_vendor, "AuthenticAMD") ? "IOMMU / AMD-Vi (often under AMD CBS > NBIO)" :
                                   streq(h->cpu_vendor, "GenuineIntel") ? "VT-d (Intel Virtualization Technology for Directed I/O)" :
                                   "VT-d (Intel) or IOMMU / AMD-Vi (AMD)");
+                gd_finding_act_text(x, GD_ACT_FIRMWARE, "Enable %s",
+                                    streq(h->cpu_vendor, "AuthenticAMD") ? "IOMMU / AMD-Vi (often under AMD CBS > NBIO)" :
+                                    streq(h->cpu_vendor, "GenuineIntel") ? "VT-d (Intel Virtualization Technology for Directed I/O)" :
+                                    "VT-d (Intel) or IOMMU / AMD-Vi (AMD)");
                 return;
         }
 

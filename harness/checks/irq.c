@@ -128,9 +128,15 @@ static void unsafe_evidence(struct gd_finding *x, const struct gd_host *h, const
         }
         if (u->opt) {
                 gd_finding_evidence(x, src ? src : "modprobe.d", 0, "options %s %s", u->opt->module, u->opt->options);
-                if (remove)
+                if (remove) {
                         gd_finding_remedy_append(x, "Remove allow_unsafe_interrupts from %s, then rebuild the initramfs.",
                                                  src ? src : "the modprobe.d options");
+                        if (u->opt->source.path && !gd_source_is_cmdline(&u->opt->source))
+                                gd_finding_act_line(x, GD_ACT_OPTION_REMOVE, u->opt->source.path, u->opt->source.line,
+                                                    NULL, "allow_unsafe_interrupts", u->opt->module);
+                        gd_finding_act(x, GD_ACT_INITRAMFS_REBUILD, NULL);
+                        gd_finding_act(x, GD_ACT_REBOOT, NULL);
+                }
         }
 }
 
@@ -195,12 +201,15 @@ void check_irq(const struct gd_host *h, struct gd_findings *out) {
                         _cleanup_free_ char *as = arg_string(off_arg);
                         if (as)
                                 gd_remedy_cmdline_remove(x, h, as);
-                } else
+                } else {
+                        gd_finding_act_text(x, GD_ACT_FIRMWARE, "Enable interrupt remapping (x2APIC) and update the "
+                                            "firmware");
                         gd_finding_remedy(x, "Enable interrupt remapping / x2APIC in the firmware setup and update the "
                                           "firmware (on AMD check the log for 'IOAPIC[..] not in IVRS table' and add "
                                           "ivrs_ioapic=ID@BDF). Last resort, without isolation: "
                                           "options vfio_iommu_type1 allow_unsafe_interrupts=1 in /etc/modprobe.d/vfio.conf "
                                           "(and iommufd.allow_unsafe_interrupts=1 where VFIO uses iommufd).");
+                }
         } else if (ir == TRI_UNKNOWN) {
                 x = gd_findings_add(out, "fact.unreadable", "whether interrupt remapping is enabled could not be read");
                 if (!x)

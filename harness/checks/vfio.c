@@ -114,7 +114,10 @@ static void check_modules(const struct gd_host *h, const struct gd_targets *t, s
         gd_finding_remedy_append(x, "Load them at every boot: write these lines to /etc/modules-load.d/vfio.conf:");
         gd_finding_remedy_append(x, "  vfio\n  vfio_iommu_type1\n  vfio_pci");
         gd_finding_remedy_append(x, "and put them in the initramfs too, so vfio-pci binds before a host driver.");
+        for (size_t i = 0; i < ELEMENTSOF(needed); i++)
+                gd_finding_act(x, GD_ACT_MODULE_LOAD, needed[i].module);
         gd_remedy_initramfs_vfio(x, h);
+        gd_finding_act(x, GD_ACT_REBOOT, NULL);
 }
 
 /* ---- vfio.virqfd-obsolete -------------------------------------------- */
@@ -146,6 +149,9 @@ static void check_virqfd(const struct gd_host *h, struct gd_findings *out) {
                 gd_finding_remedy_append(x, "Delete line %u of %s (systemd-modules-load reports "
                                          "'Failed to find module' for it at every boot).",
                                          l->source.line, l->source.path ? l->source.path : "(unknown file)");
+                if (l->source.path)
+                        gd_finding_act_line(x, GD_ACT_LINE_REMOVE, l->source.path, l->source.line, NULL,
+                                            l->module, NULL);
         }
 }
 
@@ -260,12 +266,16 @@ static void remedy_rewrite_ids(struct gd_finding *x, const struct gd_host *h, co
                         gd_remedy_apply_bootloader(x, h);
                         return;
                 }
+                /* Text only: the plan merges the ids of every finding
+                 * (GD_ACT_VFIO_IDS / _DROP, attached by the caller). */
                 if (next && asprintf(&flag, "%s=%s", next->key, next->value ? next->value : "") >= 0)
-                        gd_remedy_cmdline_remove(x, h, flag);
+                        gd_remedy_cmdline_remove_text(x, h, flag);
                 free(flag);
                 flag = NULL;
                 if (asprintf(&flag, "vfio-pci.ids=%s", fixed) >= 0)
-                        gd_remedy_cmdline_add(x, h, flag);
+                        gd_remedy_cmdline_add_text(x, h, flag);
+                gd_finding_act(x, GD_ACT_BOOTLOADER_REFRESH, NULL);
+                gd_finding_act(x, GD_ACT_REBOOT, NULL);
                 return;
         }
         if (src && src->path) {
@@ -342,8 +352,11 @@ static void check_ids(const struct gd_host *h, const struct gd_targets *t, struc
                 for (size_t j = 0; j < tt->n_functions; j++) {
                         const struct gd_pci_dev *d = tt->functions[j];
                         _cleanup_free_ char *desc = NULL;
+                        char id[16];
                         if (gd_vfio_ids_match(&ids, d))
                                 continue;
+                        snprintf(id, sizeof(id), "%04x:%04x", d->vendor, d->device);
+                        gd_finding_act(x, GD_ACT_VFIO_IDS, id);
                         gd_finding_subject(x, d->address);
                         desc = gd_describe_dev(d);
                         gd_finding_evidence_attr(x, d, "device", desc ? desc : d->address);
@@ -372,6 +385,7 @@ static void check_ids(const struct gd_host *h, const struct gd_targets *t, struc
                                     v->source.line, "%s: %s", v->text,
                                     v->valid ? "no PCI device has this ID"
                                              : "not vendor:device in hex; the kernel skips it (\"invalid id string\")");
+                gd_finding_act(x, GD_ACT_VFIO_IDS_DROP, v->text);
         }
         if (fixed[0]) {
                 gd_finding_remedy(x, "Drop them (the corrected list): ids=%s", fixed);
@@ -427,8 +441,11 @@ static void check_builtin(const struct gd_host *h, const struct gd_targets *t, s
                         return;
                 if (asprintf(&flag, "vfio-pci.ids=%s", list) < 0)
                         return;
+                gd_finding_act(x, GD_ACT_VFIO_IDS, list);
         }
-        gd_remedy_cmdline_add(x, h, flag);
+        gd_remedy_cmdline_add_text(x, h, flag);
+        gd_finding_act(x, GD_ACT_BOOTLOADER_REFRESH, NULL);
+        gd_finding_act(x, GD_ACT_REBOOT, NULL);
 }
 
 void gd_check_vfio(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out) {

@@ -191,6 +191,8 @@ void vm_check_cpu(const struct vm_card *c, struct gd_findings *out) {
                 gd_finding_remedy_append(x, "In %s (virsh edit %s): <cpu mode='host-passthrough' check='none'/>",
                                          vm->source, vm->name);
                 gd_finding_edit(x, vm->source, vm->cpu.line, "cpu", vm->cpu.text, "host-passthrough");
+                gd_finding_act_text(x, GD_ACT_MANUAL, "In %s (virsh edit %s): <cpu mode='host-passthrough' check='none'/>",
+                                    vm->source, vm->name);
         }
 }
 
@@ -213,4 +215,6 @@ void vm_check_msrs(const struct vm_card *c, struct gd_findings *out) {
                              "/etc/modprobe.d/kvm.conf and reboot (or, now: echo 1 > "
                              "/sys/module/kvm/parameters/ignore_msrs).");
         gd_finding_edit(x, "/etc/modprobe.d/kvm.conf", 0, "kvm", NULL, "ignore_msrs=1 report_ignored_msrs=0");
+        gd_finding_act_line(x, GD_ACT_FILE_LINE, "/etc/modprobe.d/kvm.conf", 0, NULL, NULL,
+                            "options kvm ignore_msrs=1 report_ignored_msrs=0");
 }

@@ -43,6 +43,12 @@ int vm_evidence_entry(struct gd_finding *x, const struct gd_vm *vm, const struct
 /* Adds to x the card's corrected lines: remedy text and one config edit per
  * line that changes (the same edits whichever rule asks). */
 void vm_edit_card(struct gd_finding *x, const struct vm_card *c);
+/* One line of a VM config changed: the edit (explain's JSON) and, for a
+ * Proxmox config, the action gpudiag plan carries out (model/action.h):
+ * the line "key: new" in place of line, a new line when line is 0, the line
+ * deleted when new_value is NULL. */
+void vm_edit_line(struct gd_finding *x, const struct gd_vm *vm, unsigned line, const char *key, const char *old_value,
+                  const char *new_value);
 /* A VM-wide option set to value (machine, vga, cpu, bios): remedy and edit. */
 void vm_edit_option(struct gd_finding *x, const struct gd_vm *vm, const char *key, const struct gd_vm_option *o,
                     const char *value);

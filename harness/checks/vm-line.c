@@ -158,6 +158,26 @@ static bool entry_changes(const struct vm_card *c, const struct gd_vm_pci *p) {
         return vm_card_merge(c) || (p->x_vga == TRI_YES) != vm_card_xvga(c) || vm_card_rombar_off(c);
 }
 
+void vm_edit_line(struct gd_finding *x, const struct gd_vm *vm, unsigned line, const char *key, const char *old_value,
+                  const char *new_value) {
+        _cleanup_free_ char *text = NULL;
+
+        gd_finding_edit(x, vm->source, line, key, old_value, new_value);
+        if (vm->kind != GD_VM_PROXMOX)
+                return;
+        if (!new_value) {
+                if (line > 0)
+                        gd_finding_act_line(x, GD_ACT_LINE_REMOVE, vm->source, line, NULL, key, NULL);
+                return;
+        }
+        if (asprintf(&text, "%s: %s", key, new_value) < 0)
+                return;
+        /* A new option goes before line 1: the top of the file is the VM's
+         * own section, above any [snapshot]. */
+        gd_finding_act_line(x, line > 0 ? GD_ACT_LINE_REPLACE : GD_ACT_LINE_INSERT, vm->source, line > 0 ? line : 1,
+                            NULL, NULL, text);
+}
+
 void vm_edit_card(struct gd_finding *x, const struct vm_card *c) {
         bool said = false;
 
@@ -181,7 +201,7 @@ void vm_edit_card(struct gd_finding *x, const struct vm_card *c) {
                         gd_finding_remedy_append(x, "  line %u: %s: %s", p->line, p->key, want);
                 else
                         gd_finding_remedy_append(x, "  delete line %u (%s: %s)", p->line, p->key, now);
-                gd_finding_edit(x, c->vm->source, p->line, p->key, now, want);
+                vm_edit_line(x, c->vm, p->line, p->key, now, want);
         }
 }
 
@@ -195,5 +215,5 @@ void vm_edit_option(struct gd_finding *x, const struct gd_vm *vm, const char *ke
                         gd_finding_remedy_append(x, "Add the line '%s: %s' to %s (qm set %s --%s %s).", key, value,
                                                  vm->source, vm->name, key, value);
         }
-        gd_finding_edit(x, vm->source, o->line, key, o->text, value);
+        vm_edit_line(x, vm, o->line, key, o->text, value);
 }

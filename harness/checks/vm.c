@@ -292,8 +292,8 @@ static void check_missing(const struct gd_host *h, const struct gd_vmconfig *c, 
                                         const char *now = strchr(p->text, ':');
                                         _cleanup_free_ char *want = NULL;
                                         if (asprintf(&want, "%s%s", slot, p->options) >= 0 && now)
-                                                gd_finding_edit(x, vm->source, p->line, p->key,
-                                                                now + 1 + strspn(now + 1, " \t"), want);
+                                                vm_edit_line(x, vm, p->line, p->key, now + 1 + strspn(now + 1, " \t"),
+                                                             want);
                                 }
                         } else if (g) {
                                 gd_finding_remedy(x, "The card moved or was removed (lspci -nn shows the current "

@@ -594,6 +594,11 @@ static int read_one(struct gd_vmconfig *c, enum gd_configpath dir, const char *r
                 gd_io_record_drop(path);
         if (r == -EINVAL)
                 return 0;
+        /* Kept as read: remedies and plans rewrite its lines. */
+        if (r >= 0 && vm.n_pci > 0 && gd_conffiles_keep(&c->files, logical, text, 0) < 0)
+                r = -ENOMEM;
+        if (r < 0)
+                gd_vm_clear(&vm);
         return r < 0 ? r : vm_keep(c, &vm);
 }
 

@@ -14,6 +14,7 @@
 
 #include "base/macro.h"
 #include "model/role.h"
+#include "model/action.h"
 
 enum gd_severity {
         GD_SEV_INFO,
@@ -58,6 +59,8 @@ struct gd_finding {
         char *remedy;          /* NULL only for GD_SEV_INFO notes that need no action */
         struct gd_edit *edits; /* the remedy's config edits, where it is one (VM configs) */
         size_t n_edits;
+        struct gd_action *actions; /* the remedy as data, for gpudiag plan (model/action.h) */
+        size_t n_actions;
 };
 
 /* What READY rests on.  A GPU is READY only when the checks affirmatively
@@ -100,6 +103,16 @@ int gd_finding_remedy_append(struct gd_finding *x, const char *fmt, ...) __attri
 /* Adds a config edit; an identical one is not added twice. */
 int gd_finding_edit(struct gd_finding *x, const char *file, unsigned line, const char *key, const char *old_value,
                     const char *new_value);
+/* Attaches an action (copied); an action equal to one already attached is
+ * not added twice.  gd_finding_act() is the short form for kinds with one
+ * argument (arg may be NULL); gd_finding_act_line() for the kinds that name
+ * a file line.  0 or -ENOMEM. */
+int gd_finding_action(struct gd_finding *x, const struct gd_action *a);
+int gd_finding_act(struct gd_finding *x, enum gd_action_kind kind, const char *arg);
+int gd_finding_act_text(struct gd_finding *x, enum gd_action_kind kind, const char *text_fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+int gd_finding_act_line(struct gd_finding *x, enum gd_action_kind kind, const char *path, unsigned line,
+                        const char *old_text, const char *arg, const char *text);
 
 bool gd_finding_has_subject(const struct gd_finding *x, const char *subject);
 const struct gd_finding *gd_findings_find(const struct gd_findings *f, const char *id);

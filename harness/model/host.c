@@ -118,7 +118,7 @@ const struct gd_iommu_group *gd_host_find_group(const struct gd_host *h, int id)
         return NULL;
 }
 
-static bool param_eq(const char *a, const char *b) {
+bool gd_param_eq(const char *a, const char *b) {
         for (; *a && *b; a++, b++) {
                 char ca = *a == '-' ? '_' : *a, cb = *b == '-' ? '_' : *b;
                 if (ca != cb)
@@ -129,28 +129,28 @@ static bool param_eq(const char *a, const char *b) {
 
 const struct gd_sys_module *gd_host_sys_module(const struct gd_host *h, const char *name) {
         for (size_t i = 0; i < h->n_sys_modules; i++)
-                if (param_eq(h->sys_modules[i].name, name))
+                if (gd_param_eq(h->sys_modules[i].name, name))
                         return &h->sys_modules[i];
         return NULL;
 }
 
 const struct gd_module_param *gd_host_module_param(const struct gd_host *h, const char *module, const char *param) {
         for (size_t i = 0; i < h->n_module_params; i++)
-                if (param_eq(h->module_params[i].module, module) && streq(h->module_params[i].param, param))
+                if (gd_param_eq(h->module_params[i].module, module) && streq(h->module_params[i].param, param))
                         return &h->module_params[i];
         return NULL;
 }
 
 const struct gd_cmdline_arg *gd_cmdline_find(const struct gd_cmdline *c, const char *key) {
         for (size_t i = 0; i < c->n_args; i++)
-                if (param_eq(c->args[i].key, key))
+                if (gd_param_eq(c->args[i].key, key))
                         return &c->args[i];
         return NULL;
 }
 
 const struct gd_cmdline_arg *gd_cmdline_find_last(const struct gd_cmdline *c, const char *key) {
         for (size_t i = c->n_args; i > 0; i--)
-                if (param_eq(c->args[i - 1].key, key))
+                if (gd_param_eq(c->args[i - 1].key, key))
                         return &c->args[i - 1];
         return NULL;
 }

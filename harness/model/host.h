@@ -234,6 +234,7 @@ static inline bool gd_pci_same_slot(const struct gd_pci_dev *a, const struct gd_
 
 /* Command line look-ups.  Module parameters accept '-' and '_' alike, as the
  * kernel's parse_args() does (kernel/params.c, parameq()). */
+bool gd_param_eq(const char *a, const char *b);
 const struct gd_cmdline_arg *gd_cmdline_find(const struct gd_cmdline *c, const char *key);
 const struct gd_cmdline_arg *gd_cmdline_find_last(const struct gd_cmdline *c, const char *key);
 

@@ -32,6 +32,7 @@ struct gd_vmconfig *gd_vmconfig_free(struct gd_vmconfig *c) {
         for (size_t i = 0; i < c->n_vms; i++)
                 gd_vm_clear(&c->vms[i]);
         free(c->vms);
+        gd_conffiles_clear(&c->files);
         free(c);
         return NULL;
 }

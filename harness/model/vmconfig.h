@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "model/conffile.h"
 #include "model/host.h"
 
 enum gd_vm_kind {
@@ -81,6 +82,7 @@ struct gd_vm {
 struct gd_vmconfig {
         struct gd_vm *vms;
         size_t n_vms;
+        struct gd_conffiles files;     /* each VM config as read */
 };
 
 void gd_vm_clear(struct gd_vm *vm);
