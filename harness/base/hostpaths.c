@@ -36,6 +36,7 @@ static const char *const configpaths[_GD_CONFIGPATH_MAX] = {
         [GD_USR_SBIN]              = "/usr/sbin",
         [GD_ETC_PVE_QEMU_SERVER]   = "/etc/pve/qemu-server",
         [GD_ETC_LIBVIRT_QEMU]      = "/etc/libvirt/qemu",
+        [GD_VAR_LOG_LIBVIRT_QEMU]  = "/var/log/libvirt/qemu",
 };
 
 static char *config_root;

@@ -60,6 +60,7 @@ enum gd_configpath {
         GD_USR_SBIN,           /* update-initramfs, dracut, mkinitcpio, proxmox-boot-tool, kernelstub */
         GD_ETC_PVE_QEMU_SERVER, /* Proxmox VE VM configs, <vmid>.conf (this node's, via pmxcfs) */
         GD_ETC_LIBVIRT_QEMU,   /* libvirt persistent domain XML, <name>.xml */
+        GD_VAR_LOG_LIBVIRT_QEMU, /* libvirt's per-VM log, <name>.log: QEMU's stderr and libvirt's errors */
         _GD_CONFIGPATH_MAX,
 };
 

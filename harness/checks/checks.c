@@ -13,6 +13,10 @@ static const struct gd_check checks[] = {
         { "reset", gd_check_reset },
         { "power", gd_check_power },
         { "vm", gd_check_vm },
+        { "aer", gd_check_aer },
+        { "rom", gd_check_rom },
+        /* Last: a tool's message adds evidence to what the host's files showed. */
+        { "tools", gd_check_tools },
 };
 
 void gd_checks_run(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out) {

@@ -4,6 +4,9 @@
 #include <string.h>
 
 #include "check.h"
+#include "model/vmconfig.h"
+#include "model/vmlog.h"
+#include "vfio-ids.h"
 
 bool gd_target_has(const struct gd_target *t, const char *address) {
         for (size_t i = 0; i < t->n_functions; i++)
@@ -27,6 +30,66 @@ static bool already_target(const struct gd_targets *t, const struct gd_pci_dev *
         return false;
 }
 
+/* Drivers that bind only display-class devices: their ID tables match
+ * display classes or GPU device IDs alone (nvidia: class 0x0300/0x0302 of
+ * vendor 0x10de; nouveau, amdgpu, radeon, i915, xe and the DRM drivers of
+ * virtual and BMC GPUs: device tables of GPUs).  A device bound to one is a
+ * GPU even when a paste did not show its class. */
+static const char *const gpu_drivers[] = {
+        "nvidia", "nouveau", "amdgpu", "radeon", "i915", "xe", "gma500", "ast", "mgag200", "vmwgfx",
+        "bochs-drm", "bochs", "qxl", "cirrus", "cirrus-qemu", "virtio-gpu", "nvidiafb", "rivafb",
+};
+
+bool gd_driver_is_gpu(const char *driver) {
+        for (size_t i = 0; driver && i < ELEMENTSOF(gpu_drivers); i++)
+                if (streq(driver, gpu_drivers[i]))
+                        return true;
+        return false;
+}
+
+static bool named_by_vm_config(const struct gd_host *h, const struct gd_pci_dev *d) {
+        for (size_t i = 0; h->vmconfig && i < h->vmconfig->n_vms; i++)
+                for (size_t j = 0; j < h->vmconfig->vms[i].n_pci; j++)
+                        if (gd_vm_pci_matches(&h->vmconfig->vms[i].pci[j], d))
+                                return true;
+        return false;
+}
+
+/* A function the card is named by.  A display-class device is a GPU.  An
+ * imported device whose class the paste did not show (model/host.h) is one
+ * when it is the boot VGA device, when it is bound to a GPU driver, or when
+ * the paste passes it through (on vfio-pci, or named by a VM configuration
+ * or by QEMU's or libvirt's messages about a VFIO device): passing devices
+ * to VMs is what such a paste is about, and gpudiag's verdict is then the
+ * answer for that device.  Either is said in the report ("class unknown"). */
+static bool named_by_vm_log(const struct gd_host *h, const struct gd_pci_dev *d) {
+        for (size_t i = 0; h->vmlog && i < h->vmlog->n_records; i++)
+                if (streq(h->vmlog->records[i].address, d->address))
+                        return true;
+        return false;
+}
+
+static bool names_card(const struct gd_host *h, const struct gd_pci_dev *d) {
+        if (!d->class_unknown)
+                return gd_pci_is_display(d);
+        /* boot_vga exists only for VGA-class devices (pci-sysfs.c). */
+        if (d->boot_vga == TRI_YES)
+                return true;
+        if (d->driver_known == TRI_YES && (gd_driver_is_gpu(d->driver) || gd_driver_is_vfio(d->driver)))
+                return true;
+        return named_by_vm_config(h, d) || named_by_vm_log(h, d);
+}
+
+/* True when a function of d's slot has a known class that is a display
+ * class, or when the slot's card is named by a known class anyway: then
+ * an unknown-class function is one of its functions, not another card. */
+static bool slot_has_known_display(const struct gd_host *h, const struct gd_pci_dev *d) {
+        for (size_t j = 0; j < h->n_devs; j++)
+                if (gd_pci_same_slot(d, &h->devs[j]) && !h->devs[j].class_unknown && gd_pci_is_display(&h->devs[j]))
+                        return true;
+        return false;
+}
+
 int gd_targets_find(const struct gd_host *h, const char *slot, struct gd_targets *ret) {
         struct gd_targets t = { 0 };
 
@@ -37,7 +100,8 @@ int gd_targets_find(const struct gd_host *h, const char *slot, struct gd_targets
                 /* The first display function of a slot names the card; a
                  * second display function (rare dual-head cards) is one of
                  * its functions, not another target. */
-                if (!gd_pci_is_display(gpu) || already_target(&t, gpu))
+                if (!names_card(h, gpu) || already_target(&t, gpu) ||
+                    (gpu->class_unknown && slot_has_known_display(h, gpu)))
                         continue;
                 nt = realloc(t.items, (t.n + 1) * sizeof(*nt));
                 if (!nt) {

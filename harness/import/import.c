@@ -47,7 +47,10 @@ struct gd_import *gd_import_free(struct gd_import *im) {
                 free(im->devs[i].parent);
                 free(im->devs[i].config);
                 free(im->devs[i].where);
+                free(im->devs[i].log_driver);
+                free(im->devs[i].log_driver_where);
         }
+        strv_free(im->inferred);
         free(im->devs);
         free(im->dev_slots);
         for (size_t i = 0; i < im->n_files; i++) {
@@ -69,16 +72,24 @@ size_t gd_import_n_facts(const struct gd_import *im) {
         size_t n = im->n_files + im->n_group_facts;
 
         for (size_t i = 0; i < im->n_devs; i++)
-                n += im->devs[i].listed || im->devs[i].enumerated;
+                n += im->devs[i].listed || im->devs[i].enumerated || im->devs[i].named;
         return n;
 }
 
 size_t gd_import_n_devices(const struct gd_import *im) {
-        size_t n = 0;
+        return im->n_devs;
+}
 
-        for (size_t i = 0; i < im->n_devs; i++)
-                n += imp_dev_recordable(&im->devs[i]);
-        return n;
+struct imp_dev *imp_dev_named(struct gd_import *im, const char *address, const struct imp_line *l) {
+        unsigned domain, bus, slot, func;
+        struct imp_dev *d;
+
+        if (imp_parse_address(address, strlen(address), &domain, &bus, &slot, &func, NULL) == 0)
+                return NULL;
+        d = imp_dev_get(im, domain, bus, slot, func, l);
+        if (d)
+                d->named = true;
+        return d;
 }
 
 void imp_warn(struct gd_import *im, const struct imp_line *l, const char *fmt, ...) {
@@ -110,6 +121,18 @@ void imp_warn(struct gd_import *im, const struct imp_line *l, const char *fmt, .
         }
         im->warnings[im->n_warnings++] = full;
         im->warnings[im->n_warnings] = NULL;
+}
+
+void imp_infer(struct gd_import *im, const char *fmt, ...) {
+        char *msg = NULL;
+        va_list ap;
+        int r;
+
+        va_start(ap, fmt);
+        r = vasprintf(&msg, fmt, ap);
+        va_end(ap);
+        if (r >= 0)
+                (void) strv_consume(&im->inferred, msg);
 }
 
 static uint32_t address_key(unsigned domain, unsigned bus, unsigned slot, unsigned func) {
@@ -189,6 +212,7 @@ struct imp_dev *imp_dev_get(struct gd_import *im, unsigned domain, unsigned bus,
                 .vendor = IMP_UNSET, .device = IMP_UNSET, .revision = IMP_UNSET,
                 .svendor = IMP_UNSET, .sdevice = IMP_UNSET, .class16 = IMP_UNSET, .progif = IMP_UNSET,
                 .group = IMP_UNSET, .secondary = IMP_UNSET, .subordinate = IMP_UNSET,
+                .boot_vga = TRI_UNKNOWN,
         };
         memcpy(d->address, address, sizeof(address));
         if (l && asprintf(&d->where, "%s:%u", l->file, l->lineno) < 0)

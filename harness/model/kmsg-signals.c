@@ -33,9 +33,18 @@ static const struct gd_kmsg_signal_info signals[_GD_KMSG_SIGNAL_MAX] = {
         [GD_KMSG_LINUX_VERSION]        = { "Linux version ", "init/version.c linux_banner: the log reaches back to boot" },
         [GD_KMSG_CANT_RESERVE]         = { "can't reserve", "drivers/pci/setup-res.c, BAR claims" },
         [GD_KMSG_POWER_STATE]          = { "change power state", "drivers/pci/pci.c, power transitions" },
+        [GD_KMSG_GROUP_REMOVED]        = { "Removing from iommu group", "drivers/iommu/iommu.c, __iommu_group_remove_device()" },
+        [GD_KMSG_AER_UNCORRECTED]      = { "Uncorrected (", "drivers/pci/pcie/aer.c, aer_print_error() and aer_isr_one_error()" },
+        [GD_KMSG_AER_RECOVERY_FAILED]  = { "recovery failed", "drivers/pci/pcie/err.c, pcie_do_recovery()" },
+        [GD_KMSG_AER_CANT_RECOVER]     = { "AER: can't recover", "drivers/pci/pcie/err.c, report_error_detected()" },
+        [GD_KMSG_AER_RECOVERED]        = { "device recovery successful", "drivers/pci/pcie/err.c, pcie_do_recovery()" },
+        [GD_KMSG_ROM_INVALID]          = { "Invalid PCI ROM header signature", "drivers/pci/rom.c, pci_get_rom_size()" },
+        [GD_KMSG_VENDOR_RESET]         = { ": AMD_", "gnif/vendor-reset: every message names the ASIC (\"AMD_NAVI10: performing reset\")" },
+        [GD_KMSG_GIVING_UP]            = { "; giving up", "drivers/pci/pci.c, pci_dev_wait(): \"not ready %dms after %s; giving up\"" },
+        [GD_KMSG_PROBE_FAILED]         = { "failed with error", "drivers/base/dd.c, really_probe(): \"probe with driver %s failed with error %d\"" },
 };
 
-_Static_assert(_GD_KMSG_SIGNAL_MAX <= 32, "gd_kmsg_record.signals holds 32 signals");
+_Static_assert(_GD_KMSG_SIGNAL_MAX <= 64, "gd_kmsg_record.signals holds 64 signals");
 
 const struct gd_kmsg_signal_info *gd_kmsg_signal(enum gd_kmsg_signal s) {
         return (unsigned) s < _GD_KMSG_SIGNAL_MAX ? &signals[s] : NULL;
@@ -82,9 +91,9 @@ static const struct index *index_get(void) {
         return &ix;
 }
 
-uint32_t gd_kmsg_signals_in(const char *s, size_t len) {
+uint64_t gd_kmsg_signals_in(const char *s, size_t len) {
         const struct index *ix = index_get();
-        uint32_t found = 0;
+        uint64_t found = 0;
 
         for (size_t end = ix->m - 1; end < len; ) {
                 unsigned b = BLOCK_SHIFT(s[end - 1], s[end]);
@@ -97,7 +106,7 @@ uint32_t gd_kmsg_signals_in(const char *s, size_t len) {
                 for (size_t k = 0; k < _GD_KMSG_SIGNAL_MAX; k++)
                         if (ix->key[k] == b && ix->lengths[k] <= len - start &&
                             memcmp(s + start, signals[k].text, ix->lengths[k]) == 0)
-                                found |= 1u << k;
+                                found |= UINT64_C(1) << k;
                 end++;
         }
         return found;

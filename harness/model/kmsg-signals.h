@@ -37,6 +37,15 @@ enum gd_kmsg_signal {
         GD_KMSG_LINUX_VERSION,         /* "Linux version " */
         GD_KMSG_CANT_RESERVE,          /* "can't reserve" */
         GD_KMSG_POWER_STATE,           /* "change power state" */
+        GD_KMSG_GROUP_REMOVED,         /* "Removing from iommu group" */
+        GD_KMSG_AER_UNCORRECTED,       /* "Uncorrected (": Fatal or Non-Fatal */
+        GD_KMSG_AER_RECOVERY_FAILED,   /* "recovery failed" */
+        GD_KMSG_AER_CANT_RECOVER,      /* "AER: can't recover" */
+        GD_KMSG_AER_RECOVERED,         /* "device recovery successful" */
+        GD_KMSG_ROM_INVALID,           /* "Invalid PCI ROM header signature" */
+        GD_KMSG_VENDOR_RESET,          /* ": AMD_" (vendor-reset's messages name the ASIC: "AMD_NAVI10: ") */
+        GD_KMSG_GIVING_UP,             /* "; giving up" ("not ready 65535ms after bus reset; giving up") */
+        GD_KMSG_PROBE_FAILED,          /* "failed with error" (a driver's probe) */
         _GD_KMSG_SIGNAL_MAX,
 };
 
@@ -48,7 +57,7 @@ struct gd_kmsg_signal_info {
 const struct gd_kmsg_signal_info *gd_kmsg_signal(enum gd_kmsg_signal s);
 
 /* The signals text[0..len) holds, one bit (1 << signal) each. */
-uint32_t gd_kmsg_signals_in(const char *s, size_t len);
+uint64_t gd_kmsg_signals_in(const char *s, size_t len);
 
 /* True when text holds a signal: the reader keeps the record. */
 bool gd_kmsg_has_signal(const char *text);
