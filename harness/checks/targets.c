@@ -6,6 +6,8 @@
 #include "check.h"
 #include "model/vmconfig.h"
 #include "model/vmlog.h"
+#include "model/kmsg.h"
+#include "vendor-reset-ids.h"
 #include "vfio-ids.h"
 
 bool gd_target_has(const struct gd_target *t, const char *address) {
@@ -57,14 +59,25 @@ static bool named_by_vm_config(const struct gd_host *h, const struct gd_pci_dev 
 
 /* A function the card is named by.  A display-class device is a GPU.  An
  * imported device whose class the paste did not show (model/host.h) is one
- * when it is the boot VGA device, when it is bound to a GPU driver, or when
- * the paste passes it through (on vfio-pci, or named by a VM configuration
- * or by QEMU's or libvirt's messages about a VFIO device): passing devices
+ * when it is the boot VGA device, when it is bound to a GPU driver, when
+ * vendor-reset resets it, or when the paste passes it through (on
+ * vfio-pci, or named by a VM configuration or by QEMU's or libvirt's
+ * messages about a VFIO device): passing devices
  * to VMs is what such a paste is about, and gpudiag's verdict is then the
  * answer for that device.  Either is said in the report ("class unknown"). */
 static bool named_by_vm_log(const struct gd_host *h, const struct gd_pci_dev *d) {
         for (size_t i = 0; h->vmlog && i < h->vmlog->n_records; i++)
                 if (streq(h->vmlog->records[i].address, d->address))
+                        return true;
+        return false;
+}
+
+/* vendor-reset registers only for the AMD GPUs of its table: its messages
+ * about a device prove that it is one (vendor-reset-ids.h). */
+static bool reset_by_vendor_reset(const struct gd_host *h, const struct gd_pci_dev *d) {
+        for (size_t i = 0; h->kmsg_state >= 0 && i < h->kmsg.n_records; i++)
+                if (gd_kmsg_record_has(&h->kmsg.records[i], GD_KMSG_VENDOR_RESET) &&
+                    gd_vendor_reset_in_log(h->kmsg.records[i].text, d->address))
                         return true;
         return false;
 }
@@ -77,7 +90,7 @@ static bool names_card(const struct gd_host *h, const struct gd_pci_dev *d) {
                 return true;
         if (d->driver_known == TRI_YES && (gd_driver_is_gpu(d->driver) || gd_driver_is_vfio(d->driver)))
                 return true;
-        return named_by_vm_config(h, d) || named_by_vm_log(h, d);
+        return named_by_vm_config(h, d) || named_by_vm_log(h, d) || reset_by_vendor_reset(h, d);
 }
 
 /* True when a function of d's slot has a known class that is a display
@@ -88,6 +101,17 @@ static bool slot_has_known_display(const struct gd_host *h, const struct gd_pci_
                 if (gd_pci_same_slot(d, &h->devs[j]) && !h->devs[j].class_unknown && gd_pci_is_display(&h->devs[j]))
                         return true;
         return false;
+}
+
+/* A function of the card: the card's functions carry its vendor ID (a
+ * GPU's HD audio, USB-C and UCSI functions are NVIDIA's, AMD/ATI's...).
+ * The slot of an AMD APU's GPU also holds the platform's own functions
+ * with AMD's CPU vendor ID 0x1022 (the PSP/CCP, USB controllers, the
+ * audio processor), which are not the GPU's: they are other devices of its
+ * IOMMU group, judged by group.shared.  IDs a paste did not show: assume
+ * the card's. */
+static bool same_card(const struct gd_pci_dev *gpu, const struct gd_pci_dev *d) {
+        return gpu == d || gpu->ids_unknown || d->ids_unknown || gpu->vendor == d->vendor;
 }
 
 int gd_targets_find(const struct gd_host *h, const char *slot, struct gd_targets *ret) {
@@ -119,7 +143,7 @@ int gd_targets_find(const struct gd_host *h, const char *slot, struct gd_targets
                 }
                 /* devs are sorted by address, so functions come out sorted. */
                 for (size_t j = 0; j < h->n_devs && x->n_functions < 8; j++)
-                        if (gd_pci_same_slot(gpu, &h->devs[j]))
+                        if (gd_pci_same_slot(gpu, &h->devs[j]) && same_card(gpu, &h->devs[j]))
                                 x->functions[x->n_functions++] = &h->devs[j];
         }
 

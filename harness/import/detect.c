@@ -22,6 +22,8 @@ struct scan {
         struct imp_dev *maybe_no_driver;
         struct imp_pve pve;
         struct imp_xml xml;
+        struct imp_vmm vmm;
+        struct imp_lshw lshw;
         unsigned dev_indent;
         int group;
         unsigned group_indent, group_count;
@@ -258,6 +260,8 @@ static void blank_line(struct scan *sc) {
         end_device_by(sc, BLOCK_BLANK);
         end_group(sc);
         imp_pve_flush(sc->im, &sc->pve);
+        imp_vmm_end(sc->im, &sc->vmm, true);
+        imp_lshw_end(sc->im, &sc->lshw);
         if (sc->ctx == GD_IMPORT_GRUB || sc->ctx == GD_IMPORT_MODULES || sc->ctx == GD_IMPORT_MODPROBE) {
                 _cleanup_free_ char *path = NULL;
                 if (sc->ctx == GD_IMPORT_MODPROBE)
@@ -423,6 +427,11 @@ static bool auto_line(struct scan *sc, const struct imp_line *l) {
                 imp_dmesg_line(sc->im, l);
                 return true;
         }
+        if (imp_is_mm_line(s, len)) {
+                end_blocks(sc);
+                imp_mm_line(sc->im, l);
+                return true;
+        }
         if (imp_is_iomem_line(s, len)) {
                 end_blocks(sc);
                 imp_iomem_line(sc->im, l);
@@ -477,7 +486,7 @@ static bool code_spans(struct scan *sc, const struct imp_line *l) {
                 span.len = span.body_len = strlen(buf);
                 span.indent = 0;
                 if (span.body_len > 0 && !prompt_command(span.body)) {
-                        if (pci_line(sc, &span, false)) {
+                        if (pci_line(sc, &span, true)) {
                                 end_blocks(sc);
                                 any = true;
                         } else if (auto_line(sc, &span)) {
@@ -561,6 +570,8 @@ static void scan_line(struct scan *sc, const struct imp_text_line *t) {
         if (t->fence) {
                 end_blocks(sc);
                 imp_pve_flush(sc->im, &sc->pve);
+                imp_vmm_end(sc->im, &sc->vmm, false);
+                imp_lshw_end(sc->im, &sc->lshw);
                 sc->maybe_no_driver = NULL;
                 sc->in_fence = !sc->in_fence;
                 if (sc->in_fence && sc->pending) {
@@ -585,9 +596,16 @@ static void scan_line(struct scan *sc, const struct imp_text_line *t) {
                 forced_line(sc, l);
                 return;
         }
+        if (imp_vmm_line(sc->im, &sc->vmm, l))
+                return;
+        imp_vmm_end(sc->im, &sc->vmm, false);
+        if (imp_lshw_line(sc->im, &sc->lshw, l))
+                return;
         if (pci_line(sc, l, true))
                 return;
         end_device(sc);
+        if (imp_sysfs_group_line(sc->im, l))
+                return;
         if (imp_libvirt_line(sc->im, &sc->xml, l))
                 return;
         if (imp_pve_line(sc->im, &sc->pve, l))
@@ -614,7 +632,8 @@ int gd_import_feed(struct gd_import *im, const char *name, const char *text, siz
                    enum gd_import_kind forced) {
         struct imp_text_line *lines = NULL;
         size_t n = 0;
-        struct scan sc = { .im = im, .forced = forced, .ctx = forced, .group = -1 };
+        struct scan sc = { .im = im, .forced = forced, .ctx = forced, .group = -1,
+                           .vmm = { .rev = -1, .progif = -1, .group = -1 } };
         int r;
 
         snprintf(sc.file, sizeof(sc.file), "imported.conf");
@@ -641,6 +660,8 @@ int gd_import_feed(struct gd_import *im, const char *name, const char *text, siz
         end_blocks(&sc);
         imp_pve_flush(im, &sc.pve);
         free(sc.pve.lines);
+        imp_vmm_end(im, &sc.vmm, false);
+        imp_lshw_end(im, &sc.lshw);
         imp_text_free(lines, n);
         imp_tree_free(sc.tree);
         return 0;

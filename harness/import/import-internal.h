@@ -70,6 +70,8 @@ struct gd_import {
         bool have_groups;       /* a listing or IOMMU group: line was seen */
         size_t n_group_facts;
         char **inferred;        /* strv: facts inferred, as sentences for the summary */
+        struct imp_pciids *pciids; /* pci.ids, read on the first name looked up (pciids.c) */
+        char iomem_owner[16][13]; /* iomem.c: the device a /proc/iomem range at each depth is under */
 };
 
 /* A normalised input line: CR, '>' quoting and code fences removed. */
@@ -117,6 +119,41 @@ bool imp_is_device_line(const char *s, size_t len);
 /* The first token of s that is a PCI address ([dddd:]bb:dd.f), written to
  * ret as dddd:bb:dd.f; returns its offset + 1, 0 when there is none. */
 size_t imp_find_address(const char *s, size_t len, char ret[static 13]);
+
+/* The class of a class name as pci.ids spells it ("VGA compatible
+ * controller"), ending at s[len], ':' or two blanks; -1 if none. */
+int imp_class_from_name(const char *s, size_t len);
+
+/* lspci-mm.c: lspci -mm ("00:02.0 \"VGA compatible controller\" \"Intel
+ * Corporation\" ...") and -vmm blocks ("Slot:\t00:02.0", "Class:\t...",
+ * "Driver:\ti915"), -nn forms too. */
+struct imp_vmm {
+        struct imp_dev *dev;
+        char cls[128], vendor[160], device[160];
+        int rev, progif;
+        bool driver_line, module_line;
+        char driver[64];
+        int group;
+};
+bool imp_is_mm_line(const char *s, size_t len);
+void imp_mm_line(struct gd_import *im, const struct imp_line *l);
+/* A line of a -vmm block; true when it is one.  imp_vmm_end() at a blank
+ * line (the block is whole) or at anything else (cut: what it lacked stays
+ * unknown). */
+bool imp_vmm_line(struct gd_import *im, struct imp_vmm *v, const struct imp_line *l);
+void imp_vmm_end(struct gd_import *im, struct imp_vmm *v, bool whole);
+
+/* sysfs-paths.c: find /sys/kernel/iommu_groups -type l, ls -l .../iommu_group. */
+bool imp_sysfs_group_line(struct gd_import *im, const struct imp_line *l);
+
+/* lshw.c: lshw's "*-display" blocks. */
+struct imp_lshw {
+        bool open;
+        struct imp_dev *dev;
+        char description[96], product[128], vendor[128];
+};
+bool imp_lshw_line(struct gd_import *im, struct imp_lshw *w, const struct imp_line *l);
+void imp_lshw_end(struct gd_import *im, struct imp_lshw *w);
 
 /* hexdump.c: "00: 86 80 ..." / "000: ..." lines of lspci -x/-xxx/-xxxx. */
 bool imp_is_hex_line(const char *s, size_t len);
@@ -181,6 +218,15 @@ struct imp_xml {
 };
 bool imp_libvirt_line(struct gd_import *im, struct imp_xml *x, const struct imp_line *l);
 #define IMP_LIBVIRT_XML "/etc/libvirt/qemu/pasted.xml"
+
+/* pciids.c: the vendor:device IDs of "<vendor name> <device name>" as
+ * plain lspci prints them, from pci.ids; -ENOENT when no single pair has
+ * those names (or there is no pci.ids). */
+struct imp_pciids;
+int imp_pciids_lookup(struct imp_pciids **ids, const char *s, size_t len, unsigned *ret_vendor, unsigned *ret_device);
+struct imp_pciids *imp_pciids_free(struct imp_pciids *ids);
+/* Sets d's IDs from its name when the text gave none (lspci.c, tree.c). */
+void imp_ids_from_name(struct gd_import *im, struct imp_dev *d, const char *name, size_t len, const struct imp_line *l);
 
 /* logs.c: kernel log and lsmod. */
 bool imp_is_dmesg_line(const char *s, size_t len);

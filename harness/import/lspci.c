@@ -125,7 +125,7 @@ static const struct { const char *name; unsigned code; } class_names[] = {
 
 /* The class whose name starts s and ends at a ':' or two blanks (or the
  * end); -1 if none. */
-static int class_from_name(const char *s, size_t len) {
+int imp_class_from_name(const char *s, size_t len) {
         size_t best = 0;
         int code = -1;
 
@@ -252,7 +252,7 @@ static const char *class_code_after_name(const char *s, size_t len, int *ret) {
         if (!b || b == s || b[-1] != ' ' || (size_t) (b - s) + 7 > len || b[5] != ']' || b[6] != ' ')
                 return NULL;
         code = bracket4_before(b, 6);
-        if (code < 0 || class_from_name(s, (size_t) (b - s - 1)) != code)
+        if (code < 0 || imp_class_from_name(s, (size_t) (b - s - 1)) != code)
                 return NULL;
         *ret = code;
         return b + 7;
@@ -287,7 +287,7 @@ struct imp_dev *imp_lspci_device_line(struct gd_import *im, const struct imp_lin
                 ids = last_id_pair(ids_from, rlen - (size_t) (ids_from - rest), &v, &dv);
         else {
                 /* ls-iommu rows and plain lspci: the class by name. */
-                cls = class_from_name(rest, rlen);
+                cls = imp_class_from_name(rest, rlen);
                 ids_from = rest;
                 if (pv != IMP_UNSET) {
                         v = (unsigned) pv;
@@ -297,6 +297,16 @@ struct imp_dev *imp_lspci_device_line(struct gd_import *im, const struct imp_lin
         }
         if (cls >= 0)
                 set_int(im, l, d, &d->class16, cls, "class");
+        if (!ids && cls >= 0 && ids_from == rest) {
+                /* Plain lspci: "Class name: Vendor Device (rev xx)". */
+                const char *name = memchr(rest, ':', rlen), *end;
+
+                if (name && (size_t) (name - rest) + 2 < rlen && name[1] == ' ') {
+                        name += 2;
+                        end = find_n(name, rlen - (size_t) (name - rest), " (");
+                        imp_ids_from_name(im, d, name, (size_t) ((end ? end : rest + rlen) - name), l);
+                }
+        }
         if (ids) {
                 set_int(im, l, d, &d->vendor, (int) v, "vendor");
                 set_int(im, l, d, &d->device, (int) dv, "device");

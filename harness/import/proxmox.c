@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "import/import-internal.h"
+#include "model/vmlog.h"
 
 /* qemu-server's keys (the numbered ones without their number). */
 static const char *const keys[] = {
@@ -107,7 +108,9 @@ bool imp_pve_line(struct gd_import *im, struct imp_pve *pve, const struct imp_li
         if (len > 1 && s[0] == '+')
                 s++, len--;
         k = config_key(s, len, &hostpci);
-        if (k == 0)
+        /* "kvm: -device vfio-pci,...: ..." is QEMU's error (Proxmox names
+         * the binary kvm), not the kvm: option (vmtools.c). */
+        if (k == 0 || gd_vmlog_signals_in(s, len) != 0)
                 return false;
         if (pve->n == pve->cap) {
                 size_t cap = pve->cap ? pve->cap * 2 : 32;

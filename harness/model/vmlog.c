@@ -43,7 +43,8 @@ static const struct gd_vmlog_signal_info signals[_GD_VMLOG_SIGNAL_MAX] = {
         [GD_VMLOG_RESET_ENOTTY]      = { "/reset'", "Inappropriate ioctl for device",
                                          "Proxmox VE PVE::SysFSTools::file_write() on the device's reset file" },
         [GD_VMLOG_HEADER_TYPE_127]   = { "Unknown PCI header type '127'", NULL, "libvirt virPCIDeviceRead()" },
-        [GD_VMLOG_VFIO_UNSUPPORTED]  = { "VFIO device assignment is currently not supported", NULL,
+        /* The tail only: people retype it ("assigment"). */
+        [GD_VMLOG_VFIO_UNSUPPORTED]  = { "is currently not supported on this system", "VFIO device assig",
                                          "libvirt qemuHostdevPreparePCIDevicesCheckSupport()" },
         [GD_VMLOG_NO_PASSTHROUGH]    = { "support passthrough of host PCI devices", NULL,
                                          "libvirt qemuHostdevPreparePCIDevicesCheckSupport()" },
@@ -56,6 +57,9 @@ _Static_assert(_GD_VMLOG_SIGNAL_MAX <= 32, "gd_vmlog_record.signals holds 32 sig
  * device rom" line of older QEMU, QEMU 8's "Could not open '/dev/vfio/N'". */
 static const struct { enum gd_vmlog_signal s; const char *text, *and; } spellings[] = {
         { GD_VMLOG_VFIO_DEVICE, "\"driver\":\"vfio-pci\"", NULL },
+        /* virsh nodedev-detach: libvirt binds the device to vfio-pci for a VM
+         * (virNodeDeviceDetachFlags() -> virHostdevPCINodeDeviceDetach()). */
+        { GD_VMLOG_VFIO_DEVICE, "nodedev-detach pci_", NULL },
         { GD_VMLOG_ROM_UNREADABLE, "Cannot read device rom", NULL },
         { GD_VMLOG_DMA_MAP, "VFIO_MAP_DMA", "failed" },
 };
@@ -118,7 +122,24 @@ static bool address_at(const char *line, size_t len, size_t i, char ret[static G
         return true;
 }
 
+/* libvirt's node device name, "pci_0000_03_00_0" (virsh nodedev-detach). */
+static bool node_device_at(const char *line, size_t len, size_t i, char ret[static GD_ADDR_LEN]) {
+        unsigned dom, bus, dev, fn;
+
+        if (len - i < 16 || strncmp(line + i, "pci_", 4) != 0 || (i > 0 && isalnum((unsigned char) line[i - 1])) ||
+            line[i + 8] != '_' || line[i + 11] != '_' || line[i + 14] != '_' || !hexn(line + i + 4, 4, &dom) ||
+            !hexn(line + i + 9, 2, &bus) || !hexn(line + i + 12, 2, &dev) || dev > 0x1f ||
+            line[i + 15] < '0' || line[i + 15] > '7' || (len - i > 16 && isalnum((unsigned char) line[i + 16])))
+                return false;
+        fn = (unsigned) (line[i + 15] - '0');
+        snprintf(ret, GD_ADDR_LEN, "%04x:%02x:%02x.%u", dom, bus, dev, fn);
+        return true;
+}
+
 bool gd_vmlog_line_address(const char *line, size_t len, char ret[static GD_ADDR_LEN]) {
+        for (size_t i = 0; i + 16 <= len; i++)
+                if (line[i] == 'p' && node_device_at(line, len, i, ret))
+                        return true;
         for (size_t i = 0; i + 7 <= len; i++)
                 if (isxdigit((unsigned char) line[i]) && address_at(line, len, i, ret))
                         return true;

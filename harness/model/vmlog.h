@@ -17,7 +17,8 @@
 #include "model/host.h"
 
 enum gd_vmlog_signal {
-        GD_VMLOG_VFIO_DEVICE,          /* "vfio-pci,host=", "\"driver\":\"vfio-pci\"": the device QEMU was given */
+        GD_VMLOG_VFIO_DEVICE,          /* "vfio-pci,host=", "\"driver\":\"vfio-pci\"", "nodedev-detach pci_":
+                                        * the device QEMU or libvirt was to give a VM */
         GD_VMLOG_GROUP_NOT_VIABLE,     /* "is not viable" */
         GD_VMLOG_ENSURE_BOUND,         /* "Please ensure all devices within the iommu_group" */
         GD_VMLOG_VERIFY_BOUND,         /* "Verify all devices in group" */
@@ -33,7 +34,7 @@ enum gd_vmlog_signal {
         GD_VMLOG_ROM_UNREADABLE,       /* "Cannot read device rom", "ROM contents are probably invalid" */
         GD_VMLOG_RESET_ENOTTY,         /* "/reset': Inappropriate ioctl for device" */
         GD_VMLOG_HEADER_TYPE_127,      /* "Unknown PCI header type '127'" */
-        GD_VMLOG_VFIO_UNSUPPORTED,     /* "VFIO device assignment is currently not supported" */
+        GD_VMLOG_VFIO_UNSUPPORTED,     /* "VFIO device assignment is currently not supported on this system" */
         GD_VMLOG_NO_PASSTHROUGH,       /* "doesn't support passthrough of host PCI devices" */
         GD_VMLOG_STARTING_UP,          /* "starting up libvirt version": a new start of the VM */
         _GD_VMLOG_SIGNAL_MAX,
@@ -65,7 +66,8 @@ uint32_t gd_vmlog_signals_in(const char *line, size_t len);
 
 /* The PCI address a tool's line names: "vfio 0000:01:00.0:", "host=01:00.0"
  * (QEMU takes a missing domain as 0000), "\"host\":\"0000:09:00.0\"",
- * "vfio_region_write(0000:26:00.0:region1", "/sys/bus/pci/devices/<addr>/".
+ * "vfio_region_write(0000:26:00.0:region1", "/sys/bus/pci/devices/<addr>/",
+ * libvirt's node device names ("pci_0000_01_00_0").
  * Returns false when it names none. */
 bool gd_vmlog_line_address(const char *line, size_t len, char ret[static GD_ADDR_LEN]);
 

@@ -135,6 +135,7 @@ void gd_report_explain_text(FILE *out, const struct gd_host *h, const struct gd_
 
                         fprintf(out, "Host (%s%s%s):\n", h->kernel_release ? "kernel " : "",
                                 h->kernel_release ? escape_in(&p, h->kernel_release) : "kernel unknown",
+                                h->imported ? ", imported from pasted text" :
                                 h->replayed ? ", replayed from a bundle" : "");
                         host_header = true;
                 }
