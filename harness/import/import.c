@@ -330,3 +330,68 @@ size_t imp_parse_address(const char *s, size_t len, unsigned *domain, unsigned *
                 *has_domain = hd;
         return o + 7;
 }
+
+char * const *gd_import_inferred(const struct gd_import *im) {
+        static char *const none[] = { NULL };
+        return im->inferred ? im->inferred : none;
+}
+
+static size_t lines_of(const struct imp_file *f) {
+        size_t n = 0;
+
+        for (size_t i = 0; f && i < f->len; i++)
+                n += f->content[i] == '\n';
+        return n;
+}
+
+void gd_import_facts(const struct gd_import *im, struct gd_import_facts *ret) {
+        struct gd_import_facts f = { .groups_listed = im->have_groups };
+        int last_partial = IMP_UNSET;
+
+        for (size_t i = 0; i < im->n_devs; i++) {
+                const struct imp_dev *d = &im->devs[i];
+
+                f.devices++;
+                f.devices_with_ids += d->vendor != IMP_UNSET && d->device != IMP_UNSET;
+                f.devices_with_class += d->class16 != IMP_UNSET;
+                f.drivers += d->driver_known == TRI_YES;
+                f.grouped += d->group >= 0;
+        }
+        /* Partial groups, counted once each: devs are sorted by address,
+         * groups are not, so count distinct ids the slow way only among
+         * the few partial ones. */
+        for (size_t i = 0; i < im->n_devs; i++) {
+                const struct imp_dev *d = &im->devs[i];
+                bool seen = false;
+
+                if (d->group < 0 || !d->group_partial || d->group == last_partial)
+                        continue;
+                for (size_t j = 0; j < i && !seen; j++)
+                        seen = im->devs[j].group == d->group && im->devs[j].group_partial;
+                f.groups_partial += !seen;
+                last_partial = d->group;
+                if (f.groups_partial > 64)
+                        break;
+        }
+        for (size_t i = 0; i < im->n_files; i++) {
+                const char *p = im->files[i].path;
+
+                if (streq(p, "/dev/kmsg"))
+                        f.kmsg_lines = lines_of(&im->files[i]);
+                else if (streq(p, IMP_VM_LOG))
+                        f.vm_messages = lines_of(&im->files[i]);
+                else if (startswith(p, "/etc/pve/qemu-server/") || startswith(p, "/etc/libvirt/qemu/"))
+                        f.vm_configs++;
+                else if (streq(p, "/proc/cmdline"))
+                        f.cmdline = true;
+                else if (streq(p, "/proc/iomem"))
+                        f.iomem = true;
+                else if (startswith(p, "/etc/modprobe.d/") || streq(p, "/etc/modules"))
+                        f.modprobe = true;
+                else if (streq(p, "/proc/modules"))
+                        f.lsmod = true;
+                else if (streq(p, "/proc/sys/kernel/osrelease"))
+                        f.kernel_release = true;
+        }
+        *ret = f;
+}

@@ -132,6 +132,21 @@ static void enumeration_line(struct gd_import *im, const struct imp_line *l, con
         }
 }
 
+/* Every PCI address a kernel log record names is a device of the host
+ * ("AER: Multiple Uncorrected (Fatal) error received: 0000:00:03.0",
+ * "NVRM: GPU 0000:13:00.0: RmInitAdapter failed!"), known by its address. */
+static void named_devices(struct gd_import *im, const struct imp_line *l, const char *text) {
+        size_t len = strlen(text), off;
+        char addr[13];
+
+        while (len > 0 && (off = imp_find_address(text, len, addr)) > 0) {
+                (void) imp_dev_named(im, addr, l);
+                off += 6;
+                text += off;
+                len -= off;
+        }
+}
+
 void imp_dmesg_line(struct gd_import *im, const struct imp_line *l) {
         struct gd_kmsg_record rec = { 0 };
         _cleanup_free_ char *out = NULL;
@@ -147,6 +162,7 @@ void imp_dmesg_line(struct gd_import *im, const struct imp_line *l) {
         if (rec.text) {
                 enumeration_line(im, l, rec.text);
                 imp_kmsg_device_line(im, l, rec.text);
+                named_devices(im, l, rec.text);
         }
         r = asprintf(&out, "%d,%u,%llu,-;%s", rec.level >= 0 ? rec.level : 6, im->kmsg_seq++,
                      (unsigned long long) rec.usec, rec.text ? rec.text : "");
