@@ -181,7 +181,7 @@ static void check_bound(const struct gd_host *h, const struct gd_target *t, stru
         }
 
         if (n_unknown > 0) {
-                x = gd_findings_add(out, "fact.unreadable", "the driver of %zu function%s of the card at %s %s",
+                x = gd_findings_add(out, "fact.unreadable", "the driver of %zu function%s of the card at %s%s",
                                     n_unknown, n_unknown > 1 ? "s" : "", t->gpu->address, gd_unreadable_phrase(h));
                 if (x) {
                         for (size_t i = 0; i < t->n_functions; i++)

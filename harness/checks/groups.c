@@ -383,7 +383,7 @@ void gd_check_groups(const struct gd_host *h, const struct gd_targets *t, struct
                         /* No group link: either there are no groups at all
                          * (the iommu check says so) or they were unreadable. */
                         if (h->groups_state < 0 && h->groups_state != -ENOENT && h->groups_state != -ENODATA) {
-                                struct gd_finding *x = gd_findings_add(out, "fact.unreadable", "the IOMMU groups "
+                                struct gd_finding *x = gd_findings_add(out, "fact.unreadable", "the IOMMU groups"
                                                                        "%s", gd_unreadable_phrase(h));
                                 if (x) {
                                         gd_finding_subject_target(x, tt);
@@ -413,7 +413,7 @@ void gd_check_groups(const struct gd_host *h, const struct gd_targets *t, struct
                         if (!g || !g->devices) {
                                 char path[64], num[16];
                                 struct gd_finding *x = gd_findings_add(out, "fact.unreadable", "the members of "
-                                                                       "IOMMU group %d %s", id,
+                                                                       "IOMMU group %d%s", id,
                                                                        gd_unreadable_phrase(h));
                                 if (!x)
                                         continue;

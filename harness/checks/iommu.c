@@ -237,7 +237,7 @@ static int ev_vm(struct gd_finding *x, const struct gd_host *h, const struct fac
 
 static void unreadable(struct gd_findings *out, const struct gd_host *h, enum gd_fact fact, const char *what,
                        const char *source, const char *text, const char *remedy) {
-        struct gd_finding *x = gd_findings_add(out, "fact.unreadable", "%s %s", what, gd_unreadable_phrase(h));
+        struct gd_finding *x = gd_findings_add(out, "fact.unreadable", "%s%s", what, gd_unreadable_phrase(h));
         if (!x)
                 return;
         gd_finding_evidence(x, source, 0, "%s", h->imported ? gd_unreadable_value(h) : text);

@@ -122,7 +122,7 @@ void check_irq(const struct gd_host *h, struct gd_findings *out) {
                                           "ivrs_ioapic=ID@BDF). Last resort, without isolation: "
                                           "options vfio_iommu_type1 allow_unsafe_interrupts=1 in /etc/modprobe.d/vfio.conf.");
         } else if (ir == TRI_UNKNOWN) {
-                x = gd_findings_add(out, "fact.unreadable", "whether interrupt remapping is enabled %s",
+                x = gd_findings_add(out, "fact.unreadable", "whether interrupt remapping is enabled%s",
                                     gd_unreadable_phrase(h));
                 if (!x)
                         return;

@@ -108,10 +108,12 @@ static bool slot_has_known_display(const struct gd_host *h, const struct gd_pci_
  * The slot of an AMD APU's GPU also holds the platform's own functions
  * with AMD's CPU vendor ID 0x1022 (the PSP/CCP, USB controllers, the
  * audio processor), which are not the GPU's: they are other devices of its
- * IOMMU group, judged by group.shared.  IDs a paste did not show: assume
- * the card's. */
+ * IOMMU group, judged by group.shared.  IDs a paste did not show, or that
+ * read all ones: the card's. */
 static bool same_card(const struct gd_pci_dev *gpu, const struct gd_pci_dev *d) {
-        return gpu == d || gpu->ids_unknown || d->ids_unknown || gpu->vendor == d->vendor;
+        /* 0xffff: config space reads all ones, a function off the bus
+         * (power.c), whatever it was. */
+        return gpu == d || gpu->ids_unknown || d->ids_unknown || gpu->vendor == d->vendor || d->vendor == 0xffff;
 }
 
 int gd_targets_find(const struct gd_host *h, const char *slot, struct gd_targets *ret) {

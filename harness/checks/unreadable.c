@@ -11,7 +11,7 @@
 #include "unreadable.h"
 
 const char *gd_unreadable_phrase(const struct gd_host *h) {
-        return h->imported ? "is not in the pasted text" : "could not be read";
+        return h->imported ? ": not in the pasted text" : " could not be read";
 }
 
 const char *gd_unreadable_value(const struct gd_host *h) {

@@ -21,7 +21,8 @@ enum gd_fact {
         _GD_FACT_MAX,
 };
 
-/* "could not be read", or on an imported host "is not in the pasted text". */
+/* " could not be read", or on an imported host ": not in the pasted text",
+ * to follow the fact's name ("the driver of ...: not in the pasted text"). */
 const char *gd_unreadable_phrase(const struct gd_host *h);
 /* "(unreadable)" or "(not in the pasted text)", for evidence. */
 const char *gd_unreadable_value(const struct gd_host *h);
