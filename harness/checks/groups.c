@@ -111,9 +111,14 @@ static size_t evidence_acs_path(struct gd_finding *x, const struct gd_host *h, c
                 if (s == ACS_UNKNOWN)
                         *unknown = true;
                 if (s != ACS_ISOLATES && s != ACS_NOT_ASKED) {
+                        char ids[32];
+
                         src = gd_pci_attr_source(b, "config");
-                        gd_finding_evidence(x, src, 0, "bridge %s (%04x:%04x) on the card's path %s", b->address, b->vendor,
-                                            b->device, acs_text(s));
+                        gd_pci_format_ids(b, ids, sizeof(ids));
+                        gd_finding_evidence(x, src, 0, "bridge %s (%s) on the card's path %s", b->address, ids,
+                                            s == ACS_UNKNOWN && h->imported ?
+                                                    "ACS unknown: its capabilities are not in the pasted text" :
+                                                    acs_text(s));
                         n++;
                 }
                 d = b;

@@ -568,7 +568,12 @@ static void scan_line(struct scan *sc, const struct imp_text_line *t) {
         }
         flush_junk(sc);
         if (t->fence) {
-                end_blocks(sc);
+                /* A group header, then a code fence, then its devices: the
+                 * markdown is around the listing, not between groups. */
+                if (sc->group >= 0 && sc->group_count == 0)
+                        end_device(sc);
+                else
+                        end_blocks(sc);
                 imp_pve_flush(sc->im, &sc->pve);
                 imp_vmm_end(sc->im, &sc->vmm, false);
                 imp_lshw_end(sc->im, &sc->lshw);

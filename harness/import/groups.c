@@ -18,9 +18,16 @@
 #include "import/import-internal.h"
 
 int imp_group_header(const char *s, size_t len, size_t *ret_rest, bool *ret_table) {
-        size_t i;
+        size_t i, bullet = 0;
         long v = 0;
         bool colon_first = false, table = false;
+
+        /* A markdown list bullet before the header ("- IOMMU Group 13:"). */
+        if (len > 2 && (s[0] == '-' || s[0] == '*' || s[0] == '+') && s[1] == ' ') {
+                bullet = 2;
+                s += 2;
+                len -= 2;
+        }
 
         /* s is a slice of the line (body, body_len): compare only within len.
          * One compare, not two: strncasecmp(s + 6, ...) made GCC 12 with
@@ -65,7 +72,7 @@ int imp_group_header(const char *s, size_t len, size_t *ret_rest, bool *ret_tabl
                 i++;
         if (table && i >= len)
                 return -1;
-        *ret_rest = i;
+        *ret_rest = bullet + i;
         if (ret_table)
                 *ret_table = table;
         return (int) v;

@@ -10,7 +10,7 @@
  * when it was printed; the last such line of a log is the driver the log
  * shows last, which is what the import infers (and says so).  A "pci"
  * line proves nothing about the driver: the enumeration at boot prints
- * them before any driver binds.
+ * them before any driver binds.  A failed probe leaves no driver.
  *
  * iommu_group_add_device() prints "Adding to iommu group %d" (before 4.x:
  * "Adding device %s to group %d") and iommu_release_device() "Removing from
@@ -76,7 +76,17 @@ void imp_kmsg_device_line(struct gd_import *im, const struct imp_line *l, const 
         while (*rest == ' ')
                 rest++;
 
-        if (!is_bus_name(text, n)) {
+        /* really_probe() sets dev->driver before calling probe, so the
+         * probe's own lines carry the driver's prefix, and clears it when
+         * probe fails ("probe with driver %s failed with error %d",
+         * drivers/base/dd.c): after that line the device has no driver. */
+        if (strstr(rest, "probe with driver ") && strstr(rest, " failed with error ")) {
+                free(d->log_driver);
+                d->log_driver = strdup("");
+                free(d->log_driver_where);
+                if (asprintf(&d->log_driver_where, "%s:%u", l->file, l->lineno) < 0)
+                        d->log_driver_where = NULL;
+        } else if (!is_bus_name(text, n)) {
                 char *drv = strndup(text, n);
                 char where[160];
 

@@ -125,6 +125,7 @@ void imp_tree_line(struct gd_import *im, struct imp_tree *t, const struct imp_li
                         last = imp_dev_get(im, bus->domain, bus->bus, slot, fn, l);
                         if (!last)
                                 return;
+                        last->named = true;     /* the tree proves the device, by its address */
                         if (bus->parent[0] && !last->parent)
                                 last->parent = strdup(bus->parent);
                         else if (!bus->parent[0])

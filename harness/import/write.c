@@ -370,10 +370,16 @@ static int apply_log_drivers(struct gd_import *im) {
 
                 if (d->driver_known == TRI_YES || !d->log_driver)
                         continue;
+                d->driver_known = TRI_YES;
+                if (!d->log_driver[0]) {
+                        /* The last word of the log: a failed probe. */
+                        imp_infer(im, "%s has no driver: its last probe failed (kernel log line %s)", d->address,
+                                  d->log_driver_where ? d->log_driver_where : "-");
+                        continue;
+                }
                 d->driver = strdup(d->log_driver);
                 if (!d->driver)
                         return -ENOMEM;
-                d->driver_known = TRI_YES;
                 imp_infer(im, "driver of %s: %s, from the prefix of the kernel log line %s (the last that names it "
                           "with a driver)", d->address, d->driver, d->log_driver_where ? d->log_driver_where : "-");
         }
