@@ -219,6 +219,7 @@ int reports_run(const char *dir, const char *name, const char *scratch, struct r
                 r.explain_status = status_of(status);
                 if (r.explain_status >= 0 && r.explain_status <= 1 && out)
                         (void) parse_gpus(out, &r);
+                r.explain_out = TAKE_PTR(out);
         }
         unlink(body_path);
         unlink(bundle);
@@ -237,6 +238,7 @@ void reports_run_clear(struct report_run *r) {
         free(r->name);
         free(r->import_err);
         free(r->explain_err);
+        free(r->explain_out);
         *r = (struct report_run) { 0 };
 }
 

@@ -39,6 +39,7 @@ struct report_run {
         char *import_err;
         int explain_status;    /* -2: not run */
         char *explain_err;
+        char *explain_out;     /* explain's JSON, whole */
         struct report_gpu *gpus;
         size_t n_gpus;
 };

@@ -74,3 +74,35 @@ Test(reports, every_report_imports_when_it_names_a_device_and_never_gets_a_false
         rmdir(scratch);
         reports_free_labels(l, n);
 }
+
+/* The truth rules of partial evidence (issue 14), over every real report:
+ * what a paste does not show is "not in the pasted text", never a
+ * permission problem of the host that produced it, and no remedy that
+ * needs every device of the host (a blacklist line, "no device has this
+ * ID", a VM address "not on this host") is given from a paste. */
+static const char *const never_from_a_paste[] = {
+        "gpudiag as root", "run as root", "Permission denied", "(unreadable)", "could not be read",
+        "\\n  blacklist ", "no PCI device has this ID", "not on this host",
+};
+
+Test(reports, an_imported_report_is_never_blamed_on_permissions_nor_given_a_whole_host_remedy) {
+        _cleanup_free_ char *dir = reports_dir();
+        _cleanup_strv_free_ char **names = reports_list(dir);
+        char scratch[] = "/tmp/gd-reports-XXXXXX";
+
+        cr_assert_not_null(mkdtemp(scratch));
+        for (size_t k = 0; names && names[k]; k++) {
+                struct report_run r = { 0 };
+
+                cr_assert_eq(reports_run(dir, names[k], scratch, &r), 0, "%s: could not run gpudiag", names[k]);
+                for (size_t i = 0; r.explain_out && i < ELEMENTSOF(never_from_a_paste); i++)
+                        cr_expect_null(strstr(r.explain_out, never_from_a_paste[i]), "%s: explain says \"%s\"",
+                                       names[k], never_from_a_paste[i]);
+                /* import's summary (stderr) tells what to paste next. */
+                for (size_t i = 0; r.import_err && i < ELEMENTSOF(never_from_a_paste); i++)
+                        cr_expect_null(strstr(r.import_err, never_from_a_paste[i]), "%s: import says \"%s\"",
+                                       names[k], never_from_a_paste[i]);
+                reports_run_clear(&r);
+        }
+        rmdir(scratch);
+}

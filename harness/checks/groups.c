@@ -241,7 +241,8 @@ static bool check_shared(const struct gd_host *h, const struct gd_target *t, con
                 x = gd_findings_add_variant(out, "group.shared", n_unknown ? "drivers-unknown" : "viable",
                                             "IOMMU group %d of the card at %s also holds %zu other device%s%s", g->id,
                                             t->gpu->address, n_other, n_other > 1 ? "s" : "",
-                                            n_unknown ? " whose drivers could not be read"
+                                            n_unknown ? (h->imported ? " whose drivers are not in the pasted text"
+                                                                     : " whose drivers could not be read")
                                                       : ", none on a host driver (the group is viable, they go with it)");
         if (!x)
                 return false;
@@ -276,7 +277,8 @@ static bool check_shared(const struct gd_host *h, const struct gd_target *t, con
                 }
                 gd_finding_evidence(x, src, 0, "%s: %s", desc ? desc : g->devices[i],
                                     k == MEMBER_BLOCKS ? "bound to a host driver, so the group is not viable" :
-                                    k == MEMBER_UNKNOWN ? (d ? "its driver could not be read"
+                                    k == MEMBER_UNKNOWN ? (d ? (h->imported ? "its driver is not in the pasted text"
+                                                                            : "its driver could not be read")
                                                              : "not a PCI device gpudiag could read")
                                                         : "no host driver: allowed, but it cannot stay with the host");
         }
