@@ -12,6 +12,7 @@
 
 #include "base/fileio.h"
 #include "base/strv.h"
+#include "checks/check.h"
 #include "reports.h"
 #include "testbed-run.h"
 
@@ -105,4 +106,31 @@ Test(reports, an_imported_report_is_never_blamed_on_permissions_nor_given_a_whol
                 reports_run_clear(&r);
         }
         rmdir(scratch);
+}
+
+/* Every cause a label expects is a finding gpudiag can give (the LABELS
+ * header's reconciliation), except the guest-side ids that the host role's
+ * branch (h15) reconciles. */
+static const char *const reconciled_elsewhere[] = {
+        "guest.bar-unassigned", "guest.nvrm-init-failed", "guest.driver-init-failed", "vfio.variant-driver-missing",
+};
+
+Test(reports, every_expected_cause_is_a_finding_of_the_catalogue) {
+        _cleanup_free_ char *dir = reports_dir(), *path = NULL, *error = NULL;
+        struct report_label *l = NULL;
+        size_t n = 0;
+
+        cr_assert(asprintf(&path, "%s/LABELS", dir) >= 0);
+        cr_assert_eq(reports_load_labels(path, &l, &n, &error), 0, "%s", error ? error : path);
+        for (size_t i = 0; i < n; i++)
+                for (size_t k = 0; l[i].causes && l[i].causes[k]; k++) {
+                        bool elsewhere = false;
+
+                        for (size_t j = 0; j < ELEMENTSOF(reconciled_elsewhere); j++)
+                                elsewhere = elsewhere || streq(l[i].causes[k], reconciled_elsewhere[j]);
+                        cr_expect(elsewhere || gd_catalogue_find(l[i].causes[k]),
+                                  "%s %s expects %s, which is no finding id", l[i].report, l[i].address,
+                                  l[i].causes[k]);
+                }
+        reports_free_labels(l, n);
 }
