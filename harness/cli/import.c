@@ -24,9 +24,12 @@
 
 static void usage(void) {
         printf("Usage: %s import [OPTIONS] FILE... -o BUNDLE\n\n"
-               "Build a bundle from pasted text: lspci (-nn, -nnk, -vvnn, -x/-xxx/-xxxx, -t),\n"
-               "an IOMMU group listing, dmesg or journalctl -k lines, /proc/cmdline, modprobe.d\n"
-               "files, /etc/modules, /etc/default/grub, lsmod.  Sections are found by shape and by\n"
+               "Build a bundle from pasted text: lspci (-nn, -nnk, -vvnn, -x/-xxx/-xxxx, -t, -tv,\n"
+               "-mm, -vmm, plain, cut short), lshw, IOMMU group listings (the guides' loop, ls-iommu,\n"
+               "iommu_viewer, find or ls -l of the group links), dmesg or journalctl -k lines\n"
+               "(-T, --reltime), QEMU, libvirt and Proxmox messages, libvirt domain, hostdev and\n"
+               "nodedev XML, Proxmox qm config, /proc/iomem, /proc/cmdline, modprobe.d files,\n"
+               "/etc/modules, /etc/default/grub, lsmod.  Sections are found by shape and by\n"
                "prompt lines such as 'root@pve:~# cat /etc/modprobe.d/vfio.conf'.  FILE '-' is stdin.\n\n"
                "  -o, --output FILE    write the bundle here ('-' or none: stdout)\n"
                "      --as KIND        treat the FILEs after it as one kind: lspci, groups, dmesg,\n"
