@@ -22,6 +22,14 @@ static bool is_target(const struct gd_host *h, const char *address) {
         return found;
 }
 
+/* True when x asks the plan for kind with this argument (NULL: any). */
+static bool acts(const struct gd_finding *x, enum gd_action_kind kind, const char *arg) {
+        for (size_t i = 0; x && i < x->n_actions; i++)
+                if (x->actions[i].kind == kind && (!arg || streq(x->actions[i].arg, arg)))
+                        return true;
+        return false;
+}
+
 /* ---- targets ------------------------------------------------------------ */
 
 Test(partial, a_card_of_unknown_class_on_vfio_pci_is_the_card_the_paste_asks_about) {
@@ -127,6 +135,23 @@ Test(partial, dev_vfio_missing_is_not_bound_but_permission_denied_is_not) {
         gd_findings_clear(&g);
 }
 
+Test(partial, dev_vfio_missing_asks_the_plan_to_bind_every_function_it_knows_the_ids_of) {
+        _cleanup_host_ struct gd_host *h = host_fixture(
+                "intel-vfio-ready", "imported yes", "dev 0000:01:00.3 driver=? id=?",
+                "vmlog qemu-system-x86_64: vfio 0000:01:00.0: failed to open /dev/vfio/14: No such file or directory", NULL);
+        struct gd_findings f = { 0 };
+        const struct gd_finding *x;
+
+        run_family(gd_check_tools, h, &f);
+        x = finding_about(&f, "vfio.not-bound", "0000:01:00.0");
+        cr_assert_not_null(x);
+        cr_expect(acts(x, GD_ACT_VFIO_IDS, "10de:1e07") && acts(x, GD_ACT_VFIO_IDS, "10de:10f7") &&
+                  acts(x, GD_ACT_VFIO_IDS, "10de:1ad6"));
+        cr_expect(acts(x, GD_ACT_INITRAMFS_MODULE, "vfio_pci"));
+        cr_expect(!acts(x, GD_ACT_VFIO_IDS, "10de:1ad7"), "a function whose IDs the paste hides is not named");
+        gd_findings_clear(&f);
+}
+
 /* ---- the kernel log ----------------------------------------------------- */
 
 Test(partial, a_card_removed_from_its_group_for_good_is_iommu_init_failed) {
@@ -177,6 +202,8 @@ Test(partial, vfio_pci_refusing_a_card_without_a_group_is_no_groups_and_not_with
         run_family(gd_check_iommu, a, &f);
         run_family(gd_check_iommu, b, &g);
         cr_expect_not_null(finding_about(&f, "iommu.no-groups", "0000:0c:00.0"));
+        cr_expect(acts(finding_about(&f, "iommu.no-groups", "0000:0c:00.0"), GD_ACT_FIRMWARE, NULL),
+                  "the plan asks a person to enable the IOMMU in the firmware");
         cr_expect_null(finding_about(&g, "iommu.no-groups", "0000:0c:00.0"));
         gd_findings_clear(&f);
         gd_findings_clear(&g);
@@ -201,10 +228,12 @@ Test(partial, aer_fatal_without_recovery_blocks_and_recovered_only_warns) {
         x = finding_about(&f, "aer.uncorrectable", "0000:01:00.0");
         cr_assert_not_null(x, "the card's root port 00:01.0 reported it");
         cr_expect_eq(x->effect, GD_EFFECT_BLOCKS);
+        cr_expect(acts(x, GD_ACT_MANUAL, NULL), "the plan gets the hardware check as a person's step");
         x = finding_about(&g, "aer.uncorrectable", "0000:01:00.0");
         cr_assert_not_null(x);
         cr_expect_str_eq(x->variant, "recovered");
         cr_expect_eq(x->effect, GD_EFFECT_NONE);
+        cr_expect(!acts(x, GD_ACT_MANUAL, NULL), "a recovered error asks nothing of the plan");
         cr_expect_null(finding_about(&k, "aer.uncorrectable", NULL), "00:1c.0 is not on the card's path");
         gd_findings_clear(&f);
         gd_findings_clear(&g);
@@ -301,6 +330,8 @@ Test(partial, a_paste_gets_no_remedy_that_needs_the_whole_host) {
         cr_expect_not_null(strstr(x->remedy, "no other device on this host uses it"), "%s", x->remedy);
         cr_expect_null(strstr(y->remedy, "no other device on this host uses it"), "%s", y->remedy);
         cr_expect_not_null(strstr(y->remedy, "does not list every device"), "%s", y->remedy);
+        cr_expect(acts(x, GD_ACT_BLACKLIST, "nouveau"));
+        cr_expect(!acts(y, GD_ACT_BLACKLIST, NULL), "the plan gets no blacklist from a paste either");
         gd_findings_clear(&f);
         gd_findings_clear(&g);
 }

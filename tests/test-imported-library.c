@@ -2,7 +2,8 @@
 /* The imported real-world reports (sysfs-snapshots/imported/ *.yaml, built
  * from reports/<name>.txt by sysfs-snapshots/tools/reimport.sh): every
  * bundle replays, and `gpudiag explain --format json` gives each GPU that
- * reports/LABELS labels a verdict the label accepts.  LABELS was written
+ * reports/LABELS (or lspci-vv/LABELS, for the bundles built from the lspci -vv
+ * library) labels a verdict the label accepts.  LABELS was written
  * from the reports and their threads before gpudiag ran on them, and
  * changes only with a quoted line of the source (its header says so), so
  * this holds gpudiag to a truth it did not write.  (The old
@@ -10,6 +11,7 @@
  * whole set of reports, imported fresh, is `make accuracy`. */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -45,14 +47,27 @@ static char *json_verdict(const char *json, const char *address) {
 
 Test(imported_library, every_bundle_gives_each_labelled_gpu_a_verdict_its_label_accepts) {
         _cleanup_free_ char *dir = snapshot_path("imported"), *labels_path = snapshot_path("reports/LABELS");
+        _cleanup_free_ char *vv_labels_path = snapshot_path("lspci-vv/LABELS");
         _cleanup_free_ char *error = NULL;
         _cleanup_strv_free_ char **names = NULL;
-        struct report_label *l = NULL;
-        size_t n = 0, bundles = 0;
+        struct report_label *l = NULL, *vv = NULL;
+        size_t n = 0, n_vv = 0, bundles = 0;
         DIR *d = opendir(dir);
         struct dirent *de;
 
         cr_assert_eq(reports_load_labels(labels_path, &l, &n, &error), 0, "%s", error ? error : labels_path);
+        cr_assert_eq(reports_load_labels(vv_labels_path, &vv, &n_vv, &error), 0, "%s",
+                     error ? error : vv_labels_path);
+        cr_assert_gt(n_vv, 0);
+        {
+                struct report_label *all = reallocarray(l, n + n_vv, sizeof(*all));
+
+                cr_assert_not_null(all);
+                memcpy(all + n, vv, n_vv * sizeof(*vv));
+                free(vv);
+                l = all;
+                n += n_vv;
+        }
         cr_assert_not_null(d, "%s", dir);
         while ((de = readdir(d)))
                 if (strlen(de->d_name) > 5 && streq(de->d_name + strlen(de->d_name) - 5, ".yaml"))

@@ -79,6 +79,12 @@ static void check_target(const struct gd_host *h, const struct gd_target *t, str
                              "the power connectors and the PSU; update the firmware (BIOS) and the GPU's vBIOS. "
                              "pcie_aspm=off rules out link power management. A failed recovery leaves the card "
                              "unusable until the host is reset.");
+        /* For the plan: hardware and firmware, a person's step; pcie_aspm=off
+         * only rules a cause out, so the plan does not write it. */
+        if (!(!failed && recovered_after))
+                gd_finding_act_text(x, GD_ACT_MANUAL, "Check the hardware of the card at %s: reseat it, try another "
+                                    "slot or no riser, check its power connectors; update the BIOS and the vBIOS",
+                                    t->gpu->address);
 }
 
 void gd_check_aer(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out) {

@@ -17,3 +17,4 @@ void gd_check_vm(const struct gd_host *h, const struct gd_targets *t, struct gd_
 void gd_check_aer(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out);
 void gd_check_rom(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out);
 void gd_check_tools(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out);
+void gd_check_guest(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out);

@@ -121,6 +121,12 @@ static void init_failed(const struct gd_host *h, const struct gd_targets *t, str
                 gd_finding_remedy(x, "Read the IOMMU errors just before the removals in the kernel log (dmesg | "
                                      "grep -iE 'DMAR|AMD-Vi|iommu'); update the firmware and the kernel; iommu=pt "
                                      "avoids some of these failures.");
+                /* For the plan: a person's step.  Which update cures it is
+                 * in errors the log shows before the removals, not in a
+                 * setting the plan could write (iommu=pt only "avoids some"). */
+                gd_finding_act_text(x, GD_ACT_MANUAL, "Update the firmware and the kernel: the IOMMU driver gave up "
+                                    "every device (the errors before 'Removing from iommu group' in the kernel log "
+                                    "say why)");
                 return;
         }
         for (size_t i = 0; i < t->n; i++) {
@@ -140,6 +146,9 @@ static void init_failed(const struct gd_host *h, const struct gd_targets *t, str
                                 gd_finding_subject_target(x, tt);
                                 gd_finding_remedy(x, "Read the IOMMU errors before the removal in the kernel log; "
                                                      "update the firmware and the kernel.");
+                                gd_finding_act_text(x, GD_ACT_MANUAL, "Update the firmware and the kernel: the "
+                                                    "IOMMU driver gave up the card at %s (the errors before its "
+                                                    "'Removing from iommu group' say why)", tt->gpu->address);
                         }
                         gd_finding_evidence_kmsg(x, h, &h->kmsg.records[e->index]);
                 }
@@ -182,6 +191,15 @@ static void probe_without_group(const struct gd_host *h, const struct gd_targets
                                                              "intel_iommu=on on Intel kernels that need it; on arm64 "
                                                              "the SMMU); vfio-pci takes only devices in an IOMMU "
                                                              "group.");
+                                        /* The firmware setting, as iommu.firmware-off gives it;
+                                         * intel_iommu=on is iommu.kernel-off's, when the host's
+                                         * own files show the kernel left it off. */
+                                        gd_finding_act_text(x, GD_ACT_FIRMWARE, "Enable %s",
+                                                            streq(h->cpu_vendor, "AuthenticAMD") ?
+                                                            "IOMMU / AMD-Vi (often under AMD CBS > NBIO)" :
+                                                            streq(h->cpu_vendor, "GenuineIntel") ?
+                                                            "VT-d (Intel Virtualization Technology for Directed I/O)" :
+                                                            "VT-d (Intel), IOMMU / AMD-Vi (AMD) or the SMMU (arm64)");
                                 }
                                 gd_finding_evidence_kmsg(x, h, r);
                                 break;

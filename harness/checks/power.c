@@ -104,13 +104,27 @@ static void check_target(const struct gd_host *h, const struct gd_target *t, con
                 gd_remedy_cmdline_add(x, h, "vfio-pci.disable_idle_d3=1");
         gd_finding_remedy_append(x, "Keep the card out of D3cold with a udev rule in "
                                     "/etc/udev/rules.d/99-gpu-d3cold.rules:");
-        if (first->ids_unknown)
-                gd_finding_remedy_append(x, "ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"%s\", "
+        {
+                _cleanup_free_ char *rule = NULL;
+                int r;
+
+                /* A pasted device whose IDs the paste does not show is
+                 * matched by its address instead. */
+                if (first->ids_unknown)
+                        r = asprintf(&rule, "ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"%s\", "
                                             "ATTR{d3cold_allowed}=\"0\"", first->address);
-        else
-                gd_finding_remedy_append(x, "ACTION==\"add\", SUBSYSTEM==\"pci\", ATTR{vendor}==\"0x%04x\", "
+                else
+                        r = asprintf(&rule, "ACTION==\"add\", SUBSYSTEM==\"pci\", ATTR{vendor}==\"0x%04x\", "
                                             "ATTR{device}==\"0x%04x\", ATTR{d3cold_allowed}=\"0\"",
-                                         first->vendor, first->device);
+                                     first->vendor, first->device);
+                if (r >= 0) {
+                        gd_finding_remedy_append(x, "%s", rule);
+                        gd_finding_act_line(x, GD_ACT_FILE_LINE, "/etc/udev/rules.d/99-gpu-d3cold.rules", 0, NULL,
+                                            NULL, rule);
+                } else
+                        rule = NULL;
+                gd_finding_act(x, GD_ACT_REBOOT, NULL);
+        }
         gd_finding_remedy_append(x, "(now: echo 0 > /sys/bus/pci/devices/%s/d3cold_allowed). A device that "
                                     "already reads all ones comes back only after a host reboot; a firmware "
                                     "(BIOS/AGESA) update fixes some platforms.", first->address);

@@ -197,6 +197,9 @@ static void amd_bug_from_log(const struct gd_host *h, const struct gd_target *t,
         else
                 gd_finding_remedy(x, "vendor-reset handles this card; keep it loaded early (/etc/modules) and "
                                      "reset_method set to device_specific (Linux 5.15+).");
+        /* No plan action: the log shows vendor-reset already at work, and a
+         * paste does not show what /etc/modules or the udev rules hold, so
+         * nothing is proven missing on the host. */
 }
 
 static void check_amd_bug(const struct gd_host *h, const struct gd_target *t, struct gd_findings *out) {
@@ -239,7 +242,11 @@ static void check_amd_bug(const struct gd_host *h, const struct gd_target *t, st
         if (loaded != TRI_YES) {
                 gd_finding_remedy(x, "Install vendor-reset (" GD_VENDOR_RESET_REPO ", e.g. with DKMS) and load it "
                                      "early: add the line 'vendor-reset' to /etc/modules.");
+                gd_finding_act_text(x, GD_ACT_MANUAL, "Install vendor-reset (" GD_VENDOR_RESET_REPO
+                                    ", e.g. with DKMS)");
+                gd_finding_act(x, GD_ACT_MODULE_LOAD, "vendor-reset");
                 gd_remedy_apply_initramfs(x, h);
+                gd_finding_act(x, GD_ACT_REBOOT, NULL);
         }
         if (!selected && (rm || gd_kernel_at_least(h, 5, 15))) {
                 gd_finding_remedy_append(x, "Linux 5.15+ tries flr/pm/bus before device_specific; select it with a "
@@ -247,6 +254,15 @@ static void check_amd_bug(const struct gd_host *h, const struct gd_target *t, st
                 gd_finding_remedy_append(x, "ACTION==\"add\", SUBSYSTEM==\"pci\", ATTR{vendor}==\"0x%04x\", "
                                             "ATTR{device}==\"0x%04x\", RUN+=\"/bin/sh -c 'echo device_specific > "
                                             "/sys$env{DEVPATH}/reset_method'\"", gpu->vendor, gpu->device);
+                {
+                        _cleanup_free_ char *rule = NULL;
+                        if (asprintf(&rule, "ACTION==\"add\", SUBSYSTEM==\"pci\", ATTR{vendor}==\"0x%04x\", "
+                                            "ATTR{device}==\"0x%04x\", RUN+=\"/bin/sh -c 'echo device_specific > "
+                                            "/sys$env{DEVPATH}/reset_method'\"", gpu->vendor, gpu->device) >= 0)
+                                gd_finding_act_line(x, GD_ACT_FILE_LINE, "/etc/udev/rules.d/99-vendor-reset.rules",
+                                                    0, NULL, NULL, rule);
+                        gd_finding_act(x, GD_ACT_REBOOT, NULL);
+                }
                 gd_finding_remedy_append(x, "(now: echo device_specific > /sys/bus/pci/devices/%s/reset_method)",
                                          gpu->address);
         }

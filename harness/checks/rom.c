@@ -33,6 +33,9 @@ static void check_target(const struct gd_host *h, const struct gd_target *t, str
                                              "the card on a host where it reads, taken from the vendor, or (laptops) "
                                              "extracted from the system firmware; or rombar=0 when the guest does "
                                              "not need it.");
+                        /* No plan action: the ROM file must come from
+                         * elsewhere (another host, the vendor, the laptop's
+                         * firmware), which no edit of this host provides. */
                 }
                 gd_finding_evidence_kmsg(x, h, r);
         }

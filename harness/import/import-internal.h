@@ -70,6 +70,7 @@ struct gd_import {
         bool have_groups;       /* a listing or IOMMU group: line was seen */
         size_t n_group_facts;
         char **inferred;        /* strv: facts inferred, as sentences for the summary */
+        size_t n_inferred, cap_inferred; /* grown by doubling: one per device of an 80,000-line log */
         struct imp_pciids *pciids; /* pci.ids, read on the first name looked up (pciids.c) */
         char iomem_owner[16][13]; /* iomem.c: the device a /proc/iomem range at each depth is under */
 };

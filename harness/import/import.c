@@ -132,8 +132,23 @@ void imp_infer(struct gd_import *im, const char *fmt, ...) {
         va_start(ap, fmt);
         r = vasprintf(&msg, fmt, ap);
         va_end(ap);
-        if (r >= 0)
-                (void) strv_consume(&im->inferred, msg);
+        if (r < 0)
+                return;
+        /* Not strv_consume(): it counts the list on every call, and a
+         * kernel log of 80,000 devices infers a driver for each. */
+        if (im->n_inferred + 1 >= im->cap_inferred) {
+                size_t cap = im->cap_inferred ? im->cap_inferred * 2 : 16;
+                char **nl = reallocarray(im->inferred, cap, sizeof(char *));
+
+                if (!nl) {
+                        free(msg);
+                        return;
+                }
+                im->inferred = nl;
+                im->cap_inferred = cap;
+        }
+        im->inferred[im->n_inferred++] = msg;
+        im->inferred[im->n_inferred] = NULL;
 }
 
 static uint32_t address_key(unsigned domain, unsigned bus, unsigned slot, unsigned func) {

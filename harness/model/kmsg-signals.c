@@ -33,6 +33,21 @@ static const struct gd_kmsg_signal_info signals[_GD_KMSG_SIGNAL_MAX] = {
         [GD_KMSG_LINUX_VERSION]        = { "Linux version ", "init/version.c linux_banner: the log reaches back to boot" },
         [GD_KMSG_CANT_RESERVE]         = { "can't reserve", "drivers/pci/setup-res.c, BAR claims" },
         [GD_KMSG_POWER_STATE]          = { "change power state", "drivers/pci/pci.c, power transitions" },
+        [GD_KMSG_HYPERVISOR_DETECTED]  = { "Hypervisor detected", "arch/x86/kernel/cpu/hypervisor.c, init_hypervisor_platform()" },
+        [GD_KMSG_PRE_ITS]              = { "Synquacer pre-ITS", "drivers/irqchip/irq-gic-v3-its.c, the Socionext quirk that "
+                                           "clears IRQ_DOMAIN_FLAG_ISOLATED_MSI" },
+        [GD_KMSG_FAILED_TO_ASSIGN]     = { "failed to assign", "drivers/pci/setup-res.c, pci_assign_resource(): "
+                                           "\"BAR %d: failed to assign\" (before 6.8), \"%s %pR: failed to assign\"" },
+        [GD_KMSG_NVRM_REGION_INVALID]  = { "assigned to your NVIDIA device is invalid",
+                                           "NVIDIA kernel module: \"This PCI I/O region assigned to your NVIDIA device is invalid\"" },
+        [GD_KMSG_NVRM_BAR_ZERO]        = { "is 0M @ 0x0", "NVIDIA kernel module: \"NVRM: BARn is 0M @ 0x0 (PCI:...)\"" },
+        [GD_KMSG_NVRM_INIT_FAILED]     = { "RmInitAdapter failed", "NVIDIA kernel module: \"NVRM: GPU <addr>: RmInitAdapter failed!\"" },
+        [GD_KMSG_NVRM_NONE_INITIALIZED] = { "None of the NVIDIA devices were initialized", "NVIDIA kernel module, at load" },
+        [GD_KMSG_FALLEN_OFF_BUS]       = { "fallen off the bus", "NVIDIA kernel module: Xid 79 \"GPU has fallen off the bus\"" },
+        [GD_KMSG_NVRM_XID]             = { "NVRM: Xid (", "NVIDIA kernel module: \"NVRM: Xid (PCI:<addr>): <n>, ...\"" },
+        [GD_KMSG_PROBE_FAILED]         = { "failed with error", "drivers/base/dd.c, really_probe(): \"probe with driver %s "
+                                           "failed with error %d\" (before 5.x: \"%s: probe of %s failed with error %d\")" },
+        [GD_KMSG_AMDGPU_INIT_FATAL]    = { "Fatal error during GPU init", "drivers/gpu/drm/amd/amdgpu/amdgpu_device.c, amdgpu_device_init()" },
         [GD_KMSG_GROUP_REMOVED]        = { "Removing from iommu group", "drivers/iommu/iommu.c, __iommu_group_remove_device()" },
         [GD_KMSG_AER_UNCORRECTED]      = { "Uncorrected (", "drivers/pci/pcie/aer.c, aer_print_error() and aer_isr_one_error()" },
         [GD_KMSG_AER_RECOVERY_FAILED]  = { "recovery failed", "drivers/pci/pcie/err.c, pcie_do_recovery()" },
@@ -41,7 +56,6 @@ static const struct gd_kmsg_signal_info signals[_GD_KMSG_SIGNAL_MAX] = {
         [GD_KMSG_ROM_INVALID]          = { "Invalid PCI ROM header signature", "drivers/pci/rom.c, pci_get_rom_size()" },
         [GD_KMSG_VENDOR_RESET]         = { ": AMD_", "gnif/vendor-reset: every message names the ASIC (\"AMD_NAVI10: performing reset\")" },
         [GD_KMSG_GIVING_UP]            = { "; giving up", "drivers/pci/pci.c, pci_dev_wait(): \"not ready %dms after %s; giving up\"" },
-        [GD_KMSG_PROBE_FAILED]         = { "failed with error", "drivers/base/dd.c, really_probe(): \"probe with driver %s failed with error %d\"" },
 };
 
 _Static_assert(_GD_KMSG_SIGNAL_MAX <= 64, "gd_kmsg_record.signals holds 64 signals");
@@ -106,7 +120,7 @@ uint64_t gd_kmsg_signals_in(const char *s, size_t len) {
                 for (size_t k = 0; k < _GD_KMSG_SIGNAL_MAX; k++)
                         if (ix->key[k] == b && ix->lengths[k] <= len - start &&
                             memcmp(s + start, signals[k].text, ix->lengths[k]) == 0)
-                                found |= UINT64_C(1) << k;
+                                found |= 1ull << k;
                 end++;
         }
         return found;

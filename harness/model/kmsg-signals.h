@@ -37,6 +37,20 @@ enum gd_kmsg_signal {
         GD_KMSG_LINUX_VERSION,         /* "Linux version " */
         GD_KMSG_CANT_RESERVE,          /* "can't reserve" */
         GD_KMSG_POWER_STATE,           /* "change power state" */
+        /* Where gpudiag runs (model/role.c) and arm64 interrupts (checks/irq.c). */
+        GD_KMSG_HYPERVISOR_DETECTED,   /* "Hypervisor detected" */
+        GD_KMSG_PRE_ITS,               /* "Synquacer pre-ITS" */
+        /* A guest's GPU: BARs and driver initialisation (checks/guest.c). */
+        GD_KMSG_FAILED_TO_ASSIGN,      /* "failed to assign" */
+        GD_KMSG_NVRM_REGION_INVALID,   /* "assigned to your NVIDIA device is invalid" */
+        GD_KMSG_NVRM_BAR_ZERO,         /* "is 0M @ 0x0" */
+        GD_KMSG_NVRM_INIT_FAILED,      /* "RmInitAdapter failed" */
+        GD_KMSG_NVRM_NONE_INITIALIZED, /* "None of the NVIDIA devices were initialized" */
+        GD_KMSG_FALLEN_OFF_BUS,        /* "fallen off the bus" */
+        GD_KMSG_NVRM_XID,              /* "NVRM: Xid (" */
+        GD_KMSG_PROBE_FAILED,          /* "failed with error" */
+        GD_KMSG_AMDGPU_INIT_FATAL,     /* "Fatal error during GPU init" */
+        /* Partial evidence: AER, ROM, resets, probes (checks/aer.c, rom.c, reset.c, iommu-log.c). */
         GD_KMSG_GROUP_REMOVED,         /* "Removing from iommu group" */
         GD_KMSG_AER_UNCORRECTED,       /* "Uncorrected (": Fatal or Non-Fatal */
         GD_KMSG_AER_RECOVERY_FAILED,   /* "recovery failed" */
@@ -45,7 +59,6 @@ enum gd_kmsg_signal {
         GD_KMSG_ROM_INVALID,           /* "Invalid PCI ROM header signature" */
         GD_KMSG_VENDOR_RESET,          /* ": AMD_" (vendor-reset's messages name the ASIC: "AMD_NAVI10: ") */
         GD_KMSG_GIVING_UP,             /* "; giving up" ("not ready 65535ms after bus reset; giving up") */
-        GD_KMSG_PROBE_FAILED,          /* "failed with error" (a driver's probe) */
         _GD_KMSG_SIGNAL_MAX,
 };
 
@@ -56,7 +69,7 @@ struct gd_kmsg_signal_info {
 
 const struct gd_kmsg_signal_info *gd_kmsg_signal(enum gd_kmsg_signal s);
 
-/* The signals text[0..len) holds, one bit (1 << signal) each. */
+/* The signals text[0..len) holds, one bit (1ull << signal) each. */
 uint64_t gd_kmsg_signals_in(const char *s, size_t len);
 
 /* True when text holds a signal: the reader keeps the record. */
