@@ -54,6 +54,20 @@ Test(partial, a_gpu_driver_or_a_vm_tool_message_names_a_card_of_unknown_class) {
         cr_expect(is_target(b, "0000:0c:00.0"));
 }
 
+Test(partial, a_gpu_drivers_failed_probe_names_a_card_and_a_network_drivers_does_not) {
+        /* The driver core probes a driver only for the devices of its ID
+         * table: amdgpu's probe proves a GPU though it bound nothing. */
+        _cleanup_host_ struct gd_host *a = host_fixture(
+                "imported-log-only", "dev 0000:0c:00.0 driver=-",
+                "kmsg amdgpu 0000:0c:00.0: probe with driver amdgpu failed with error -22", NULL);
+        _cleanup_host_ struct gd_host *b = host_fixture(
+                "imported-log-only", "dev 0000:0c:00.0 driver=-",
+                "kmsg igb 0000:0c:00.0: probe with driver igb failed with error -22", NULL);
+
+        cr_expect(is_target(a, "0000:0c:00.0"));
+        cr_expect_not(is_target(b, "0000:0c:00.0"));
+}
+
 Test(partial, an_apus_psp_and_usb_functions_are_group_members_not_the_gpus) {
         _cleanup_host_ struct gd_host *h = host_fixture(
                 "intel-vfio-ready", "dev 0000:04:00.0 class=030000 id=1002:1638 driver=vfio-pci group=5",

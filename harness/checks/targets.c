@@ -59,12 +59,13 @@ static bool named_by_vm_config(const struct gd_host *h, const struct gd_pci_dev 
 
 /* A function the card is named by.  A display-class device is a GPU.  An
  * imported device whose class the paste did not show (model/host.h) is one
- * when it is the boot VGA device, when it is bound to a GPU driver, when
- * vendor-reset resets it, or when the paste passes it through (on
- * vfio-pci or refused by its probe, or named by a VM configuration or by QEMU's or libvirt's
- * messages about a VFIO device): passing devices
- * to VMs is what such a paste is about, and gpudiag's verdict is then the
- * answer for that device.  Either is said in the report ("class unknown"). */
+ * when it is the boot VGA device, when it is bound to a GPU driver, when a
+ * GPU driver's probe of it failed, when vendor-reset resets it, or when the
+ * paste passes it through (on vfio-pci or refused by its probe, or named by
+ * a VM configuration or by QEMU's or libvirt's messages about a VFIO
+ * device): passing devices to VMs is what such a paste is about, and
+ * gpudiag's verdict is then the answer for that device.  Either is said in
+ * the report ("class unknown"). */
 static bool named_by_vm_log(const struct gd_host *h, const struct gd_pci_dev *d) {
         for (size_t i = 0; h->vmlog && i < h->vmlog->n_records; i++)
                 if (streq(h->vmlog->records[i].address, d->address))
@@ -72,16 +73,25 @@ static bool named_by_vm_log(const struct gd_host *h, const struct gd_pci_dev *d)
         return false;
 }
 
-/* vfio-pci's own "probe with driver vfio-pci failed" about the device
- * (drivers/base/dd.c prefixes it with the driver's name): someone bound it
- * to vfio-pci to pass it through, as a device on vfio-pci is. */
-static bool vfio_pci_probed(const struct gd_host *h, const struct gd_pci_dev *d) {
+/* A probe that failed on the device, by vfio-pci or by a GPU driver
+ * (drivers/base/dd.c really_probe() prints "<driver> <bdf>: probe with
+ * driver <driver> failed with error %d"): the driver core probes a driver
+ * only for devices its ID table matches, so a GPU driver's probe proves a
+ * GPU even though it bound nothing (amdgpu's PSP failures), and vfio-pci's
+ * proves that someone bound it to pass it through, as a device on vfio-pci
+ * is. */
+static bool probed_as_card(const struct gd_host *h, const struct gd_pci_dev *d) {
         for (size_t i = 0; h->kmsg_state >= 0 && i < h->kmsg.n_records; i++) {
                 const char *text = h->kmsg.records[i].text;
+                size_t n = strcspn(text, " ");
+                char driver[32], needle[64];
 
-                if (gd_kmsg_record_has(&h->kmsg.records[i], GD_KMSG_PROBE_FAILED) &&
-                    startswith(text, "vfio-pci ") && gd_kmsg_names_device(text, d->address) &&
-                    strstr(text, "probe with driver vfio-pci"))
+                if (!gd_kmsg_record_has(&h->kmsg.records[i], GD_KMSG_PROBE_FAILED) || n == 0 || n >= sizeof(driver))
+                        continue;
+                snprintf(driver, sizeof(driver), "%.*s", (int) n, text);
+                snprintf(needle, sizeof(needle), "probe with driver %s ", driver);
+                if ((streq(driver, "vfio-pci") || gd_driver_is_gpu(driver)) && gd_kmsg_names_device(text, d->address) &&
+                    strstr(text, needle))
                         return true;
         }
         return false;
@@ -106,7 +116,7 @@ static bool names_card(const struct gd_host *h, const struct gd_pci_dev *d) {
         if (d->driver_known == TRI_YES && (gd_driver_is_gpu(d->driver) || gd_driver_is_vfio_class(h, d->driver)))
                 return true;
         return named_by_vm_config(h, d) || named_by_vm_log(h, d) || reset_by_vendor_reset(h, d) ||
-               vfio_pci_probed(h, d);
+               probed_as_card(h, d);
 }
 
 /* True when a function of d's slot has a known class that is a display
