@@ -41,6 +41,16 @@ static struct kind_case cases[] = {
           "has no driver: its last probe failed" },
         /* Every device added to a group was removed again (drivers/iommu/iommu.c). */
         { "kmsg-iommu-teardown.txt", { "", "" }, "", "", "", "", "" },
+        /* One printk of two lines (nv_pci_validate_bars()): dmesg indents the second
+         * under the text; it is the same record (/dev/kmsg's \x0a), naming the GPU. */
+        { "kmsg-nvrm-bar-continuation.txt", { "invalid:\\x0aNVRM: BAR1 is 0M @ 0x0 (PCI:0000:14:00.0)", "" },
+          "0000:14:00.0", "not-ready", "guest.bar-unassigned", "", "" },
+        /* "NVRM: " lines and the pre-5.16 "nvidia: probe of ADDR failed" without
+         * timestamps; a GPU whose driver failed blocks whatever the role. */
+        { "kmsg-nvrm-grep-bare.txt", { "nvidia: probe of 0000:01:00.0 failed with error -1", "" }, "0000:01:00.0",
+          "not-ready", "guest.nvrm-init-failed", "", "" },
+        /* quirk_igfx_skip_te_disable() prints only for a display-class device. */
+        { "kmsg-dmar-igfx-quirk.txt", { "Skip IOMMU disabling for graphics", "" }, "0000:00:02.0", "", "", "", "" },
         /* 2. /proc/iomem: BOOTFB inside the GPU's range (and '>>>' mail quotes, 'kernel: ' lines). */
         { "iomem-bootfb-vmwgfx-quoted.txt", { "/proc/iomem", "E: DRIVER=vmwgfx" }, "0000:00:0f.0", "not-ready",
           "fb.bar-claimed", "", "" },
@@ -61,6 +71,10 @@ static struct kind_case cases[] = {
           "power.d3cold", "", "" },
         { "tools-qemu-region-write-busy.txt", { "vfio_region_write", "" }, "0000:26:00.0", "not-ready", "fb.bar-claimed",
           "", "" },
+        /* Qubes' device names (backend dom0, BB_DD.F) make the paste dom0's:
+         * /sys/hypervisor/type and /proc/xen/capabilities are inferred. */
+        { "qubes-salt-attach-gpu.txt", { "/proc/xen/capabilities", "P: /devices/pci0000:00/0000:00:02.0" }, "", "", "",
+          "", "Xen dom0 (/sys/hypervisor/type xen, /proc/xen/capabilities control_d)" },
         /* 4. Group listings of other scripts and tools. */
         { "groups-iommu-viewer.txt", { "E: DRIVER=nvidia", "E: DRIVER=i915" }, "0000:02:00.0", "not-ready", "group.shared",
           "", "" },

@@ -6,6 +6,7 @@
  *  - Qubes' admin tools (qvm-device, qvm-pci, qvm-prefs ...) run only in
  *    dom0 (the Admin API's client side, qubes-core-admin-client), and
  *    "qvm-device pci attach VM dom0:0c_00.0" names a device of dom0;
+ *  - a Qubes device name with dom0 as its backend ("dom0:0c_00.0", below);
  *  - rd.qubes.hide_pci= (Qubes' dracut module, dom0's initramfs) and
  *    xen-pciback.hide= (drivers/xen/xen-pciback/pci_stub.c, the "hide"
  *    parameter: devices seized for passthrough, which only the domain that
@@ -64,6 +65,11 @@ void imp_xen_line(struct gd_import *im, const struct imp_line *l) {
                         struct imp_dev *d = imp_dev_get(im, 0, bus, slot, fn, l);
                         if (d)
                                 d->named = true;
+                        /* A device whose backend is dom0: the machine is
+                         * Qubes' Xen, and the device dom0's. */
+                        if (!im->xen_dom0_where &&
+                            asprintf(&im->xen_dom0_where, "%s:%u (Qubes' name %.12s)", l->file, l->lineno, p) < 0)
+                                im->xen_dom0_where = NULL;
                 }
                 if ((size_t) (p + 1 - s) >= len)
                         break;

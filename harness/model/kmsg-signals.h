@@ -59,6 +59,9 @@ enum gd_kmsg_signal {
         GD_KMSG_ROM_INVALID,           /* "Invalid PCI ROM header signature" */
         GD_KMSG_VENDOR_RESET,          /* ": AMD_" (vendor-reset's messages name the ASIC: "AMD_NAVI10: ") */
         GD_KMSG_GIVING_UP,             /* "; giving up" ("not ready 65535ms after bus reset; giving up") */
+        /* A device of unknown class that is a GPU (checks/targets.c). */
+        GD_KMSG_IGFX_SKIP_TE,          /* "Skip IOMMU disabling for graphics" */
+        GD_KMSG_IGFX_DMAR_OFF,         /* "Disabling IOMMU for graphics" */
         _GD_KMSG_SIGNAL_MAX,
 };
 
