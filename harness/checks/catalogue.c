@@ -230,7 +230,7 @@ static const struct gd_catalogue_entry catalogue[] = {
           "firmware must run the card's ROM (a primary GPU, UEFI GOP) then needs the vBIOS from a file: "
           "romfile= (Proxmox hostpciN, QEMU) or <rom file=.../> (libvirt). Laptop GPUs without a ROM of their own "
           "keep it in the system firmware (ACPI _ROM), from which it can be extracted." },
-        { "vm.config", GD_SEV_WARNING, GD_EFFECT_NONE, GD_ROLES_HOST_SIDE,
+        { "vm.config", GD_SEV_WARNING, GD_EFFECT_NONE, GD_ROLES_HOST_SIDE | GD_ROLES_DOM0,
           "a VM configuration that passes the GPU through disagrees with the host",
           "A Proxmox VE (/etc/pve/qemu-server/<vmid>.conf, the part before the first [section]: snapshots and "
           "pending changes do not count) or libvirt (/etc/libvirt/qemu/<name>.xml) VM config names a function of "

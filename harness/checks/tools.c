@@ -162,6 +162,14 @@ static const struct tool_rule rules[] = {
           "List each function once: a Proxmox hostpciN without a function number (0000:01:00) already passes "
           "every function, so drop the extra hostpci line for .1.",
           TOOL_ACT_PERSON },
+        /* Xen's QEMU takes an Intel IGD (its 00:02.0) only with igd-passthru
+         * on the machine (hw/xen/xen_pt.c xen_pt_realize()). */
+        { GD_VMLOG_IGD_PASSTHRU, NULL, "vm.config", "will-not-start",
+          "Xen's QEMU refused the Intel integrated GPU: IGD passthrough is not enabled for the domain",
+          "Enable IGD passthrough in the toolstack: gfx_passthru=1 in the xl domain config (QEMU -machine "
+          "xenfv,igd-passthru=on); on Qubes OS the domain's gfx-passthru feature "
+          "(qvm-features <vm> gfx-passthru 1). IGD passthrough also wants the guest slot 00:02.0.",
+          TOOL_ACT_PERSON },
         { GD_VMLOG_MULTIPLE_SPACES, NULL, "vm.config", "will-not-start",
           "devices of its IOMMU group were given to different address spaces",
           "Give every device of an IOMMU group to the same VM (and, with a vIOMMU, behind the same one): a group "
@@ -180,7 +188,8 @@ static bool passed_through(const struct gd_host *h, const struct gd_target *t) {
                         for (size_t p = 0; p < h->vmconfig->vms[v].n_pci; p++)
                                 if (gd_vm_pci_matches(&h->vmconfig->vms[v].pci[p], d))
                                         return true;
-                if (gd_vmlog_find(h->vmlog, GD_VMLOG_VFIO_DEVICE, d->address, 0))
+                if (gd_vmlog_find(h->vmlog, GD_VMLOG_VFIO_DEVICE, d->address, 0) ||
+                    gd_vmlog_find(h->vmlog, GD_VMLOG_XEN_PT_DEVICE, d->address, 0))
                         return true;
         }
         return false;

@@ -60,6 +60,8 @@ static const struct gd_kmsg_signal_info signals[_GD_KMSG_SIGNAL_MAX] = {
                                            "quirk_igfx_skip_te_disable(): display-class Intel devices only" },
         [GD_KMSG_IGFX_DMAR_OFF]        = { "Disabling IOMMU for graphics", "drivers/iommu/intel/iommu.c, "
                                            "quirk_iommu_igfx()/quirk_iommu_g4x_gfx(), declared for iGPU IDs" },
+        [GD_KMSG_RESET_UNSUPPORTED]    = { "Unsupported reset method '", "drivers/pci/pci.c, reset_method_store(): "
+                                           "a method written to reset_method that the device does not support" },
 };
 
 _Static_assert(_GD_KMSG_SIGNAL_MAX <= 64, "gd_kmsg_record.signals holds 64 signals");

@@ -62,6 +62,7 @@ enum gd_kmsg_signal {
         /* A device of unknown class that is a GPU (checks/targets.c). */
         GD_KMSG_IGFX_SKIP_TE,          /* "Skip IOMMU disabling for graphics" */
         GD_KMSG_IGFX_DMAR_OFF,         /* "Disabling IOMMU for graphics" */
+        GD_KMSG_RESET_UNSUPPORTED,     /* "Unsupported reset method '" (checks/reset.c) */
         _GD_KMSG_SIGNAL_MAX,
 };
 
