@@ -71,6 +71,10 @@ static const struct { enum gd_vmlog_signal s; const char *text, *and; } spelling
          * qubes-core-admin-client, "qvm-pci" its older alias). */
         { GD_VMLOG_XEN_PT_DEVICE, "qvm-device pci attach ", NULL },
         { GD_VMLOG_XEN_PT_DEVICE, "qvm-pci attach ", NULL },
+        /* Harvester's PCIDeviceClaim webhook (harvester/pcidevices,
+         * pciDeviceClaimValidator.Create(): "pcidevice %s has no iommuGroup
+         * available" when the device's IOMMUGroup status is empty). */
+        { GD_VMLOG_NO_IOMMU_GROUP, "has no iommuGroup available", NULL },
 };
 
 const struct gd_vmlog_signal_info *gd_vmlog_signal(enum gd_vmlog_signal s) {
@@ -159,6 +163,33 @@ static bool qubes_device_at(const char *line, size_t len, size_t i, char ret[sta
         return true;
 }
 
+/* Harvester's PCIDevice name, "<node>-000901000": PCIDeviceNameForHostname()
+ * (harvester/pcidevices) joins the node name and the address with ':' and
+ * '.' dropped, domain included: nine hex digits, 0009:01:00.0. */
+static bool harvester_device(const char *line, size_t len, char ret[static GD_ADDR_LEN]) {
+        static const char *const words[] = { "pcidevice ", "pci device " };
+
+        for (size_t k = 0; k < ELEMENTSOF(words); k++) {
+                const char *w = memmem(line, len, words[k], strlen(words[k]));
+                size_t i, end;
+                unsigned dom, bus, dev;
+
+                if (!w)
+                        continue;
+                i = (size_t) (w - line) + strlen(words[k]);
+                end = i;
+                while (end < len && line[end] != ' ' && line[end] != '"')
+                        end++;
+                if (end - i < 11 || line[end - 10] != '-' || !hexn(line + end - 9, 4, &dom) ||
+                    !hexn(line + end - 5, 2, &bus) || !hexn(line + end - 3, 2, &dev) || dev > 0x1f ||
+                    line[end - 1] < '0' || line[end - 1] > '7')
+                        continue;
+                snprintf(ret, GD_ADDR_LEN, "%04x:%02x:%02x.%c", dom, bus, dev, line[end - 1]);
+                return true;
+        }
+        return false;
+}
+
 bool gd_vmlog_line_address(const char *line, size_t len, char ret[static GD_ADDR_LEN]) {
         static const char assigning[] = "Assigning real physical device ";
         const char *a = memmem(line, len, assigning, strlen(assigning));
@@ -173,6 +204,8 @@ bool gd_vmlog_line_address(const char *line, size_t len, char ret[static GD_ADDR
         for (size_t i = 0; i + 12 <= len; i++)
                 if (line[i] == 'd' && qubes_device_at(line, len, i, ret))
                         return true;
+        if (memmem(line, len, "iommuGroup", 10) && harvester_device(line, len, ret))
+                return true;
         for (size_t i = 0; i + 7 <= len; i++)
                 if (isxdigit((unsigned char) line[i]) && address_at(line, len, i, ret))
                         return true;
