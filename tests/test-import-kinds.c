@@ -71,6 +71,12 @@ static struct kind_case cases[] = {
           "power.d3cold", "", "" },
         { "tools-qemu-region-write-busy.txt", { "vfio_region_write", "" }, "0000:26:00.0", "not-ready", "fb.bar-claimed",
           "", "" },
+        /* Harvester's webhook names the device NODE-000901000 (PCIDeviceNameForHostname()). */
+        { "tools-harvester-no-iommugroup.txt", { "has no iommuGroup available", "" }, "0009:01:00.0", "not-ready",
+          "iommu.no-groups", "", "" },
+        /* QEMU's Xen passthrough: the host device after the guest slot, and no igd-passthru. */
+        { "tools-xen-pt-igd-qmp.txt", { "/proc/xen/capabilities", "" }, "0000:00:02.0", "unknown", "vm.config", "",
+          "Xen dom0" },
         /* Qubes' device names (backend dom0, BB_DD.F) make the paste dom0's:
          * /sys/hypervisor/type and /proc/xen/capabilities are inferred. */
         { "qubes-salt-attach-gpu.txt", { "/proc/xen/capabilities", "P: /devices/pci0000:00/0000:00:02.0" }, "", "", "",
@@ -98,6 +104,9 @@ static struct kind_case cases[] = {
         /* The tree alone: addresses and names, no class: no GPU can be named. */
         { "lspci-tv-alone.txt", { "P: /devices/pci0000:00/0000:00:02.0", "" }, "", "", "", "", "" },
         { "lshw-display.txt", { "E: DRIVER=vfio-pci", "E: PCI_CLASS=30200" }, "0000:17:00.0", "unknown", "", "", "" },
+        /* "(rev ff)" after "(rev ef)": a later config read returned all ones. */
+        { "lspci-rev-ff-after-rev.txt", { "A: revision=0xff", "" }, "0000:01:00.0", "not-ready", "power.d3cold", "",
+          "0000:01:00.0 reads all ones in config space" },
         /* 5. Formatting: a fence between a group header and its devices, bullets, quotes, the listing twice. */
         { "groups-fence-and-bullets.txt", { "- group: 13", "" }, "0000:0b:00.0", "unknown", "", "", "" },
         /* A line cut mid-ID: the class is known, the IDs are not; the hint names no device. */

@@ -171,6 +171,10 @@ static void check_bars(const struct gd_host *h, const struct gd_target *t, struc
                                             "prefetchable and size the MMIO window (the NVIDIA driver wants it).");
                 gd_finding_remedy_append(x, "  Inside the VM, pci=realloc on the guest kernel command line lets "
                                             "Linux re-place BARs when the firmware left room but placed them badly.");
+                if (t->question != GD_QUESTION_GUEST)
+                        gd_finding_remedy_append(x, "  If this machine is not a VM: enable Above 4G Decoding (and "
+                                                    "Resizable BAR where the card needs it) in the firmware setup, "
+                                                    "or boot with pci=realloc.");
         }
 }
 
