@@ -62,6 +62,10 @@ static const struct gd_kmsg_signal_info signals[_GD_KMSG_SIGNAL_MAX] = {
                                            "quirk_iommu_igfx()/quirk_iommu_g4x_gfx(), declared for iGPU IDs" },
         [GD_KMSG_RESET_UNSUPPORTED]    = { "Unsupported reset method '", "drivers/pci/pci.c, reset_method_store(): "
                                            "a method written to reset_method that the device does not support" },
+        [GD_KMSG_DMAR_NO_ATSR]         = { "DMAR: No ATSR found", "drivers/iommu/intel/iommu.c, intel_iommu_init(), "
+                                           "after the no_iommu || dmar_disabled exit" },
+        [GD_KMSG_DMAR_NO_SATC]         = { "DMAR: No SATC found", "drivers/iommu/intel/iommu.c, intel_iommu_init() "
+                                           "(5.15+), after the no_iommu || dmar_disabled exit" },
 };
 
 _Static_assert(_GD_KMSG_SIGNAL_MAX <= 64, "gd_kmsg_record.signals holds 64 signals");

@@ -63,6 +63,9 @@ enum gd_kmsg_signal {
         GD_KMSG_IGFX_SKIP_TE,          /* "Skip IOMMU disabling for graphics" */
         GD_KMSG_IGFX_DMAR_OFF,         /* "Disabling IOMMU for graphics" */
         GD_KMSG_RESET_UNSUPPORTED,     /* "Unsupported reset method '" (checks/reset.c) */
+        /* VT-d's init past its disabled exit (checks/iommu.c). */
+        GD_KMSG_DMAR_NO_ATSR,          /* "DMAR: No ATSR found" */
+        GD_KMSG_DMAR_NO_SATC,          /* "DMAR: No SATC found" */
         _GD_KMSG_SIGNAL_MAX,
 };
 
