@@ -77,6 +77,9 @@ static struct kind_case cases[] = {
         /* Harvester's webhook names the device NODE-000901000 (PCIDeviceNameForHostname()). */
         { "tools-harvester-no-iommugroup.txt", { "has no iommuGroup available", "" }, "0009:01:00.0", "not-ready",
           "iommu.no-groups", "", "" },
+        /* ENOENT on a vfio driver's bind file: the driver is not registered (drivers/base/bus.c). */
+        { "tools-bind-enoent-variant-driver.txt", { "nvgrace-gpu-vfio-pci/bind", "" }, "0008:01:00.0", "not-ready",
+          "vfio.modules-missing", "", "" },
         /* QEMU's Xen passthrough: the host device after the guest slot, and no igd-passthru. */
         { "tools-xen-pt-igd-qmp.txt", { "/proc/xen/capabilities", "" }, "0000:00:02.0", "unknown", "vm.config", "",
           "Xen dom0" },

@@ -103,10 +103,21 @@ static const struct tool_rule rules[] = {
           "q35-pcihost.pci-hole64-size=...), or update the kernel's IOMMU driver for this platform.",
           TOOL_ACT_PERSON },
         { GD_VMLOG_NO_IOMMU_GROUP, NULL, "iommu.no-groups", NULL,
-          "QEMU found no IOMMU group for it",
+          "the VM tool found no IOMMU group for it (QEMU, or Harvester's PCIDeviceClaim webhook)",
           "Enable VT-d / AMD-Vi in the firmware setup, and on Intel kernels that do not enable it by default add "
           "intel_iommu=on; then /sys/bus/pci/devices/<address>/iommu_group exists.",
           TOOL_ACT_FIRMWARE_IOMMU },
+        /* drivers/base/bus.c: /sys/bus/pci/drivers/<name>/ exists only while
+         * the driver is registered (bus_add_driver()), so ENOENT on its bind
+         * file means the vfio driver (vfio-pci or a variant) is not loaded. */
+        { GD_VMLOG_BIND_ENOENT, NULL, "vfio.modules-missing", NULL,
+          "the tool could not bind it: the vfio driver it named is not registered (no "
+          "/sys/bus/pci/drivers/<driver>/bind)",
+          "Load the driver the tool binds to before it runs (modprobe vfio-pci; a Grace GPU needs the variant "
+          "driver, modprobe nvgrace_gpu_vfio_pci, which registers as nvgrace-gpu-vfio-pci) and put it in "
+          "/etc/modules-load.d; if the module does not exist in this kernel, use a kernel that has it or bind "
+          "plain vfio-pci. Check the driver name the tool is configured with against ls /sys/bus/pci/drivers.",
+          TOOL_ACT_PERSON },
         { GD_VMLOG_VFIO_UNSUPPORTED, NULL, "iommu.no-groups", NULL,
           "libvirt finds no IOMMU groups on this host (VFIO device assignment not supported)",
           "Enable VT-d / AMD-Vi in the firmware setup, and on Intel kernels that do not enable it by default add "

@@ -54,6 +54,11 @@ static const struct gd_vmlog_signal_info signals[_GD_VMLOG_SIGNAL_MAX] = {
                                          "%02x:%02x.%d to devfn %#x\"" },
         [GD_VMLOG_IGD_PASSTHRU]      = { "Need to enable igd-passthru", NULL,
                                          "QEMU hw/xen/xen_pt.c xen_pt_realize(): an Intel IGD without igd-passthru" },
+        /* A tool binding a device by writing its address to the driver's bind
+         * file (vfio-pci and its variants: mlx5-vfio-pci, nvgrace-gpu-vfio-pci
+         * ...); Go prints "no such file", the shell "No such file". */
+        [GD_VMLOG_BIND_ENOENT]       = { "vfio-pci/bind: ", "uch file or directory",
+                                         "a write to /sys/bus/pci/drivers/<vfio driver>/bind: ENOENT" },
 };
 
 _Static_assert(_GD_VMLOG_SIGNAL_MAX <= 32, "gd_vmlog_record.signals holds 32 signals");
@@ -75,6 +80,10 @@ static const struct { enum gd_vmlog_signal s; const char *text, *and; } spelling
          * pciDeviceClaimValidator.Create(): "pcidevice %s has no iommuGroup
          * available" when the device's IOMMUGroup status is empty). */
         { GD_VMLOG_NO_IOMMU_GROUP, "has no iommuGroup available", NULL },
+        /* dash's words for the same ENOENT on a redirection ("cannot create
+         * /sys/bus/pci/drivers/vfio-pci/bind: Directory nonexistent",
+         * foxlet/vmra1n#12). */
+        { GD_VMLOG_BIND_ENOENT, "vfio-pci/bind: Directory nonexistent", NULL },
 };
 
 const struct gd_vmlog_signal_info *gd_vmlog_signal(enum gd_vmlog_signal s) {

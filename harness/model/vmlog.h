@@ -40,6 +40,7 @@ enum gd_vmlog_signal {
         /* Xen: the device a domain is given (QEMU's Xen PCI passthrough, Qubes' attach). */
         GD_VMLOG_XEN_PT_DEVICE,        /* "Assigning real physical device", "qvm-device pci attach" */
         GD_VMLOG_IGD_PASSTHRU,         /* "Need to enable igd-passthru" */
+        GD_VMLOG_BIND_ENOENT,          /* "vfio-pci/bind: " ... "such file or directory" */
         _GD_VMLOG_SIGNAL_MAX,
 };
 
