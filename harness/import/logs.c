@@ -216,6 +216,15 @@ bool imp_dmesg_continuation(struct gd_import *im, const struct imp_line *l) {
         f = imp_file_find(im, "/dev/kmsg");
         if (!f || f->len == 0 || f->content[f->len - 1] != '\n' || f->pending_blank > 0)
                 return false;
+        /* A record holds at most PRINTK_MESSAGE_MAX (2048) bytes of text
+         * (kernel/printk/internal.h): more indented lines are no part of it,
+         * and a paste cannot grow one record without bound. */
+        {
+                const char *start = memrchr(f->content, '\n', f->len - 1);
+                size_t rec = f->len - 1 - (start ? (size_t) (start - f->content) + 1 : 0);
+                if (rec + l->body_len + 4 > 2048 + 64)
+                        return false;
+        }
         buf = malloc(l->body_len + 5);
         if (!buf)
                 return false;
