@@ -231,9 +231,12 @@ bool imp_dmesg_continuation(struct gd_import *im, const struct imp_line *l) {
         memcpy(buf, "\\x0a", 4);
         for (size_t i = 0; i < l->body_len; i++)
                 buf[4 + i] = (unsigned char) l->body[i] < 0x20 ? ' ' : l->body[i];
+        buf[4 + l->body_len] = '\0';
         f->len--;       /* the record goes on: its newline comes after this line */
-        if (imp_file_append(im, "/dev/kmsg", buf, l->body_len + 4) < 0)
+        if (imp_file_append(im, "/dev/kmsg", buf, l->body_len + 4) < 0) {
+                f->len++;       /* the record ends where it ended */
                 return false;
+        }
         named_devices(im, l, buf + 4);
         im->kmsg_last_line = l->lineno;
         return true;
