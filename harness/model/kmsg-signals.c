@@ -142,14 +142,6 @@ static inline void step(const struct index *ix, const char *s, size_t len, size_
         }
 }
 
-/* Each step waits for the one before (the next window is where the table
- * says, after a load, a multiplication and a second load): about fifteen
- * cycles a step, most of explain's time on a long log.  A long text is
- * therefore searched as LANES windows at once, each over its own share of
- * the places a signal may start (a signal found twice is the same bit), so
- * that the steps of different windows overlap. */
-#define LANES 4
-
 uint32_t gd_kmsg_signals_in(const char *s, size_t len) {
         const struct index *ix = index_get();
         uint32_t found = 0;
@@ -161,28 +153,6 @@ uint32_t gd_kmsg_signals_in(const char *s, size_t len) {
                 for (size_t k = 0; k < _GD_KMSG_SIGNAL_MAX; k++)
                         if (memmem(s, len, signals[k].text, ix->lengths[k]))
                                 found |= 1u << k;
-                return found;
-        }
-        if (len >= 64 * LANES + ix->m) {
-                /* Lane i covers the starts [i * share, (i + 1) * share),
-                 * the last one up to the end: its window ends from
-                 * i * share + m - 1 until past (i + 1) * share + m - 1. */
-                size_t share = (len - ix->m + 1) / LANES, e[LANES], stop[LANES];
-                bool going = true;
-
-                for (size_t i = 0; i < LANES; i++) {
-                        e[i] = i * share + ix->m - 1;
-                        stop[i] = i + 1 < LANES ? (i + 1) * share + ix->m - 1 : len;
-                }
-                while (going) {
-                        for (size_t i = 0; i < LANES; i++)
-                                step(ix, s, len, &e[i], &found);
-                        for (size_t i = 0; i < LANES; i++)
-                                going = going && e[i] < stop[i];
-                }
-                for (size_t i = 0; i < LANES; i++)
-                        while (e[i] < stop[i])
-                                step(ix, s, len, &e[i], &found);
                 return found;
         }
         while (end < len)
