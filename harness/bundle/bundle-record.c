@@ -12,6 +12,7 @@
 
 #include "base/duplicates.h"
 #include "base/strv.h"
+#include "base/string-util.h"
 #include "bundle/bundle-internal.h"
 
 /* A relative path without empty, '.' or '..' components. */
@@ -38,7 +39,7 @@ static bool hex_even(const char *s, size_t n) {
         if (n % 2)
                 return false;
         for (size_t i = 0; i < n; i++)
-                if (!strchr("0123456789ABCDEFabcdef", s[i]))
+                if (unhexchar(s[i]) < 0)
                         return false;
         return true;
 }

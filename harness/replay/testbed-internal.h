@@ -2,9 +2,11 @@
 /* Shared between testbed.c and testbed-fill.c; not part of the API. */
 #pragma once
 
+#include <limits.h>
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "base/strindex.h"
 #include "bundle/bundle.h"
 
 /* The writers of a testbed put it into a list of entries (testbed-tree.c),
@@ -32,6 +34,8 @@ struct gd_testbed_tree {
         struct tb_entry *e;
         size_t n, cap;
         bool sorted;
+        char *last_dir;         /* while writing: the directory added last, and those above it */
+        size_t last_dir_len;
         char **warnings;        /* strv: links left out (testbed-links.c) */
 };
 
@@ -67,6 +71,32 @@ char *testbed_resolve_in_sys(const char *dir, const char *target);
 /* Adds to the testbed (the recording already written) from the bundle:
  * driver directories, IOMMU groups, files, unreadable and absent markers. */
 int testbed_fill(struct tb_out *out, const struct gd_bundle *b, char **ret_error);
+
+/* Writes the entries of a sorted tree below root through the directories of
+ * the entry written before, kept open: one mkdirat(), openat() or
+ * symlinkat() of one name per entry, instead of a walk of the whole path
+ * (and of every directory above it: mkdir -p) for each.  Directories are
+ * entered with O_NOFOLLOW, so nothing is written through a link, inside or
+ * out: tb_cursor_create() returns 1 for an entry below a link (or whose
+ * directory is missing), which the caller writes by its path with the
+ * checks of testbed_write_file() and testbed_mkdir(). */
+#define TB_CURSOR_DEPTH 64
+struct tb_cursor {
+        int root;
+        size_t depth;
+        int fd[TB_CURSOR_DEPTH];        /* fd[k]: the directory path[0..end[k]) */
+        size_t end[TB_CURSOR_DEPTH];
+        char path[PATH_MAX];
+        size_t len;
+        mode_t umask;
+        int pool;                       /* hard links of repeated attributes: testbed-disk.c */
+        struct strindex *contents;
+};
+/* pool: link attributes of the same content to one file (a fresh testbed
+ * of many files). */
+int tb_cursor_init(struct tb_cursor *c, const char *root, bool pool);
+void tb_cursor_done(struct tb_cursor *c);
+int tb_cursor_create(struct tb_cursor *c, const struct tb_entry *x);
 
 /* Writes a file below root (path is absolute inside the testbed, e.g.
  * "/proc/cmdline"), creating its directories; refuses to leave root through

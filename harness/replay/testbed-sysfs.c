@@ -21,6 +21,7 @@
 
 #include "base/fileio.h"
 #include "base/macro.h"
+#include "base/string-util.h"
 #include "replay/testbed-internal.h"
 
 struct record {
@@ -78,21 +79,13 @@ static char *unescape(const char *s, size_t len, size_t *ret_len) {
 }
 
 static char *unhex(const char *s, size_t len, size_t *ret_len) {
-        char *out;
+        char *out = len % 2 ? NULL : malloc(len / 2 + 1);
 
-        if (len % 2)
-                return NULL;
-        out = malloc(len / 2 + 1);
         if (!out)
                 return NULL;
-        for (size_t i = 0; i < len; i += 2) {
-                char b[3] = { s[i], s[i + 1], 0 }, *end;
-                unsigned long v = strtoul(b, &end, 16);
-                if (*end) {
-                        free(out);
-                        return NULL;
-                }
-                out[i / 2] = (char) v;
+        if (!unhex_into(s, len, out)) {
+                free(out);
+                return NULL;
         }
         *ret_len = len / 2;
         return out;

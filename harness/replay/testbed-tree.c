@@ -30,6 +30,7 @@ void gd_testbed_tree_free(struct gd_testbed_tree *t) {
                 free(t->e[i].data);
         }
         free(t->e);
+        free(t->last_dir);
         strv_free(t->warnings);
         free(t);
 }
@@ -65,14 +66,31 @@ static int add(struct gd_testbed_tree *t, const char *path, size_t path_len, enu
         return 0;
 }
 
-/* Every directory above path, and with self the path itself. */
+/* Every directory above path, and with self the path itself.  The
+ * directories added last are not added again: the writers put a device's
+ * attributes one after another into one directory, and each used to add
+ * every directory above it (seven for a PCI attribute), eight entries a
+ * file for the sort to fold back into one (finish() folds what is left as
+ * before: a second mkdir of a path changes nothing). */
 static int add_dirs(struct gd_testbed_tree *t, const char *path, bool self) {
-        size_t len = strlen(path);
+        size_t len = strlen(path), have = 0;
         int r;
 
         if (!path_is_safe_absolute(path))
                 return -EINVAL;
-        for (size_t i = 1; i <= len; i++) {
+        /* The part of path that is t->last_dir or a directory above it. */
+        if (t->last_dir) {
+                size_t n = t->last_dir_len;
+
+                while (n > 0 && !(n <= len && memcmp(path, t->last_dir, n) == 0 && (path[n] == '/' ||
+                                  (path[n] == '\0' && self)))) {
+                        while (n > 0 && t->last_dir[n - 1] != '/')
+                                n--;
+                        n = n > 0 ? n - 1 : 0;
+                }
+                have = n;
+        }
+        for (size_t i = have + 1; i <= len; i++) {
                 if (i < len && path[i] != '/')
                         continue;
                 if (i == len && !self)
@@ -80,6 +98,19 @@ static int add_dirs(struct gd_testbed_tree *t, const char *path, bool self) {
                 r = add(t, path, i, TB_DIR, NULL, 0, 0755, -1);
                 if (r < 0)
                         return r;
+        }
+        /* Remember the deepest directory now known. */
+        {
+                size_t dir_len = self ? len : (size_t) (strrchr(path, '/') - path);
+
+                if (dir_len > have || !t->last_dir) {
+                        char *d = strndup(path, dir_len);
+                        if (!d)
+                                return -ENOMEM;
+                        free(t->last_dir);
+                        t->last_dir = d;
+                        t->last_dir_len = dir_len;
+                }
         }
         return 0;
 }
@@ -244,33 +275,14 @@ const struct tb_entry *tb_find(const struct gd_testbed_tree *t, const char *path
         return NULL;
 }
 
-/* True when a directory above path is a link of the tree: the entry was
- * written through the link (an unreadable marker for .../driver of
- * /sys/bus/pci/devices/<addr>, say) and lands where the link leads, which
- * sorts elsewhere and must exist first. */
-static bool under_link(const struct gd_testbed_tree *t, const char *path) {
-        char buf[PATH_MAX];
-        size_t len = strlen(path);
-
-        if (len >= sizeof(buf))
-                return false;
-        memcpy(buf, path, len + 1);
-        for (size_t i = len; i > 1; i--) {
-                const struct tb_entry *x;
-
-                if (buf[i - 1] != '/' || i - 1 == 0)
-                        continue;
-                buf[i - 1] = '\0';
-                x = tb_find(t, buf);
-                if (x && x->type == TB_LINK)
-                        return true;
-        }
-        return false;
+static void cursor_donep(struct tb_cursor *c) {
+        tb_cursor_done(c);
 }
 
 int gd_testbed_switch(const char *root, const struct gd_testbed_tree *from, const struct gd_testbed_tree *to) {
         static const struct gd_testbed_tree empty = { .sorted = true };
         _cleanup_free_ size_t *gone = NULL, *later = NULL;
+        _cleanup_(cursor_donep) struct tb_cursor cursor = { .root = -1, .pool = -1 };
         size_t i = 0, j = 0, n_gone = 0, n_later = 0;
         int r;
 
@@ -304,7 +316,13 @@ int gd_testbed_switch(const char *root, const struct gd_testbed_tree *from, cons
                         return r;
         }
 
-        /* What comes or changes, parents first. */
+        /* What comes or changes, parents first.  An entry below a link of
+         * the tree (an unreadable marker for .../driver of
+         * /sys/bus/pci/devices/<addr>, say) lands where the link leads,
+         * which sorts elsewhere and must exist first: it comes last. */
+        r = tb_cursor_init(&cursor, root, from->n == 0 && to->n >= 256);
+        if (r < 0)
+                return r;
         for (i = j = 0; j < to->n; ) {
                 int c = i < from->n ? strcmp(from->e[i].path, to->e[j].path) : 1;
 
@@ -319,10 +337,11 @@ int gd_testbed_switch(const char *root, const struct gd_testbed_tree *from, cons
                                 if (r < 0)
                                         return r;
                         }
-                        if (under_link(to, to->e[j].path))
-                                later[n_later++] = j;
-                        else if ((r = create_one(root, &to->e[j])) < 0)
+                        r = tb_cursor_create(&cursor, &to->e[j]);
+                        if (r < 0)
                                 return r;
+                        if (r > 0)
+                                later[n_later++] = j;
                 }
                 if (c == 0)
                         i++;
