@@ -27,6 +27,15 @@ int bundle_expect(struct fy_node *key, struct fy_node *n, enum fy_node_type t, c
 int bundle_new_strv(char ***ret);
 int bundle_get_strv(struct fy_node *key, struct fy_node *n, const char *what, char ***ret, char **ret_error);
 
+/* The mapped file the document was parsed from (NULL: none, or not a
+ * mapping): bundle_get_string() copies a scalar out of it a piece at a
+ * time and gives back the pages behind (bundle_input_release()), so that a
+ * 40 MB recording is never resident twice. */
+void bundle_input_set(const char *start, size_t len);
+/* madvise(MADV_DONTNEED) of the whole pages of the mapping [start, start +
+ * len) below upto. */
+void bundle_input_release(const char *start, size_t len, const char *upto);
+
 /* Validates a parsed document and converts it. */
 int bundle_from_document(struct fy_document *doc, struct gd_bundle **ret, char **ret_error);
 

@@ -2,7 +2,10 @@
 /* Typed access to libfyaml nodes for the bundle reader: every accessor
  * fails with a message that names the key and the line. */
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "base/strv.h"
 #include "bundle/bundle-internal.h"
@@ -40,24 +43,105 @@ const char *bundle_type_name(struct fy_node *n) {
         return "something else";
 }
 
+static struct {
+        const char *start;
+        size_t len;
+} input;
+
+void bundle_input_set(const char *start, size_t len) {
+        input.start = start;
+        input.len = len;
+}
+
+void bundle_input_release(const char *start, size_t len, const char *upto) {
+        const uintptr_t page = (uintptr_t) sysconf(_SC_PAGESIZE);
+        uintptr_t from = ((uintptr_t) start + page - 1) & ~(page - 1), to;
+
+        if (!start || upto < start)
+                return;
+        if (upto > start + len)
+                upto = start + len;
+        to = (uintptr_t) upto & ~(page - 1);
+        if (to > from)
+                (void) madvise((void *) from, to - from, MADV_DONTNEED);
+}
+
+/* The scalar's text, copied from libfyaml's pieces of it into one buffer:
+ * fy_node_get_scalar() keeps a copy of its own in the token (a second
+ * 40 MB for a large recording, for as long as the document lives).  The
+ * pieces that lie in a mapped input give back the pages behind them every
+ * few MiB. */
+#define RELEASE_EVERY (4u << 20)
+
+static int scalar_copy(struct fy_node *n, char **ret, size_t *ret_len) {
+        struct fy_token *t = fy_node_get_scalar_token(n);
+        struct fy_token_iter *it = t ? fy_token_iter_create(t) : NULL;
+        const struct fy_iter_chunk *c = NULL;
+        size_t len = t ? fy_token_get_text_length(t) : 0, at = 0, released = 0;
+        const char *reach = NULL;
+        char *buf;
+        int err = 0;
+
+        if (!it) {
+                const char *s = fy_node_get_scalar(n, &len);
+
+                buf = s ? malloc(len + 1) : NULL;
+                if (!buf)
+                        return -ENOMEM;
+                memcpy(buf, s, len);
+                buf[len] = '\0';
+                *ret = buf;
+                *ret_len = len;
+                return 0;
+        }
+        buf = malloc(len + 1);
+        if (!buf) {
+                fy_token_iter_destroy(it);
+                return -ENOMEM;
+        }
+        while ((c = fy_token_iter_chunk_next(it, c, &err))) {
+                if (c->len > len - at) {
+                        err = -1;
+                        break;
+                }
+                memcpy(buf + at, c->str, c->len);
+                at += c->len;
+                if (input.start && c->str >= input.start && c->str + c->len <= input.start + input.len &&
+                    c->str + c->len > reach)
+                        reach = c->str + c->len;
+                if (reach && at - released >= RELEASE_EVERY) {
+                        bundle_input_release(input.start, input.len, reach);
+                        released = at;
+                }
+        }
+        fy_token_iter_destroy(it);
+        if (err != 0 || at != len) {
+                free(buf);
+                return -ENOMEM;
+        }
+        if (reach)
+                bundle_input_release(input.start, input.len, reach);
+        buf[len] = '\0';
+        *ret = buf;
+        *ret_len = len;
+        return 0;
+}
+
 /* A string: any non-null scalar.  Aliases are refused everywhere. */
 int bundle_get_string(struct fy_node *key, struct fy_node *n, const char *what, char **ret, size_t *ret_len,
                       char **ret_error) {
-        const char *s;
         size_t len;
         char *c;
+        int r;
 
         if (n && fy_node_is_alias(n))
                 return bundle_fail(ret_error, bundle_value_line(key, n), "%s: aliases are not allowed", what);
         if (!n || fy_node_get_type(n) != FYNT_SCALAR || bundle_is_null(n))
                 return bundle_fail(ret_error, bundle_value_line(key, n), "%s: expected a string, got %s",
                                    what, bundle_type_name(n));
-        s = fy_node_get_scalar(n, &len);
-        c = malloc(len + 1);
-        if (!c)
-                return -ENOMEM;
-        memcpy(c, s, len);
-        c[len] = '\0';
+        r = scalar_copy(n, &c, &len);
+        if (r < 0)
+                return r;
         if (!ret_len && memchr(c, '\0', len)) {
                 free(c);
                 return bundle_fail(ret_error, bundle_value_line(key, n), "%s: string has a NUL character", what);

@@ -3,6 +3,7 @@
  * directory is built from a bundle, whose recorded links could point
  * anywhere, so every path is checked (or opened with RESOLVE_BENEATH). */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -22,7 +23,6 @@
 #include "base/cleanup-on-signal.h"
 #include "base/fileio.h"
 #include "base/macro.h"
-#include "base/strindex.h"
 #include "replay/testbed-internal.h"
 #include "replay/testbed.h"
 
@@ -238,16 +238,9 @@ int tb_cursor_init(struct tb_cursor *c, const char *root, bool pool) {
         c->root = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (c->root < 0)
                 return -errno;
-        if (pool) {
-                c->contents = strindex_new(false);
-                if (!c->contents)
-                        return -ENOMEM;
-                if (mkdirat(c->root, POOL_NAME, 0700) == 0)
-                        c->pool = openat(c->root, POOL_NAME, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                /* Without it, files are written one by one. */
-                if (c->pool < 0)
-                        c->contents = strindex_free(c->contents);
-        }
+        /* Without the pool, files are written one by one. */
+        if (pool && mkdirat(c->root, POOL_NAME, 0700) == 0)
+                c->pool = openat(c->root, POOL_NAME, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         return 0;
 }
 
@@ -255,9 +248,11 @@ void tb_cursor_done(struct tb_cursor *c) {
         while (c->depth > 0)
                 close(c->fd[--c->depth]);
         if (c->pool >= 0) {
-                for (size_t k = 1; k <= strindex_size(c->contents); k++) {
+                for (size_t k = 1; k < c->n_pooled; k++) {
                         char name[32];
 
+                        if (!c->pooled[k])
+                                continue;
                         snprintf(name, sizeof(name), "%zu", k);
                         (void) unlinkat(c->pool, name, 0);
                 }
@@ -265,7 +260,9 @@ void tb_cursor_done(struct tb_cursor *c) {
                 (void) unlinkat(c->root, POOL_NAME, AT_REMOVEDIR);
                 c->pool = -1;
         }
-        c->contents = strindex_free(c->contents);
+        free(c->pooled);
+        c->pooled = NULL;
+        c->n_pooled = 0;
         if (c->root >= 0)
                 close(c->root);
         c->root = -1;
@@ -310,22 +307,29 @@ static int cursor_move(struct tb_cursor *c, const char *path, size_t len) {
         return 0;
 }
 
-/* An attribute as a link of its content's file in the pool. */
+/* An attribute as a link of its content's file in the pool (named by the
+ * content's number in the tree, made when first needed). */
 static int link_from_pool(struct tb_cursor *c, int dir, const char *name, const struct tb_entry *x) {
-        size_t k = strindex_get(c->contents, x->data, x->len);
         char pooled[32];
         int r;
 
-        if (k == 0) {
-                k = strindex_put(c->contents, x->data, x->len);
-                if (k == 0)
-                        return -ENOMEM;
-                snprintf(pooled, sizeof(pooled), "%zu", k);
+        snprintf(pooled, sizeof(pooled), "%" PRIu32, x->content);
+        if (x->content >= c->n_pooled || !c->pooled[x->content]) {
+                if (x->content >= c->n_pooled) {
+                        size_t n = (size_t) x->content * 2 + 64;
+                        bool *np = realloc(c->pooled, n * sizeof(*np));
+
+                        if (!np)
+                                return -ENOMEM;
+                        memset(np + c->n_pooled, 0, (n - c->n_pooled) * sizeof(*np));
+                        c->pooled = np;
+                        c->n_pooled = n;
+                }
                 r = create_at(c->pool, pooled, x->data, x->len, x->mode, -1, c->umask);
                 if (r < 0)
                         return r;
-        } else
-                snprintf(pooled, sizeof(pooled), "%zu", k);
+                c->pooled[x->content] = true;
+        }
         if (linkat(c->pool, pooled, dir, name, 0) == 0)
                 return 0;
         if (errno != EEXIST)
@@ -359,7 +363,7 @@ int tb_cursor_create(struct tb_cursor *c, const struct tb_entry *x) {
                 /* A link there: testbed_mkdir() sees where it leads. */
                 return S_ISDIR(st.st_mode) ? 0 : S_ISLNK(st.st_mode) ? 1 : -ENOTDIR;
         case TB_FILE:
-                if (c->pool >= 0 && x->mode == 0644 && x->mtime < 0)
+                if (c->pool >= 0 && x->content > 0 && x->mode == 0644 && x->mtime < 0)
                         return link_from_pool(c, dir, name, x);
                 return create_at(dir, name, x->data, x->len, x->mode, x->mtime, c->umask);
         case TB_LINK:

@@ -297,8 +297,8 @@ static int add_files(struct tb_out *out, const struct gd_bundle *b, char **ret_e
                 where = in_config_root(f->path) ? path_join("/config", f->path) : strdup(f->path);
                 if (!where)
                         return -ENOMEM;
-                r = tb_write(out, where, f->content, f->length, 0644,
-                                       f->mtime >= 0 ? f->mtime : fallback);
+                r = tb_write_borrowed(out, where, f->content, f->length, 0644,
+                                      f->mtime >= 0 ? f->mtime : fallback);
                 if (r < 0)
                         return fail_path(ret_error, "file", f->path, r);
         }

@@ -28,6 +28,8 @@ struct tb_entry {
         int64_t mtime;          /* -1: not set */
         size_t seq;             /* write order */
         int line;               /* a link's line in the bundle, 0 when not from one */
+        uint32_t content;       /* a file's content number in the tree (equal contents, equal
+                                 * numbers); 0: its data is a bundle's, not the tree's */
 };
 
 struct gd_testbed_tree {
@@ -36,6 +38,8 @@ struct gd_testbed_tree {
         bool sorted;
         char *last_dir;         /* while writing: the directory added last, and those above it */
         size_t last_dir_len;
+        struct arena_block *arena; /* paths and link targets */
+        struct strindex *contents; /* file contents, each once */
         char **warnings;        /* strv: links left out (testbed-links.c) */
 };
 
@@ -43,6 +47,10 @@ struct gd_testbed_tree {
 int tb_mkdir(struct tb_out *o, const char *path);
 /* A file, replacing one written before; mtime < 0: leave it. */
 int tb_write(struct tb_out *o, const char *path, const void *content, size_t len, mode_t mode, int64_t mtime);
+/* The same with content kept where it is, not copied: a bundle's file,
+ * which lives longer than the tree. */
+int tb_write_borrowed(struct tb_out *o, const char *path, const void *content, size_t len, mode_t mode,
+                      int64_t mtime);
 /* A symbolic link; its parent must exist.  line: where the bundle recorded
  * it (0: made by the testbed itself), for the warning when it is left out. */
 int tb_symlink(struct tb_out *o, const char *path, const char *target, int line);
@@ -90,7 +98,8 @@ struct tb_cursor {
         size_t len;
         mode_t umask;
         int pool;                       /* hard links of repeated attributes: testbed-disk.c */
-        struct strindex *contents;
+        bool *pooled;                   /* by content number: in the pool already */
+        size_t n_pooled;
 };
 /* pool: link attributes of the same content to one file (a fresh testbed
  * of many files). */

@@ -11,6 +11,7 @@
  * directory may be made twice, and a link may not land on anything. */
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,26 +19,94 @@
 
 #include "base/fileio.h"
 #include "base/macro.h"
+#include "base/strindex.h"
 #include "base/strv.h"
 #include "replay/testbed-internal.h"
 #include "replay/testbed.h"
 
+/* ---- the tree's memory ------------------------------------------------------
+ *
+ * A 4,096-function host is 188,000 entries before they are folded: a
+ * malloc() for each path and each content made the tree 66 MB, beside the
+ * 50 MB bundle it is made of.  Paths go into large blocks (an arena, freed
+ * with the tree); contents are stored once each (the content index: 8,647
+ * distinct contents for 123,300 attribute files, 213 configuration spaces
+ * for 4,096 devices), and a bundle's file (a kernel log of 10 MB) is not
+ * copied at all: the tree is freed before its bundle everywhere
+ * (gd_testbed_build(), the replay runner). */
+#define ARENA_BLOCK (1u << 20)
+
+struct arena_block {
+        struct arena_block *next;
+        size_t used, size;
+        char data[];
+};
+
+static void *arena_alloc(struct gd_testbed_tree *t, size_t n) {
+        struct arena_block *b = t->arena;
+
+        n = (n + 7) & ~(size_t) 7;
+        if (!b || b->size - b->used < n) {
+                size_t size = n > ARENA_BLOCK / 4 ? n : ARENA_BLOCK;
+
+                b = malloc(sizeof(*b) + size);
+                if (!b)
+                        return NULL;
+                b->size = size;
+                b->used = 0;
+                /* A block of its own for a large piece, behind the current one. */
+                if (size != ARENA_BLOCK && t->arena) {
+                        b->next = t->arena->next;
+                        t->arena->next = b;
+                } else {
+                        b->next = t->arena;
+                        t->arena = b;
+                }
+        }
+        b->used += n;
+        return b->data + b->used - n;
+}
+
+static void arena_free(struct gd_testbed_tree *t) {
+        for (struct arena_block *b = t->arena, *next; b; b = next) {
+                next = b->next;
+                free(b);
+        }
+        t->arena = NULL;
+}
+
 void gd_testbed_tree_free(struct gd_testbed_tree *t) {
         if (!t)
                 return;
-        for (size_t i = 0; i < t->n; i++) {
-                free(t->e[i].path);
-                free(t->e[i].data);
-        }
+        arena_free(t);
+        strindex_free(t->contents);
         free(t->e);
         free(t->last_dir);
         strv_free(t->warnings);
         free(t);
 }
 
-static int add(struct gd_testbed_tree *t, const char *path, size_t path_len, enum tb_type type,
-               const void *data, size_t len, mode_t mode, int64_t mtime) {
+/* data as stored: once per distinct content (its number in *ret_content),
+ * or the caller's own when borrowed. */
+static char *store_data(struct gd_testbed_tree *t, const void *data, size_t len, bool borrowed, uint32_t *ret_content) {
+        size_t k;
+
+        *ret_content = 0;
+        if (borrowed)
+                return (char *) data;
+        if (!t->contents && !(t->contents = strindex_new(false)))
+                return NULL;
+        k = strindex_put(t->contents, data, len);
+        if (k == 0 || k > UINT32_MAX)
+                return NULL;
+        *ret_content = (uint32_t) k;
+        return (char *) strindex_at(t->contents, k);
+}
+
+static int add_full(struct gd_testbed_tree *t, const char *path, size_t path_len, enum tb_type type,
+                    const void *data, size_t len, mode_t mode, int64_t mtime, bool borrowed) {
         struct tb_entry *x;
+        char *p;
 
         if (t->n == t->cap) {
                 size_t cap = t->cap ? t->cap * 2 : 256;
@@ -49,21 +118,31 @@ static int add(struct gd_testbed_tree *t, const char *path, size_t path_len, enu
         }
         x = &t->e[t->n];
         *x = (struct tb_entry) { .type = type, .len = len, .mode = mode, .mtime = mtime, .seq = t->n };
-        x->path = strndup(path, path_len);
-        if (!x->path)
+        p = arena_alloc(t, path_len + 1);
+        if (!p)
                 return -ENOMEM;
+        memcpy(p, path, path_len);
+        p[path_len] = '\0';
+        x->path = p;
         if (data) {
-                x->data = malloc(len + 1);
-                if (!x->data) {
-                        free(x->path);
+                /* A link's target is text the walk reads: kept as a path. */
+                if (type == TB_LINK) {
+                        x->data = arena_alloc(t, len + 1);
+                        if (!x->data)
+                                return -ENOMEM;
+                        memcpy(x->data, data, len);
+                        x->data[len] = '\0';
+                } else if (!(x->data = store_data(t, data, len, borrowed, &x->content)))
                         return -ENOMEM;
-                }
-                memcpy(x->data, data, len);
-                x->data[len] = '\0';
         }
         t->n++;
         t->sorted = false;
         return 0;
+}
+
+static int add(struct gd_testbed_tree *t, const char *path, size_t path_len, enum tb_type type,
+               const void *data, size_t len, mode_t mode, int64_t mtime) {
+        return add_full(t, path, path_len, type, data, len, mode, mtime, false);
 }
 
 /* Every directory above path, and with self the path itself.  The
@@ -125,6 +204,13 @@ int tb_write(struct tb_out *o, const char *path, const void *content, size_t len
         return r < 0 ? r : add(o->tree, path, strlen(path), TB_FILE, content, len, mode, mtime);
 }
 
+int tb_write_borrowed(struct tb_out *o, const char *path, const void *content, size_t len, mode_t mode,
+                      int64_t mtime) {
+        int r = add_dirs(o->tree, path, false);
+
+        return r < 0 ? r : add_full(o->tree, path, strlen(path), TB_FILE, content, len, mode, mtime, true);
+}
+
 int tb_symlink(struct tb_out *o, const char *path, const char *target, int line) {
         int r;
 
@@ -143,9 +229,8 @@ static int cmp_entry(const void *a, const void *b) {
         return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
 }
 
+/* The memory is the tree's (or the bundle's): only forgotten here. */
 static void drop(struct tb_entry *x) {
-        free(x->path);
-        free(x->data);
         x->path = x->data = NULL;
 }
 
@@ -186,6 +271,15 @@ static int finish(struct gd_testbed_tree *t) {
         }
         t->n = out;
         t->sorted = true;
+        /* The array was doubled as it grew; give back what the folding left. */
+        if (t->n > 0 && t->cap > t->n + t->n / 8) {
+                struct tb_entry *ne = reallocarray(t->e, t->n, sizeof(*ne));
+                if (ne) {
+                        t->e = ne;
+                        t->cap = t->n;
+                }
+        }
+        t->last_dir = mfree_str(t->last_dir);
         return 0;
 }
 
