@@ -66,45 +66,27 @@ void bundle_input_release(const char *start, size_t len, const char *upto) {
                 (void) madvise((void *) from, to - from, MADV_DONTNEED);
 }
 
-/* The scalar's text, copied from libfyaml's pieces of it into one buffer:
- * fy_node_get_scalar() keeps a copy of its own in the token (a second
- * 40 MB for a large recording, for as long as the document lives).  The
- * pieces that lie in a mapped input give back the pages behind them every
- * few MiB. */
+/* The scalar's text, in libfyaml's pieces of it: piece() gets each in
+ * order.  The pieces that lie in a mapped input give back the pages behind
+ * them every few MiB.  -ENOMEM when libfyaml fails, else piece()'s error. */
 #define RELEASE_EVERY (4u << 20)
 
-static int scalar_copy(struct fy_node *n, char **ret, size_t *ret_len) {
+int bundle_scalar_pieces(struct fy_node *n, int (*piece)(const char *p, size_t len, void *userdata), void *userdata) {
         struct fy_token *t = fy_node_get_scalar_token(n);
         struct fy_token_iter *it = t ? fy_token_iter_create(t) : NULL;
         const struct fy_iter_chunk *c = NULL;
-        size_t len = t ? fy_token_get_text_length(t) : 0, at = 0, released = 0;
+        size_t at = 0, released = 0;
         const char *reach = NULL;
-        char *buf;
-        int err = 0;
+        int err = 0, r = 0;
 
         if (!it) {
+                size_t len;
                 const char *s = fy_node_get_scalar(n, &len);
 
-                buf = s ? malloc(len + 1) : NULL;
-                if (!buf)
-                        return -ENOMEM;
-                memcpy(buf, s, len);
-                buf[len] = '\0';
-                *ret = buf;
-                *ret_len = len;
-                return 0;
+                return s ? piece(s, len, userdata) : -ENOMEM;
         }
-        buf = malloc(len + 1);
-        if (!buf) {
-                fy_token_iter_destroy(it);
-                return -ENOMEM;
-        }
-        while ((c = fy_token_iter_chunk_next(it, c, &err))) {
-                if (c->len > len - at) {
-                        err = -1;
-                        break;
-                }
-                memcpy(buf + at, c->str, c->len);
+        while (r >= 0 && (c = fy_token_iter_chunk_next(it, c, &err))) {
+                r = piece(c->str, c->len, userdata);
                 at += c->len;
                 if (input.start && c->str >= input.start && c->str + c->len <= input.start + input.len &&
                     c->str + c->len > reach)
@@ -115,15 +97,49 @@ static int scalar_copy(struct fy_node *n, char **ret, size_t *ret_len) {
                 }
         }
         fy_token_iter_destroy(it);
-        if (err != 0 || at != len) {
-                free(buf);
-                return -ENOMEM;
-        }
         if (reach)
                 bundle_input_release(input.start, input.len, reach);
-        buf[len] = '\0';
-        *ret = buf;
-        *ret_len = len;
+        if (r < 0)
+                return r;
+        return err != 0 ? -ENOMEM : 0;
+}
+
+struct copy {
+        char *buf;
+        size_t at, len;
+};
+
+static int copy_piece(const char *p, size_t len, void *userdata) {
+        struct copy *c = userdata;
+
+        if (len > c->len - c->at)
+                return -ENOMEM;         /* not the length libfyaml said */
+        memcpy(c->buf + c->at, p, len);
+        c->at += len;
+        return 0;
+}
+
+/* The scalar's text in one buffer, from its pieces: fy_node_get_scalar()
+ * keeps a copy of its own in the token (a second 40 MB for a large
+ * recording, for as long as the document lives). */
+static int scalar_copy(struct fy_node *n, char **ret, size_t *ret_len) {
+        struct fy_token *t = fy_node_get_scalar_token(n);
+        struct copy c = { .len = t ? fy_token_get_text_length(t) : fy_node_get_scalar_length(n) };
+        int r;
+
+        c.buf = malloc(c.len + 1);
+        if (!c.buf)
+                return -ENOMEM;
+        r = bundle_scalar_pieces(n, copy_piece, &c);
+        if (r >= 0 && c.at != c.len)
+                r = -ENOMEM;
+        if (r < 0) {
+                free(c.buf);
+                return r;
+        }
+        c.buf[c.len] = '\0';
+        *ret = c.buf;
+        *ret_len = c.len;
         return 0;
 }
 

@@ -40,6 +40,8 @@ struct gd_testbed_tree {
         size_t last_dir_len;
         struct arena_block *arena; /* paths and link targets */
         struct strindex *contents; /* file contents, each once */
+        struct recorded_device *devices; /* while writing: what testbed_fill() needs of each record */
+        size_t n_devices, cap_devices;
         char **warnings;        /* strv: links left out (testbed-links.c) */
 };
 
@@ -62,6 +64,20 @@ const struct tb_entry *tb_find(const struct gd_testbed_tree *t, const char *path
  * rules would leave /sys, or that lies below another link, with a warning
  * each (testbed-links.c).  0 or -ENOMEM. */
 int testbed_tree_check_links(struct gd_testbed_tree *t);
+
+/* What testbed_fill() needs of one record of the umockdev text, taken
+ * while it is written (the text need not exist whole: a streamed bundle). */
+struct recorded_device {
+        char *devpath;          /* "/devices/pci0000:00/0000:00:01.0" */
+        char *driver;           /* target of L: driver=, or NULL */
+        bool has_iommu_group;
+};
+void testbed_devices_free(struct gd_testbed_tree *t);
+
+/* One record ("P: ..." to its last line, NUL-terminated, no empty line),
+ * as testbed_write_recording() writes each.  line: the bundle line of its
+ * first line (0: unknown). */
+int testbed_write_record(struct tb_out *out, const char *text, int line, char **ret_error);
 
 /* Writes a umockdev-record text as a sysfs tree, the way
  * umockdev_testbed_add_from_string() lays it out (testbed-sysfs.c).

@@ -78,6 +78,7 @@ static void arena_free(struct gd_testbed_tree *t) {
 void gd_testbed_tree_free(struct gd_testbed_tree *t) {
         if (!t)
                 return;
+        testbed_devices_free(t);
         arena_free(t);
         strindex_free(t->contents);
         free(t->e);
@@ -283,28 +284,60 @@ static int finish(struct gd_testbed_tree *t) {
         return 0;
 }
 
-int gd_testbed_tree_new(const struct gd_bundle *b, struct gd_testbed_tree **ret, char **ret_error) {
+struct gd_testbed_tree *gd_testbed_tree_begin(void) {
         struct gd_testbed_tree *t = calloc(1, sizeof(*t));
+        struct tb_out out = { .tree = t };
+
+        if (t && tb_mkdir(&out, "/config") < 0)
+                t = (gd_testbed_tree_free(t), NULL);
+        return t;
+}
+
+int gd_testbed_tree_add_record(struct gd_testbed_tree *t, const char *text, size_t len, int line, char **ret_error) {
+        struct tb_out out = { .tree = t };
+
+        if (ret_error)
+                *ret_error = NULL;
+        if (memchr(text, '\0', len) || text[len] != '\0')
+                return -EINVAL;
+        return testbed_write_record(&out, text, line, ret_error);
+}
+
+int gd_testbed_tree_record_sink(const char *text, size_t len, int line, void *userdata, char **ret_error) {
+        return gd_testbed_tree_add_record(userdata, text, len, line, ret_error);
+}
+
+int gd_testbed_tree_end(struct gd_testbed_tree *t, const struct gd_bundle *b, char **ret_error) {
         struct tb_out out = { .tree = t };
         int r;
 
         if (ret_error)
                 *ret_error = NULL;
-        if (!t)
-                return -ENOMEM;
-        r = tb_mkdir(&out, "/config");
-        if (r >= 0 && b->umockdev && *b->umockdev)
-                r = testbed_write_recording(&out, b->umockdev, b->umockdev_line, ret_error);
-        if (r >= 0)
-                r = testbed_fill(&out, b, ret_error);
+        r = testbed_fill(&out, b, ret_error);
         if (r >= 0)
                 r = finish(t);
         if (r >= 0)
                 r = testbed_tree_check_links(t);
+        if (r < 0 && r != -ENOMEM && ret_error && !*ret_error &&
+            asprintf(ret_error, "testbed: two recorded entries claim one path (%s)", strerror(-r)) < 0)
+                *ret_error = NULL;
+        return r;
+}
+
+int gd_testbed_tree_new(const struct gd_bundle *b, struct gd_testbed_tree **ret, char **ret_error) {
+        struct gd_testbed_tree *t = gd_testbed_tree_begin();
+        struct tb_out out = { .tree = t };
+        int r = 0;
+
+        if (ret_error)
+                *ret_error = NULL;
+        if (!t)
+                return -ENOMEM;
+        if (b->umockdev && *b->umockdev)
+                r = testbed_write_recording(&out, b->umockdev, b->umockdev_line, ret_error);
+        if (r >= 0)
+                r = gd_testbed_tree_end(t, b, ret_error);
         if (r < 0) {
-                if (r != -ENOMEM && ret_error && !*ret_error &&
-                    asprintf(ret_error, "testbed: two recorded entries claim one path (%s)", strerror(-r)) < 0)
-                        *ret_error = NULL;
                 gd_testbed_tree_free(t);
                 return r;
         }
