@@ -453,16 +453,17 @@ Test(kmsg, a_record_carries_the_signals_its_text_holds) {
 
 /* The search skips most of a line; it finds what a plain substring search
  * of every signal finds, in lines made of the signals' own bytes, cut and
- * joined at random (a fixed seed: the same lines every run). */
+ * joined at random (a fixed seed: the same lines every run), short ones
+ * and texts of kilobytes (searched as four windows at once). */
 Test(kmsg, the_signal_search_finds_what_a_substring_search_finds) {
         unsigned seed = 12345;
 
-        for (int round = 0; round < 20000; round++) {
-                char line[256];
-                size_t len = 0;
+        for (int round = 0; round < 24000; round++) {
+                char line[4200];
+                size_t len = 0, target = round < 20000 ? 160 : 256 + (size_t) rand_r(&seed) % 3800;
                 uint32_t want = 0;
 
-                while (len < 160) {
+                while (len < target) {
                         const char *t = gd_kmsg_signal((enum gd_kmsg_signal) (rand_r(&seed) % _GD_KMSG_SIGNAL_MAX))->text;
                         size_t from = (size_t) rand_r(&seed) % strlen(t), n = 1 + (size_t) rand_r(&seed) % strlen(t);
 
