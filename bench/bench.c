@@ -13,7 +13,10 @@
  *
  * Environment: BENCH_RUNS (default 7), BENCH_SIZES (default "64 512 4096"),
  * BENCH_KMSG_LINES (default 100000), BENCH_REPLAY_RUNS (default 3),
- * BENCH_NO_REPLAY (skip replay). */
+ * BENCH_NO_REPLAY (skip replay), BENCH_BASELINE (another gpudiag, run in
+ * the same rounds for explain, explain --bundle, collect and replay, and
+ * shown as "[before]": a comparison this shared machine's load cannot
+ * skew). */
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -30,6 +33,7 @@
 #include "replay/testbed.h"
 
 #define MAX_RUNS 50
+#define BEFORE "[before]"       /* the figures of BENCH_BASELINE's gpudiag */
 #define MAX_SIZES 4
 #define VHV "/usr/bin/virt-host-validate"
 
@@ -107,6 +111,7 @@ struct command {
         char **argv;
         int ok_max;
         bool enabled;
+        const char *out;        /* stdout to this file (NULL: /dev/null) */
 };
 
 /* Runs each enabled command once per round for runs rounds; fills one
@@ -128,8 +133,8 @@ static size_t measure_rounds(struct figure *f, const struct command *cmds, size_
                         x = &f[j++];
                         if (!x->ok)
                                 continue;
-                        if (run_once(cmds[c].argv, env, NULL, &x->t[x->runs], &x->cpu[x->runs], &x->rss_kb[x->runs],
-                                     &status) < 0) {
+                        if (run_once(cmds[c].argv, env, cmds[c].out, &x->t[x->runs], &x->cpu[x->runs],
+                                     &x->rss_kb[x->runs], &status) < 0) {
                                 x->ok = false;
                                 x->status = 127;
                                 continue;
@@ -329,21 +334,36 @@ static int gen_bundle(const char *gen, unsigned size, const char *kmsg_lines, co
 /* The table of issue 13 ("Performance"), read off the figures above: each
  * row with its figure, its target and whether this run met it.  Wall times
  * are medians; the CPU column is the same runs' user + system time. */
-static void summary(const struct figure *fs, size_t n) {
-        const struct figure *l64 = find(fs, n, "lspci -nnk", 64), *e64 = find(fs, n, "gpudiag explain", 64);
-        const struct figure *l4k = find(fs, n, "lspci -nnk", 4096), *e4k = find(fs, n, "gpudiag explain", 4096);
-        const struct figure *b4k = find(fs, n, "explain --bundle", 4096), *c200 = find(fs, n, "gpudiag collect", 200);
-        const struct figure *rep = NULL;
-
+static const struct figure *find_replay(const struct figure *fs, size_t n, const char *name) {
         for (size_t i = 0; i < n; i++)
-                if (streq(fs[i].name, "gpudiag replay -j 2") && fs[i].ok && fs[i].runs > 0)
-                        rep = &fs[i];
-        printf("\nIssue 13, Performance (this run; wall medians, min-max; CPU: user + system)\n");
-        printf("%-40s  %-52s  %-20s  %s\n", "measure", "now", "must reach", "met");
+                if (streq(fs[i].name, name) && fs[i].ok && fs[i].runs > 0 && fs[i].size > 0)
+                        return &fs[i];
+        return NULL;
+}
+
+static void summary_of(const struct figure *fs, size_t n, bool before) {
+        const char *tag = before ? " " BEFORE : "";
+        char name[64];
+        const struct figure *l64 = find(fs, n, "lspci -nnk", 64), *l4k = find(fs, n, "lspci -nnk", 4096);
+        const struct figure *e64, *e4k, *b4k, *c200, *rep;
+
+#define FIND(var, what, size) do {                                       \
+                snprintf(name, sizeof(name), "%s%s", what, tag);          \
+                var = find(fs, n, name, size);                            \
+        } while (0)
+        FIND(e64, "gpudiag explain", 64);
+        FIND(e4k, "gpudiag explain", 4096);
+        FIND(b4k, "explain --bundle", 4096);
+        FIND(c200, "gpudiag collect", 200);
+#undef FIND
+        snprintf(name, sizeof(name), "gpudiag replay -j 2%s", tag);
+        rep = find_replay(fs, n, name);
+
 #define ROW(what, ok, target, ...) do {                                                        \
-                char now_[160];                                                                 \
+                char now_[160], label_[64];                                                     \
                 snprintf(now_, sizeof(now_), __VA_ARGS__);                                      \
-                printf("%-40s  %-52s  %-20s  %s\n", what, now_, target, ok ? "yes" : "no");     \
+                snprintf(label_, sizeof(label_), "%s%s", what, tag);                            \
+                printf("%-46s  %-56s  %-20s  %s\n", label_, now_, target, ok ? "yes" : "no");   \
         } while (0)
         if (l64 && e64)
                 ROW("explain vs lspci -nnk, 64 devices", median(e64) / median(l64) <= 1.3, "<= 1.3x",
@@ -367,12 +387,26 @@ static void summary(const struct figure *fs, size_t n) {
 #undef ROW
 }
 
+/* The table of issue 13 ("Performance"), read off the figures above: each
+ * row with its figure, its target and whether this run met it; with
+ * BENCH_BASELINE, the same rows for that gpudiag, measured in the same
+ * rounds.  Wall times are medians; the CPU figures are the same runs'
+ * user + system time. */
+static void summary(const struct figure *fs, size_t n, bool with_before) {
+        printf("\nIssue 13, Performance (this run; wall medians, min-max; CPU: user + system)\n");
+        printf("%-46s  %-56s  %-20s  %s\n", "measure", "now", "must reach", "met");
+        summary_of(fs, n, false);
+        if (with_before)
+                summary_of(fs, n, true);
+}
+
 int main(int argc, char **argv) {
-        static struct figure figs[64];
+        static struct figure figs[96];
         const char *runs_s = getenv("BENCH_RUNS"), *sizes_s = getenv("BENCH_SIZES");
         const char *kmsg_lines = getenv("BENCH_KMSG_LINES");
         unsigned runs = runs_s ? (unsigned) atoi(runs_s) : 7, sizes[MAX_SIZES], n_sizes = 0;
         char tmpdir[] = "/tmp/gpudiag-bench-XXXXXX";
+        const char *baseline = getenv("BENCH_BASELINE");
         size_t nf = 0;
         bool have_vhv = access(VHV, X_OK) == 0;
 
@@ -398,6 +432,12 @@ int main(int argc, char **argv) {
                 printf("note: lspci is not installed; ratios are not available\n");
         if (!have_vhv)
                 printf("note: virt-host-validate is not installed (package libvirt-clients): not timed\n");
+        if (baseline && access(baseline, X_OK) < 0) {
+                printf("note: BENCH_BASELINE=%s cannot be run: no before figures\n", baseline);
+                baseline = NULL;
+        }
+        if (baseline)
+                printf("note: " BEFORE " is %s, run in the same rounds\n", baseline);
 
         for (unsigned s = 0; s < n_sizes; s++) {
                 _cleanup_free_ char *path = NULL, *error = NULL;
@@ -433,19 +473,28 @@ int main(int argc, char **argv) {
                         char *explain[] = { argv[1], (char *) "explain", NULL };
                         char *json[] = { argv[1], (char *) "explain", (char *) "--json", NULL };
                         char *vhv[] = { (char *) VHV, (char *) "qemu", NULL };
+                        char *explain_b[] = { (char *) baseline, (char *) "explain", NULL };
                         const struct command cmds[] = {
                                 { "lspci -nnk", lspci, 0, *LSPCI_PATH != '\0' },
                                 { "gpudiag groups", groups, 1, true },
                                 { "gpudiag explain", explain, 1, true },
                                 { "gpudiag explain --json", json, 1, true },
                                 { "virt-host-validate qemu", vhv, 255, have_vhv },
+                                { "gpudiag explain " BEFORE, explain_b, 1, baseline != NULL },
                         };
 
                         nf += measure_rounds(&figs[nf], cmds, ELEMENTSOF(cmds), sizes[s], runs, env);
                 }
                 {
                         char *a[] = { argv[1], (char *) "explain", (char *) "--bundle", path, NULL };
-                        measure(&figs[nf++], "explain --bundle", sizes[s], sizes[s] > 512 ? 3 : runs < 5 ? runs : 5, a, NULL, 1);
+                        char *b[] = { (char *) baseline, (char *) "explain", (char *) "--bundle", path, NULL };
+                        const struct command cmds[] = {
+                                { "explain --bundle", a, 1, true },
+                                { "explain --bundle " BEFORE, b, 1, baseline != NULL },
+                        };
+
+                        nf += measure_rounds(&figs[nf], cmds, ELEMENTSOF(cmds), sizes[s],
+                                             sizes[s] > 512 ? 3 : runs < 5 ? runs : 5, NULL);
                 }
                 close(ctl);                             /* the helper removes the testbed */
                 while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
@@ -502,16 +551,26 @@ int main(int argc, char **argv) {
                 if (gen_bundle(argv[2], 200, "5000", path) == 0 &&
                     (helper = testbed_helper(path, &env, &ctl, &t_load, &t_build, &error)) > 0) {
                         char *a[] = { argv[1], (char *) "collect", (char *) "-q", (char *) "-o", out, NULL };
-                        struct figure *f = &figs[nf++];
+                        char *b[] = { (char *) baseline, (char *) "collect", (char *) "-q", (char *) "-o", out, NULL };
+                        const struct command cmds[] = {
+                                { "gpudiag collect", a, 0, true },
+                                { "gpudiag collect " BEFORE, b, 0, baseline != NULL },
+                        };
+                        size_t k = measure_rounds(&figs[nf], cmds, ELEMENTSOF(cmds), 200, runs, env);
 
-                        measure(f, "gpudiag collect", 200, runs, a, env, 0);
-                        if (f->ok)
-                                printf("%5u  %-22s median %8.4f s  min %8.4f  max %8.4f  runs %2u  cpu %7.4f s  "
-                                       "rss %6.1f MB  (testbed: 200 functions, 5,000 log records)\n", 200u, f->name,
-                                       median(f), tmin(f), tmax(f), f->runs, median_cpu(f),
-                                       (double) rss_max(f) / 1024.0);
-                        else
-                                printf("%5u  gpudiag collect FAILED in the testbed (exit status %d)\n", 200u, f->status);
+                        for (size_t i = nf; i < nf + k; i++) {
+                                const struct figure *f = &figs[i];
+
+                                if (f->ok)
+                                        printf("%5u  %-22s median %8.4f s  min %8.4f  max %8.4f  runs %2u  cpu %7.4f s  "
+                                               "rss %6.1f MB  (testbed: 200 functions, 5,000 log records)\n", 200u,
+                                               f->name, median(f), tmin(f), tmax(f), f->runs, median_cpu(f),
+                                               (double) rss_max(f) / 1024.0);
+                                else
+                                        printf("%5u  %s FAILED in the testbed (exit status %d)\n", 200u, f->name,
+                                               f->status);
+                        }
+                        nf += k;
                         close(ctl);
                         while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
                                 ;
@@ -523,45 +582,46 @@ int main(int argc, char **argv) {
 
         /* Scenario replay throughput, BENCH_REPLAY_RUNS times (default 3). */
         if (!getenv("BENCH_NO_REPLAY")) {
-                _cleanup_free_ char *scen = NULL, *out = NULL;
+                _cleanup_free_ char *scen = NULL, *out = NULL, *out_b = NULL;
                 const char *rr = getenv("BENCH_REPLAY_RUNS");
                 unsigned replay_runs = rr && atoi(rr) > 0 && atoi(rr) <= MAX_RUNS ? (unsigned) atoi(rr) : 3;
-                struct figure *f = &figs[nf];
-                unsigned n = 0;
 
-                if (asprintf(&scen, "%s/scenarios", argv[3]) < 0 || asprintf(&out, "%s/replay.tap", tmpdir) < 0)
+                if (asprintf(&scen, "%s/scenarios", argv[3]) < 0 || asprintf(&out, "%s/replay.tap", tmpdir) < 0 ||
+                    asprintf(&out_b, "%s/replay-before.tap", tmpdir) < 0)
                         return 1;
-                *f = (struct figure) { .name = "gpudiag replay -j 2", .ok = true };
-                for (unsigned i = 0; i < replay_runs; i++) {
+                {
                         char *a[] = { argv[1], (char *) "replay", (char *) "-j", (char *) "2", scen, NULL };
-                        _cleanup_fclose_ FILE *tap = NULL;
-                        char line[512];
-                        int status;
+                        char *b[] = { (char *) baseline, (char *) "replay", (char *) "-j", (char *) "2", scen, NULL };
+                        const struct command cmds[] = {
+                                { "gpudiag replay -j 2", a, 1, true, out },
+                                { "gpudiag replay -j 2 " BEFORE, b, 1, baseline != NULL, out_b },
+                        };
+                        size_t k = measure_rounds(&figs[nf], cmds, ELEMENTSOF(cmds), 0, replay_runs, NULL);
 
-                        if (run_once(a, NULL, out, &f->t[f->runs], &f->cpu[f->runs], &f->rss_kb[f->runs], &status) < 0 ||
-                            !WIFEXITED(status) || WEXITSTATUS(status) > 1) {
-                                printf("note: gpudiag replay %s failed (status %d): not timed\n", scen,
-                                       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-                                f->ok = false;
-                                break;
+                        for (size_t i = nf; i < nf + k; i++) {
+                                struct figure *f = &figs[i];
+                                _cleanup_fclose_ FILE *tap = fopen(i == nf ? out : out_b, "re");
+                                char line[512];
+                                unsigned n = 0;
+
+                                while (tap && fgets(line, sizeof(line), tap))
+                                        n += startswith(line, "ok ") || startswith(line, "not ok ");
+                                f->size = n;
+                                if (f->ok && f->runs > 0 && n > 0)
+                                        printf("%5s  %-22s %u scenarios: median %.3f s (%.1f scenarios/s), min %.3f  "
+                                               "max %.3f  runs %u  cpu %.3f s  rss %.1f MB\n", "-", f->name, n,
+                                               median(f), n / median(f), tmin(f), tmax(f), f->runs, median_cpu(f),
+                                               (double) rss_max(f) / 1024.0);
+                                else
+                                        printf("note: %s %s failed (status %d): not timed\n", f->name, scen, f->status);
                         }
-                        tap = fopen(out, "re");
-                        n = 0;
-                        while (tap && fgets(line, sizeof(line), tap))
-                                n += startswith(line, "ok ") || startswith(line, "not ok ");
-                        f->runs++;
-                }
-                f->size = n;
-                if (f->ok && f->runs > 0) {
-                        printf("%5s  %-22s %u scenarios: median %.3f s (%.1f scenarios/s), min %.3f  max %.3f  runs %u  "
-                               "cpu %.3f s  rss %.1f MB\n", "-", f->name, n, median(f), n / median(f), tmin(f), tmax(f),
-                               f->runs, median_cpu(f), (double) rss_max(f) / 1024.0);
-                        nf++;
+                        nf += k;
                 }
                 unlink(out);
+                unlink(out_b);
         }
 
-        summary(figs, nf);
+        summary(figs, nf, baseline != NULL);
         rmdir(tmpdir);
         return 0;
 }
