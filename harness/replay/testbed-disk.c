@@ -3,8 +3,8 @@
  * directory is built from a bundle, whose recorded links could point
  * anywhere, so every path is checked (or opened with RESOLVE_BENEATH). */
 #include <errno.h>
-#include <inttypes.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -123,10 +123,16 @@ static int write_all_at(int fd, const char *p, size_t len) {
         return 0;
 }
 
+/* The umask, read once (umask() can only be read by setting it). */
 static mode_t current_umask(void) {
-        mode_t mask = umask(022);
+        static mode_t mask;
+        static bool known;
 
-        umask(mask);
+        if (!known) {
+                mask = umask(022);
+                umask(mask);
+                known = true;
+        }
         return mask;
 }
 
@@ -183,8 +189,10 @@ static int open_parent(const char *root, const char *path, const char **ret_name
                 return -EINVAL;
         *ret_name = path + (slash - dir) + 1;
         *slash = '\0';
-        if (!*dir)
-                return open(root, flags | O_CLOEXEC);
+        if (!*dir) {
+                fd = open(root, flags | O_CLOEXEC);
+                return fd < 0 ? -errno : fd;
+        }
         /* Most files go into a directory that exists: one openat2() instead
          * of a mkdir and lstat per path component. */
         fd = open_beneath(root, dir, flags);
