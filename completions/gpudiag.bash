@@ -16,11 +16,11 @@ _gpudiag()
     local cur prev words cword
     _init_completion || return
 
-    local commands="explain groups collect import replay report"
+    local commands="explain groups collect import replay report plan apply undo"
     local cmd="" i
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
-            explain | groups | collect | import | replay | report)
+            explain | groups | collect | import | replay | report | plan | apply | undo)
                 cmd=${words[i]}
                 break
                 ;;
@@ -41,6 +41,8 @@ _gpudiag()
             case $cmd in
                 explain) COMPREPLY=($(compgen -W "text json prometheus" -- "$cur")) ;;
                 groups) COMPREPLY=($(compgen -W "text json dot" -- "$cur")) ;;
+                plan) COMPREPLY=($(compgen -W "text json sh" -- "$cur")) ;;
+                apply) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
             esac
             return
             ;;
@@ -48,8 +50,20 @@ _gpudiag()
             _filedir
             return
             ;;
-        -R | --root)
+        -R | --root | --journal)
             _filedir -d
+            return
+            ;;
+        --bootloader)
+            COMPREPLY=($(compgen -W "update-grub grub2-mkconfig grub-mkconfig systemd-boot proxmox-boot-tool kernelstub" -- "$cur"))
+            return
+            ;;
+        --initramfs-tool)
+            COMPREPLY=($(compgen -W "initramfs-tools dracut mkinitcpio booster" -- "$cur"))
+            return
+            ;;
+        --commands)
+            COMPREPLY=($(compgen -W "run skip" -- "$cur"))
             return
             ;;
         --color)
@@ -73,6 +87,9 @@ _gpudiag()
         import) opts="--output --as --source --help" ;;
         replay) opts="--jobs --junit --timeout --verbose --help" ;;
         report) opts="--output --slot --bundle --root --help" ;;
+        plan) opts="--slot --format --bootloader --initramfs-tool --color --bundle --root --help" ;;
+        apply) opts="--slot --format --bootloader --initramfs-tool --yes --unbind-console --commands --journal --color --root --help" ;;
+        undo) opts="--yes --force --commands --journal --root --help" ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))
@@ -81,6 +98,7 @@ _gpudiag()
     # Positional arguments: pasted files, scenarios and bundles.
     case $cmd in
         import | replay | report) _filedir ;;
+        undo) _filedir -d ;;
     esac
 } &&
     complete -F _gpudiag gpudiag

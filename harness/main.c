@@ -18,6 +18,9 @@ static const struct {
         { "replay", cmd_replay, "run fault-injection scenarios against bundles" },
         { "collect", cmd_collect, "write a redacted snapshot bundle of this host" },
         { "report",  cmd_report,  "write one self-contained HTML page of the diagnosis" },
+        { "plan",    cmd_plan,    "the ordered steps that take the GPUs to READY on this host" },
+        { "apply",   cmd_apply,   "carry out the plan's edits and commands, with a journal (root)" },
+        { "undo",    cmd_undo,    "restore what the last gpudiag apply changed" },
 };
 
 static void usage(FILE *f) {

@@ -259,6 +259,16 @@ static void dev_attr(struct loader *ld, struct gd_pci_dev *d, const char *key, c
                 if (index > 6 || sscanf(v, "%llx-%llx", &s, &e) != 2 || d->n_bars >= ELEMENTSOF(d->bars))
                         fail(ld, "barN=START-END (hex), N 0-6, expected");
                 d->bars[d->n_bars++] = (struct gd_bar) { .index = index, .start = s, .end = e, .flags = 0x200 };
+                d->bars_read = true;
+        } else if (streq(key, "bars") && streq(v, "none"))
+                d->bars_read = true;    /* resource read, no memory BAR */
+        else if (streq(key, "drm")) {
+                char *copy = strdup(v), *save = NULL;
+                d->drm = strv_free(d->drm);
+                for (char *m = strtok_r(copy, ",", &save); m && !streq(m, "-"); m = strtok_r(NULL, ",", &save))
+                        cr_assert_eq(strv_push_dup(&d->drm, m), 0);
+                free(copy);
+                d->drm_state = 1;
         } else
                 fail(ld, "unknown device key '%s'", key);
 }
@@ -292,6 +302,8 @@ static void apply(struct loader *ld, const char *line) {
         n = strv_length(w);
         k = w[0];
 
+        if (host_fixture_apply_guest(h, w, n, rest_after(line, 1), ld->file, ld->line))
+                return;
         if (streq(k, "kernel") && n == 2)
                 set_str(&h->kernel_release, w[1]);
         else if (streq(k, "cpu") && n == 2)
@@ -303,15 +315,16 @@ static void apply(struct loader *ld, const char *line) {
         else if (streq(k, "dmi") && n >= 2) {
                 const char *r = rest_after(line, 1), *bar = strstr(r, " | ");
                 free(h->dmi_sys_vendor);
-                h->dmi_sys_vendor = bar ? strndup(r, (size_t) (bar - r)) : strdup(r);
+                h->dmi_sys_vendor = streq(r, "?") ? NULL : bar ? strndup(r, (size_t) (bar - r)) : strdup(r);
                 set_str(&h->dmi_product_name, bar ? bar + 3 : NULL);
         } else if (streq(k, "root") && n == 2)
                 h->is_root = tri_of(ld, w[1]) == TRI_YES;
         else if (streq(k, "acpi") && n >= 2) {
                 h->acpi_dmar = strv_contains(w, "DMAR") ? TRI_YES : TRI_NO;
                 h->acpi_ivrs = strv_contains(w, "IVRS") ? TRI_YES : TRI_NO;
+                h->acpi_iort = strv_contains(w, "IORT") ? TRI_YES : TRI_NO;
                 if (strv_contains(w, "?"))
-                        h->acpi_dmar = h->acpi_ivrs = TRI_UNKNOWN;
+                        h->acpi_dmar = h->acpi_ivrs = h->acpi_iort = TRI_UNKNOWN;
         } else if (streq(k, "iommu-units")) {
                 h->iommu_units = strv_free(h->iommu_units);
                 for (size_t i = 1; i < n; i++)
@@ -361,6 +374,8 @@ static void apply(struct loader *ld, const char *line) {
                 if (o == h->kmsg.n_records)
                         fail(ld, "no kernel log record has '%s'", text);
                 h->kmsg.n_records = h->kmsg.n_read = o;
+        } else if (streq(k, "interrupts") && n == 2 && streq(w[1], "-")) {
+                h->interrupts = mfree_str(h->interrupts);     /* none so far: the lines that follow replace them */
         } else if (streq(k, "interrupts")) {
                 char *s = NULL;
                 cr_assert_geq(asprintf(&s, "%s%s\n", h->interrupts ? h->interrupts : "", rest_after(line, 1)), 0);
@@ -548,6 +563,16 @@ static void apply(struct loader *ld, const char *line) {
         } else if (streq(k, "next-cmdline-written") && n >= 2) {
                 struct gd_bootconfig *b = bootconfig(ld);
                 set_str(&b->next_cmdline.raw, rest_after(line, 1));
+        } else if (streq(k, "kconfig") && n == 2 && streq(w[1], "-")) {
+                /* no kernel configuration at all (none in /boot, no /proc/config.gz) */
+                struct gd_bootconfig *b = bootconfig(ld);
+                for (size_t i = 0; i < b->n_kconfig; i++) {
+                        free(b->kconfig[i].name);
+                        free(b->kconfig[i].value);
+                }
+                b->n_kconfig = 0;
+                b->kconfig_source = mfree_str(b->kconfig_source);
+                b->kconfig_state = -ENOENT;
         } else if (streq(k, "kconfig") && n == 2 && strchr(w[1], '=')) {
                 struct gd_bootconfig *b = bootconfig(ld);
                 char *eq = strchr(w[1], '=');
@@ -599,6 +624,24 @@ static void apply(struct loader *ld, const char *line) {
                 c->vms = reallocarray(c->vms, c->n_vms + 1, sizeof(*c->vms));
                 cr_assert_not_null(c->vms);
                 c->vms[c->n_vms++] = vm;
+                cr_assert_eq(gd_conffiles_keep(&c->files, source, text, 0), 0);
+        } else if (streq(k, "file") && n >= 2) {
+                /* The rest of the line is the content, "\n" a newline. */
+                _cleanup_free_ char *text = strdup(rest_after(line, 2));
+                char *r, *wr;
+
+                cr_assert_not_null(text);
+                for (r = wr = text; *r; r++, wr++) {
+                        if (r[0] == '\\' && r[1] == 'n') {
+                                *wr = '\n';
+                                r++;
+                        } else
+                                *wr = *r;
+                }
+                *wr = '\0';
+                cr_assert_eq(gd_conffiles_keep(&bootconfig(ld)->files, w[1], text, 0), 0);
+        } else if (streq(k, "absent") && n == 2) {
+                cr_assert_eq(gd_conffiles_keep(&bootconfig(ld)->files, w[1], NULL, -ENOENT), 0);
         } else
                 fail(ld, "cannot read '%s'", line);
 }
@@ -685,6 +728,8 @@ void run_family(void (*family)(const struct gd_host *, const struct gd_targets *
         struct gd_targets t = { 0 };
 
         cr_assert_eq(gd_targets_find(h, NULL, &t), 0);
+        /* The role the checks run in, decided as gd_checks_run() decides it. */
+        out->role = gd_role_of(h);
         family(h, &t, out);
         gd_targets_clear(&t);
         for (size_t i = 0; i < out->n; i++) {

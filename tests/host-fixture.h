@@ -15,6 +15,11 @@
 
 struct gd_host *host_fixture(const char *name, ...) __attribute__((sentinel));
 
+/* host-fixture-guest.c: the lines about the role and a guest's GPU (Xen,
+ * /sys/module, the NVIDIA driver's /proc files, device nodes, the container
+ * toolkit, Proxmox resource mappings); true when the line was one of them. */
+bool host_fixture_apply_guest(struct gd_host *h, char **w, size_t n, const char *rest, const char *file, unsigned line);
+
 /* Runs one check family over every GPU of h, and asserts of every finding
  * that its severity and effect are those of its catalogue row or of the
  * declared variant it names: no check changes them after the fact. */

@@ -121,3 +121,60 @@ Test(drivers, install_false_replaces_loading_so_nothing_claims) {
         cr_expect_null(finding_about(&f, "driver.will-claim", NULL));
         gd_findings_clear(&f);
 }
+
+/* vfio-pci's variant drivers hand the device to VFIO too: the kernel's own
+ * (drivers/vfio/pci/<vendor>/), or any module /sys/module/vfio_pci_core/holders
+ * lists; an unknown driver without that proof is a host driver. */
+Test(drivers, vfio_pci_variant_drivers_count_as_vfio) {
+        struct gd_findings f = { 0 };
+
+        {
+                _cleanup_host_ struct gd_host *h = host_fixture("arm64-its", "dev 0004:01:00.0 driver=nvgrace_gpu_vfio_pci",
+                                                                NULL);
+                run_family(gd_check_drivers, h, &f);
+                cr_expect_null(finding_about(&f, "driver.host-bound", NULL));
+                cr_expect(gd_findings_proven(&f, GD_PROOF_DRIVER, "0004:01:00.0"));
+                gd_findings_clear(&f);
+        }
+        {
+                _cleanup_host_ struct gd_host *h = host_fixture("arm64-its", "dev 0004:01:00.0 driver=acme_vfio_pci",
+                                                                "sysmodule vfio_pci_core present vfio_pci acme_vfio_pci",
+                                                                NULL);
+                run_family(gd_check_drivers, h, &f);
+                cr_expect_null(finding_about(&f, "driver.host-bound", NULL));
+                gd_findings_clear(&f);
+        }
+        {
+                _cleanup_host_ struct gd_host *h = host_fixture("arm64-its", "dev 0004:01:00.0 driver=acme_vfio_pci",
+                                                                "sysmodule vfio_pci_core present vfio_pci", NULL);
+                run_family(gd_check_drivers, h, &f);
+                cr_expect_not_null(finding_about(&f, "driver.host-bound", "0004:01:00.0"));
+                gd_findings_clear(&f);
+        }
+}
+
+/* In a Xen dom0 the card goes to xen-pciback ("pciback"), not vfio-pci. */
+Test(drivers, in_dom0_the_remedy_is_xen_pciback_not_vfio_pci) {
+        struct gd_findings f = { 0 };
+
+        {
+                _cleanup_host_ struct gd_host *h = host_fixture("xen-dom0", NULL);
+                const struct gd_finding *x;
+
+                run_family(gd_check_drivers, h, &f);
+                x = finding_about(&f, "driver.host-bound", "0000:01:00.0");
+                cr_assert_not_null(x);
+                cr_expect_not_null(strstr(x->remedy, "xl pci-assignable-add 0000:01:00.0"), "%s", x->remedy);
+                cr_expect_not_null(strstr(x->remedy, "xen-pciback.hide=(0000:01:00.0)(0000:01:00.1)"), "%s", x->remedy);
+                cr_expect_null(strstr(x->remedy, "vfio"), "%s", x->remedy);
+                gd_findings_clear(&f);
+        }
+        {
+                _cleanup_host_ struct gd_host *h = host_fixture("xen-dom0", "dev 0000:01:00.0 driver=pciback",
+                                                                "dev 0000:01:00.1 driver=pciback", NULL);
+                run_family(gd_check_drivers, h, &f);
+                cr_expect_null(finding_about(&f, "driver.host-bound", NULL));
+                cr_expect(gd_findings_proven(&f, GD_PROOF_PCIBACK, "0000:01:00.1"));
+                gd_findings_clear(&f);
+        }
+}

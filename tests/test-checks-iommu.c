@@ -164,15 +164,51 @@ Test(iommu, xen_dom0_is_named_but_a_xen_hvm_guest_is_not) {
         }
 }
 
-Test(iommu, unsafe_noiommu_mode_blocks_and_its_zero_value_does_not) {
+/* vfio makes a no-IOMMU group only for a device without a group
+ * (vfio_device_set_group(), drivers/vfio/group.c): where the IOMMU
+ * translates and the card has its real group, the mode is a warning. */
+Test(iommu, unsafe_noiommu_mode_blocks_only_without_real_groups) {
         struct gd_findings f = { 0 };
 
         {
                 _cleanup_host_ struct gd_host *h = host_fixture(
                         "intel-vfio-ready", "cmdline ro intel_iommu=on vfio.enable_unsafe_noiommu_mode=1", NULL);
+                const struct gd_finding *x;
+
                 run_family(gd_check_iommu, h, &f);
-                cr_expect_not_null(finding_about(&f, "iommu.noiommu-mode", NULL));
+                x = finding_about(&f, "iommu.noiommu-mode", NULL);
+                cr_assert_not_null(x);
+                cr_expect_str_eq(x->variant, "real-groups");
+                cr_expect_eq(x->effect, GD_EFFECT_NONE);
+                cr_expect(gd_findings_proven(&f, GD_PROOF_IOMMU, NULL));
+                gd_findings_clear(&f);
+        }
+        {
+                /* No units and no VT-d banner: the groups may be no-IOMMU ones. */
+                _cleanup_host_ struct gd_host *h = host_fixture(
+                        "intel-vfio-ready", "cmdline ro intel_iommu=on vfio.enable_unsafe_noiommu_mode=1",
+                        "state iommu-units ENOENT", "kmsg-drop Intel(R) Virtualization Technology for Directed I/O", NULL);
+                const struct gd_finding *x;
+
+                run_family(gd_check_iommu, h, &f);
+                x = finding_about(&f, "iommu.noiommu-mode", NULL);
+                cr_assert_not_null(x);
+                cr_expect_null(x->variant);
+                cr_expect_eq(x->effect, GD_EFFECT_BLOCKS);
                 cr_expect_not(gd_findings_proven(&f, GD_PROOF_IOMMU, NULL));
+                gd_findings_clear(&f);
+        }
+        {
+                /* Real units, but a function of the card without a group. */
+                _cleanup_host_ struct gd_host *h = host_fixture(
+                        "intel-vfio-ready", "cmdline ro intel_iommu=on vfio.enable_unsafe_noiommu_mode=1",
+                        "dev 0000:01:00.3 group=-", NULL);
+                const struct gd_finding *x;
+
+                run_family(gd_check_iommu, h, &f);
+                x = finding_about(&f, "iommu.noiommu-mode", NULL);
+                cr_assert_not_null(x);
+                cr_expect_null(x->variant);
                 gd_findings_clear(&f);
         }
         {
@@ -242,7 +278,7 @@ Test(irq, boot_log_without_remapping_and_no_ir_chip_is_remap_missing) {
         run_family(gd_check_iommu, h, &f);
         x = finding_about(&f, "irq.remap-missing", NULL);
         cr_assert_not_null(x);
-        cr_expect(evidence_has(x, "no IR- interrupt chip"));
+        cr_expect(evidence_has(x, "no IR- or ITS- interrupt chip"));
         cr_expect_not(gd_findings_proven(&f, GD_PROOF_IRQ, NULL));
         gd_findings_clear(&f);
 }
@@ -311,4 +347,114 @@ Test(irq, unreadable_log_and_interrupts_leave_remapping_unknown_not_missing) {
         cr_expect_not_null(strstr(x->summary, "interrupt remapping"), "%s", x->summary);
         cr_expect_not(gd_findings_proven(&f, GD_PROOF_IRQ, NULL));
         gd_findings_clear(&f);
+}
+
+/* arm64: MSI isolation comes from the GICv3 ITS (its_node_init() sets
+ * IRQ_DOMAIN_FLAG_ISOLATED_MSI), and there is no DMAR-IR or AMD-Vi line. */
+Test(irq, arm64_its_chips_prove_msi_isolation) {
+        _cleanup_host_ struct gd_host *h = host_fixture("arm64-its", NULL);
+        struct gd_findings f = { 0 };
+
+        run_family(gd_check_iommu, h, &f);
+        cr_expect_eq(f.n, 0, "first: %s: %s", f.n ? f.items[0].id : "", f.n ? f.items[0].summary : "");
+        cr_expect(gd_findings_proven(&f, GD_PROOF_IOMMU, NULL));
+        cr_expect(gd_findings_proven(&f, GD_PROOF_IRQ, NULL));
+        gd_findings_clear(&f);
+}
+
+Test(irq, gicv2m_or_the_synquacer_pre_its_do_not_isolate) {
+        struct gd_findings f = { 0 };
+
+        {
+                _cleanup_host_ struct gd_host *h = host_fixture(
+                        "arm64-its", "kmsg-drop ITS@", "interrupts -",
+                        "interrupts  70:        112          0  GICv2m-PCI-MSI 524288 Edge      vfio-msi[0](0004:01:00.0)",
+                        NULL);
+                const struct gd_finding *x;
+
+                run_family(gd_check_iommu, h, &f);
+                x = finding_about(&f, "irq.remap-missing", NULL);
+                cr_assert_not_null(x);
+                cr_expect(evidence_has(x, "GICv2m"));
+                gd_findings_clear(&f);
+        }
+        {
+                _cleanup_host_ struct gd_host *h = host_fixture(
+                        "arm64-its", "kmsg GIC: enabling workaround for ITS: Socionext Synquacer pre-ITS", NULL);
+                const struct gd_finding *x;
+
+                run_family(gd_check_iommu, h, &f);
+                x = finding_about(&f, "irq.remap-missing", NULL);
+                cr_assert_not_null(x);
+                cr_expect(evidence_has(x, "pre-ITS"));
+                cr_expect_not(gd_findings_proven(&f, GD_PROOF_IRQ, NULL));
+                gd_findings_clear(&f);
+        }
+}
+
+/* iommufd has its own allow_unsafe_interrupts (drivers/iommu/iommufd/device.c),
+ * and the value in force is the one in /sys/module. */
+Test(irq, iommufd_and_the_value_in_force_count_as_unsafe_interrupts) {
+        struct gd_findings f = { 0 };
+
+        {
+                _cleanup_host_ struct gd_host *h = host_fixture("irq-no-remapping",
+                                                                "cmdline ro intel_iommu=on iommufd.allow_unsafe_interrupts=1",
+                                                                NULL);
+                const struct gd_finding *x;
+
+                run_family(gd_check_iommu, h, &f);
+                cr_expect_null(finding_about(&f, "irq.remap-missing", NULL));
+                x = finding_about(&f, "irq.unsafe-allowed", NULL);
+                cr_assert_not_null(x);
+                cr_expect_not_null(strstr(x->summary, "iommufd"), "%s", x->summary);
+                gd_findings_clear(&f);
+        }
+        {
+                _cleanup_host_ struct gd_host *h = host_fixture("irq-no-remapping", "sysmodule vfio_iommu_type1 present",
+                                                                "modparam vfio_iommu_type1 allow_unsafe_interrupts Y",
+                                                                NULL);
+                const struct gd_finding *x;
+
+                run_family(gd_check_iommu, h, &f);
+                cr_expect_null(finding_about(&f, "irq.remap-missing", NULL));
+                x = finding_about(&f, "irq.unsafe-allowed", NULL);
+                cr_assert_not_null(x);
+                cr_expect(evidence_has(x, "(in force)"));
+                gd_findings_clear(&f);
+        }
+        {
+                _cleanup_host_ struct gd_host *h = host_fixture("irq-no-remapping", "sysmodule vfio_iommu_type1 present",
+                                                                "modparam vfio_iommu_type1 allow_unsafe_interrupts N",
+                                                                NULL);
+                run_family(gd_check_iommu, h, &f);
+                cr_expect_not_null(finding_about(&f, "irq.remap-missing", NULL));
+                cr_expect_null(finding_about(&f, "irq.unsafe-allowed", NULL));
+                gd_findings_clear(&f);
+        }
+}
+
+/* Xen dom0 and a guest answer without the host's IOMMU findings. */
+Test(iommu, dom0_and_guest_get_a_note_not_iommu_failures) {
+        struct gd_findings f = { 0 };
+
+        {
+                _cleanup_host_ struct gd_host *h = host_fixture("xen-dom0", NULL);
+                const struct gd_finding *x;
+
+                run_family(gd_check_iommu, h, &f);
+                x = finding_about(&f, "iommu.xen-dom0", NULL);
+                cr_assert_not_null(x);
+                cr_expect(evidence_has(x, "control_d"));
+                cr_expect_not_null(strstr(x->remedy, "xl pci-assignable-add"), "%s", x->remedy);
+                cr_expect_eq(f.n, 1, "only the dom0 note");
+                gd_findings_clear(&f);
+        }
+        {
+                _cleanup_host_ struct gd_host *h = host_fixture("xen-domu", NULL);
+                run_family(gd_check_iommu, h, &f);
+                cr_expect_not_null(finding_about(&f, "iommu.hypervisor", NULL));
+                cr_expect_null(finding_about(&f, "iommu.xen-dom0", NULL));
+                gd_findings_clear(&f);
+        }
 }

@@ -139,3 +139,55 @@ Test(vfio, built_in_vfio_pci_given_ids_on_the_command_line_is_fine) {
         cr_expect_null(finding_about(&f, "vfio.builtin-ignores-modprobe", NULL));
         gd_findings_clear(&f);
 }
+
+/* /sys/module/<name> is there for a built-in module with parameters
+ * (kernel/params.c param_sysfs_builtin()): with no kernel configuration it
+ * is what tells "built in" from "missing" -- and when it was not read,
+ * nothing is claimed either way. */
+Test(vfio, without_kernel_config_sys_module_decides_built_in) {
+        struct gd_findings f = { 0 };
+
+        {
+                _cleanup_host_ struct gd_host *h = host_fixture("intel-vfio-ready", NO_TYPE1, "kconfig -",
+                                                                "sysmodule vfio_iommu_type1 present", NULL);
+                run_family(gd_check_vfio, h, &f);
+                cr_expect_null(finding_about(&f, "vfio.modules-missing", NULL));
+                gd_findings_clear(&f);
+        }
+        {
+                _cleanup_host_ struct gd_host *h = host_fixture("intel-vfio-ready", NO_TYPE1, "kconfig -",
+                                                                "sysmodule vfio_iommu_type1 absent", NULL);
+                const struct gd_finding *x;
+
+                run_family(gd_check_vfio, h, &f);
+                x = finding_about(&f, "vfio.modules-missing", NULL);
+                cr_assert_not_null(x);
+                cr_expect_str_eq(x->summary, "vfio_iommu_type1 is not loaded (and not built into the kernel)");
+                cr_expect(evidence_has(x, "neither loaded nor built in"));
+                gd_findings_clear(&f);
+        }
+        {
+                _cleanup_host_ struct gd_host *h = host_fixture("intel-vfio-ready", NO_TYPE1, "kconfig -", NULL);
+                const struct gd_finding *x;
+
+                run_family(gd_check_vfio, h, &f);
+                x = finding_about(&f, "vfio.modules-missing", NULL);
+                cr_assert_not_null(x);
+                cr_expect_str_eq(x->summary,
+                                 "vfio_iommu_type1 is not loaded (whether built into the kernel could not be read)");
+                gd_findings_clear(&f);
+        }
+}
+
+/* A card on a vfio-pci variant driver needs no vfio_pci module. */
+Test(vfio, a_card_on_a_variant_driver_needs_no_vfio_pci) {
+        _cleanup_host_ struct gd_host *h = host_fixture(
+                "arm64-its", "dev 0004:01:00.0 driver=nvgrace_gpu_vfio_pci", "loaded vfio vfio_iommu_type1 vfio_pci_core "
+                "nvgrace_gpu_vfio_pci", NULL);
+        struct gd_findings f = { 0 };
+
+        run_family(gd_check_vfio, h, &f);
+        cr_expect_null(finding_about(&f, "vfio.modules-missing", NULL), "%s",
+                       finding_about(&f, "vfio.modules-missing", NULL) ? finding_about(&f, "vfio.modules-missing", NULL)->summary : "");
+        gd_findings_clear(&f);
+}

@@ -41,39 +41,6 @@ static void teardown(void) {
 
 TestSuite(roundtrip, .init = setup, .fini = teardown, .timeout = 600);
 
-static const char *srcdir(void) {
-        const char *s = getenv("GPUDIAG_SRCDIR");
-        return s && *s ? s : ".";
-}
-
-/* The *.yaml files of dir (relative to the source tree), sorted, appended
- * to *list as absolute paths; with recurse, of its subdirectories too. */
-static void find_yaml(const char *dir, bool recurse, char ***list) {
-        _cleanup_free_ char *full = NULL;
-        struct dirent **names = NULL;
-        int n;
-
-        cr_assert_geq(asprintf(&full, "%s/%s", srcdir(), dir), 0);
-        n = scandir(full, &names, NULL, alphasort);
-        cr_assert_geq(n, 0, "%s cannot be listed", full);
-        for (int i = 0; i < n; i++) {
-                const char *name = names[i]->d_name;
-                size_t len = strlen(name);
-                _cleanup_free_ char *sub = NULL;
-
-                if (name[0] != '.' && len > 5 && streq(name + len - 5, ".yaml")) {
-                        char *path;
-                        cr_assert_geq(asprintf(&path, "%s/%s", full, name), 0);
-                        cr_assert_eq(strv_consume(list, path), 0);
-                } else if (recurse && name[0] != '.' && names[i]->d_type == DT_DIR) {
-                        cr_assert_geq(asprintf(&sub, "%s/%s", dir, name), 0);
-                        find_yaml(sub, true, list);
-                }
-                free(names[i]);
-        }
-        free(names);
-}
-
 /* What a person sees of one explain run: the JSON and the exit status. */
 struct outcome {
         char *json;
@@ -157,8 +124,8 @@ Test(roundtrip, every_snapshot_explains_the_same_after_collect) {
         _cleanup_strv_free_ char **bundles = NULL, **failures = NULL;
         _cleanup_free_ char *list = NULL;
 
-        find_yaml("sysfs-snapshots", false, &bundles);
-        find_yaml("sysfs-snapshots/imported", false, &bundles);
+        test_find_yaml("sysfs-snapshots", false, &bundles);
+        test_find_yaml("sysfs-snapshots/imported", false, &bundles);
         cr_assert_geq(strv_length(bundles), 30, "the snapshots were not found");
         for (size_t i = 0; bundles[i]; i++)
                 roundtrip_file(bundles[i], &failures);
@@ -173,7 +140,7 @@ Test(roundtrip, every_scenario_base_explains_the_same_after_collect) {
         _cleanup_strv_free_ char **scenarios = NULL, **bases = NULL, **failures = NULL;
         _cleanup_free_ char *list = NULL;
 
-        find_yaml("scenarios", true, &scenarios);
+        test_find_yaml("scenarios", true, &scenarios);
         for (size_t i = 0; scenarios[i]; i++) {
                 _cleanup_free_ char *base = gd_scenario_base_path(scenarios[i]);
                 char real[PATH_MAX];
@@ -197,7 +164,7 @@ static void roundtrip_family(const char *family) {
         _cleanup_free_ char *dir = NULL, *list = NULL;
 
         cr_assert_geq(asprintf(&dir, "scenarios/%s", family), 0);
-        find_yaml(dir, true, &scenarios);
+        test_find_yaml(dir, true, &scenarios);
         cr_assert_not_null(scenarios, "no scenario in %s", dir);
         for (size_t i = 0; scenarios[i]; i++) {
                 _cleanup_(gd_scenario_freep) struct gd_scenario *s = NULL;

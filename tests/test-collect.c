@@ -531,3 +531,55 @@ Test(collect, a_kernel_log_past_the_caps_keeps_its_newest_records_and_says_so) {
         cr_assert_not_null(strstr(text, "  newest-01\n"));
         cr_assert_not_null(strstr(text, "  newest-10\n"));
 }
+
+/* What a guest's answer rests on is collected by reading it (issue 15):
+ * the NVIDIA driver's /proc entry (only the lines the reader uses, not the
+ * GPU's UUID), device nodes, the container toolkit and runtime configs (only
+ * the lines naming nvidia: a daemon.json may hold proxy credentials), NVIDIA's
+ * CDI specs and no other. */
+Test(collect, a_guests_gpu_facts_are_collected_and_nothing_else_of_them) {
+        _cleanup_free_ char *src = NULL, *error = NULL, *plain = NULL, *text = NULL;
+        _cleanup_bundle_ struct gd_bundle *b = NULL, *p = NULL, *r = NULL;
+        const struct gd_bundle_file *f;
+
+        cr_assert_geq(asprintf(&src, "%s/sysfs-snapshots/h100-firecracker-guest.yaml",
+                               getenv("GPUDIAG_SRCDIR") ? getenv("GPUDIAG_SRCDIR") : "."), 0);
+        cr_assert_eq(gd_bundle_load(src, &b, &error), 0, "%s", error);
+        bundle_set(b, "/proc/driver/nvidia/version", "NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  580.159.04\n");
+        bundle_set(b, "/proc/driver/nvidia/gpus/0000:00:06.0/information",
+                   "Model: \t\t NVIDIA H100 80GB HBM3\nIRQ:   \t\t 40\nGPU UUID: \t GPU-4f4e2a8c-1111-2222-3333-444455556666\n"
+                   "Video BIOS: \t 96.00.99.00.01\nBus Type: \t PCIe\nDevice Minor: \t 0\n");
+        bundle_set(b, "/dev/nvidiactl", "");
+        bundle_set(b, "/dev/nvidia0", "");
+        bundle_set(b, "/usr/bin/dockerd", "");
+        bundle_set(b, "/usr/bin/nvidia-ctk", "");
+        bundle_set(b, "/etc/docker/daemon.json",
+                   "{\n  \"proxies\": { \"http-proxy\": \"http://gdcanary:s3cr3tpw@proxy:3128\" },\n"
+                   "  \"runtimes\": { \"nvidia\": { \"path\": \"nvidia-container-runtime\" } }\n}\n");
+        bundle_set(b, "/etc/cdi/nvidia.yaml", "cdiVersion: 0.5.0\nkind: nvidia.com/gpu\n");
+        bundle_set(b, "/etc/cdi/acme.yaml", "cdiVersion: 0.5.0\nkind: acme.com/fpga\n");
+
+        p = collect_inside(b, "guest-plain.yaml", true, &plain);
+        r = collect_inside(b, "guest-redacted.yaml", false, &text);
+        for (int k = 0; k < 2; k++) {
+                const struct gd_bundle *x = k ? r : p;
+
+                f = gd_bundle_file(x, "/proc/driver/nvidia/gpus/0000:00:06.0/information");
+                cr_assert_not_null(f);
+                cr_expect_not_null(strstr(f->content, "Device Minor"), "%s", f->content);
+                cr_expect_null(strstr(f->content, "UUID"), "%s", f->content);
+                cr_expect_not_null(gd_bundle_file(x, "/proc/driver/nvidia/version"));
+                cr_expect_not_null(gd_bundle_file(x, "/dev/nvidiactl"));
+                cr_expect_not_null(gd_bundle_file(x, "/dev/nvidia0"));
+                cr_expect_not_null(gd_bundle_file(x, "/usr/bin/dockerd"));
+                cr_expect_not_null(gd_bundle_file(x, "/usr/bin/nvidia-ctk"));
+                cr_expect_not_null(gd_bundle_file(x, "/etc/cdi/nvidia.yaml"));
+                cr_expect_null(gd_bundle_file(x, "/etc/cdi/acme.yaml"), "a CDI spec not NVIDIA's was collected");
+                f = gd_bundle_file(x, "/etc/docker/daemon.json");
+                cr_assert_not_null(f);
+                cr_expect_not_null(strstr(f->content, "nvidia-container-runtime"), "%s", f->content);
+                cr_expect_null(strstr(f->content, "s3cr3tpw"), "%s", f->content);
+        }
+        cr_expect_null(strstr(plain, "4f4e2a8c-1111"));
+        cr_expect_null(strstr(text, "s3cr3tpw"));
+}

@@ -157,7 +157,8 @@ static const char *const shells[] = { "bash", "zsh" };
 Test(completion, commands_are_offered_first) {
         for (size_t s = 0; s < ELEMENTSOF(shells); s++) {
                 _cleanup_strv_free_ char **got = complete(shells[s], "gpudiag ");
-                const char *cmds[] = { "explain", "groups", "collect", "import", "replay", "report" };
+                const char *cmds[] = { "explain", "groups", "collect", "import", "replay", "report", "plan", "apply",
+                                       "undo" };
 
                 for (size_t i = 0; i < ELEMENTSOF(cmds); i++)
                         cr_assert(has(got, cmds[i]), "%s: %s not offered", shells[s], cmds[i]);
@@ -167,10 +168,25 @@ Test(completion, commands_are_offered_first) {
 Test(completion, each_command_offers_its_own_formats) {
         static const char *const explain[] = { "text", "json", "prometheus" };
         static const char *const groups[] = { "text", "json", "dot" };
+        static const char *const plan[] = { "text", "json", "sh" };
 
         for (size_t s = 0; s < ELEMENTSOF(shells); s++) {
                 assert_offers_exactly(shells[s], "gpudiag explain --format ", explain, ELEMENTSOF(explain));
                 assert_offers_exactly(shells[s], "gpudiag groups -f ", groups, ELEMENTSOF(groups));
+                assert_offers_exactly(shells[s], "gpudiag plan --format ", plan, ELEMENTSOF(plan));
+        }
+}
+
+Test(completion, plan_answers_are_offered_as_the_plan_takes_them) {
+        static const char *const tools[] = { "initramfs-tools", "dracut", "mkinitcpio", "booster" };
+        static const char *const loaders[] = { "update-grub", "grub2-mkconfig", "grub-mkconfig", "systemd-boot",
+                                               "proxmox-boot-tool", "kernelstub" };
+
+        for (size_t s = 0; s < ELEMENTSOF(shells); s++) {
+                _cleanup_strv_free_ char **got = complete(shells[s], "gpudiag apply --");
+                assert_offers_exactly(shells[s], "gpudiag plan --initramfs-tool ", tools, ELEMENTSOF(tools));
+                assert_offers_exactly(shells[s], "gpudiag apply --bootloader ", loaders, ELEMENTSOF(loaders));
+                cr_assert(has(got, "--yes") && has(got, "--journal") && has(got, "--unbind-console"), "%s", shells[s]);
         }
 }
 

@@ -437,14 +437,14 @@ Test(kmsg, a_record_carries_the_signals_its_text_holds) {
         struct gd_kmsg_record rec = parse("6,1,2,-;DMAR-IR: Enabled IRQ remapping in x2apic mode; "
                                           "pci 0000:01:00.0: BAR 1: can't reserve [mem]");
 
-        cr_assert_eq(rec.signals, (1u << GD_KMSG_DMAR_IR_ENABLED) | (1u << GD_KMSG_CANT_RESERVE));
+        cr_assert_eq(rec.signals, (1ull << GD_KMSG_DMAR_IR_ENABLED) | (1ull << GD_KMSG_CANT_RESERVE));
         free(rec.text);
         for (int s = 0; s < _GD_KMSG_SIGNAL_MAX; s++) {
                 const char *text = gd_kmsg_signal(s)->text;
-                uint32_t in = gd_kmsg_signals_in(text, strlen(text));
+                uint64_t in = gd_kmsg_signals_in(text, strlen(text));
 
                 cr_assert_not_null(gd_kmsg_signal(s)->source);
-                cr_assert(in & (1u << s), "signal %d (%s) does not find itself", s, text);
+                cr_assert(in & (1ull << s), "signal %d (%s) does not find itself", s, text);
         }
         cr_assert_eq(gd_kmsg_signals_in("DMAR: IOMMU enabled", 19), 0);
         cr_assert_null(gd_kmsg_signal(_GD_KMSG_SIGNAL_MAX));
@@ -461,7 +461,7 @@ Test(kmsg, the_signal_search_finds_what_a_substring_search_finds) {
         for (int round = 0; round < 24000; round++) {
                 char line[4200];
                 size_t len = 0, target = round < 20000 ? 160 : 256 + (size_t) rand_r(&seed) % 3800;
-                uint32_t want = 0;
+                uint64_t want = 0;
 
                 while (len < target) {
                         const char *t = gd_kmsg_signal((enum gd_kmsg_signal) (rand_r(&seed) % _GD_KMSG_SIGNAL_MAX))->text;
@@ -478,7 +478,7 @@ Test(kmsg, the_signal_search_finds_what_a_substring_search_finds) {
                 line[len] = '\0';
                 for (int s = 0; s < _GD_KMSG_SIGNAL_MAX; s++)
                         if (strstr(line, gd_kmsg_signal(s)->text))
-                                want |= 1u << s;
+                                want |= 1ull << s;
                 cr_assert_eq(gd_kmsg_signals_in(line, len), want, "'%s'", line);
         }
 }

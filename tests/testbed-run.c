@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: MIT */
+#include <criterion/criterion.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -161,4 +163,37 @@ char *snapshot_path(const char *name) {
 const char *gpudiag_binary(void) {
         const char *g = getenv("GPUDIAG");
         return g && *g ? g : "./gpudiag";
+}
+
+static const char *srcdir(void) {
+        const char *s = getenv("GPUDIAG_SRCDIR");
+        return s && *s ? s : ".";
+}
+
+/* The *.yaml files of dir (relative to the source tree), sorted, appended
+ * to *list as absolute paths; with recurse, of its subdirectories too. */
+void test_find_yaml(const char *dir, bool recurse, char ***list) {
+        _cleanup_free_ char *full = NULL;
+        struct dirent **names = NULL;
+        int n;
+
+        cr_assert_geq(asprintf(&full, "%s/%s", srcdir(), dir), 0);
+        n = scandir(full, &names, NULL, alphasort);
+        cr_assert_geq(n, 0, "%s cannot be listed", full);
+        for (int i = 0; i < n; i++) {
+                const char *name = names[i]->d_name;
+                size_t len = strlen(name);
+                _cleanup_free_ char *sub = NULL;
+
+                if (name[0] != '.' && len > 5 && streq(name + len - 5, ".yaml")) {
+                        char *path;
+                        cr_assert_geq(asprintf(&path, "%s/%s", full, name), 0);
+                        cr_assert_eq(strv_consume(list, path), 0);
+                } else if (recurse && name[0] != '.' && names[i]->d_type == DT_DIR) {
+                        cr_assert_geq(asprintf(&sub, "%s/%s", dir, name), 0);
+                        test_find_yaml(sub, true, list);
+                }
+                free(names[i]);
+        }
+        free(names);
 }

@@ -3,6 +3,8 @@
  * inside it with its output captured. */
 #pragma once
 
+#include <stdbool.h>
+
 #include "bundle/bundle.h"
 #include "replay/testbed.h"
 
@@ -37,3 +39,8 @@ struct gd_testbed *testbed_from_file(const char *path);
 
 /* $GPUDIAG: the gpudiag binary under test. */
 const char *gpudiag_binary(void);
+
+/* The *.yaml files of dir (relative to the source tree), sorted, appended
+ * to *list as absolute paths; with recurse, of its subdirectories too.
+ * Asserts (Criterion) when dir cannot be listed. */
+void test_find_yaml(const char *dir, bool recurse, char ***list);

@@ -250,6 +250,7 @@ void io_record_stat(const char *logical, int error, const struct gd_io_stat *st)
         e->stat_error = error;
         e->is_dir = error == 0 && st->is_dir;
         e->is_reg = error == 0 && st->is_reg;
+        e->is_node = error == 0 && st->is_node;
         e->mtime = error == 0 ? st->mtime : 0;
 }
 

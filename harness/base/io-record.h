@@ -42,6 +42,7 @@ struct gd_io_entry {
         bool has_stat;         /* gd_io_stat() */
         int stat_error;
         bool is_dir, is_reg;
+        bool is_node;          /* a device node: its presence is the fact */
         int64_t mtime;
 };
 

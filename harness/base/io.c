@@ -361,6 +361,7 @@ int gd_io_stat(const char *path, struct gd_io_stat *ret) {
                 s = (struct gd_io_stat) {
                         .is_dir = S_ISDIR(st.st_mode),
                         .is_reg = S_ISREG(st.st_mode),
+                        .is_node = S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode),
                         .mtime = (int64_t) st.st_mtime,
                 };
         if (io_recording)

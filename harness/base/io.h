@@ -91,6 +91,7 @@ int gd_io_list(const char *dir, unsigned flags, char ***ret);
 struct gd_io_stat {
         bool is_dir;
         bool is_reg;
+        bool is_node;          /* a character or block device (/dev/nvidia0) */
         int64_t mtime;         /* seconds since the epoch */
 };
 

@@ -28,6 +28,17 @@ static inline void closedirp(DIR **d) { if (*d) closedir(*d); }
 
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Appends one zeroed element to array of n, and returns it (NULL on ENOMEM,
+ * array and n unchanged). */
+#define GROW(array, n) ({                                                     \
+        __typeof__(array) _g = realloc((array), sizeof(*(array)) * ((n) + 1)); \
+        if (_g) {                                                             \
+                (array) = _g;                                                 \
+                __builtin_memset(&(array)[n], 0, sizeof(*(array)));           \
+        }                                                                     \
+        _g ? &(array)[(n)++] : NULL;                                          \
+})
+
 /* A fact about the host is true, false, or could not be read.  Unknown is
  * the zero value so that a freshly allocated model says "unknown" until a
  * reader has evidence: a wrong READY is the worst bug this tool can have. */
@@ -43,6 +54,11 @@ static inline const char *tri_to_string(tri_t t) {
 
 static inline bool streq(const char *a, const char *b) {
         return a && b && __builtin_strcmp(a, b) == 0;
+}
+
+/* Equal strings, or both NULL. */
+static inline bool streq_null(const char *a, const char *b) {
+        return a == b || streq(a, b);
 }
 
 static inline bool startswith(const char *s, const char *prefix) {

@@ -284,6 +284,10 @@ static int collect_files(const struct gd_io_recording *rec, struct file_view **r
                         });
                 else if (!e->has_content && stat_ok && e->is_reg)
                         r = add_view(&v, &n, (struct file_view) { .path = e->path, .content = "", .mtime = e->mtime });
+                else if (!e->has_content && stat_ok && e->is_node)
+                        /* A device node: presence is the fact; replay makes
+                         * it an empty file below the config root. */
+                        r = add_view(&v, &n, (struct file_view) { .path = e->path, .content = "", .mtime = -1 });
                 else if ((e->has_content && is_failure(e->content_error)) ||
                          (e->has_stat && is_failure(e->stat_error)) ||
                          (e->has_list && is_failure(e->list_error)))

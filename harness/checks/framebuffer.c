@@ -237,11 +237,12 @@ static void remedy(struct gd_finding *x, const struct gd_host *h, const struct g
                 why = "the range is owned by sysfb's simple-framebuffer";
 
         if (owner == FB_OWNER_SYSFB) {
-                if (cmdline_has(h, "initcall_blacklist", "sysfb_init"))
+                if (cmdline_has(h, "initcall_blacklist", "sysfb_init")) {
                         gd_finding_remedy(x, "initcall_blacklist=sysfb_init is already on the command line, "
                                           "yet the framebuffer holds the BAR: make another GPU the primary "
                                           "display in the firmware setup.");
-                else
+                        gd_finding_act_text(x, GD_ACT_FIRMWARE, "Make another GPU the primary display");
+                } else
                         gd_remedy_cmdline_add(x, h, "initcall_blacklist=sysfb_init");
                 gd_finding_remedy_append(x, "Why: %s; sysfb_init() (drivers/firmware/sysfb.c) then registers a "
                                          "simple-framebuffer device, so efifb never binds and video=efifb:off "

@@ -142,10 +142,10 @@ enum member_kind {
         MEMBER_UNKNOWN,        /* driver link unreadable, or not a device gpudiag read */
 };
 
-static enum member_kind member_kind(const struct gd_pci_dev *d) {
+static enum member_kind member_kind(const struct gd_host *h, const struct gd_pci_dev *d) {
         if (!d || d->driver_known != TRI_YES)
                 return MEMBER_UNKNOWN;
-        if (!d->driver || gd_driver_is_vfio(d->driver))
+        if (!d->driver || gd_driver_is_vfio_class(h, d->driver))
                 return MEMBER_ALLOWED;
         return MEMBER_BLOCKS;
 }
@@ -169,7 +169,7 @@ static bool check_shared(const struct gd_host *h, const struct gd_target *t, con
                 if (gd_target_has(t, g->devices[i]) || member_ignored(d))
                         continue;
                 n_other++;
-                k = member_kind(d);
+                k = member_kind(h, d);
                 if (k == MEMBER_BLOCKS) {
                         n_blocks++;
                         if (!strv_contains(drivers, d->driver) && strv_push_dup(&drivers, d->driver) < 0)
@@ -219,7 +219,7 @@ static bool check_shared(const struct gd_host *h, const struct gd_target *t, con
                 if (gd_target_has(t, g->devices[i]) || member_ignored(d))
                         continue;
                 gd_finding_subject(x, g->devices[i]);
-                k = member_kind(d);
+                k = member_kind(h, d);
                 src = group_member_source(g->id, g->devices[i]);
                 desc = d ? gd_describe_dev(d) : NULL;
                 gd_finding_evidence(x, src, 0, "%s: %s", desc ? desc : g->devices[i],
@@ -232,6 +232,12 @@ static bool check_shared(const struct gd_host *h, const struct gd_target *t, con
 
         gd_finding_remedy(x, "1. Best: move the card to a slot wired to the CPU (usually the top x16 slot); chipset "
                              "slots share the chipset's group, and after the move this group no longer matters.");
+        /* The plan takes the first remedy: the others cost the host its
+         * devices or the isolation, which only a person may choose. */
+        if (n_blocks > 0)
+                gd_finding_act_line(x, GD_ACT_MOVE_CARD, NULL, 0, NULL, t->gpu->address,
+                                    "a slot wired to the CPU (usually the top x16 slot), out of IOMMU group shared "
+                                    "with other devices");
         if (n_blocks > 0) {
                 gd_finding_remedy_append(x, "2. Or give every other endpoint of group %d to vfio-pci as well. The "
                                             "host loses these devices (never do it for the disk or network card "
@@ -241,7 +247,7 @@ static bool check_shared(const struct gd_host *h, const struct gd_target *t, con
                         char name[512];
 
                         if (gd_target_has(t, g->devices[i]) || !d || member_ignored(d) ||
-                            member_kind(d) != MEMBER_BLOCKS)
+                            member_kind(h, d) != MEMBER_BLOCKS)
                                 continue;
                         gd_pci_format_name(d, false, name, sizeof(name));
                         gd_finding_remedy_append(x, "     driverctl set-override %s vfio-pci   # %s %s, now on %s",
@@ -272,7 +278,7 @@ static void check_split(const struct gd_host *h, const struct gd_target *t, stru
                         groups_differ = true;
                 if (d->driver_known != TRI_YES)
                         continue;
-                if (gd_driver_is_vfio(d->driver))
+                if (gd_driver_is_vfio_class(h, d->driver))
                         n_vfio++;
                 else
                         n_other++;
@@ -315,6 +321,8 @@ static void check_split(const struct gd_host *h, const struct gd_target *t, stru
                 gd_finding_remedy(x, "Bind every function of the card to vfio-pci, not only the GPU: vfio-pci "
                                      "ids=%s (driver.host-bound / driver.unbound give the exact lines).",
                                   ids ? ids : "");
+                if (ids)
+                        gd_finding_act(x, GD_ACT_VFIO_IDS, ids);
         }
 }
 

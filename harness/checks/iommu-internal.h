@@ -19,7 +19,6 @@ struct facts {
         const struct gd_kmsg_record *noiommu_rec;
         const struct gd_cmdline_arg *noiommu_arg;
         tri_t on;
-        bool vm;
         const char *vm_vendor;             /* DMI vendor that names a hypervisor */
 };
 
@@ -32,6 +31,8 @@ bool truthy(const char *v);
 /* Does any comma-separated item of value start with word (the kernel's strncmp)? */
 bool comma_item_starts_with(const char *value, const char *word);
 int ev_facts(struct gd_finding *x, const struct gd_host *h, const struct facts *f);
+/* The facts that decided where gpudiag runs (model/role.c), as evidence. */
+int ev_role(struct gd_finding *x, const struct gd_host *h);
 
 /* iommu-cmdline.c */
 struct cmdline_iommu {

@@ -102,6 +102,15 @@ static void check_target(const struct gd_host *h, const struct gd_target *t, con
         gd_finding_remedy_append(x, "ACTION==\"add\", SUBSYSTEM==\"pci\", ATTR{vendor}==\"0x%04x\", "
                                     "ATTR{device}==\"0x%04x\", ATTR{d3cold_allowed}=\"0\"",
                                  first->vendor, first->device);
+        {
+                _cleanup_free_ char *rule = NULL;
+                if (asprintf(&rule, "ACTION==\"add\", SUBSYSTEM==\"pci\", ATTR{vendor}==\"0x%04x\", "
+                                    "ATTR{device}==\"0x%04x\", ATTR{d3cold_allowed}=\"0\"",
+                             first->vendor, first->device) >= 0)
+                        gd_finding_act_line(x, GD_ACT_FILE_LINE, "/etc/udev/rules.d/99-gpu-d3cold.rules", 0, NULL,
+                                            NULL, rule);
+                gd_finding_act(x, GD_ACT_REBOOT, NULL);
+        }
         gd_finding_remedy_append(x, "(now: echo 0 > /sys/bus/pci/devices/%s/d3cold_allowed). A device that "
                                     "already reads all ones comes back only after a host reboot; a firmware "
                                     "(BIOS/AGESA) update fixes some platforms.", first->address);

@@ -190,7 +190,11 @@ static void check_amd_bug(const struct gd_host *h, const struct gd_target *t, st
         if (loaded != TRI_YES) {
                 gd_finding_remedy(x, "Install vendor-reset (" GD_VENDOR_RESET_REPO ", e.g. with DKMS) and load it "
                                      "early: add the line 'vendor-reset' to /etc/modules.");
+                gd_finding_act_text(x, GD_ACT_MANUAL, "Install vendor-reset (" GD_VENDOR_RESET_REPO
+                                    ", e.g. with DKMS)");
+                gd_finding_act(x, GD_ACT_MODULE_LOAD, "vendor-reset");
                 gd_remedy_apply_initramfs(x, h);
+                gd_finding_act(x, GD_ACT_REBOOT, NULL);
         }
         if (!selected && (rm || gd_kernel_at_least(h, 5, 15))) {
                 gd_finding_remedy_append(x, "Linux 5.15+ tries flr/pm/bus before device_specific; select it with a "
@@ -198,6 +202,15 @@ static void check_amd_bug(const struct gd_host *h, const struct gd_target *t, st
                 gd_finding_remedy_append(x, "ACTION==\"add\", SUBSYSTEM==\"pci\", ATTR{vendor}==\"0x%04x\", "
                                             "ATTR{device}==\"0x%04x\", RUN+=\"/bin/sh -c 'echo device_specific > "
                                             "/sys$env{DEVPATH}/reset_method'\"", gpu->vendor, gpu->device);
+                {
+                        _cleanup_free_ char *rule = NULL;
+                        if (asprintf(&rule, "ACTION==\"add\", SUBSYSTEM==\"pci\", ATTR{vendor}==\"0x%04x\", "
+                                            "ATTR{device}==\"0x%04x\", RUN+=\"/bin/sh -c 'echo device_specific > "
+                                            "/sys$env{DEVPATH}/reset_method'\"", gpu->vendor, gpu->device) >= 0)
+                                gd_finding_act_line(x, GD_ACT_FILE_LINE, "/etc/udev/rules.d/99-vendor-reset.rules",
+                                                    0, NULL, NULL, rule);
+                        gd_finding_act(x, GD_ACT_REBOOT, NULL);
+                }
                 gd_finding_remedy_append(x, "(now: echo device_specific > /sys/bus/pci/devices/%s/reset_method)",
                                          gpu->address);
         }

@@ -45,6 +45,11 @@ const struct gd_vfio_id *gd_vfio_ids_match(const struct gd_vfio_ids *ids, const 
  * vendor:device once, in address order; newly allocated. */
 char *gd_vfio_ids_for_target(const struct gd_target *t);
 
+/* The vfio-pci ids= in effect (as written, each once) followed by those of
+ * add ("v:d,v:d") that no id in effect matches: the list that keeps every
+ * card vfio-pci is told about now.  Newly allocated. */
+char *gd_vfio_ids_with(const struct gd_host *h, const char *add);
+
 /* CONFIG_VFIO_PCI from the kernel build configuration. */
 tri_t gd_vfio_pci_builtin(const struct gd_host *h);
 

@@ -25,6 +25,7 @@ enum gd_format {
         GD_FORMAT_JSON,
         GD_FORMAT_PROMETHEUS,  /* explain */
         GD_FORMAT_DOT,         /* groups */
+        GD_FORMAT_SH,          /* plan */
 };
 
 /* The name of a format, as --format takes it. */
@@ -51,6 +52,9 @@ int cmd_collect(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
+int cmd_undo(int argc, char **argv);
 
 /* explain's pipeline, shared with report: reads the host (after
  * cli_replay_if_bundle()), finds the GPUs -s/-d pick and runs the checks.

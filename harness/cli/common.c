@@ -166,6 +166,7 @@ const char *cli_format_name(enum gd_format f) {
                 [GD_FORMAT_JSON] = "json",
                 [GD_FORMAT_PROMETHEUS] = "prometheus",
                 [GD_FORMAT_DOT] = "dot",
+                [GD_FORMAT_SH] = "sh",
         };
         return (size_t) f < ELEMENTSOF(names) ? names[f] : "?";
 }

@@ -13,7 +13,9 @@
 static void usage(void) {
         printf("Usage: %s explain [OPTIONS]\n\n"
                "Say for each GPU whether it can be passed through to a VM (READY / NOT READY /\n"
-               "UNKNOWN), with every finding's evidence and the remedy for this host.\n\n"
+               "UNKNOWN), with every finding's evidence and the remedy for this host.  Inside a VM\n"
+               "the question is whether the VM can use its GPU; in a Xen dom0, whether Xen can\n"
+               "assign it (the role is printed with its evidence; gpudiag(1) ROLES).\n\n"
                "  -s, --slot [[[[DOMAIN]:]BUS]:][SLOT][.[FUNC]]\n"
                "                              only the cards with a matching function (as lspci -s)\n"
                "  -f, --format text|json|prometheus\n"

@@ -119,5 +119,6 @@ int gd_iommu_read(struct gd_host *h) {
         r = gd_io_list(ACPI_TABLES, 0, &tables);
         h->acpi_dmar = table_present(tables, r, "DMAR");
         h->acpi_ivrs = table_present(tables, r, "IVRS");
+        h->acpi_iort = table_present(tables, r, "IORT");
         return 0;
 }

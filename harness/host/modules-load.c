@@ -68,6 +68,8 @@ int read_modload(struct gd_modconfig *m) {
                 struct modload_ctx c = { m, m->modload_files[i] };
 
                 r = gd_io_read(c.path, GD_CAP_TEXT, &text, NULL);
+                if (gd_conffiles_keep(&m->files, gd_config_path_strip(c.path), text, r) < 0)
+                        return -ENOMEM;
                 if (r == -ENOENT)
                         continue;
                 if (r < 0) {

@@ -165,13 +165,16 @@ static int scan_conf_line(char *line, unsigned lineno, void *data) {
         return 0;
 }
 
-int provenance_load(struct provenance *p, char * const *files) {
+int provenance_load(struct provenance *p, char * const *files, struct gd_conffiles *keep) {
         for (size_t i = 0; files && files[i]; i++) {
                 _cleanup_free_ char *text = NULL;
                 struct scan_ctx s = { p, files[i] };
                 int r;
 
-                if (gd_io_read(files[i], GD_CAP_TEXT, &text, NULL) < 0)
+                r = gd_io_read(files[i], GD_CAP_TEXT, &text, NULL);
+                if (gd_conffiles_keep(keep, gd_config_path_strip(files[i]), text, r) < 0)
+                        return -ENOMEM;
+                if (r < 0)
                         continue;
                 r = for_each_line(text, scan_conf_line, &s);
                 if (r < 0)

@@ -317,7 +317,7 @@ int gd_modconfig_read(const char *release, char * const *modaliases, struct gd_m
         if (m->config_files)
                 qsort(m->config_files, strv_length(m->config_files), sizeof(char *), cmp_basename);
 
-        r = provenance_load(&prov, m->config_files);
+        r = provenance_load(&prov, m->config_files, &m->files);
         if (r >= 0 && ctx)
                 r = read_config(ctx, &prov, m);
         provenance_clear(&prov);

@@ -74,6 +74,7 @@ static void read_bars(struct gd_pci_dev *d, const char *dir) {
 
         if (gd_io_read_attr(dir, "resource", &v) < 0)
                 return;
+        d->bars_read = true;
         for (line = strtok_r(v, "\n", &save); line && idx < 7; line = strtok_r(NULL, "\n", &save), idx++) {
                 unsigned long long s, e, fl;
                 if (sscanf(line, "%llx %llx %llx", &s, &e, &fl) != 3)

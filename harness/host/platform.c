@@ -69,5 +69,11 @@ int gd_platform_read(struct gd_host *h) {
         (void) gd_io_read_attr("/sys/class/dmi/id", "sys_vendor", &h->dmi_sys_vendor);
         (void) gd_io_read_attr("/sys/class/dmi/id", "product_name", &h->dmi_product_name);
         (void) gd_io_read_attr("/sys/hypervisor", "type", &h->hypervisor_type);
+        /* xenfs mounts on /proc/xen in every Xen domain; the file says
+         * whether this one is the control domain (model/role.c). */
+        h->xen_capabilities_state = gd_io_read(gd_hostpath(GD_PROC_XEN_CAPABILITIES)->path, GD_CAP_ATTR,
+                                               &h->xen_capabilities, NULL);
+        if (gd_io_read_attr("/proc/sys/kernel", "hostname", &h->hostname) < 0)
+                h->hostname = NULL;
         return 0;
 }

@@ -5,7 +5,8 @@
 
 /* Kernel release (/proc/sys/kernel/osrelease: uname() is not faked under
  * replay), CPU vendor and the hypervisor flag (/proc/cpuinfo), DMI vendor
- * and product, and /sys/hypervisor/type (Xen). */
+ * and product, /sys/hypervisor/type and /proc/xen/capabilities (Xen), and
+ * the node name (/proc/sys/kernel/hostname). */
 int gd_platform_read(struct gd_host *h);
 
 /* Pure: vendor_id and whether the flags line has "hypervisor", from the

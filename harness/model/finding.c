@@ -80,6 +80,55 @@ int gd_finding_remedy_append(struct gd_finding *x, const char *fmt, ...) {
         return 0;
 }
 
+static bool action_eq(const struct gd_action *a, const struct gd_action *b) {
+        return a->kind == b->kind && a->line == b->line && streq_null(a->arg, b->arg) &&
+               streq_null(a->path, b->path) && streq_null(a->old_text, b->old_text) &&
+               streq_null(a->text, b->text);
+}
+
+int gd_finding_action(struct gd_finding *x, const struct gd_action *a) {
+        struct gd_action *grown;
+
+        for (size_t i = 0; i < x->n_actions; i++)
+                if (action_eq(&x->actions[i], a))
+                        return 0;
+        grown = reallocarray(x->actions, x->n_actions + 1, sizeof(*grown));
+        if (!grown)
+                return -ENOMEM;
+        x->actions = grown;
+        if (gd_action_copy(a, &grown[x->n_actions]) < 0)
+                return -ENOMEM;
+        x->n_actions++;
+        return 0;
+}
+
+int gd_finding_act(struct gd_finding *x, enum gd_action_kind kind, const char *arg) {
+        struct gd_action a = { .kind = kind, .arg = (char *) arg };
+        return gd_finding_action(x, &a);
+}
+
+int gd_finding_act_text(struct gd_finding *x, enum gd_action_kind kind, const char *text_fmt, ...) {
+        struct gd_action a = { .kind = kind };
+        va_list ap;
+        int r;
+
+        va_start(ap, text_fmt);
+        a.text = vformat(text_fmt, ap);
+        va_end(ap);
+        if (!a.text)
+                return -ENOMEM;
+        r = gd_finding_action(x, &a);
+        free(a.text);
+        return r;
+}
+
+int gd_finding_act_line(struct gd_finding *x, enum gd_action_kind kind, const char *path, unsigned line,
+                        const char *old_text, const char *arg, const char *text) {
+        struct gd_action a = { .kind = kind, .path = (char *) path, .line = line, .old_text = (char *) old_text,
+                               .arg = (char *) arg, .text = (char *) text };
+        return gd_finding_action(x, &a);
+}
+
 bool gd_finding_has_subject(const struct gd_finding *x, const char *subject) {
         return strv_contains(x->subjects, subject);
 }
@@ -110,19 +159,54 @@ bool gd_findings_proven(const struct gd_findings *f, const char *condition, cons
         return strv_contains(f->proven, buf);
 }
 
+int gd_finding_edit(struct gd_finding *x, const char *file, unsigned line, const char *key, const char *old_value,
+                    const char *new_value) {
+        struct gd_edit *e;
+
+        for (size_t i = 0; i < x->n_edits; i++)
+                if (streq(x->edits[i].file, file) && streq(x->edits[i].key, key) &&
+                    (old_value ? streq(x->edits[i].old_value, old_value) : !x->edits[i].old_value) &&
+                    (new_value ? streq(x->edits[i].new_value, new_value) : !x->edits[i].new_value))
+                        return 0;
+        e = GROW(x->edits, x->n_edits);
+        if (!e)
+                return -ENOMEM;
+        e->file = strdup(file ? file : "");
+        e->line = line;
+        e->key = strdup(key ? key : "");
+        e->old_value = old_value ? strdup(old_value) : NULL;
+        e->new_value = new_value ? strdup(new_value) : NULL;
+        if (!e->file || !e->key || (old_value && !e->old_value) || (new_value && !e->new_value))
+                return -ENOMEM;
+        return 0;
+}
+
+void gd_finding_clear(struct gd_finding *x) {
+        strv_free(x->subjects);
+        free(x->summary);
+        for (size_t j = 0; j < x->n_evidence; j++) {
+                free(x->evidence[j].source);
+                free(x->evidence[j].text);
+        }
+        free(x->evidence);
+        free(x->remedy);
+        for (size_t j = 0; j < x->n_edits; j++) {
+                free(x->edits[j].file);
+                free(x->edits[j].key);
+                free(x->edits[j].old_value);
+                free(x->edits[j].new_value);
+        }
+        free(x->edits);
+        for (size_t j = 0; j < x->n_actions; j++)
+                gd_action_clear(&x->actions[j]);
+        free(x->actions);
+        *x = (struct gd_finding) {};
+}
+
 void gd_findings_clear(struct gd_findings *f) {
         f->proven = strv_free(f->proven);
-        for (size_t i = 0; i < f->n; i++) {
-                struct gd_finding *x = &f->items[i];
-                strv_free(x->subjects);
-                free(x->summary);
-                for (size_t j = 0; j < x->n_evidence; j++) {
-                        free(x->evidence[j].source);
-                        free(x->evidence[j].text);
-                }
-                free(x->evidence);
-                free(x->remedy);
-        }
+        for (size_t i = 0; i < f->n; i++)
+                gd_finding_clear(&f->items[i]);
         free(f->items);
         f->items = NULL;
         f->n = 0;

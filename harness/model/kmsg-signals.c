@@ -33,9 +33,24 @@ static const struct gd_kmsg_signal_info signals[_GD_KMSG_SIGNAL_MAX] = {
         [GD_KMSG_LINUX_VERSION]        = { "Linux version ", "init/version.c linux_banner: the log reaches back to boot" },
         [GD_KMSG_CANT_RESERVE]         = { "can't reserve", "drivers/pci/setup-res.c, BAR claims" },
         [GD_KMSG_POWER_STATE]          = { "change power state", "drivers/pci/pci.c, power transitions" },
+        [GD_KMSG_HYPERVISOR_DETECTED]  = { "Hypervisor detected", "arch/x86/kernel/cpu/hypervisor.c, init_hypervisor_platform()" },
+        [GD_KMSG_PRE_ITS]              = { "Synquacer pre-ITS", "drivers/irqchip/irq-gic-v3-its.c, the Socionext quirk that "
+                                           "clears IRQ_DOMAIN_FLAG_ISOLATED_MSI" },
+        [GD_KMSG_FAILED_TO_ASSIGN]     = { "failed to assign", "drivers/pci/setup-res.c, pci_assign_resource(): "
+                                           "\"BAR %d: failed to assign\" (before 6.8), \"%s %pR: failed to assign\"" },
+        [GD_KMSG_NVRM_REGION_INVALID]  = { "assigned to your NVIDIA device is invalid",
+                                           "NVIDIA kernel module: \"This PCI I/O region assigned to your NVIDIA device is invalid\"" },
+        [GD_KMSG_NVRM_BAR_ZERO]        = { "is 0M @ 0x0", "NVIDIA kernel module: \"NVRM: BARn is 0M @ 0x0 (PCI:...)\"" },
+        [GD_KMSG_NVRM_INIT_FAILED]     = { "RmInitAdapter failed", "NVIDIA kernel module: \"NVRM: GPU <addr>: RmInitAdapter failed!\"" },
+        [GD_KMSG_NVRM_NONE_INITIALIZED] = { "None of the NVIDIA devices were initialized", "NVIDIA kernel module, at load" },
+        [GD_KMSG_FALLEN_OFF_BUS]       = { "fallen off the bus", "NVIDIA kernel module: Xid 79 \"GPU has fallen off the bus\"" },
+        [GD_KMSG_NVRM_XID]             = { "NVRM: Xid (", "NVIDIA kernel module: \"NVRM: Xid (PCI:<addr>): <n>, ...\"" },
+        [GD_KMSG_PROBE_FAILED]         = { "failed with error", "drivers/base/dd.c, really_probe(): \"probe with driver %s "
+                                           "failed with error %d\" (before 5.x: \"%s: probe of %s failed with error %d\")" },
+        [GD_KMSG_AMDGPU_INIT_FATAL]    = { "Fatal error during GPU init", "drivers/gpu/drm/amd/amdgpu/amdgpu_device.c, amdgpu_device_init()" },
 };
 
-_Static_assert(_GD_KMSG_SIGNAL_MAX <= 32, "gd_kmsg_record.signals holds 32 signals");
+_Static_assert(_GD_KMSG_SIGNAL_MAX <= 64, "gd_kmsg_record.signals holds 64 signals");
 
 const struct gd_kmsg_signal_info *gd_kmsg_signal(enum gd_kmsg_signal s) {
         return (unsigned) s < _GD_KMSG_SIGNAL_MAX ? &signals[s] : NULL;
@@ -117,20 +132,20 @@ static const struct index *index_get(void) {
 
 /* The signals that start where the window ending at end starts, when the
  * window's last block is a signal's (hash h, shift 0). */
-static uint32_t check(const struct index *ix, const char *s, size_t len, size_t end, unsigned h) {
+static uint64_t check(const struct index *ix, const char *s, size_t len, size_t end, unsigned h) {
         size_t start = end + 1 - ix->m;
-        uint32_t found = 0;
+        uint64_t found = 0;
 
         for (size_t k = 0; k < _GD_KMSG_SIGNAL_MAX; k++)
                 if (ix->key[k] == h && ix->lengths[k] <= len - start &&
                     memcmp(s + start, signals[k].text, ix->lengths[k]) == 0)
-                        found |= 1u << k;
+                        found |= 1ull << k;
         return found;
 }
 
 /* Moves the window ending at *end one step; a signal found on the way is
  * added to *found. */
-static inline void step(const struct index *ix, const char *s, size_t len, size_t *end, uint32_t *found) {
+static inline void step(const struct index *ix, const char *s, size_t len, size_t *end, uint64_t *found) {
         unsigned h = block_ending_at(s, *end);
         unsigned shift = ix->shift[h];
 
@@ -142,9 +157,9 @@ static inline void step(const struct index *ix, const char *s, size_t len, size_
         }
 }
 
-uint32_t gd_kmsg_signals_in(const char *s, size_t len) {
+uint64_t gd_kmsg_signals_in(const char *s, size_t len) {
         const struct index *ix = index_get();
-        uint32_t found = 0;
+        uint64_t found = 0;
         size_t end = ix->m - 1;
 
         /* A signal shorter than a block and a byte (none is) is searched
@@ -152,7 +167,7 @@ uint32_t gd_kmsg_signals_in(const char *s, size_t len) {
         if (ix->m < BLOCK + 1) {
                 for (size_t k = 0; k < _GD_KMSG_SIGNAL_MAX; k++)
                         if (memmem(s, len, signals[k].text, ix->lengths[k]))
-                                found |= 1u << k;
+                                found |= 1ull << k;
                 return found;
         }
         /* Each step waits for the one before (the next window is where the

@@ -37,6 +37,19 @@ enum gd_kmsg_signal {
         GD_KMSG_LINUX_VERSION,         /* "Linux version " */
         GD_KMSG_CANT_RESERVE,          /* "can't reserve" */
         GD_KMSG_POWER_STATE,           /* "change power state" */
+        /* Where gpudiag runs (model/role.c) and arm64 interrupts (checks/irq.c). */
+        GD_KMSG_HYPERVISOR_DETECTED,   /* "Hypervisor detected" */
+        GD_KMSG_PRE_ITS,               /* "Synquacer pre-ITS" */
+        /* A guest's GPU: BARs and driver initialisation (checks/guest.c). */
+        GD_KMSG_FAILED_TO_ASSIGN,      /* "failed to assign" */
+        GD_KMSG_NVRM_REGION_INVALID,   /* "assigned to your NVIDIA device is invalid" */
+        GD_KMSG_NVRM_BAR_ZERO,         /* "is 0M @ 0x0" */
+        GD_KMSG_NVRM_INIT_FAILED,      /* "RmInitAdapter failed" */
+        GD_KMSG_NVRM_NONE_INITIALIZED, /* "None of the NVIDIA devices were initialized" */
+        GD_KMSG_FALLEN_OFF_BUS,        /* "fallen off the bus" */
+        GD_KMSG_NVRM_XID,              /* "NVRM: Xid (" */
+        GD_KMSG_PROBE_FAILED,          /* "failed with error" */
+        GD_KMSG_AMDGPU_INIT_FATAL,     /* "Fatal error during GPU init" */
         _GD_KMSG_SIGNAL_MAX,
 };
 
@@ -47,8 +60,8 @@ struct gd_kmsg_signal_info {
 
 const struct gd_kmsg_signal_info *gd_kmsg_signal(enum gd_kmsg_signal s);
 
-/* The signals text[0..len) holds, one bit (1 << signal) each. */
-uint32_t gd_kmsg_signals_in(const char *s, size_t len);
+/* The signals text[0..len) holds, one bit (1ull << signal) each. */
+uint64_t gd_kmsg_signals_in(const char *s, size_t len);
 
 /* True when text holds a signal: the reader keeps the record. */
 bool gd_kmsg_has_signal(const char *text);

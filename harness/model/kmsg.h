@@ -24,7 +24,7 @@ int gd_kmsg_parse_record(const char *line, size_t len, unsigned lineno,
                          struct gd_kmsg_record *ret);
 
 static inline bool gd_kmsg_record_has(const struct gd_kmsg_record *r, enum gd_kmsg_signal s) {
-        return (r->signals >> s) & 1u;
+        return (r->signals >> s) & 1ull;
 }
 
 /* The first record at index >= start that holds signal and, when and is

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The "expect" section of a scenario: verdict per GPU address, findings
  * that must appear (ids checked against the catalogue), findings that must
- * not. */
+ * not, and where gpudiag runs (the role, model/role.h). */
 #include <errno.h>
 #include <string.h>
 
@@ -10,16 +10,29 @@
 #include "replay/scenario-internal.h"
 
 int sc_parse_expect(struct sc_ctx *c, struct gd_scenario *s, struct fy_node *key, struct fy_node *n) {
-        static const char *const allowed[] = { "verdict", "findings", "absent", NULL };
-        struct fy_node *ks[3], *vs[3], *item;
+        static const char *const allowed[] = { "verdict", "findings", "absent", "role", NULL };
+        struct fy_node *ks[4], *vs[4], *item;
         struct fy_node_pair *p;
         void *it = NULL;
         int r;
 
         if ((r = sc_map_fields(c, key, n, "expect", allowed, ks, vs)) < 0)
                 return r;
-        if (!vs[0] && !vs[1] && !vs[2])
-                return sc_fail(c, bundle_value_line(key, n), "expect", "needs at least one of verdict, findings, absent");
+        if (!vs[0] && !vs[1] && !vs[2] && !vs[3])
+                return sc_fail(c, bundle_value_line(key, n), "expect",
+                               "needs at least one of verdict, findings, absent, role");
+        if (vs[3]) {
+                bool known = false;
+
+                if ((r = sc_get_string(c, ks[3], vs[3], "expect: role", false, &s->role, NULL)) < 0)
+                        return r;
+                s->role_line = gd_yaml_node_line(vs[3]);
+                for (int i = 0; i < _GD_ROLE_MAX; i++)
+                        known = known || streq(s->role, gd_role_to_string(i));
+                if (!known)
+                        return sc_fail(c, bundle_value_line(ks[3], vs[3]), "expect: role", "'%s' is not host, guest, "
+                                       "guest-with-viommu, xen-dom0, xen-domu or unknown", s->role);
+        }
 
         if (vs[0]) {
                 if (!fy_node_is_mapping(vs[0]) || fy_node_is_alias(vs[0]))

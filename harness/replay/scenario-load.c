@@ -366,6 +366,7 @@ struct gd_scenario *gd_scenario_free(struct gd_scenario *s) {
         }
         free(s->findings);
         strv_free(s->absent);
+        free(s->role);
         free(s->absent_lines);
         free(s->path);
         free(s->name);

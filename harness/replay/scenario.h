@@ -105,6 +105,8 @@ struct gd_scenario {
         size_t n_findings;
         char **absent;          /* strv, never NULL */
         int *absent_lines;
+        char *role;             /* expected host.role (model/role.h); NULL when not given */
+        int role_line;
 };
 
 /* Parses and validates a scenario file.  Returns 0 and *ret, or -EINVAL with

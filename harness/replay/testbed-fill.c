@@ -236,6 +236,21 @@ static bool in_config_root(const char *path) {
         return gd_bundle_path_is_config(path) || startswith(path, "/dev/");
 }
 
+/* Whether the bundle has a file or a directory below dir: then the testbed
+ * has the directory, and a table path that is a directory
+ * (/proc/driver/nvidia/gpus) needs no marker. */
+static bool bundle_has_below(const struct gd_bundle *b, const char *dir) {
+        size_t len = strlen(dir);
+
+        for (size_t i = 0; i < b->n_files; i++)
+                if (strncmp(b->files[i].path, dir, len) == 0 && b->files[i].path[len] == '/')
+                        return true;
+        for (size_t i = 0; b->dirs[i]; i++)
+                if (streq(b->dirs[i], dir) || (strncmp(b->dirs[i], dir, len) == 0 && b->dirs[i][len] == '/'))
+                        return true;
+        return false;
+}
+
 static int add_files(struct tb_out *out, const struct gd_bundle *b, char **ret_error) {
         int64_t fallback = default_mtime(b);
 
@@ -290,7 +305,8 @@ static int add_files(struct tb_out *out, const struct gd_bundle *b, char **ret_e
                 int r;
 
                 /* Below the config root a missing file is simply missing. */
-                if (gd_bundle_file(b, path) || gd_bundle_is_unreadable(b, path) || in_config_root(path))
+                if (gd_bundle_file(b, path) || gd_bundle_is_unreadable(b, path) || in_config_root(path) ||
+                    bundle_has_below(b, path))
                         continue;
                 r = tb_write(out, path, GD_ABSENT_MARKER, strlen(GD_ABSENT_MARKER), 0444, -1);
                 if (r < 0)

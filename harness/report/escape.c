@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <stdbool.h>
 #include <string.h>
 
 #include "base/utf8.h"
@@ -79,4 +80,34 @@ void gd_put_prom_label(FILE *out, const char *s) {
 
 void gd_put_dot(FILE *out, const char *s) {
         put_mapped(out, s, backslash_map);
+}
+
+/* A comment line of a shell script: a newline would end the comment and
+ * start a command, so every control character becomes a space. */
+static const char *comment_map(unsigned char c) {
+        return is_control(c) ? " " : NULL;
+}
+
+void gd_put_shell_comment(FILE *out, const char *s) {
+        put_mapped(out, s, comment_map);
+}
+
+/* Inside single quotes only ' itself means something: it ends the quote,
+ * so it is written as '\'' (close, an escaped quote, open). */
+static const char *single_quote_map(unsigned char c) {
+        return c == '\'' ? "'\\''" : NULL;
+}
+
+void gd_put_shell_word(FILE *out, const char *s) {
+        bool plain = s && *s;
+
+        for (const char *p = s; plain && *p; p++)
+                plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%", *p);
+        if (plain) {
+                fputs(s, out);
+                return;
+        }
+        fputc('\'', out);
+        put_mapped(out, s, single_quote_map);
+        fputc('\'', out);
 }

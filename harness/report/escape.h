@@ -20,3 +20,13 @@ void gd_put_prom_label(FILE *out, const char *s);
 /* A Graphviz DOT double-quoted string: " and \ escaped (a backslash would
  * otherwise start a label escape such as \N or \G), newline as \n. */
 void gd_put_dot(FILE *out, const char *s);
+
+/* The text of a shell comment (after "# "): control characters, newlines
+ * first, as spaces, so nothing from a host can end the comment. */
+void gd_put_shell_comment(FILE *out, const char *s);
+
+/* One shell word: as it is when it holds only characters no shell gives a
+ * meaning (letters, digits, - _ . / = : , + @ %), else single-quoted with
+ * ' as '\''.  Invalid UTF-8 becomes U+FFFD, so a word from a bundle is
+ * what a person reading the script sees. */
+void gd_put_shell_word(FILE *out, const char *s);

@@ -35,6 +35,22 @@ static void emit_finding(struct gd_emit *e, const struct gd_finding *x) {
         }
         gd_emit_seq_end(e);
         gd_emit_kv_str(e, "remedy", x->remedy);
+        gd_emit_key(e, "edits");
+        gd_emit_seq_begin(e);
+        for (size_t i = 0; i < x->n_edits; i++) {
+                gd_emit_map_begin(e);
+                gd_emit_kv_str(e, "file", x->edits[i].file);
+                gd_emit_key(e, "line");
+                if (x->edits[i].line)
+                        gd_emit_int(e, x->edits[i].line);
+                else
+                        gd_emit_null(e);
+                gd_emit_kv_str(e, "key", x->edits[i].key);
+                gd_emit_kv_str(e, "old", x->edits[i].old_value);
+                gd_emit_kv_str(e, "new", x->edits[i].new_value);
+                gd_emit_map_end(e);
+        }
+        gd_emit_seq_end(e);
         gd_emit_map_end(e);
 }
 
@@ -54,6 +70,8 @@ static void emit_target(struct gd_emit *e, const struct gd_target *t, const stru
         for (size_t i = 0; i < t->n_functions; i++)
                 gd_emit_str(e, t->functions[i]->address);
         gd_emit_seq_end(e);
+        gd_emit_kv_str(e, "question", gd_question_to_string(t->question));
+        gd_emit_kv_str(e, "question_text", gd_question_text(t->question));
         gd_emit_kv_str(e, "verdict", gd_verdict_to_string(gd_verdict_for(t, f)));
         /* The required conditions no check proved: why a GPU with no
          * blocking finding is still UNKNOWN. */
@@ -81,6 +99,7 @@ static void emit_target(struct gd_emit *e, const struct gd_target *t, const stru
 int gd_report_explain_json(FILE *out, const struct gd_host *h, const struct gd_targets *t,
                            const struct gd_findings *f) {
         _cleanup_emit_ struct gd_emit *e = gd_emit_new(out, GD_EMIT_JSON);
+        struct gd_role_fact rf;
 
         if (!e)
                 return -ENOMEM;
@@ -99,6 +118,22 @@ int gd_report_explain_json(FILE *out, const struct gd_host *h, const struct gd_t
 
         gd_emit_key(e, "host");
         gd_emit_map_begin(e);
+        gd_role_decide(h, &rf);
+        gd_emit_kv_str(e, "role", gd_role_to_string(rf.role));
+        gd_emit_key(e, "role_evidence");
+        gd_emit_seq_begin(e);
+        for (size_t i = 0; i < rf.n_evidence; i++) {
+                gd_emit_map_begin(e);
+                gd_emit_kv_str(e, "source", rf.evidence[i].source);
+                gd_emit_key(e, "line");
+                if (rf.evidence[i].line)
+                        gd_emit_int(e, rf.evidence[i].line);
+                else
+                        gd_emit_null(e);
+                gd_emit_kv_str(e, "text", rf.evidence[i].text);
+                gd_emit_map_end(e);
+        }
+        gd_emit_seq_end(e);
         gd_emit_kv_str(e, "kernel", h->kernel_release);
         gd_emit_kv_str(e, "cpu_vendor", h->cpu_vendor);
         gd_emit_kv_tri(e, "hypervisor", h->hypervisor);

@@ -67,6 +67,26 @@ static void print_finding(FILE *out, const struct gd_finding *x, const struct gd
                 print_indented(out, "remedy:", x->remedy);
 }
 
+/* Where gpudiag runs and why it thinks so (model/role.c). */
+static void print_role(FILE *out, const struct gd_host *h, const struct gd_report_opts *o) {
+        struct gd_role_fact rf;
+
+        gd_role_decide(h, &rf);
+        fprintf(out, "Role: %s\n", gd_role_to_string(rf.role));
+        for (size_t i = 0; i < rf.n_evidence; i++) {
+                if (!o->verbose && i == EVIDENCE_SHOWN) {
+                        fprintf(out, "      %-9s (%zu more; --verbose shows all)\n", "", rf.n_evidence - i);
+                        break;
+                }
+                if (rf.evidence[i].line)
+                        fprintf(out, "      %-9s %s:%u: %s\n", i == 0 ? "evidence:" : "", rf.evidence[i].source,
+                                rf.evidence[i].line, rf.evidence[i].text);
+                else
+                        fprintf(out, "      %-9s %s: %s\n", i == 0 ? "evidence:" : "", rf.evidence[i].source,
+                                rf.evidence[i].text);
+        }
+}
+
 static bool about_target(const struct gd_finding *x, const struct gd_target *t) {
         for (size_t i = 0; i < t->n_functions; i++)
                 if (gd_finding_has_subject(x, t->functions[i]->address))
@@ -88,6 +108,7 @@ void gd_report_explain_text(FILE *out, const struct gd_host *h, const struct gd_
                 fprintf(out, "%s%s%s  %s  [%04x:%04x]\n", o->color ? verdict_color(v) : "", verdict_label(v),
                         o->color ? ANSI_RESET : "", tg->gpu->address, tg->gpu->vendor, tg->gpu->device);
                 fprintf(out, "  %s\n", escape_in(&p, name));
+                fprintf(out, "  question: %s?\n", gd_question_text(tg->question));
                 for (size_t j = 0; j < tg->n_functions; j++) {
                         const struct gd_pci_dev *d = tg->functions[j];
                         char grp[16];
@@ -138,6 +159,7 @@ void gd_report_explain_text(FILE *out, const struct gd_host *h, const struct gd_
                 }
                 print_finding(out, x, o);
         }
+        print_role(out, h, o);
         if (t->n == 0)
                 fprintf(out, "\nNo GPU to pass through on this host.\n");
 }
