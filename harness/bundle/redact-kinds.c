@@ -522,18 +522,21 @@ static size_t rewrite_ip(const struct redact_at *at, struct redact_out *o) {
 
 /* The order matters where two kinds could claim one text: a learned name
  * before the words in it, labelled values before the identifiers inside
- * them, MACs before IPv6 (six hex pairs are no IPv6 address anyway). */
+ * them, MACs before IPv6 (six hex pairs are no IPv6 address anyway).
+ * user ("x/var/home/NAME") and partuuid ("xPARTUUID=") also match inside a
+ * word; every other kind starts only after a byte that is no letter or
+ * digit (its rewrite() checks that too). */
 const struct redact_kind redact_kinds[] = {
-        { "hostname",   "the host's own name, learned from the text and the host", rewrite_host },
-        { "domain",     "the host's domain (its fully qualified name, resolv.conf search lines)", rewrite_domain },
+        { "hostname",   "the host's own name, learned from the text and the host", rewrite_host, true },
+        { "domain",     "the host's domain (its fully qualified name, resolv.conf search lines)", rewrite_domain, true },
         { "user",       "user names: /home/NAME, ~NAME, prompts, and wherever a learned name recurs", rewrite_user },
-        { "smbios",     "Proxmox smbios1: values (the firmware identity a VM gets)", rewrite_smbios },
-        { "serial",     "serial numbers after the labels that introduce them", rewrite_serial },
+        { "smbios",     "Proxmox smbios1: values (the firmware identity a VM gets)", rewrite_smbios, true },
+        { "serial",     "serial numbers after the labels that introduce them", rewrite_serial, true },
         { "partuuid",   "PARTUUID=SSSSSSSS-PP of MBR disks", rewrite_partuuid },
-        { "uuid",       "UUIDs (file systems, LUKS, VMs, NVIDIA GPUs) and FAT volume serials", rewrite_uuid },
-        { "machine-id", "systemd's machine ID (32 hex digits)", rewrite_machine_id },
-        { "mac",        "MAC addresses in every spelling: colons, dashes, none, enx..., BOOTIF=01-...", rewrite_mac },
-        { "ip",         "IPv4 and IPv6 addresses", rewrite_ip },
+        { "uuid",       "UUIDs (file systems, LUKS, VMs, NVIDIA GPUs) and FAT volume serials", rewrite_uuid, true },
+        { "machine-id", "systemd's machine ID (32 hex digits)", rewrite_machine_id, true },
+        { "mac",        "MAC addresses in every spelling: colons, dashes, none, enx..., BOOTIF=01-...", rewrite_mac, true },
+        { "ip",         "IPv4 and IPv6 addresses", rewrite_ip, true },
         { "dsn",        "the PCIe Device Serial Number capability in configuration space", NULL },
         { "vpd",        "the VPD serial number (SN) in configuration space", NULL },
         { "dmi-serial", "DMI serials and the product UUID (collect does not read them)", NULL },
