@@ -94,6 +94,7 @@ static unsigned block_ending_at(const char *s, size_t end) {
 struct index {
         uint8_t shift[1u << HASH_BITS];    /* by the hash of the window's last B bytes */
         uint16_t key[_GD_KMSG_SIGNAL_MAX]; /* each signal's hash of bytes m-B .. m-1 */
+        uint64_t by_key[256];              /* the signals whose key ends in these 8 bits */
         size_t lengths[_GD_KMSG_SIGNAL_MAX];
         size_t m;
 };
@@ -124,6 +125,7 @@ static const struct index *index_get(void) {
                                         ix.shift[h] = (uint8_t) (ix.m - q);
                         }
                         ix.key[k] = (uint16_t) block_of(t + ix.m - BLOCK);
+                        ix.by_key[ix.key[k] & 255] |= 1ull << k;
                 }
                 ready = true;
         }
@@ -136,10 +138,15 @@ static uint64_t check(const struct index *ix, const char *s, size_t len, size_t 
         size_t start = end + 1 - ix->m;
         uint64_t found = 0;
 
-        for (size_t k = 0; k < _GD_KMSG_SIGNAL_MAX; k++)
+        /* Only the signals of this key, not all of them (a loop over every
+         * signal was a fifth of the search with 38 signals). */
+        for (uint64_t maybe = ix->by_key[h & 255]; maybe; maybe &= maybe - 1) {
+                unsigned k = (unsigned) __builtin_ctzll(maybe);
+
                 if (ix->key[k] == h && ix->lengths[k] <= len - start &&
                     memcmp(s + start, signals[k].text, ix->lengths[k]) == 0)
                         found |= 1ull << k;
+        }
         return found;
 }
 
