@@ -76,6 +76,10 @@ int bundle_scalar_pieces(struct fy_node *n, int (*piece)(const char *p, size_t l
         struct fy_token_iter *it = t ? fy_token_iter_create(t) : NULL;
         const struct fy_iter_chunk *c = NULL;
         size_t at = 0, released = 0;
+        const struct fy_mark *from = t ? fy_token_start_mark(t) : NULL, *to = t ? fy_token_end_mark(t) : NULL;
+        /* A scalar of a few MiB of the input or more (the recording). */
+        const bool large = from && to && to->input_pos > from->input_pos &&
+                           to->input_pos - from->input_pos >= RELEASE_EVERY;
         const char *reach = NULL;
         int err = 0, r = 0;
 
@@ -91,9 +95,20 @@ int bundle_scalar_pieces(struct fy_node *n, int (*piece)(const char *p, size_t l
                 if (input.start && c->str >= input.start && c->str + c->len <= input.start + input.len &&
                     c->str + c->len > reach)
                         reach = c->str + c->len;
-                if (reach && at - released >= RELEASE_EVERY) {
+                if (reach && (at - released >= RELEASE_EVERY || (large && !released))) {
+                        /* Behind the pieces, and past the next few MiB:
+                         * libfyaml's iterator reads all of a scalar before
+                         * its first piece (and keeps a list of its pieces,
+                         * 32 MB for a 40 MB recording, which was resident
+                         * whole beside it: explain --bundle of 4,096
+                         * functions peaked at 79 MB).  A page given back
+                         * is read again from the page cache when touched. */
                         bundle_input_release(input.start, input.len, reach);
-                        released = at;
+                        if (large && (size_t) (input.start + input.len - reach) > RELEASE_EVERY)
+                                bundle_input_release(reach + RELEASE_EVERY,
+                                                     (size_t) (input.start + input.len - reach) - RELEASE_EVERY,
+                                                     input.start + input.len);
+                        released = at ? at : 1;
                 }
         }
         fy_token_iter_destroy(it);
