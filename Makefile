@@ -14,7 +14,7 @@ TEST_DEPS = prometheus graphviz chromium bash-completion zsh
 # What `make deb` runs: dpkg-buildpackage (dpkg-dev), dh (debhelper), lintian.
 DEB_DEPS = dpkg-dev debhelper lintian
 
-.PHONY: all deps test-deps deb-deps build run check bench fuzz check-asan asan clean install deb
+.PHONY: all deps test-deps deb-deps build run check bench accuracy fuzz check-asan asan clean install deb
 
 all: build
 
@@ -61,6 +61,13 @@ check: build test-deps
 # libvirt-clients (virt-host-validate qemu is timed beside lspci when installed).
 bench: build
 	meson test -C $(BUILD) --benchmark --verbose
+
+# The accuracy benchmark (tests/accuracy.c): every real report of sysfs-snapshots/reports/ imported
+# fresh and explained, against its blind label (reports/LABELS): a table per GPU and the totals
+# (imported, verdicts accepted, causes named, false READY).  It measures and exits 0; the floor
+# (no false READY, no crash, every report naming a PCI address imported) is test-reports in `make check`.
+accuracy: build
+	GPUDIAG=$(CURDIR)/$(BUILD)/gpudiag ./$(BUILD)/tests/accuracy sysfs-snapshots/reports
 
 # The tests again, built with AddressSanitizer and UBSan, warning level 3 and -Werror
 # (-Wno-pedantic: the GNU statement expressions of base/macro.h are intended).

@@ -114,6 +114,9 @@ struct gd_progress;
 struct gd_testbed_tree;
 int cli_run_in_testbed(struct gd_bundle **b, struct gd_testbed_tree **tree, const char *bundle_path,
                        char **argv_exec, struct gd_progress **progress);
+/* The same for a loaded bundle b, which stays the caller's. */
+int cli_run_in_testbed_of(const struct gd_bundle *b, const char *bundle_path, char **argv_exec,
+                          struct gd_progress **progress);
 
 /* -s and -d as parsed into o->filter, with a message on error (0 or
  * -EINVAL); cli_parse_host_opts() calls it, commands with their own

@@ -51,10 +51,9 @@ int cli_load_bundle(const char *path, struct gd_bundle **ret) {
 }
 
 #if HAVE_REPLAY
-int cli_run_in_testbed(struct gd_bundle **b, struct gd_testbed_tree **tree, const char *bundle_path, char **argv_exec,
-                       struct gd_progress **progress) {
-        _cleanup_(gd_testbed_freep) struct gd_testbed *tb = NULL;
-        _cleanup_free_ char *err = NULL;
+/* Runs argv_exec (this program) in the testbed tb, which it removes. */
+static int run_in(struct gd_testbed *tb, const char *bundle_path, char **argv_exec, struct gd_progress **progress) {
+        _cleanup_(gd_testbed_freep) struct gd_testbed *owned = tb;
         char **envp = NULL;
         char self[PATH_MAX];
         ssize_t n;
@@ -67,16 +66,6 @@ int cli_run_in_testbed(struct gd_bundle **b, struct gd_testbed_tree **tree, cons
                 return GD_EXIT_HOST;
         }
         self[n] = '\0';
-
-        r = gd_testbed_build_tree(*tree, &tb, &err);
-        if (r < 0) {
-                cli_error("%s: cannot build the replay testbed: %s", bundle_path, err ? err : strerror(-r));
-                return GD_EXIT_USAGE;
-        }
-        /* Written: neither is needed again, and the command started below
-         * would begin life with their pages (a fork copies the process). */
-        *tree = (gd_testbed_tree_free(*tree), NULL);
-        *b = gd_bundle_free(*b);
         for (char * const *w = gd_testbed_warnings(tb); *w; w++)
                 cli_warning("%s: %s", bundle_path, *w);
         r = gd_testbed_exec_env(tb, &envp);
@@ -123,6 +112,44 @@ int cli_run_in_testbed(struct gd_bundle **b, struct gd_testbed_tree **tree, cons
                 return GD_EXIT_SIGPIPE;
         cli_error("replayed command died with signal %d", WTERMSIG(status));
         return GD_EXIT_HOST;
+}
+
+int cli_run_in_testbed(struct gd_bundle **b, struct gd_testbed_tree **tree, const char *bundle_path, char **argv_exec,
+                       struct gd_progress **progress) {
+        _cleanup_(gd_testbed_freep) struct gd_testbed *tb = NULL;
+        _cleanup_free_ char *err = NULL;
+        int r;
+
+        r = gd_testbed_build_tree(*tree, &tb, &err);
+        if (r < 0) {
+                cli_error("%s: cannot build the replay testbed: %s", bundle_path, err ? err : strerror(-r));
+                return GD_EXIT_USAGE;
+        }
+        /* An imported host is partial evidence (host/host-read.c): the
+         * command inside gets the bundle's origin from the testbed. */
+        if (gd_testbed_set_origin(tb, (*b)->metadata.origin) < 0) {
+                cli_error("%s", strerror(ENOMEM));
+                return GD_EXIT_HOST;
+        }
+        /* Written: neither is needed again, and the command started below
+         * would begin life with their pages (a fork copies the process). */
+        *tree = (gd_testbed_tree_free(*tree), NULL);
+        *b = gd_bundle_free(*b);
+        return run_in(TAKE_PTR(tb), bundle_path, argv_exec, progress);
+}
+
+int cli_run_in_testbed_of(const struct gd_bundle *b, const char *bundle_path, char **argv_exec,
+                          struct gd_progress **progress) {
+        struct gd_testbed *tb = NULL;
+        _cleanup_free_ char *err = NULL;
+        int r;
+
+        r = gd_testbed_build(b, &tb, &err);
+        if (r < 0) {
+                cli_error("%s: cannot build the replay testbed: %s", bundle_path, err ? err : strerror(-r));
+                return GD_EXIT_USAGE;
+        }
+        return run_in(tb, bundle_path, argv_exec, progress);
 }
 
 /* The bundle's records go into the testbed's tree as they are read (the
