@@ -6,6 +6,12 @@
 /* Register offsets and IDs from include/uapi/linux/pci_regs.h. */
 #define PCI_STATUS              0x06
 #define PCI_STATUS_CAP_LIST     0x10
+#define PCI_HEADER_TYPE         0x0e
+#define PCI_HEADER_TYPE_MASK    0x7f
+#define PCI_HEADER_TYPE_BRIDGE  1
+#define PCI_HEADER_TYPE_MFD     0x80
+#define PCI_SECONDARY_BUS       0x19
+#define PCI_STD_HEADER_SIZEOF   64
 #define PCI_CAPABILITY_LIST     0x34
 #define PCI_CAP_ID_PM           0x01
 #define PCI_CAP_ID_EXP          0x10
@@ -59,12 +65,15 @@ void gd_pci_caps_parse(const uint8_t *cfg, size_t len, struct gd_pci_caps *ret) 
         size_t ptr;
 
         memset(ret, 0, sizeof(*ret));
-        if (!cfg || len < PCI_CFG_SPACE_SIZE) {
-                ret->config_complete = TRI_NO;
-                return;
-        }
+        ret->secondary_bus = -1;
         /* A device that fell off the bus reads all ones. */
-        if (rd16(cfg, 0) == 0xffff) {
+        if (cfg && len >= PCI_STD_HEADER_SIZEOF && rd16(cfg, 0) != 0xffff) {
+                /* The header is the part every user may read (64 bytes). */
+                ret->multifunction = (cfg[PCI_HEADER_TYPE] & PCI_HEADER_TYPE_MFD) ? TRI_YES : TRI_NO;
+                if ((cfg[PCI_HEADER_TYPE] & PCI_HEADER_TYPE_MASK) == PCI_HEADER_TYPE_BRIDGE)
+                        ret->secondary_bus = cfg[PCI_SECONDARY_BUS];
+        }
+        if (!cfg || len < PCI_CFG_SPACE_SIZE || rd16(cfg, 0) == 0xffff) {
                 ret->config_complete = TRI_NO;
                 return;
         }

@@ -1,0 +1,664 @@
+/* SPDX-License-Identifier: MIT */
+/* pci_device_group() (drivers/iommu/iommu.c), replayed over the model.
+ *
+ * The kernel gives each PCI device its group when the IOMMU driver probes
+ * it, in the order devices were added to the bus (bus_iommu_probe() walks
+ * the bus's device list; pci_bus_add_devices() adds the devices of a bus,
+ * then each bridge's child bus in turn), and each device either joins a
+ * group that a device probed earlier already has or gets a new one:
+ *
+ *  1. pci_for_each_dma_alias() (drivers/pci/search.c): up the buses, a
+ *     PCIe-to-PCI bridge, a PCI-to-PCIe bridge or a conventional bridge
+ *     takes over the requester ID of what is below it; the first such
+ *     bridge with a group gives it (root, upstream and downstream ports
+ *     keep IDs; a PCI_DEV_FLAGS_BRIDGE_XLATE_ROOT bridge ends the walk).
+ *  2. From there up, while the bridge above does not have an ACS-isolated
+ *     path to the root (pci_acs_path_enabled(bus->self, NULL,
+ *     REQ_ACS_FLAGS)), the bridge's group is taken.
+ *  3. get_pci_alias_group(): a device on the same bus that is a DMA alias
+ *     of it (quirk aliases) or aliased by it.
+ *  4. get_pci_function_alias_group(): when it is multifunction and not
+ *     isolated, another function of the slot that is not isolated either.
+ *  5. Otherwise a new group.
+ *
+ * The proposed switch rework (GD_RULES_SWITCH_REWORK) is rework.c. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/strv.h"
+#include "predict/predict-internal.h"
+
+const char *gd_merge_kind_to_string(enum gd_merge_kind k) {
+        switch (k) {
+        case GD_MERGE_BRIDGE_ALIAS: return "bridge-alias";
+        case GD_MERGE_ACS_PATH: return "acs-path";
+        case GD_MERGE_DMA_ALIAS: return "dma-alias";
+        case GD_MERGE_FUNCTIONS: return "functions";
+        case GD_MERGE_SHARED_BUS: return "shared-bus";
+        }
+        return "unknown";
+}
+
+static void add_text(struct pctx *c, char ***list, const char *fmt, va_list ap) {
+        char *s = NULL;
+
+        if (vasprintf(&s, fmt, ap) < 0) {
+                c->error = -ENOMEM;
+                return;
+        }
+        if (strv_contains(*list, s)) {
+                free(s);
+                return;
+        }
+        if (strv_consume(list, s) < 0)
+                c->error = -ENOMEM;
+}
+
+void pctx_unknown(struct pctx *c, const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        add_text(c, &c->p->unknowns, fmt, ap);
+        va_end(ap);
+}
+
+void pctx_note(struct pctx *c, const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        add_text(c, &c->p->notes, fmt, ap);
+        va_end(ap);
+}
+
+const char *pcie_type_name(const struct pnode *n) {
+        if (n->pcie == TRI_UNKNOWN)
+                return "PCI device of unknown kind";
+        if (n->pcie == TRI_NO)
+                return gd_pci_is_bridge(n->d) ? "conventional PCI bridge" : "conventional PCI device";
+        switch (n->type) {
+        case PCI_EXP_TYPE_ENDPOINT: return "Endpoint";
+        case PCI_EXP_TYPE_LEG_END: return "Legacy Endpoint";
+        case PCI_EXP_TYPE_ROOT_PORT: return "Root Port";
+        case PCI_EXP_TYPE_UPSTREAM: return "switch Upstream Port";
+        case PCI_EXP_TYPE_DOWNSTREAM: return "switch Downstream Port";
+        case PCI_EXP_TYPE_PCI_BRIDGE: return "PCIe-to-PCI bridge";
+        case PCI_EXP_TYPE_PCIE_BRIDGE: return "PCI-to-PCIe bridge";
+        case PCI_EXP_TYPE_RC_END: return "Root Complex Integrated Endpoint";
+        case PCI_EXP_TYPE_RC_EC: return "Root Complex Event Collector";
+        default: return "PCIe device of another type";
+        }
+}
+
+const char *node_name(const struct pctx *c, size_t i, unsigned slot) {
+        static char buf[4][96];
+        const struct pnode *n = &c->n[i];
+
+        slot %= ELEMENTSOF(buf);
+        snprintf(buf[slot], sizeof(buf[slot]), "%s (%s %04x:%04x)", n->d->address, pcie_type_name(n), n->d->vendor,
+                 n->d->device);
+        return buf[slot];
+}
+
+/* ---- groups ------------------------------------------------------------ */
+
+int group_new(struct pctx *c, size_t i) {
+        struct gd_prediction *p = c->p;
+        struct gd_predicted_group *ng = realloc(p->groups, (p->n_groups + 1) * sizeof(*ng));
+
+        if (!ng) {
+                c->error = -ENOMEM;
+                return -1;
+        }
+        p->groups = ng;
+        ng[p->n_groups] = (struct gd_predicted_group) { 0 };
+        c->n[i].group = (int) p->n_groups;
+        p->n_groups++;
+        ng = &p->groups[c->n[i].group];
+        ng->devs = malloc(sizeof(*ng->devs));
+        if (!ng->devs) {
+                c->error = -ENOMEM;
+                return -1;
+        }
+        ng->devs[ng->n++] = i;
+        return c->n[i].group;
+}
+
+void join(struct pctx *c, size_t i, size_t with, size_t cause, enum gd_merge_kind kind, bool uncertain,
+          const char *fmt, ...) {
+        struct gd_prediction *p = c->p;
+        struct gd_predicted_group *g = &p->groups[c->n[with].group];
+        struct gd_predict_merge *nm;
+        size_t *nd;
+        va_list ap;
+        char *reason = NULL;
+
+        nd = realloc(g->devs, (g->n + 1) * sizeof(*nd));
+        nm = realloc(p->merges, (p->n_merges + 1) * sizeof(*nm));
+        if (nd)
+                g->devs = nd;
+        if (nm)
+                p->merges = nm;
+        va_start(ap, fmt);
+        if (!nd || !nm || vasprintf(&reason, fmt, ap) < 0) {
+                va_end(ap);
+                c->error = -ENOMEM;
+                return;
+        }
+        va_end(ap);
+        g->devs[g->n++] = i;
+        g->uncertain = g->uncertain || uncertain;
+        c->n[i].group = c->n[with].group;
+        p->merges[p->n_merges++] = (struct gd_predict_merge) {
+                .dev = i, .with = with, .cause = cause, .kind = kind, .reason = reason, .uncertain = uncertain,
+        };
+}
+
+/* ---- the classic algorithm --------------------------------------------- */
+
+struct found {
+        int group;
+        size_t member;          /* the device whose group it is */
+        size_t hop;             /* the first alias or function reached */
+        bool uncertain;
+        char why_a[256], why_b[256];
+};
+
+static bool test_and_set(uint64_t *bits, unsigned devfn) {
+        uint64_t m = UINT64_C(1) << (devfn % 64);
+        bool was = bits[devfn / 64] & m;
+
+        bits[devfn / 64] |= m;
+        return was;
+}
+
+static bool alias_bit(const struct pnode *n, unsigned devfn) {
+        return n->alias_mask[devfn / 64] & (UINT64_C(1) << (devfn % 64));
+}
+
+/* pci_devs_are_dma_aliases() */
+static bool are_aliases(const struct pnode *a, const struct pnode *b) {
+        return alias_bit(a, b->devfn) || alias_bit(b, a->devfn);
+}
+
+static int function_alias_group(struct pctx *c, size_t pdev, uint64_t *devfns, unsigned depth, struct found *f);
+
+/* get_pci_alias_group() */
+static int alias_group(struct pctx *c, size_t pdev, uint64_t *devfns, unsigned depth, struct found *f) {
+        if (depth > 256 || test_and_set(devfns, c->n[pdev].devfn))
+                return -1;
+        if (c->n[pdev].group >= 0) {
+                f->member = pdev;
+                return c->n[pdev].group;
+        }
+        for (size_t t = 0; t < c->nn; t++) {
+                int g;
+
+                if (t == pdev || !c->n[t].present || !same_bus(c, t, pdev) || !are_aliases(&c->n[pdev], &c->n[t]))
+                        continue;
+                if (depth == 0)
+                        f->hop = t;
+                g = alias_group(c, t, devfns, depth + 1, f);
+                if (g < 0)
+                        g = function_alias_group(c, t, devfns, depth + 1, f);
+                if (g >= 0)
+                        return g;
+        }
+        return -1;
+}
+
+/* get_pci_function_alias_group() */
+static int function_alias_group(struct pctx *c, size_t pdev, uint64_t *devfns, unsigned depth, struct found *f) {
+        const struct pnode *n = &c->n[pdev];
+        struct acs_why why;
+        tri_t self;
+
+        if (n->multifunction == TRI_NO)
+                return -1;
+        self = acs_enabled(c, pdev, REQ_ACS_FLAGS, &why);
+        if (self == TRI_YES)
+                return -1;
+        for (size_t t = 0; t < c->nn; t++) {
+                struct acs_why why_t;
+                tri_t other;
+                int g;
+
+                if (t == pdev || !c->n[t].present || !same_bus(c, t, pdev) || c->n[t].d->dev != n->d->dev)
+                        continue;
+                other = acs_enabled(c, t, REQ_ACS_FLAGS, &why_t);
+                if (other == TRI_YES)
+                        continue;
+                g = alias_group(c, t, devfns, depth + 1, f);
+                if (g < 0)
+                        continue;
+                if (depth == 0) {
+                        f->hop = t;
+                        snprintf(f->why_a, sizeof(f->why_a), "%s", why.text);
+                        snprintf(f->why_b, sizeof(f->why_b), "%s", why_t.text);
+                }
+                f->uncertain = f->uncertain || self == TRI_UNKNOWN || other == TRI_UNKNOWN ||
+                               n->multifunction == TRI_UNKNOWN;
+                return g;
+        }
+        return -1;
+}
+
+static const char *alias_rid(const struct pctx *c, size_t b, char buf[static 32]) {
+        const struct pnode *n = &c->n[b];
+
+        if ((n->pcie == TRI_YES && n->type == PCI_EXP_TYPE_PCI_BRIDGE) || n->pcie_bridge_alias) {
+                if (n->d->caps.secondary_bus >= 0)
+                        snprintf(buf, 32, "%02x:00.0", (unsigned) n->d->caps.secondary_bus);
+                else
+                        snprintf(buf, 32, "its secondary bus's 00.0");
+        } else
+                snprintf(buf, 32, "%02x:%02x.%x", n->d->bus, n->d->dev, n->d->func);
+        return buf;
+}
+
+/* Step 1: the bridges above that take over requester IDs.  Returns true
+ * when the device joined a group; *ret_pdev is the topmost such bridge
+ * (or the device). */
+static bool step_bridge_alias(struct pctx *c, size_t i, size_t *ret_pdev) {
+        size_t pdev = i;
+
+        for (size_t cur = i, depth = 0; c->n[cur].parent != NO_NODE && depth < 256; cur = c->n[cur].parent, depth++) {
+                size_t t = c->n[cur].parent;
+                const struct pnode *b = &c->n[t];
+                bool uncertain = false;
+                char rid[32];
+
+                if (b->xlate_root)
+                        break;
+                if (b->pcie == TRI_YES && b->type != PCI_EXP_TYPE_PCI_BRIDGE && b->type != PCI_EXP_TYPE_PCIE_BRIDGE)
+                        continue;
+                if (b->pcie == TRI_UNKNOWN) {
+                        uncertain = true;
+                        pctx_unknown(c, "%s: whether it is PCI Express is unknown, so whether it takes over the "
+                                     "requester IDs of what is below it is too", b->d->address);
+                }
+                pdev = t;
+                if (b->group < 0)
+                        continue;
+                join(c, i, t, t, GD_MERGE_BRIDGE_ALIAS, uncertain,
+                     "%s is below %s, which %s: DMA from below it carries the requester ID %s, so the IOMMU "
+                     "cannot tell them apart (pci_for_each_dma_alias(), drivers/pci/search.c)",
+                     c->n[i].d->address, node_name(c, t, 0),
+                     uncertain ? "may be a bridge that takes over requester IDs" : "takes over requester IDs",
+                     alias_rid(c, t, rid));
+                return true;
+        }
+        *ret_pdev = pdev;
+        return false;
+}
+
+/* Step 2: up to the first bridge with an ACS-isolated path to the root. */
+static bool step_acs_path(struct pctx *c, size_t i, size_t *pdev) {
+        for (size_t t = c->n[*pdev].parent, depth = 0; t != NO_NODE && depth < 256; t = c->n[t].parent, depth++) {
+                struct acs_why why;
+                size_t fail = t;
+                tri_t r = acs_path_enabled(c, t, REQ_ACS_FLAGS, &fail, &why);
+
+                if (r == TRI_YES)
+                        break;
+                if (r == TRI_UNKNOWN)
+                        pctx_unknown(c, "%s", why.text);
+                *pdev = t;
+                if (c->n[t].group < 0)
+                        continue;
+                join(c, i, t, fail, GD_MERGE_ACS_PATH, r == TRI_UNKNOWN,
+                     "%s is below %s, and the path to the root does not isolate: %s (pci_acs_path_enabled(), "
+                     "drivers/pci/pci.c)", c->n[i].d->address, c->n[t].d->address, why.text);
+                return true;
+        }
+        return false;
+}
+
+int classic_function_group(struct pctx *c, size_t i, uint64_t *devfns, size_t *ret_with, size_t *ret_hop,
+                           enum gd_merge_kind *ret_kind, char *why, size_t len, bool *uncertain) {
+        struct found f = { .hop = NO_NODE };
+        int g = alias_group(c, i, devfns, 0, &f);
+        size_t hop;
+
+        if (g >= 0) {
+                hop = f.hop != NO_NODE ? f.hop : f.member;
+                snprintf(why, len, "%s and %s are DMA aliases of each other (%s, drivers/pci/quirks.c; "
+                         "get_pci_alias_group())", c->n[i].d->address, c->n[hop].d->address,
+                         c->n[i].alias_quirk ? c->n[i].alias_quirk :
+                         c->n[hop].alias_quirk ? c->n[hop].alias_quirk : "a quirk");
+                *ret_kind = GD_MERGE_DMA_ALIAS;
+        } else {
+                g = function_alias_group(c, i, devfns, 0, &f);
+                if (g < 0)
+                        return -1;
+                hop = f.hop != NO_NODE ? f.hop : f.member;
+                snprintf(why, len, "%s and %s are functions of one multifunction device and neither is isolated "
+                         "from the other: %s; %s (get_pci_function_alias_group(), drivers/iommu/iommu.c)",
+                         c->n[i].d->address, c->n[hop].d->address, f.why_a[0] ? f.why_a : "-",
+                         f.why_b[0] ? f.why_b : "-");
+                *ret_kind = GD_MERGE_FUNCTIONS;
+                if (f.uncertain)
+                        pctx_unknown(c, "%s: %s", c->n[i].d->address, f.why_a[0] ? f.why_a : f.why_b);
+        }
+        *ret_with = f.member;
+        *ret_hop = hop;
+        *uncertain = f.uncertain;
+        return g;
+}
+
+static void classic_group(struct pctx *c, size_t i) {
+        uint64_t devfns[4] = { 0 };
+        size_t pdev = i, with, hop;
+        enum gd_merge_kind kind;
+        bool uncertain;
+        char why[600];
+
+        if (step_bridge_alias(c, i, &pdev) || step_acs_path(c, i, &pdev))
+                return;
+        if (classic_function_group(c, pdev, devfns, &with, &hop, &kind, why, sizeof(why), &uncertain) >= 0) {
+                join(c, i, with, hop, kind, uncertain, "%s", why);
+                return;
+        }
+        (void) group_new(c, i);
+}
+
+/* ---- set-up ------------------------------------------------------------ */
+
+static size_t find_node(const struct pctx *c, const char *address) {
+        const struct gd_pci_dev *d = gd_host_find_dev(c->h, address);
+        return d ? (size_t) (d - c->h->devs) : NO_NODE;
+}
+
+static bool below(const struct pctx *c, size_t i, size_t ancestor) {
+        for (size_t cur = i, depth = 0; cur != NO_NODE && depth < 257; cur = c->n[cur].parent, depth++)
+                if (cur == ancestor)
+                        return true;
+        return false;
+}
+
+static int remove_node(struct pctx *c, size_t i) {
+        size_t *nr;
+
+        if (!c->n[i].present)
+                return 0;
+        c->n[i].present = false;
+        nr = realloc(c->p->removed, (c->p->n_removed + 1) * sizeof(*nr));
+        if (!nr)
+                return -ENOMEM;
+        c->p->removed = nr;
+        nr[c->p->n_removed++] = i;
+        return 0;
+}
+
+static int apply_move(struct pctx *c, const struct gd_predict_move *m, char **ret_error) {
+        size_t dev = find_node(c, m->device), port = find_node(c, m->port);
+
+        if (dev == NO_NODE || port == NO_NODE) {
+                if (ret_error)
+                        (void) asprintf(ret_error, "move %s=%s: %s is not on this host", m->device, m->port,
+                                        dev == NO_NODE ? m->device : m->port);
+                return -EINVAL;
+        }
+        if (!gd_pci_is_bridge(c->n[port].d) || below(c, port, dev) || gd_pci_same_slot(c->n[dev].d, c->n[port].d)) {
+                if (ret_error)
+                        (void) asprintf(ret_error, "move %s=%s: %s is not a bridge the card could sit behind",
+                                        m->device, m->port, m->port);
+                return -EINVAL;
+        }
+        /* What sits behind the port now leaves: the slot holds one card. */
+        for (size_t i = 0; i < c->nn; i++) {
+                bool card = same_bus(c, i, dev) && c->n[i].d->dev == c->n[dev].d->dev;
+                if (i != port && !card && below(c, i, port) && remove_node(c, i) < 0)
+                        return -ENOMEM;
+        }
+        for (size_t i = 0; i < c->nn; i++)
+                if (i != dev && same_bus(c, i, dev) && c->n[i].d->dev == c->n[dev].d->dev)
+                        c->n[i].parent = port;
+        c->n[dev].parent = port;
+        return 0;
+}
+
+static int setup_nodes(struct pctx *c, char **ret_error) {
+        const struct gd_predict_options *o = c->o;
+        const struct gd_host *h = c->h;
+
+        for (size_t i = 0; i < c->nn; i++) {
+                const struct gd_pci_dev *d = &h->devs[i];
+                struct pnode *n = &c->n[i];
+
+                *n = (struct pnode) {
+                        .d = d, .parent = NO_NODE, .present = true, .translated = true, .group = -1,
+                        .devfn = (d->dev & 0x1f) << 3 | (d->func & 7),
+                        .pcie = d->caps.is_pcie, .type = d->caps.pcie_type, .multifunction = d->caps.multifunction,
+                };
+                if (d->parent) {
+                        n->parent = find_node(c, d->parent);
+                        if (n->parent == NO_NODE || n->parent == i)
+                                pctx_unknown(c, "%s: its upstream bridge %s is not on the host; it is taken to "
+                                             "sit on a root bus", d->address, d->parent);
+                        if (n->parent == i)
+                                n->parent = NO_NODE;
+                }
+                if (o->ungrouped_untranslated && d->iommu_group == GD_GROUP_NONE)
+                        n->translated = false;
+        }
+        for (size_t k = 0; k < o->n_moves; k++) {
+                int r = apply_move(c, &o->moves[k], ret_error);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < c->nn; i++) {
+                quirk_dma_aliases(c, i);
+                acs_setup_ctrl(c, i);
+        }
+        return c->error;
+}
+
+/* Notes about what lspci cannot show but could change the groups. */
+static void platform_notes(struct pctx *c) {
+        bool pci_bridge = false;
+
+        for (size_t i = 0; i < c->nn; i++) {
+                const struct pnode *n = &c->n[i];
+                if (n->present && gd_pci_is_bridge(n->d) &&
+                    (n->pcie == TRI_NO || (n->pcie == TRI_YES && n->type == PCI_EXP_TYPE_PCI_BRIDGE)))
+                        pci_bridge = true;
+        }
+        if (c->o->ivrs != TRI_NO && pci_bridge)
+                pctx_note(c, "with an AMD IOMMU, the ACPI IVRS table can alias requester IDs (alias entries for "
+                          "PCIe-to-PCI bridges); such aliases join groups and do not show in lspci");
+        if (c->have_override)
+                pctx_note(c, "pcie_acs_override=%s is in force: the kernel assumes isolation the hardware does not "
+                          "promise, so devices in different predicted groups may still reach each other by "
+                          "peer-to-peer DMA", c->o->acs_override);
+        if (c->o->config_acs && !kernel_at_least(c->o, 6, 11))
+                pctx_note(c, "pci=config_acs= needs Linux 6.11; this kernel ignores it");
+}
+
+/* ---- probe order and results ------------------------------------------- */
+
+struct order {
+        size_t *v;
+        size_t n;
+};
+
+static int cmp_devfn_of(const struct pctx *c, size_t a, size_t b) {
+        const struct gd_pci_dev *x = c->n[a].d, *y = c->n[b].d;
+
+        if (x->domain != y->domain)
+                return x->domain < y->domain ? -1 : 1;
+        if (x->bus != y->bus)
+                return x->bus < y->bus ? -1 : 1;
+        return c->n[a].devfn < c->n[b].devfn ? -1 : c->n[a].devfn > c->n[b].devfn;
+}
+
+/* pci_bus_add_devices(): the devices of a bus, then each bridge's bus. */
+static void visit_bus(struct pctx *c, size_t parent, struct order *o, bool *seen, unsigned depth) {
+        size_t first = o->n;
+
+        if (depth > 256)
+                return;
+        for (;;) {
+                size_t best = NO_NODE;
+
+                for (size_t i = 0; i < c->nn; i++)
+                        if (c->n[i].present && !seen[i] && c->n[i].parent == parent &&
+                            (best == NO_NODE || cmp_devfn_of(c, i, best) < 0))
+                                best = i;
+                if (best == NO_NODE)
+                        break;
+                seen[best] = true;
+                o->v[o->n++] = best;
+        }
+        for (size_t k = first, end = o->n; k < end; k++)
+                visit_bus(c, o->v[k], o, seen, depth + 1);
+}
+
+static int cmp_size(const void *a, const void *b) {
+        size_t x = *(const size_t *) a, y = *(const size_t *) b;
+        return x < y ? -1 : x > y;
+}
+
+static int cmp_group(const void *a, const void *b) {
+        return cmp_size(((const struct gd_predicted_group *) a)->devs, ((const struct gd_predicted_group *) b)->devs);
+}
+
+static void finish_groups(struct pctx *c) {
+        struct gd_prediction *p = c->p;
+
+        for (size_t g = 0; g < p->n_groups; g++)
+                qsort(p->groups[g].devs, p->groups[g].n, sizeof(size_t), cmp_size);
+        qsort(p->groups, p->n_groups, sizeof(*p->groups), cmp_group);
+        for (size_t g = 0; g < p->n_groups; g++)
+                for (size_t k = 0; k < p->groups[g].n; k++)
+                        p->group_of[p->groups[g].devs[k]] = (int) g;
+}
+
+int gd_predict_groups(const struct gd_host *h, const struct gd_predict_options *o, struct gd_prediction **ret,
+                      char **ret_error) {
+        _cleanup_prediction_ struct gd_prediction *p = calloc(1, sizeof(*p));
+        _cleanup_free_ struct pnode *nodes = NULL;
+        _cleanup_free_ bool *seen = NULL;
+        struct order order = { 0 };
+        struct pctx c = { .h = h, .o = o };
+        int r;
+
+        if (ret_error)
+                *ret_error = NULL;
+        if (!p)
+                return -ENOMEM;
+        p->n_devs = h->n_devs;
+        nodes = calloc(h->n_devs + 1, sizeof(*nodes));
+        seen = calloc(h->n_devs + 1, sizeof(*seen));
+        order.v = calloc(h->n_devs + 1, sizeof(*order.v));
+        p->group_of = malloc((h->n_devs + 1) * sizeof(*p->group_of));
+        if (!nodes || !seen || !order.v || !p->group_of) {
+                free(order.v);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < h->n_devs; i++)
+                p->group_of[i] = -1;
+        c.n = nodes;
+        c.nn = h->n_devs;
+        c.p = p;
+        if (o->acs_override) {
+                (void) acs_override_parse(o->acs_override, &c.ov);
+                c.have_override = c.ov.downstream || c.ov.multifunction || c.ov.n_ids > 0;
+        }
+        r = setup_nodes(&c, ret_error);
+        if (r < 0) {
+                free(order.v);
+                return r;
+        }
+        if (o->rules == GD_RULES_SWITCH_REWORK)
+                pctx_note(&c, "rules: the proposed rework of group formation for PCIe switches (not in a "
+                          "released kernel)");
+        platform_notes(&c);
+
+        visit_bus(&c, NO_NODE, &order, seen, 0);
+        for (size_t k = 0; k < order.n && c.error == 0; k++) {
+                size_t i = order.v[k];
+
+                if (!c.n[i].translated)
+                        continue;
+                if (o->rules == GD_RULES_SWITCH_REWORK)
+                        r = rework_group(&c, i);
+                else
+                        classic_group(&c, i);
+        }
+        /* Devices in no probe order: below a bridge that is not there. */
+        for (size_t i = 0; i < c.nn; i++)
+                if (c.n[i].present && !seen[i])
+                        pctx_unknown(&c, "%s: not reachable from a root bus in the model", h->devs[i].address);
+        free(order.v);
+        free(c.shared);
+        if (c.error < 0)
+                return c.error;
+        finish_groups(&c);
+        *ret = TAKE_PTR(p);
+        return 0;
+}
+
+struct gd_prediction *gd_prediction_free(struct gd_prediction *p) {
+        if (!p)
+                return NULL;
+        for (size_t g = 0; g < p->n_groups; g++)
+                free(p->groups[g].devs);
+        free(p->groups);
+        for (size_t k = 0; k < p->n_merges; k++)
+                free(p->merges[k].reason);
+        free(p->merges);
+        free(p->group_of);
+        strv_free(p->unknowns);
+        strv_free(p->notes);
+        free(p->removed);
+        free(p);
+        return NULL;
+}
+
+const struct gd_predicted_group *gd_prediction_group_of(const struct gd_host *h, const struct gd_prediction *p,
+                                                        const char *address) {
+        const struct gd_pci_dev *d = gd_host_find_dev(h, address);
+        int g;
+
+        if (!d || (size_t) (d - h->devs) >= p->n_devs)
+                return NULL;
+        g = p->group_of[d - h->devs];
+        return g >= 0 ? &p->groups[g] : NULL;
+}
+
+/* A pci= option's value: the part after "name=" up to its ','. */
+static const char *pci_option(const struct gd_host *h, const char *name) {
+        const char *found = NULL;
+        size_t nl = strlen(name);
+
+        for (size_t k = 0; k < h->cmdline.n_args; k++) {
+                const struct gd_cmdline_arg *a = &h->cmdline.args[k];
+
+                if (!streq(a->key, "pci") || !a->value)
+                        continue;
+                for (const char *t = a->value; t && *t; t = strchr(t, ',') ? strchr(t, ',') + 1 : NULL)
+                        if (strncmp(t, name, nl) == 0 && t[nl] == '=')
+                                found = t + nl + 1;
+        }
+        return found;
+}
+
+void gd_predict_options_from_host(const struct gd_host *h, struct gd_predict_options *ret) {
+        const struct gd_cmdline_arg *ov = gd_cmdline_find_last(&h->cmdline, "pcie_acs_override");
+        bool have_groups = h->groups_state == 0 && h->n_groups > 0;
+
+        *ret = (struct gd_predict_options) {
+                .acs_ctrl = have_groups ? GD_ACS_CTRL_SHOWN : GD_ACS_CTRL_KERNEL,
+                .rules = GD_RULES_CLASSIC,
+                .acs_override = ov ? ov->value : NULL,
+                .disable_acs_redir = pci_option(h, "disable_acs_redir"),
+                .config_acs = pci_option(h, "config_acs"),
+                .ivrs = h->acpi_ivrs,
+                .ungrouped_untranslated = have_groups,
+        };
+        if (!h->kernel_release ||
+            sscanf(h->kernel_release, "%u.%u", &ret->kernel_major, &ret->kernel_minor) != 2)
+                ret->kernel_major = ret->kernel_minor = 0;
+}
