@@ -273,6 +273,33 @@ static int build_recording(struct gd_import *im, struct recs *rs, char **text, s
         return 0;
 }
 
+/* Config space from lspci -vv capability lines (lspci-caps.c).  lspci
+ * does not print the multifunction bit: a slot with several functions
+ * listed has it; a lone function is single-function only when the text
+ * is a whole listing (it has 00:00.0 and more), not `lspci -s` output. */
+static void configs_from_caps(struct gd_import *im) {
+        size_t n = 0;
+        bool whole = false;
+
+        for (size_t i = 0; i < im->n_devs; i++)
+                if (imp_dev_recordable(&im->devs[i])) {
+                        n++;
+                        whole = whole || streq(im->devs[i].address, "0000:00:00.0");
+                }
+        whole = whole && n >= 4;
+        for (size_t i = 0; i < im->n_devs; i++) {
+                struct imp_dev *d = &im->devs[i];
+                bool siblings = false;
+
+                for (size_t j = 0; j < im->n_devs; j++)
+                        siblings = siblings || (j != i && imp_dev_recordable(&im->devs[j]) &&
+                                                im->devs[j].domain == d->domain && im->devs[j].bus == d->bus &&
+                                                im->devs[j].slot == d->slot);
+                if (siblings || whole)
+                        imp_config_from_caps(im, d, siblings);
+        }
+}
+
 int gd_import_write(struct gd_import *im, FILE *out, const char *source, const char *created) {
         _cleanup_emit_ struct gd_emit *em = NULL;
         _cleanup_(recs_done) struct recs rs = { 0 };
@@ -285,6 +312,7 @@ int gd_import_write(struct gd_import *im, FILE *out, const char *source, const c
                 imp_hex_finish(im, &im->devs[i]);
         if (im->n_devs > 0)
                 qsort(im->devs, im->n_devs, sizeof(*im->devs), cmp_dev_addr);
+        configs_from_caps(im);
         kernel = kernel_release(im);
         if (kernel && !imp_file_find(im, "/proc/sys/kernel/osrelease") &&
             imp_file_append(im, "/proc/sys/kernel/osrelease", kernel, strlen(kernel)) < 0)

@@ -339,7 +339,7 @@ int classic_function_group(struct pctx *c, size_t i, uint64_t *devfns, size_t *r
                          f.why_b[0] ? f.why_b : "-");
                 *ret_kind = GD_MERGE_FUNCTIONS;
                 if (f.uncertain)
-                        pctx_unknown(c, "%s: %s", c->n[i].d->address, f.why_a[0] ? f.why_a : f.why_b);
+                        pctx_unknown(c, "%s", f.why_a[0] ? f.why_a : f.why_b);
         }
         *ret_with = f.member;
         *ret_hop = hop;
