@@ -7,7 +7,7 @@ MESON_OPTS ?=
 DEPS = gcc pkg-config meson ninja-build libpci-dev pciutils libkmod-dev kmod libfyaml-dev \
        zlib1g-dev libumockdev-dev umockdev libcriterion-dev python3 python3-yaml
 
-.PHONY: all deps build run check bench fuzz check-asan asan clean install
+.PHONY: all deps build run check bench accuracy fuzz check-asan asan clean install
 
 all: build
 
@@ -47,6 +47,12 @@ check: build
 # libvirt-clients (virt-host-validate qemu is timed beside lspci when installed).
 bench: build
 	meson test -C $(BUILD) --benchmark --verbose
+
+# The IOMMU group predictor against the real groups of the public lspci -vvnn dumps
+# (sysfs-snapshots/lspci-vv/): one line per dump, then the totals; -v for every
+# device placed wrongly with the predictor's reason (ACCURACY_OPTS=-v).
+accuracy: build
+	./$(BUILD)/bench/predict-accuracy $(ACCURACY_OPTS) sysfs-snapshots/lspci-vv/*.txt
 
 # The tests again, built with AddressSanitizer and UBSan, warning level 3 and -Werror
 # (-Wno-pedantic: the GNU statement expressions of base/macro.h are intended).

@@ -17,8 +17,8 @@
  *
  * Multifunction: lspci -vv does not print the header type.  A slot with
  * more than one function listed is multifunction; a lone function is taken
- * as single-function only in a whole listing (one that has 00:00.0 and
- * more), since `lspci -s` shows one function of many. */
+ * as single-function only in a whole listing (write.c), since `lspci -s`
+ * shows one function of many. */
 #include <ctype.h>
 #include <string.h>
 

@@ -276,7 +276,8 @@ static int build_recording(struct gd_import *im, struct recs *rs, char **text, s
 /* Config space from lspci -vv capability lines (lspci-caps.c).  lspci
  * does not print the multifunction bit: a slot with several functions
  * listed has it; a lone function is single-function only when the text
- * is a whole listing (it has 00:00.0 and more), not `lspci -s` output. */
+ * is a whole listing (it has a root bus's 00.0 or a host bridge, and at
+ * least four devices), not `lspci -s` output. */
 static void configs_from_caps(struct gd_import *im) {
         size_t n = 0;
         bool whole = false;
@@ -284,7 +285,8 @@ static void configs_from_caps(struct gd_import *im) {
         for (size_t i = 0; i < im->n_devs; i++)
                 if (imp_dev_recordable(&im->devs[i])) {
                         n++;
-                        whole = whole || streq(im->devs[i].address, "0000:00:00.0");
+                        whole = whole || im->devs[i].class16 == 0x0600 ||
+                                (im->devs[i].bus == 0 && im->devs[i].slot == 0 && im->devs[i].func == 0);
                 }
         whole = whole && n >= 4;
         for (size_t i = 0; i < im->n_devs; i++) {
