@@ -92,6 +92,8 @@ static char *pasted_line(const char *address, const char *key) {
 
         text = read_fixture("lspci-vvnn-caps.txt", &len);
         block = strstr(text, address);
+        while (block && block > text && block[-1] != '\n')
+                block = strstr(block + 1, address);
         cr_assert_not_null(block);
         end = strstr(block, "\n\n");
         p = strstr(block, key);
