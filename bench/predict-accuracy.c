@@ -10,7 +10,9 @@
  * groups (it learns only which devices the IOMMU gave none), and its
  * partition is compared with the real one: as the kernel would program
  * ACS once the IOMMU is on ("derived", what a user with the IOMMU off
- * gets) and with ACSCtl as the dump shows it ("shown").
+ * gets), with ACSCtl as the dump shows it ("shown"), and, for information,
+ * under the proposed switch rework ("rework", not in a released kernel:
+ * where it differs it says how the rework would change the groups).
  *
  * One line per dump: NAME key=value ...; with -v the devices placed wrongly
  * and the reasons the predictor gave; then the totals.  The kernel release
@@ -67,8 +69,9 @@ static const char *gpu_state(const struct gd_host *h, const struct gd_group_diff
 
 static int inside(const char *kernel, bool verbose) {
         _cleanup_host_ struct gd_host *h = NULL;
-        static const enum gd_acs_ctrl_source modes[] = { GD_ACS_CTRL_KERNEL, GD_ACS_CTRL_SHOWN };
-        static const char *const mode_names[] = { "derived", "shown" };
+        static const enum gd_acs_ctrl_source modes[] = { GD_ACS_CTRL_KERNEL, GD_ACS_CTRL_SHOWN, GD_ACS_CTRL_KERNEL };
+        static const enum gd_predict_rules rules[] = { GD_RULES_CLASSIC, GD_RULES_CLASSIC, GD_RULES_SWITCH_REWORK };
+        static const char *const mode_names[] = { "derived", "shown", "rework" };
         int r = gd_host_read(GD_READ_PCI | GD_READ_IOMMU | GD_READ_KERNEL | GD_READ_PLATFORM | GD_READ_EVERY_DEVICE,
                              &h);
 
@@ -85,6 +88,7 @@ static int inside(const char *kernel, bool verbose) {
 
                 gd_predict_options_from_host(h, &o);
                 o.acs_ctrl = modes[m];
+                o.rules = rules[m];
                 if (kernel && sscanf(kernel, "%u.%u", &o.kernel_major, &o.kernel_minor) != 2)
                         o.kernel_major = o.kernel_minor = 0;
                 r = gd_predict_groups(h, &o, &p, &error);
@@ -99,7 +103,7 @@ static int inside(const char *kernel, bool verbose) {
                 printf(" %s=%s,%zu/%zu,gpu-%s,uncertain-%zu", mode_names[m],
                        d->n_compared > 0 && d->n_devs == 0 ? "exact" : "differs", d->n_exact_groups,
                        d->n_real_groups, gpu_state(h, d), uncertain);
-                if (verbose && d->n_devs > 0) {
+                if (verbose && d->n_devs > 0 && rules[m] == GD_RULES_CLASSIC) {
                         printf("\n  %s:\n", mode_names[m]);
                         print_diff(h, p, d);
                 }
