@@ -6,9 +6,9 @@
  * Each dump goes the way a user's paste goes: `gpudiag import` (in
  * process) makes a bundle, replay makes its umockdev testbed, and this
  * program runs itself inside it (--inside) to read the host with the one
- * reader.  There the predictor gets the host without looking at the
- * groups (it learns only which devices the IOMMU gave none), and its
- * partition is compared with the real one: as the kernel would program
+ * reader.  There the predictor gets the host without the groups (not
+ * even which devices the IOMMU left without one: those are only left out
+ * of the comparison), and its partition is compared with the real one: as the kernel would program
  * ACS once the IOMMU is on ("derived", what a user with the IOMMU off
  * gets), with ACSCtl as the dump shows it ("shown"), and, for information,
  * under the proposed switch rework ("rework", not in a released kernel:
@@ -89,6 +89,7 @@ static int inside(const char *kernel, bool verbose) {
                 gd_predict_options_from_host(h, &o);
                 o.acs_ctrl = modes[m];
                 o.rules = rules[m];
+                o.ungrouped_untranslated = false;       /* nothing of the real groups */
                 if (kernel && sscanf(kernel, "%u.%u", &o.kernel_major, &o.kernel_minor) != 2)
                         o.kernel_major = o.kernel_minor = 0;
                 r = gd_predict_groups(h, &o, &p, &error);
