@@ -102,6 +102,8 @@ _printf_(7, 8) void join(struct pctx *c, size_t i, size_t with, size_t cause, en
  * function on the way, the kind and the reason. */
 int classic_function_group(struct pctx *c, size_t i, uint64_t *devfns, size_t *ret_with, size_t *ret_hop,
                            enum gd_merge_kind *ret_kind, char *why, size_t len, bool *uncertain);
+/* classic.c: pci_device_group() for node i, as released kernels have it. */
+void classic_group(struct pctx *c, size_t i);
 /* rework.c: pci_device_group() as the switch rework has it; 0 or -ENOMEM. */
 int rework_group(struct pctx *c, size_t i);
 

@@ -7,8 +7,9 @@
  *
  * The rules are the kernel's, one file per concern (doc/iommu-groups.md
  * has the study with the sources):
- *   predict.c    pci_device_group() of drivers/iommu/iommu.c, replayed in
- *                the kernel's probe order
+ *   predict.c    the nodes, the kernel's probe order, the options a host implies
+ *   classic.c    pci_device_group() of drivers/iommu/iommu.c
+ *   rework.c     the proposed rework of it for PCIe switches
  *   acs.c        pci_acs_enabled() / pci_acs_path_enabled() and what
  *                pci_enable_acs() programs (drivers/pci/pci.c)
  *   quirks.c     pci_dev_acs_enabled[] and the DMA alias fixups of
