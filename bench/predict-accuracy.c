@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* predict-accuracy [-v] DUMP...: how well the IOMMU group predictor
+/* predict-accuracy [-v] [--acs-override=SPEC] DUMP...: how well the IOMMU group predictor
  * (harness/predict/) agrees with the real groups of whole `lspci -vvnn`
  * dumps (sysfs-snapshots/lspci-vv/).
  *
@@ -15,7 +15,9 @@
  * where it differs it says how the rework would change the groups).
  *
  * One line per dump: NAME key=value ...; with -v the devices placed wrongly
- * and the reasons the predictor gave; then the totals.  The kernel release
+ * and the reasons the predictor gave; then the totals.  --acs-override
+ * predicts as if pcie_acs_override=SPEC had been on the command line (to
+ * test whether an override kernel explains a dump).  The kernel release
  * comes from the dump's "# kernel:" line.  Exit status 0, or 1 when a dump
  * could not be imported or replayed. */
 #include <errno.h>
@@ -67,7 +69,7 @@ static const char *gpu_state(const struct gd_host *h, const struct gd_group_diff
         return !any ? "none" : wrong ? "differs" : "exact";
 }
 
-static int inside(const char *kernel, bool verbose) {
+static int inside(const char *kernel, const char *override, bool verbose) {
         _cleanup_host_ struct gd_host *h = NULL;
         static const enum gd_acs_ctrl_source modes[] = { GD_ACS_CTRL_KERNEL, GD_ACS_CTRL_SHOWN, GD_ACS_CTRL_KERNEL };
         static const enum gd_predict_rules rules[] = { GD_RULES_CLASSIC, GD_RULES_CLASSIC, GD_RULES_SWITCH_REWORK };
@@ -89,6 +91,8 @@ static int inside(const char *kernel, bool verbose) {
                 gd_predict_options_from_host(h, &o);
                 o.acs_ctrl = modes[m];
                 o.rules = rules[m];
+                if (override)
+                        o.acs_override = override;
                 o.ungrouped_untranslated = false;       /* nothing of the real groups */
                 if (kernel && sscanf(kernel, "%u.%u", &o.kernel_major, &o.kernel_minor) != 2)
                         o.kernel_major = o.kernel_minor = 0;
@@ -141,10 +145,11 @@ static int import_to(const char *path, const char *text, size_t len, const char 
         return gd_import_write(im, f, path, "1970-01-01T00:00:00Z");
 }
 
-static int run_inside(const struct gd_testbed *t, const char *self, const char *kernel, bool verbose, char **ret) {
+static int run_inside(const struct gd_testbed *t, const char *self, const char *kernel, const char *override,
+                      bool verbose, char **ret) {
         _cleanup_strv_free_ char **env = NULL;
         char *argv[] = { (char *) self, (char *) "--inside", (char *) (kernel ? kernel : "-"),
-                         verbose ? (char *) "-v" : NULL, NULL };
+                         (char *) (override ? override : "-"), verbose ? (char *) "-v" : NULL, NULL };
         _cleanup_free_ char *out = NULL;
         size_t len = 0;
         int fds[2], status, r;
@@ -183,7 +188,7 @@ static int run_inside(const struct gd_testbed *t, const char *self, const char *
         return 0;
 }
 
-static int one_dump(const char *self, const char *path, bool verbose, char **ret) {
+static int one_dump(const char *self, const char *path, const char *override, bool verbose, char **ret) {
         _cleanup_free_ char *text = NULL, *kernel = NULL, *error = NULL, *bundle = NULL;
         _cleanup_bundle_ struct gd_bundle *b = NULL;
         _cleanup_testbed_ struct gd_testbed *t = NULL;
@@ -214,21 +219,28 @@ static int one_dump(const char *self, const char *path, bool verbose, char **ret
                 fprintf(stderr, "%s: %s\n", path, error ? error : strerror(-r));
                 return r;
         }
-        return run_inside(t, self, kernel, verbose, ret);
+        return run_inside(t, self, kernel, override, verbose, ret);
 }
 
 int main(int argc, char **argv) {
         _cleanup_free_ char *self = realpath("/proc/self/exe", NULL);
         size_t n = 0, exact[2] = { 0 }, gpus = 0, gpu_exact = 0;
+        const char *override = NULL;
         bool verbose = false;
         int status = 0, first = 1;
 
-        if (argc >= 3 && streq(argv[1], "--inside"))
-                return inside(streq(argv[2], "-") ? NULL : argv[2], argc > 3 && streq(argv[3], "-v"));
-        if (argc > 1 && streq(argv[1], "-v")) {
-                verbose = true;
-                first = 2;
-        }
+        if (argc >= 4 && streq(argv[1], "--inside"))
+                return inside(streq(argv[2], "-") ? NULL : argv[2], streq(argv[3], "-") ? NULL : argv[3],
+                              argc > 4 && streq(argv[4], "-v"));
+        for (; first < argc && argv[first][0] == '-'; first++)
+                if (streq(argv[first], "-v"))
+                        verbose = true;
+                else if (startswith(argv[first], "--acs-override="))
+                        override = argv[first] + strlen("--acs-override=");
+                else {
+                        fprintf(stderr, "predict-accuracy: unknown option %s\n", argv[first]);
+                        return 2;
+                }
         if (!self) {
                 fprintf(stderr, "predict-accuracy: cannot find itself\n");
                 return 1;
@@ -237,7 +249,7 @@ int main(int argc, char **argv) {
                 _cleanup_free_ char *out = NULL;
                 const char *name = strrchr(argv[k], '/') ? strrchr(argv[k], '/') + 1 : argv[k];
                 const char *g;
-                int r = one_dump(self, argv[k], verbose, &out);
+                int r = one_dump(self, argv[k], override, verbose, &out);
 
                 if (r < 0) {
                         printf("%s error=%s\n", name, strerror(-r));

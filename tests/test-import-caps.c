@@ -152,6 +152,19 @@ Test(import_caps, functions_of_one_slot_are_multifunction_and_a_lone_one_is_not)
         cr_assert_eq(header_type(t, "00:01.1"), 0x81, "a bridge in a slot with a dummy host bridge");
 }
 
+Test(import_caps, lines_cut_by_libpci_warnings_are_mended_and_prose_is_left_alone) {
+        _cleanup_(gd_testbed_freep) struct gd_testbed *t = testbed_of("lspci-vvnn-caps.txt", NULL);
+        /* The fixture's first line quotes a warning in prose: mending it
+         * would swallow the 00:00.0 line after it. */
+        _cleanup_free_ char *host = lspci(t, "-nn", "00:00.0");
+        /* 01:00.1's extended capability line lost its indentation to a
+         * warning; mended, it still proves extended config space. */
+        _cleanup_free_ char *audio = lspci(t, "-xxxx", "01:00.1");
+
+        assert_has(host, "[1022:1480]");
+        assert_has(audio, "\nff0: ");
+}
+
 Test(import_caps, denied_capabilities_leave_the_config_space_out) {
         _cleanup_(gd_testbed_freep) struct gd_testbed *t = testbed_of("lspci-vvnn-caps.txt", NULL);
         _cleanup_free_ char *out = lspci_vv(t, "03:00.0");

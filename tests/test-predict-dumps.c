@@ -40,8 +40,11 @@ static char **dump_names(void) {
         return names;
 }
 
-/* EXPLAINED: "NAME: why" lines; '#' comments. */
-static char **explained_names(void) {
+/* EXPLAINED: "NAME.txt: why" lines, '#' comments; a why that starts
+ * "override=SPEC: " claims the dump came from a kernel with
+ * pcie_acs_override=SPEC in force, which the test then checks.  Returns
+ * the names; *ret_overrides gets "NAME=SPEC" for those claims. */
+static char **explained_names_overrides(char ***ret_overrides) {
         _cleanup_free_ char *dir = dumps_dir(), *path = NULL, *text = NULL;
         char **names = NULL;
         size_t len;
@@ -57,22 +60,37 @@ static char **explained_names(void) {
                 cr_assert_gt(strlen(colon + 6), 40, "EXPLAINED: %s needs a real explanation", line);
                 colon[4] = '\0';
                 cr_assert_eq(strv_push_dup(&names, line), 0);
+                if (ret_overrides && startswith(colon + 6, "override=")) {
+                        char *spec = colon + 6 + strlen("override="), *o = NULL;
+                        cr_assert(asprintf(&o, "%s=%.*s", line, (int) strcspn(spec, ": "), spec) > 0);
+                        cr_assert_eq(strv_consume(ret_overrides, o), 0);
+                }
         }
         return names;
 }
 
-/* Runs predict-accuracy over every dump; its stdout. */
-static char *run_accuracy(char **names) {
-        _cleanup_free_ char *dir = dumps_dir();
+static char **explained_names(void) {
+        return explained_names_overrides(NULL);
+}
+
+/* Runs predict-accuracy over the dumps (with --acs-override=SPEC when
+ * override is set); its stdout. */
+static char *run_accuracy(char **names, const char *override) {
+        _cleanup_free_ char *dir = dumps_dir(), *opt = NULL;
         const char *tool = getenv("PREDICT_ACCURACY");
         char *argv[512] = { (char *) tool };
         char out_tmpl[] = "/tmp/gd-accuracy-XXXXXX";
-        size_t n = 1, len;
+        size_t n = 1, first, len;
         char *out = NULL;
         int fd, status;
         pid_t pid;
 
         cr_assert_not_null(tool, "PREDICT_ACCURACY is not set");
+        if (override) {
+                cr_assert(asprintf(&opt, "--acs-override=%s", override) > 0);
+                argv[n++] = opt;
+        }
+        first = n;
         for (char **s = names; *s && n < ELEMENTSOF(argv) - 1; s++)
                 cr_assert(asprintf(&argv[n++], "%s/%s", dir, *s) > 0);
         argv[n] = NULL;
@@ -87,7 +105,7 @@ static char *run_accuracy(char **names) {
         }
         cr_assert_eq(waitpid(pid, &status, 0), pid);
         close(fd);
-        for (size_t k = 1; k < n; k++)
+        for (size_t k = first; k < n; k++)
                 free(argv[k]);
         cr_assert_eq(read_file_capped(out_tmpl, 16u << 20, &out, &len), 0);
         unlink(out_tmpl);
@@ -111,7 +129,7 @@ Test(predict_dumps, the_predictor_meets_the_target_on_the_public_dumps) {
         size_t n = strv_length(names), exact = 0, gpus = 0;
 
         cr_assert_geq(n, MIN_DUMPS, "only %zu dumps in sysfs-snapshots/lspci-vv", n);
-        out = run_accuracy(names);
+        out = run_accuracy(names, NULL);
         for (char **s = names; *s; s++) {
                 char buf[1024];
                 const char *l = line_of(out, *s, buf, sizeof(buf));
@@ -131,6 +149,22 @@ Test(predict_dumps, the_predictor_meets_the_target_on_the_public_dumps) {
         }
         cr_assert_geq(exact * 10, n * 9, "exact partitions on %zu of %zu dumps, under 90%%", exact, n);
         cr_assert_gt(gpus, 0);
+}
+
+Test(predict_dumps, a_dump_explained_by_an_override_is_exact_with_that_override) {
+        _cleanup_strv_free_ char **overrides = NULL, **names = explained_names_overrides(&overrides);
+
+        for (char **o = overrides; o && *o; o++) {
+                char *eq = strchr(*o, '='), *one[] = { *o, NULL }, buf[1024];
+                _cleanup_free_ char *out = NULL;
+                const char *l;
+
+                *eq = '\0';
+                out = run_accuracy(one, eq + 1);
+                l = line_of(out, *o, buf, sizeof(buf));
+                cr_assert_not_null(l, "%s: no result\n%s", *o, out);
+                cr_assert(strstr(l, " derived=exact,"), "%s: with pcie_acs_override=%s still: %s", *o, eq + 1, l);
+        }
 }
 
 Test(predict_dumps, explanations_name_dumps_that_exist) {

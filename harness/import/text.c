@@ -137,13 +137,29 @@ static void classify(struct imp_text_line *t) {
         t->line.body_len = len - (size_t) (t->line.body - s);
 }
 
-/* A line cut by "pcilib: ..." (not at its start): drops the message and
- * appends the next input line, which holds the rest.  Returns the new
- * length (*buf reallocated), or -ENOMEM. */
+/* Where a libpci warning cuts the line: "pcilib: " after the line's
+ * indentation or glued to what lspci printed before it (not after a blank,
+ * a quote or a parenthesis, as prose quoting such a message would have
+ * it), running to the end of the line without quotes.  NULL when there is
+ * none. */
+static char *pcilib_cut(char *buf) {
+        char *cut = strstr(buf, "pcilib: ");
+        size_t indent = strspn(buf, "\t");
+
+        if (!cut || cut == buf || strpbrk(cut, "\"'`"))
+                return NULL;
+        if (cut != buf + indent && strchr(" \t\"'`(", cut[-1]))
+                return NULL;
+        return cut;
+}
+
+/* A line cut by a libpci warning: drops the message and appends the next
+ * input line, which holds the rest.  Returns the new length (*buf
+ * reallocated), or -ENOMEM. */
 static ssize_t mend_pcilib(char **buf, size_t len, const char *text, size_t size, size_t *pos, unsigned *lineno) {
         char *cut;
 
-        for (unsigned guard = 0; guard < 64 && (cut = strstr(*buf, "pcilib: ")) && cut > *buf && *pos < size; guard++) {
+        for (unsigned guard = 0; guard < 64 && (cut = pcilib_cut(*buf)) && *pos < size; guard++) {
                 const char *nl = memchr(text + *pos, '\n', size - *pos);
                 size_t rest = nl ? (size_t) (nl - (text + *pos)) : size - *pos;
                 size_t keep = (size_t) (cut - *buf);
