@@ -6,13 +6,23 @@ BUILD ?= build
 MESON_OPTS ?=
 DEPS = gcc pkg-config meson ninja-build libpci-dev pciutils libkmod-dev kmod libfyaml-dev \
        zlib1g-dev libumockdev-dev umockdev libcriterion-dev python3 python3-yaml
+# What the tests of the outputs people plug in run: promtool (prometheus),
+# dot (graphviz), a headless browser (chromium), the shells and
+# bash-completion the completion files are loaded into.  About 30 s of apt
+# on a fresh Debian 12 (chromium is 81 MB of it).
+TEST_DEPS = prometheus graphviz chromium bash-completion zsh
+# What `make deb` runs: dpkg-buildpackage (dpkg-dev), dh (debhelper), lintian.
+DEB_DEPS = dpkg-dev debhelper lintian
 
-.PHONY: all deps build run check bench accuracy fuzz check-asan asan clean install
+.PHONY: all deps test-deps deb-deps build run check bench accuracy fuzz check-asan asan clean install deb
 
 all: build
 
-deps:
-	@missing=$$(for p in $(DEPS); do \
+deps test-deps deb-deps: PKGS = $(DEPS)
+test-deps: PKGS = $(TEST_DEPS)
+deb-deps: PKGS = $(DEB_DEPS)
+deps test-deps deb-deps:
+	@missing=$$(for p in $(PKGS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
 	done); \
 	if [ -n "$$missing" ]; then \
@@ -35,7 +45,11 @@ run: build
 	if [ $$rc -gt 1 ]; then exit $$rc; fi
 
 # meson prints its summary; the last line is the plain "N passed, N failed" count.
-check: build
+# The tools the output tests run are installed first; GPUDIAG_REQUIRE_TEST_TOOLS
+# turns a missing one into a failure instead of a skip (tests/run-program.h).
+check: export GPUDIAG_REQUIRE_TEST_TOOLS = 1
+check-asan: export GPUDIAG_REQUIRE_TEST_TOOLS = 1
+check: build test-deps
 	@set -o pipefail; meson test -C $(BUILD) --print-errorlogs --num-processes 2 2>&1 | tee $(BUILD)/check.log; rc=$$?; \
 	ok=$$(sed -n 's/^Ok: *\([0-9]*\).*/\1/p' $(BUILD)/check.log | tail -1); \
 	fail=$$(sed -n 's/^Fail: *\([0-9]*\).*/\1/p' $(BUILD)/check.log | tail -1); \
@@ -61,7 +75,7 @@ accuracy: build
 # every gpudiag they run.  tests/lsan.supp names only third-party frames (libpci's
 # udev hwdb handle, on a fresh Debian 12).
 ASAN_BUILD ?= build-asan
-check-asan: deps
+check-asan: deps test-deps
 	@test -f $(ASAN_BUILD)/build.ninja || meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined \
 		-Db_lundef=false -Dwarning_level=3 -Dwerror=true -Dc_args=-Wno-pedantic
 	ninja -C $(ASAN_BUILD)
@@ -82,7 +96,7 @@ asan: check-asan
 # one that the sandbox turns into a refusal is libfyaml's and contained; any
 # other crash, leak or hang fails the run.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= kmsg cmdline modconfig import bundle scenario
+FUZZ_TARGETS ?= kmsg cmdline modconfig import bundle scenario testbed
 FUZZ_BUILD ?= build-fuzz
 FUZZ_LSAN = LSAN_OPTIONS=suppressions=$(CURDIR)/fuzz/lsan.supp:print_suppressions=0
 fuzz: deps
@@ -112,5 +126,20 @@ fuzz: deps
 install: build
 	meson install -C $(BUILD)
 
+# The Debian source and binary packages (debian/), built from a copy of the tracked and new
+# files in $(DEB_BUILD)/src so that dpkg-buildpackage's output (it writes
+# to the parent directory) stays inside the tree, then checked by lintian:
+# errors fail the target, warnings are printed.
+DEB_BUILD ?= build-deb
+deb: deps deb-deps
+	rm -rf $(DEB_BUILD) && mkdir -p $(DEB_BUILD)/src
+	git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t $(DEB_BUILD)/src
+	cd $(DEB_BUILD)/src && dpkg-buildpackage -us -uc
+	lintian --fail-on error --tag-display-limit 0 $(DEB_BUILD)/*.changes
+	@# The packaged program runs and knows its version.
+	dpkg-deb -x $(DEB_BUILD)/gpudiag_*.deb $(DEB_BUILD)/root
+	$(DEB_BUILD)/root/usr/bin/gpudiag --version
+	@ls -l $(DEB_BUILD)/*.deb
+
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(DEB_BUILD)

@@ -2,14 +2,14 @@
 /* gen-topology N OUT [KMSG_LINES]: writes a synthetic gpudiag-bundle/1 of a
  * large multi-socket server (bench/topology.h) with exactly N PCI functions
  * and a kernel log of KMSG_LINES records (default 100,000), through the event
- * emitter (report/emit.h), so the YAML is valid by construction. */
+ * emitter (base/emit.h), so the YAML is valid by construction. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/emit.h"
 #include "base/macro.h"
-#include "report/emit.h"
 #include "topology.h"
 
 #define KERNEL "6.8.12-4-pve"

@@ -142,7 +142,7 @@ static int import_to(const char *path, const char *text, size_t len, const char 
         f = fopen(bundle, "we");
         if (!f)
                 return -errno;
-        return gd_import_write(im, f, path, "1970-01-01T00:00:00Z");
+        return gd_import_write(im, f, path, "1970-01-01T00:00:00Z", NULL);
 }
 
 static int run_inside(const struct gd_testbed *t, const char *self, const char *kernel, const char *override,

@@ -11,7 +11,7 @@
 
 #include "fuzz.h"
 #include "host/kmsg.h"
-#include "model/kmsg-signals.h"
+#include "model/kmsg.h"
 
 static void read_as_file(const uint8_t *data, size_t size) {
         struct gd_kmsg all = { 0 }, kept = { 0 };
@@ -36,6 +36,7 @@ static void read_as_file(const uint8_t *data, size_t size) {
                         fuzz_assert(j < kept.n_records);
                         fuzz_assert(kept.records[j].line == all.records[i].line);
                         fuzz_assert(strcmp(kept.records[j].text, all.records[i].text) == 0);
+                        fuzz_assert(kept.records[j].signals == all.records[i].signals);
                         j++;
                 }
                 fuzz_assert(j == kept.n_records);
@@ -70,6 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                                 fuzz_assert(r.text);
                                 fuzz_assert(r.level >= -1 && r.level <= 7);
                                 fuzz_assert(clean_text(r.text));
+                                fuzz_assert(r.signals == gd_kmsg_signals_in(r.text, strlen(r.text)));
                                 free(r.text);
                         } else
                                 fuzz_assert(r.line == 4242 && !r.text);       /* untouched */

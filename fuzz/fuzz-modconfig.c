@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* The pure boot-configuration parsers: /etc/default/grub
  * (gd_grub_default_parse), kernel .config (gd_kconfig_parse), /proc/iomem
- * (gd_iomem_parse) and /etc/os-release (gd_os_release_grub_mkconfig).  The
- * first byte picks the parser, so one corpus serves all four. */
+ * (gd_iomem_parse), /etc/os-release (gd_os_release_grub_mkconfig) and
+ * kernelstub's configuration (gd_kernelstub_options_parse).  The first byte
+ * picks the parser, so one corpus serves them all. */
 #include <errno.h>
 
 #include "fuzz.h"
@@ -55,9 +56,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 free(ranges);
                 break;
         }
-        default:
+        default: {
+                char *o = NULL;
                 (void) gd_os_release_grub_mkconfig(s);
+                /* kernelstub's JSON (Pop!_OS): the same text as another parser's input. */
+                r = gd_kernelstub_options_parse(s, &o);
+                fuzz_assert(r == 0 || r == -EINVAL || r == -ENOENT || r == -ENOMEM);
+                fuzz_assert((r == 0) == (o != NULL));
+                free(o);
                 break;
+        }
         }
         free(s);
         return 0;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* gpudiag: can this GPU be handed to a VM, and if not, why and what to change. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +17,10 @@ static const struct {
         { "import", cmd_import, "build a bundle from pasted lspci / group / dmesg text" },
         { "replay", cmd_replay, "run fault-injection scenarios against bundles" },
         { "collect", cmd_collect, "write a redacted snapshot bundle of this host" },
+        { "report",  cmd_report,  "write one self-contained HTML page of the diagnosis" },
+        { "plan",    cmd_plan,    "the ordered steps that take the GPUs to READY on this host" },
+        { "apply",   cmd_apply,   "carry out the plan's edits and commands, with a journal (root)" },
+        { "undo",    cmd_undo,    "restore what the last gpudiag apply changed" },
 };
 
 static void usage(FILE *f) {
@@ -44,8 +49,20 @@ int main(int argc, char **argv) {
                 return GD_EXIT_OK;
         }
         for (size_t i = 0; i < ELEMENTSOF(commands); i++)
-                if (streq(argv[1], commands[i].name))
-                        return commands[i].run(argc - 1, argv + 1);
+                if (streq(argv[1], commands[i].name)) {
+                        int r = commands[i].run(argc - 1, argv + 1);
+                        if (r == GD_EXIT_SIGPIPE) {
+                                sigset_t pipe_only;
+
+                                sigemptyset(&pipe_only);
+                                sigaddset(&pipe_only, SIGPIPE);
+                                signal(SIGPIPE, SIG_DFL);
+                                sigprocmask(SIG_UNBLOCK, &pipe_only, NULL);
+                                raise(SIGPIPE);
+                                return GD_EXIT_HOST;
+                        }
+                        return r;
+                }
 
         cli_error("unknown command '%s' (try '%s --help')", argv[1], cli_program());
         return GD_EXIT_USAGE;

@@ -11,8 +11,10 @@
 #include "base/fileio.h"
 #include "base/hostpaths.h"
 #include "base/macro.h"
+#include "checks/check.h"
 #include "checks/remedy.h"
 #include "host/bootconfig.h"
+#include "model/conffile.h"
 #include "model/finding.h"
 
 static char *fixture(const char *name) {
@@ -361,4 +363,104 @@ Test(grub, self_doubling_value_stops_at_the_cap, .timeout = 10) {
         for (int i = 0; i < 40; i++)
                 strcat(text, "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT $GRUB_CMDLINE_LINUX_DEFAULT\"\n");
         cr_assert_eq(gd_grub_default_parse(text, &g), -E2BIG);
+}
+
+/* ---- grub.d, kernelstub, the initramfs tool among several ---- */
+
+Test(bootconfig_read, a_grub_d_file_overrides_etc_default_grub_and_is_cited) {
+        _cleanup_host_ struct gd_host *h = host_for("6.8.0-45-generic");
+        const struct gd_bootconfig *b;
+
+        put("/etc/default/grub", NULL, "GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet splash\"\nGRUB_CMDLINE_LINUX=\"\"\n",
+            1700000000);
+        put("/etc/default/grub.d/50-cloudimg-settings.cfg", NULL,
+            "# Cloud Image specific Grub settings\nGRUB_TIMEOUT=0\nGRUB_CMDLINE_LINUX_DEFAULT=\"console=tty1 console=ttyS0\"\n",
+            1700000000);
+        put("/etc/default/grub.d/60-iommu.cfg", NULL,
+            "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT intel_iommu=on\"\n", 1700000000);
+        put("/etc/default/grub.d/README", NULL, "GRUB_CMDLINE_LINUX_DEFAULT=\"not sourced\"\n", 1700000000);
+        cr_assert_eq(gd_bootconfig_read(h, &h->bootconfig), 0);
+        b = h->bootconfig;
+        cr_assert_eq(b->bootloader, GD_BOOTLOADER_GRUB);
+        /* grub-mkconfig sources the .cfg files after /etc/default/grub, in glob order. */
+        cr_assert_str_eq(b->next_cmdline_source, "/etc/default/grub.d/60-iommu.cfg");
+        cr_assert_eq(b->next_cmdline_line, 1);
+        cr_assert_eq(b->next_cmdline.n_args, 3);
+        cr_assert_str_eq(b->next_cmdline.args[0].key, "console");
+        cr_assert_str_eq(b->next_cmdline.args[2].key, "intel_iommu");
+        cr_assert_eq(b->n_origins, 4);
+        cr_assert_str_eq(b->origins[0].path, "/etc/default/grub");
+        cr_assert(!b->origins[0].last);
+        cr_assert_str_eq(b->origins[2].path, "/etc/default/grub.d/50-cloudimg-settings.cfg");
+        cr_assert_eq(b->origins[2].line, 3);
+        cr_assert(!b->origins[2].last);
+        cr_assert(b->origins[3].last);
+        /* Kept as read, for the plan's diffs. */
+        cr_assert_not_null(gd_host_conffile(h, "/etc/default/grub.d/50-cloudimg-settings.cfg"));
+        cr_assert_null(gd_host_conffile(h, "/etc/default/grub.d/README"), "a file grub-mkconfig does not source");
+}
+
+Test(bootconfig_read, kernelstub_configuration_gives_the_next_command_line) {
+        _cleanup_host_ struct gd_host *h = host_for("6.9.3-76060903-generic");
+        const struct gd_bootconfig *b;
+
+        put("/etc/default/grub", "grub-debian-default.txt", NULL, 1700000000);
+        put("/etc/kernelstub/configuration", NULL,
+            "{\n  \"default\": {\"kernel_options\": [\"quiet\", \"splash\"]},\n"
+            "  \"user\": {\n    \"kernel_options\": [\n      \"quiet\",\n      \"loglevel=0\",\n"
+            "      \"intel_iommu=on\"\n    ],\n    \"esp_path\": \"/boot/efi\"\n  }\n}\n", 1700000000);
+        cr_assert_eq(gd_bootconfig_read(h, &h->bootconfig), 0);
+        b = h->bootconfig;
+        cr_assert_eq(b->bootloader, GD_BOOTLOADER_KERNELSTUB, "Pop!_OS's /etc/default/grub is unused");
+        cr_assert_str_eq(b->next_cmdline_source, "/etc/kernelstub/configuration");
+        cr_assert_eq(b->next_cmdline.n_args, 3);
+        cr_assert_str_eq(b->next_cmdline.args[2].key, "intel_iommu");
+}
+
+Test(bootconfig, kernelstub_options_parse_user_then_default_and_refuse_garbage) {
+        char *s = NULL;
+
+        cr_assert_eq(gd_kernelstub_options_parse("{\"default\": {\"kernel_options\": [\"a\", \"b=\\\"c\\\"\"]}}", &s), 0);
+        cr_assert_str_eq(s, "a b=\"c\"");
+        free(s);
+        cr_assert_eq(gd_kernelstub_options_parse("{\"user\": {\"kernel_options\": [\"a\", ]}}", &s), -EINVAL);
+        cr_assert_eq(gd_kernelstub_options_parse("{\"user\": {\"kernel_options\": [\"unterminated", &s), -EINVAL);
+        cr_assert_eq(gd_kernelstub_options_parse("{\"user\": {}}", &s), -ENOENT);
+        cr_assert_eq(gd_kernelstub_options_parse(NULL, &s), -EINVAL);
+}
+
+Test(bootconfig_read, the_initramfs_image_tells_booster_from_mkinitcpio) {
+        _cleanup_host_ struct gd_host *h = host_for("6.10.10-arch1-1");
+
+        put("/usr/bin/mkinitcpio", NULL, "#!/bin/bash\n", 1700000000);
+        put("/usr/bin/booster", NULL, "\x7f" "ELF", 1700000000);
+        put("/boot/booster-linux.img", NULL, "img", 1700000000);
+        cr_assert_eq(gd_bootconfig_read(h, &h->bootconfig), 0);
+        cr_assert_eq(h->bootconfig->initramfs_tool, GD_INITRAMFS_BOOSTER);
+        cr_assert_eq(h->bootconfig->initramfs_tools_found,
+                     (1u << GD_INITRAMFS_MKINITCPIO) | (1u << GD_INITRAMFS_BOOSTER));
+}
+
+Test(bootconfig_read, two_initramfs_tools_and_no_image_leave_the_tool_unknown) {
+        _cleanup_host_ struct gd_host *h = host_for("6.10.10-arch1-1");
+
+        put("/usr/bin/mkinitcpio", NULL, "#!/bin/bash\n", 1700000000);
+        put("/usr/bin/booster", NULL, "\x7f" "ELF", 1700000000);
+        cr_assert_eq(gd_bootconfig_read(h, &h->bootconfig), 0);
+        cr_assert_eq(h->bootconfig->initramfs_tool, GD_INITRAMFS_UNKNOWN);
+        cr_assert_eq(h->bootconfig->initramfs_tools_found,
+                     (1u << GD_INITRAMFS_MKINITCPIO) | (1u << GD_INITRAMFS_BOOSTER));
+}
+
+Test(bootconfig_read, dracut_in_usr_bin_is_found_and_driverctl_too) {
+        _cleanup_host_ struct gd_host *h = host_for("6.11.4-301.fc41.x86_64");
+
+        put("/usr/bin/dracut", NULL, "#!/bin/bash\n", 1700000000);
+        put("/usr/sbin/driverctl", NULL, "#!/bin/sh\n", 1700000000);
+        put("/etc/dracut.conf.d/vfio.conf", NULL, "force_drivers+=\" vfio_pci \"\n", 1700000000);
+        cr_assert_eq(gd_bootconfig_read(h, &h->bootconfig), 0);
+        cr_assert_eq(h->bootconfig->initramfs_tool, GD_INITRAMFS_DRACUT);
+        cr_assert_eq(h->bootconfig->driverctl, TRI_YES);
+        cr_assert_str_eq(gd_host_conffile(h, "/etc/dracut.conf.d/vfio.conf")->text, "force_drivers+=\" vfio_pci \"\n");
+        cr_assert_eq(gd_host_conffile(h, "/etc/initramfs-tools/modules")->state, -ENOENT);
 }

@@ -70,6 +70,18 @@ Test(bundle, minimal_bundle_loads_with_every_section) {
         cr_assert_not_null(strstr(b->lspci, "Kernel driver in use: vfio-pci"));
 }
 
+/* Format 2 is format 1 and dirs; a version 1 bundle keeps loading without. */
+Test(bundle, format_2_lists_directories_and_format_1_has_none) {
+        _cleanup_bundle_ struct gd_bundle *two = load_ok("empty-dirs.yaml"), *one = load_ok("minimal.yaml");
+
+        cr_assert_eq(strv_length(two->dirs), 2);
+        cr_assert_str_eq(two->dirs[0], "/sys/class/iommu");
+        cr_assert_str_eq(two->dirs[1], "/etc/dracut.conf.d");
+        cr_assert_eq(two->n_files, one->n_files);
+        cr_assert_not_null(one->dirs);
+        cr_assert_eq(strv_length(one->dirs), 0);
+}
+
 Test(bundle, gzip_compressed_bundle_loads_like_the_plain_one) {
         _cleanup_free_ char *src = fixture_bundle_path("minimal.yaml"), *text = NULL, *error = NULL;
         _cleanup_bundle_ struct gd_bundle *b = NULL;
@@ -126,7 +138,8 @@ ParameterizedTestParameters(bundle, bad_bundle_is_refused_with_a_message_naming_
         static struct bad_bundle cases[] = {
                 { "bad-truncated.yaml.gz", -EINVAL, { "truncated gzip data" } },
                 { "bad-truncated.yaml", -EINVAL, { "not valid YAML", "line 56: " } },
-                { "bad-format.yaml", -EINVAL, { "line 2: ", "format", "gpudiag-bundle/2" } },
+                { "bad-format.yaml", -EINVAL, { "line 2: ", "format", "gpudiag-bundle/3" } },
+                { "bad-dirs-in-format-1.yaml", -EINVAL, { "line ", "dirs", "gpudiag-bundle/2" } },
                 { "bad-dotdot-path.yaml", -EINVAL, { "line 5: ", "'/etc/../root/x'", "'..' component" } },
                 { "bad-outside-roots.yaml", -EINVAL, { "line 4: ", "/home/user/.bashrc", "outside the allowed roots" } },
                 { "bad-duplicate-key.yaml", -EINVAL, { "line 5: ", "duplicate key" } },

@@ -60,3 +60,51 @@ Test(catalogue, man_page_lists_no_unknown_id) {
                 cr_expect_not_null(gd_catalogue_find(id), "man page lists '%s', which is not in the catalogue", id);
         }
 }
+
+Test(catalogue, every_variant_is_a_second_row_of_a_known_id_and_in_the_man_page) {
+        _cleanup_free_ char *man = source_file("man/gpudiag.1");
+        size_t n;
+        const struct gd_catalogue_variant *v = gd_catalogue_variants(&n);
+
+        cr_assert_gt(n, 0);
+        for (size_t i = 0; i < n; i++) {
+                const struct gd_catalogue_entry *c = gd_catalogue_find(v[i].id);
+
+                cr_assert_not_null(c, "variant %s of unknown id %s", v[i].variant, v[i].id);
+                cr_expect_eq(gd_catalogue_variant_find(v[i].id, v[i].variant), &v[i], "%s/%s: duplicate variant",
+                             v[i].id, v[i].variant);
+                cr_expect(v[i].severity != c->severity || v[i].effect != c->effect,
+                          "%s/%s changes neither severity nor effect", v[i].id, v[i].variant);
+                cr_expect(strncmp(v[i].when, "when ", 5) == 0 && strlen(v[i].when) > 30, "%s/%s: 'when ...'",
+                          v[i].id, v[i].variant);
+                if (v[i].effect == GD_EFFECT_BLOCKS)
+                        cr_expect_neq(v[i].severity, GD_SEV_INFO, "%s/%s", v[i].id, v[i].variant);
+                cr_expect_not_null(strstr(man, v[i].when), "%s/%s is not in man/gpudiag.1 (run man/update-findings.py)",
+                                   v[i].id, v[i].variant);
+        }
+}
+
+Test(catalogue, a_finding_takes_severity_and_effect_from_its_row_or_declared_variant) {
+        struct gd_findings f = { 0 };
+        const struct gd_finding *x;
+
+        x = gd_findings_add(&f, "group.shared", "blocking");
+        cr_assert_not_null(x);
+        cr_expect_eq(x->severity, GD_SEV_ERROR);
+        cr_expect_eq(x->effect, GD_EFFECT_BLOCKS);
+        cr_expect_null(x->variant);
+        x = gd_findings_add_variant(&f, "group.shared", "viable", "viable");
+        cr_assert_not_null(x);
+        cr_expect_eq(x->severity, GD_SEV_WARNING);
+        cr_expect_eq(x->effect, GD_EFFECT_NONE);
+        cr_expect_str_eq(x->variant, "viable");
+        cr_expect_str_eq(x->id, "group.shared");
+        /* NULL names the id's own row; an undeclared variant or id adds nothing. */
+        x = gd_findings_add_variant(&f, "reset.amd-bug", NULL, "own row");
+        cr_assert_not_null(x);
+        cr_expect_eq(x->severity, GD_SEV_WARNING);
+        cr_expect_null(gd_findings_add_variant(&f, "group.shared", "made-up", "x"));
+        cr_expect_null(gd_findings_add(&f, "no.such-id", "x"));
+        cr_expect_eq(f.n, 3);
+        gd_findings_clear(&f);
+}

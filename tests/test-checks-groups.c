@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* The groups, drivers and vfio checks on small hand-built host models, and
- * the pure vfio-pci ids= helpers they share (checks/vfio-ids.h). */
+/* The groups, drivers and vfio checks on small host models built in C, and
+ * the pure vfio-pci ids= helpers they share (checks/vfio-ids.h); the same
+ * families on host fixtures are in test-checks-groups-fixtures.c,
+ * test-checks-drivers.c and test-checks-vfio.c. */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -84,7 +86,7 @@ static bool evidence_mentions(const struct gd_finding *x, const char *needle) {
 #define GPU(drv)       { "0000:01:00.0", "0000:00:01.2", drv, 0x030000, 0x10de, 0x1e07, 0, 0, TRI_UNKNOWN }
 #define AUDIO(drv)     { "0000:01:00.1", "0000:00:01.2", drv, 0x040300, 0x10de, 0x10f7, 0, 0, TRI_UNKNOWN }
 
-static void run_family(void (*check)(const struct gd_host *, const struct gd_targets *, struct gd_findings *),
+static void run_check(void (*check)(const struct gd_host *, const struct gd_targets *, struct gd_findings *),
                        const struct gd_host *h, struct gd_findings *f) {
         struct gd_targets t = { 0 };
 
@@ -101,7 +103,7 @@ Test(groups, bridge_in_the_group_is_not_an_intruder) {
         struct gd_findings f = { 0 };
 
         host_add_group(h, 0);
-        run_family(gd_check_groups, h, &f);
+        run_check(gd_check_groups, h, &f);
         cr_expect_null(gd_findings_find(&f, "group.shared"));
         cr_expect(gd_findings_proven(&f, GD_PROOF_GROUP, "0000:01:00.0"));
         cr_expect(gd_findings_proven(&f, GD_PROOF_GROUP, "0000:01:00.1"));
@@ -118,7 +120,7 @@ Test(groups, intruder_behind_bridge_without_acs_is_named) {
         const struct gd_finding *x;
 
         host_add_group(h, 0);
-        run_family(gd_check_groups, h, &f);
+        run_check(gd_check_groups, h, &f);
         x = gd_findings_find(&f, "group.shared");
         cr_assert_not_null(x);
         cr_expect_eq(x->effect, GD_EFFECT_BLOCKS);
@@ -142,7 +144,7 @@ Test(groups, intruder_already_on_vfio_does_not_block) {
         const struct gd_finding *x;
 
         host_add_group(h, 0);
-        run_family(gd_check_groups, h, &f);
+        run_check(gd_check_groups, h, &f);
         x = gd_findings_find(&f, "group.shared");
         cr_assert_not_null(x);
         cr_expect_eq(x->effect, GD_EFFECT_NONE);
@@ -156,7 +158,7 @@ Test(groups, functions_on_different_drivers_are_split) {
         struct gd_findings f = { 0 };
 
         host_add_group(h, 0);
-        run_family(gd_check_groups, h, &f);
+        run_check(gd_check_groups, h, &f);
         cr_expect(has_subject(&f, "gpu.functions-split", "0000:01:00.1"));
         gd_findings_clear(&f);
 }
@@ -169,7 +171,7 @@ Test(groups, target_without_group_reports_nothing) {
         for (size_t i = 0; i < h->n_devs; i++)
                 h->devs[i].iommu_group = GD_GROUP_NONE;
         h->groups_state = -ENOENT;
-        run_family(gd_check_groups, h, &f);
+        run_check(gd_check_groups, h, &f);
         cr_expect_eq(f.n, 0);
         gd_findings_clear(&f);
 }
@@ -183,7 +185,7 @@ Test(drivers, audio_on_snd_hda_intel_is_host_bound) {
         const struct gd_finding *x;
 
         host_add_group(h, 0);
-        run_family(gd_check_drivers, h, &f);
+        run_check(gd_check_drivers, h, &f);
         x = gd_findings_find(&f, "driver.host-bound");
         cr_assert_not_null(x);
         cr_expect(gd_finding_has_subject(x, "0000:01:00.1"));
@@ -201,7 +203,7 @@ Test(drivers, unreadable_driver_link_is_unknown_not_ready) {
         struct gd_findings f = { 0 };
 
         h->devs[2].driver_known = TRI_UNKNOWN;
-        run_family(gd_check_drivers, h, &f);
+        run_check(gd_check_drivers, h, &f);
         cr_expect(has_subject(&f, "fact.unreadable", "0000:01:00.1"));
         cr_expect_null(gd_findings_find(&f, "driver.unbound"));
         gd_findings_clear(&f);
@@ -236,7 +238,7 @@ Test(vfio, builtin_vfio_pci_ignores_modprobe_ids) {
 
         h->bootconfig = bootconfig_with("CONFIG_VFIO_PCI", "y");
         h->modconfig = modconfig_with_ids("10de:1e07,10de:10f7", "/etc/modprobe.d/vfio.conf");
-        run_family(gd_check_vfio, h, &f);
+        run_check(gd_check_vfio, h, &f);
         x = gd_findings_find(&f, "vfio.builtin-ignores-modprobe");
         cr_assert_not_null(x);
         cr_expect(gd_finding_has_subject(x, "0000:01:00.0"));
@@ -250,7 +252,7 @@ Test(vfio, modular_vfio_pci_reads_modprobe_ids) {
 
         h->bootconfig = bootconfig_with("CONFIG_VFIO_PCI", "m");
         h->modconfig = modconfig_with_ids("10de:1e07,10de:10f7", "/etc/modprobe.d/vfio.conf");
-        run_family(gd_check_vfio, h, &f);
+        run_check(gd_check_vfio, h, &f);
         cr_expect_null(gd_findings_find(&f, "vfio.builtin-ignores-modprobe"));
         cr_expect_null(gd_findings_find(&f, "vfio.ids-mismatch"));
         gd_findings_clear(&f);
@@ -263,7 +265,7 @@ Test(vfio, ids_missing_a_function_are_corrected) {
         const struct gd_finding *x;
 
         h->modconfig = modconfig_with_ids("10de:1e07", "/etc/modprobe.d/vfio.conf");
-        run_family(gd_check_vfio, h, &f);
+        run_check(gd_check_vfio, h, &f);
         x = gd_findings_find(&f, "vfio.ids-mismatch");
         cr_assert_not_null(x);
         cr_expect(gd_finding_has_subject(x, "0000:01:00.1"));

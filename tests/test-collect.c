@@ -111,8 +111,9 @@ static char *collect_here(const char *name, bool no_redact) {
         return path;
 }
 
-/* The "verdict" and finding "id" lines of an explain JSON report, in order. */
-static char *verdict_lines(const char *json) {
+/* An explain JSON report without its "replayed" line: the one thing that
+ * tells a replayed host from the live one. */
+static char *without_replayed(const char *json) {
         char *out = NULL;
         size_t size = 0;
         FILE *f = open_memstream(&out, &size);
@@ -122,8 +123,8 @@ static char *verdict_lines(const char *json) {
                 const char *s = p;
                 while (*s == ' ')
                         s++;
-                if (startswith(s, "\"verdict\"") || startswith(s, "\"id\"") || startswith(s, "\"address\""))
-                        fprintf(f, "%.*s\n", (int) (nl - s), s);
+                if (!startswith(s, "\"replayed\""))
+                        fprintf(f, "%.*s\n", (int) (nl - p), p);
                 p = *nl ? nl + 1 : NULL;
         }
         fclose(f);
@@ -149,8 +150,10 @@ Test(collect, bundle_of_this_machine_explains_and_groups_the_same_as_the_live_ho
         r1 = run(e1, NULL, &live, NULL);
         r2 = run(e2, NULL, &replay, NULL);
         cr_assert_eq(r1, r2, "exit %d live, %d replayed", r1, r2);
-        vl = verdict_lines(live);
-        vr = verdict_lines(replay);
+        /* collect is the recording of the reader: every fact, every line
+         * of evidence, not only the verdicts, replays as it was read. */
+        vl = without_replayed(live);
+        vr = without_replayed(replay);
         cr_assert_str_eq(vl, vr, "live:\n%s\nreplayed:\n%s", live, replay);
 
         cr_assert_eq(run(g1, NULL, &gl, NULL), run(g2, NULL, &gr, NULL));
@@ -456,4 +459,127 @@ Test(collect, inside_a_testbed_collect_lists_the_testbed_devices_and_groups) {
                 for (size_t k = 0; b->groups[i].devices[k]; k++)
                         cr_assert_str_eq(again->groups[i].devices[k], b->groups[i].devices[k]);
         }
+}
+
+/* What lspci reads outside gpudiag's reader is declared (host/declared.c)
+ * and collected: on the testbed of a bundle collected inside another
+ * host's testbed, real lspci -nnk prints what it printed on that host. */
+Test(collect, lspci_prints_the_same_on_a_bundle_collected_inside_a_testbed) {
+        _cleanup_free_ char *path = snapshot_path("synthetic-nvidia-tu102-isolated.yaml"), *error = NULL;
+        _cleanup_free_ char *before = NULL, *after = NULL, *err = NULL, *a = NULL, *c = NULL;
+        _cleanup_bundle_ struct gd_bundle *b = NULL, *again = NULL;
+        _cleanup_testbed_ struct gd_testbed *t1 = NULL, *t2 = NULL;
+        char *argv[] = { (char *) LSPCI_PATH, (char *) "-nnk", NULL };
+        int status;
+
+        cr_assert_neq(LSPCI_PATH[0], '\0', "lspci was not found at configure time");
+        cr_assert_eq(gd_bundle_load(path, &b, &error), 0, "%s", error);
+        again = collect_inside(b, "tu102-again.yaml", true, NULL);
+        t1 = testbed_of(b);
+        t2 = testbed_of(again);
+        cr_assert_eq(testbed_run(t1, argv, &before, &err, &status), 0);
+        cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "lspci failed: %s", err);
+        cr_assert_eq(testbed_run(t2, argv, &after, NULL, &status), 0);
+        a = lspci_view(before);
+        c = lspci_view(after);
+        cr_assert_str_eq(a, c, "before:\n%s\nafter collect:\n%s", a, c);
+        cr_assert_not_null(strstr(a, "Kernel driver in use: vfio-pci"));
+}
+
+/* Past the reader's caps (10,000,000 records or 256 MiB, base/io.h) the
+ * records that matter are the late ones (a VM start, "can't reserve",
+ * D3cold): collect keeps the newest and says so, on standard error and in
+ * the bundle's metadata.source. */
+Test(collect, a_kernel_log_past_the_caps_keeps_its_newest_records_and_says_so) {
+        _cleanup_free_ char *path = fixture_bundle_path("minimal.yaml"), *error = NULL, *kmsg = NULL;
+        _cleanup_free_ char *out = NULL, *err = NULL, *bundle = NULL, *text = NULL;
+        _cleanup_bundle_ struct gd_bundle *b = NULL;
+        _cleanup_testbed_ struct gd_testbed *t = NULL;
+        const size_t n = 10000010;
+        const char *source;
+        FILE *f;
+        int status;
+
+        cr_assert_eq(gd_bundle_load(path, &b, &error), 0, "%s", error);
+        t = testbed_of(b);
+        cr_assert_geq(asprintf(&kmsg, "%s/dev/kmsg", gd_testbed_config_root(t)), 0);
+        f = fopen(kmsg, "we");
+        cr_assert_not_null(f, "%s: %m", kmsg);
+        for (size_t i = 0; i < n; i++) {
+                if (i < 10)
+                        fprintf(f, "oldest-%02zu\n", i + 1);
+                else if (i >= n - 10)
+                        fprintf(f, "newest-%02zu\n", i - (n - 10) + 1);
+                else
+                        fputs("x\n", f);
+        }
+        cr_assert_eq(fclose(f), 0);
+
+        cr_assert_geq(asprintf(&bundle, "%s/long-log.yaml", tmpdir), 0);
+        {
+                char *argv[] = { (char *) gpudiag(), (char *) "collect", (char *) "--no-redact", (char *) "-o", bundle,
+                                 NULL };
+                cr_assert_eq(testbed_run(t, argv, &out, &err, &status), 0);
+        }
+        cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "collect: %s", err);
+        cr_assert_not_null(strstr(err, "the kernel log is longer than gpudiag reads (10,000,000 records or 256 MiB): "
+                                        "the bundle keeps the newest records, 10 older ones dropped"), "%s", err);
+        cr_assert_eq(read_file_capped(bundle, GD_BUNDLE_MAX, &text, NULL), 0);
+        source = strstr(text, "source:");
+        cr_assert(source && strstr(source, "its 10 oldest records were dropped, the newest kept"), "no note in the bundle");
+        cr_assert_null(strstr(text, "oldest-"), "an old record was kept");
+        cr_assert_not_null(strstr(text, "  newest-01\n"));
+        cr_assert_not_null(strstr(text, "  newest-10\n"));
+}
+
+/* What a guest's answer rests on is collected by reading it (issue 15):
+ * the NVIDIA driver's /proc entry (only the lines the reader uses, not the
+ * GPU's UUID), device nodes, the container toolkit and runtime configs (only
+ * the lines naming nvidia: a daemon.json may hold proxy credentials), NVIDIA's
+ * CDI specs and no other. */
+Test(collect, a_guests_gpu_facts_are_collected_and_nothing_else_of_them) {
+        _cleanup_free_ char *src = NULL, *error = NULL, *plain = NULL, *text = NULL;
+        _cleanup_bundle_ struct gd_bundle *b = NULL, *p = NULL, *r = NULL;
+        const struct gd_bundle_file *f;
+
+        cr_assert_geq(asprintf(&src, "%s/sysfs-snapshots/h100-firecracker-guest.yaml",
+                               getenv("GPUDIAG_SRCDIR") ? getenv("GPUDIAG_SRCDIR") : "."), 0);
+        cr_assert_eq(gd_bundle_load(src, &b, &error), 0, "%s", error);
+        bundle_set(b, "/proc/driver/nvidia/version", "NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  580.159.04\n");
+        bundle_set(b, "/proc/driver/nvidia/gpus/0000:00:06.0/information",
+                   "Model: \t\t NVIDIA H100 80GB HBM3\nIRQ:   \t\t 40\nGPU UUID: \t GPU-4f4e2a8c-1111-2222-3333-444455556666\n"
+                   "Video BIOS: \t 96.00.99.00.01\nBus Type: \t PCIe\nDevice Minor: \t 0\n");
+        bundle_set(b, "/dev/nvidiactl", "");
+        bundle_set(b, "/dev/nvidia0", "");
+        bundle_set(b, "/usr/bin/dockerd", "");
+        bundle_set(b, "/usr/bin/nvidia-ctk", "");
+        bundle_set(b, "/etc/docker/daemon.json",
+                   "{\n  \"proxies\": { \"http-proxy\": \"http://gdcanary:s3cr3tpw@proxy:3128\" },\n"
+                   "  \"runtimes\": { \"nvidia\": { \"path\": \"nvidia-container-runtime\" } }\n}\n");
+        bundle_set(b, "/etc/cdi/nvidia.yaml", "cdiVersion: 0.5.0\nkind: nvidia.com/gpu\n");
+        bundle_set(b, "/etc/cdi/acme.yaml", "cdiVersion: 0.5.0\nkind: acme.com/fpga\n");
+
+        p = collect_inside(b, "guest-plain.yaml", true, &plain);
+        r = collect_inside(b, "guest-redacted.yaml", false, &text);
+        for (int k = 0; k < 2; k++) {
+                const struct gd_bundle *x = k ? r : p;
+
+                f = gd_bundle_file(x, "/proc/driver/nvidia/gpus/0000:00:06.0/information");
+                cr_assert_not_null(f);
+                cr_expect_not_null(strstr(f->content, "Device Minor"), "%s", f->content);
+                cr_expect_null(strstr(f->content, "UUID"), "%s", f->content);
+                cr_expect_not_null(gd_bundle_file(x, "/proc/driver/nvidia/version"));
+                cr_expect_not_null(gd_bundle_file(x, "/dev/nvidiactl"));
+                cr_expect_not_null(gd_bundle_file(x, "/dev/nvidia0"));
+                cr_expect_not_null(gd_bundle_file(x, "/usr/bin/dockerd"));
+                cr_expect_not_null(gd_bundle_file(x, "/usr/bin/nvidia-ctk"));
+                cr_expect_not_null(gd_bundle_file(x, "/etc/cdi/nvidia.yaml"));
+                cr_expect_null(gd_bundle_file(x, "/etc/cdi/acme.yaml"), "a CDI spec not NVIDIA's was collected");
+                f = gd_bundle_file(x, "/etc/docker/daemon.json");
+                cr_assert_not_null(f);
+                cr_expect_not_null(strstr(f->content, "nvidia-container-runtime"), "%s", f->content);
+                cr_expect_null(strstr(f->content, "s3cr3tpw"), "%s", f->content);
+        }
+        cr_expect_null(strstr(plain, "4f4e2a8c-1111"));
+        cr_expect_null(strstr(text, "s3cr3tpw"));
 }

@@ -6,30 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
-static int run(const char *cmd, char *out, size_t size) {
-        FILE *p = popen(cmd, "r");
-        size_t n = 0;
-        int status;
-
-        cr_assert_not_null(p, "popen %s", cmd);
-        while (n + 1 < size) {
-                size_t k = fread(out + n, 1, size - 1 - n, p);
-                if (k == 0)
-                        break;
-                n += k;
-        }
-        out[n] = '\0';
-        /* drain what did not fit, so the child is not killed by SIGPIPE */
-        {
-                char sink[4096];
-                while (fread(sink, 1, sizeof(sink), p) > 0)
-                        ;
-        }
-        status = pclose(p);
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
+#include "run-command.h"
 
 Test(coverage, every_id_and_fault_kind_is_covered_and_coverage_md_is_current) {
         const char *src = getenv("GPUDIAG_SRCDIR");
@@ -38,12 +16,12 @@ Test(coverage, every_id_and_fault_kind_is_covered_and_coverage_md_is_current) {
 
         if (!src)
                 src = ".";
-        rc = run("python3 -c 'import yaml' 2>&1", out, sizeof(out));
+        rc = run_command("python3 -c 'import yaml' 2>&1", out, sizeof(out));
         if (rc != 0)
                 cr_skip_test("python3 with PyYAML is not available (%s)", rc == 127 ? "no python3" : "no yaml module");
 
         snprintf(cmd, sizeof(cmd), "cd '%s' && python3 tools/coverage.py --check --root . 2>&1", src);
-        rc = run(cmd, out, sizeof(out));
+        rc = run_command(cmd, out, sizeof(out));
         if (rc == 77)
                 cr_skip_test("tools/coverage.py: PyYAML missing");
         cr_assert_eq(rc, 0, "tools/coverage.py --check failed (rc %d):\n%s", rc, out);

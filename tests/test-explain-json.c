@@ -139,12 +139,25 @@ static bool validate(const char *json) {
                 str_or_null(it, "remedy");
                 if (!streq(sev, "info"))
                         (void) str(it, "remedy");
+                /* Config edits for tools: file and key always, old/new null to add/remove. */
+                cr_assert(fy_node_is_sequence(get(it, "edits")), "%s: edits", id);
+                i2 = NULL;
+                while ((sub = fy_node_sequence_iterate(get(it, "edits"), &i2))) {
+                        cr_assert_eq(str(sub, "file")[0], '/', "%s: edit of a relative file", id);
+                        cr_assert_neq(str(sub, "key")[0], '\0', "%s: edit without key", id);
+                        if (!is_null(get(sub, "line")))
+                                cr_assert_geq(integer(sub, "line"), 1);
+                        str_or_null(sub, "old");
+                        str_or_null(sub, "new");
+                }
         }
 
         i1 = NULL;
         while ((it = fy_node_sequence_iterate(gpus, &i1))) {
-                const char *v = str(it, "verdict");
+                const char *v = str(it, "verdict"), *q = str(it, "question");
                 n_gpus++;
+                cr_assert(streq(q, "host") || streq(q, "guest") || streq(q, "xen"), "question %s", q);
+                cr_assert_neq(str(it, "question_text")[0], '\0');
                 cr_assert(matches(ADDR_RE, str(it, "address")));
                 (void) str(it, "name");
                 cr_assert(matches("^[0-9a-f]{4}$", str(it, "vendor")));
@@ -161,6 +174,22 @@ static bool validate(const char *json) {
                 cr_assert(fy_node_is_sequence(get(it, "findings")));
         }
 
+        {
+                const char *role = str(host, "role");
+                static const char *const roles[] = { "host", "guest", "guest-with-viommu", "xen-dom0", "xen-domu",
+                                                     "unknown" };
+                bool known = false;
+                for (size_t k = 0; k < ELEMENTSOF(roles); k++)
+                        known = known || streq(role, roles[k]);
+                cr_assert(known, "role %s", role);
+                cr_assert(fy_node_is_sequence(get(host, "role_evidence")));
+                cr_assert(fy_node_sequence_item_count(get(host, "role_evidence")) >= 1, "a role without evidence");
+                i1 = NULL;
+                while ((it = fy_node_sequence_iterate(get(host, "role_evidence"), &i1))) {
+                        cr_assert_neq(str(it, "source")[0], '\0');
+                        (void) str(it, "text");
+                }
+        }
         str_or_null(host, "kernel");
         str_or_null(host, "cpu_vendor");
         boolean(host, "hypervisor", true);
@@ -222,4 +251,36 @@ Test(explain_json, this_machine_matches_the_schema) {
         fread(out, 1, (4 << 20) - 1, p);
         status = pclose(p);
         cr_assert_eq(WEXITSTATUS(status), validate(out) ? 0 : 1);
+}
+
+/* Issue 15's "done when": the real H100 guest (a Firecracker VM that drives
+ * the GPU with nvidia) is a guest, its verdict answers the guest's question
+ * and names what is unproven, and nothing tells it to bind the GPU to
+ * vfio-pci or load vfio modules. */
+Test(explain_json, the_h100_guest_answers_the_guest_question) {
+        _cleanup_free_ char *path = snapshot_path("h100-firecracker-guest.yaml"), *out = NULL, *err = NULL;
+        _cleanup_testbed_ struct gd_testbed *t = testbed_from_file(path);
+        char *argv[] = { (char *) gpudiag_binary(), (char *) "explain", (char *) "--format", (char *) "json", NULL };
+        struct fy_document *doc;
+        struct fy_node *root, *gpu;
+        int status;
+
+        cr_assert_eq(testbed_run(t, argv, &out, &err, &status), 0);
+        validate(out);
+        doc = fy_document_build_from_string(NULL, out, FY_NT);
+        cr_assert_not_null(doc);
+        root = fy_document_root(doc);
+        cr_expect_str_eq(str(get(root, "host"), "role"), "guest");
+        gpu = fy_node_sequence_get_by_index(get(root, "gpus"), 0);
+        cr_assert_not_null(gpu);
+        cr_expect_str_eq(str(gpu, "question"), "guest");
+        cr_expect(streq(str(gpu, "verdict"), "ready") || streq(str(gpu, "verdict"), "unknown"), "%s",
+                  str(gpu, "verdict"));
+        if (streq(str(gpu, "verdict"), "unknown"))
+                cr_expect_gt(fy_node_sequence_item_count(get(gpu, "unproven")), 0);
+        cr_expect_null(strstr(out, "driver.host-bound"));
+        cr_expect_null(strstr(out, "vfio.modules-missing"));
+        cr_expect_null(strstr(out, "driverctl set-override"));
+        cr_expect_null(strstr(out, "options vfio-pci"));
+        fy_document_destroy(doc);
 }

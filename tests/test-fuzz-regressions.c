@@ -7,14 +7,15 @@
 #include <errno.h>
 #include <libfyaml.h>
 
+#include "base/emit.h"
 #include "base/fileio.h"
 #include "bundle/bundle.h"
+#include "bundle/redact.h"
 #include "config.h"
 #include "host/bootconfig.h"
 #include "host/kmsg.h"
 #include "model/kmsg-signals.h"
 #include "import/import.h"
-#include "report/emit.h"
 #if HAVE_REPLAY && __has_include("replay/scenario.h")
 #define HAVE_SCENARIOS 1
 #include "replay/scenario.h"
@@ -102,21 +103,24 @@ Test(fuzz_regressions, scenario_directive_with_invalid_utf8_does_not_hang, .time
 
 /* modprobe-file-name-with-comma.txt: a pasted "cat /etc/modprobe.d/v,fio.conf"
  * made import write the file name as a plain YAML key, and a comma ends a
- * plain key in the flow text report/emit.c writes first: the bundle did not
+ * plain key in the flow text base/emit.c writes first: the bundle did not
  * load.  Whatever import writes must load. */
 static void import_loads(const char *path) {
         _cleanup_free_ char *text = NULL, *out = NULL, *error = NULL;
         struct gd_bundle *b = NULL;
         struct gd_import *im = gd_import_new();
+        _cleanup_redact_ struct gd_redact *redact = NULL;
         size_t len = 0, out_len = 0;
         FILE *f;
 
         cr_assert_not_null(im);
+        cr_assert_eq(gd_redact_new(true, &redact), 0);
         cr_assert_eq(read_file_capped(path, 1u << 20, &text, &len), 0, "%s", path);
+        cr_assert_eq(gd_redact_learn(redact, text, len), 0);
         cr_assert_eq(gd_import_feed(im, path, text, len, 0), 0);
         f = open_memstream(&out, &out_len);
         cr_assert_not_null(f);
-        if (gd_import_write(im, f, "test", "2026-11-26T15:00:00Z") == 0) {
+        if (gd_import_write(im, f, "test", "2026-11-26T15:00:00Z", redact) == 0) {
                 fclose(f);
                 f = NULL;
                 cr_expect_eq(gd_bundle_load_data(out, out_len, &b, &error), 0, "%s: %s", path, error);

@@ -47,7 +47,7 @@ static struct gd_testbed *testbed_of(const char *name, const char *from) {
         fd = mkstemp(path);
         cr_assert(fd >= 0);
         f = fdopen(fd, "w");
-        cr_assert_eq(gd_import_write(im, f, "test", "1970-01-01T00:00:00Z"), 0);
+        cr_assert_eq(gd_import_write(im, f, "test", "1970-01-01T00:00:00Z", NULL), 0);
         fclose(f);
         t = testbed_from_file(path);
         unlink(path);

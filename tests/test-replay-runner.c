@@ -379,13 +379,16 @@ static int run_replay(char **argv, char **ret_out) {
         return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-Test(replay_cli, malformed_scenarios_fail_while_the_others_still_run_in_order) {
+Test(replay_cli, malformed_scenarios_fail_with_status_2_while_the_others_still_run_in_order) {
         _cleanup_free_ char *dir = src_path("fixtures/scenarios/runner"), *out1 = NULL, *out2 = NULL;
         char *argv1[] = { (char *) gpudiag(), (char *) "replay", dir, NULL };
         char *argv2[] = { (char *) gpudiag(), (char *) "replay", (char *) "-j", (char *) "3", dir, NULL };
         char *tail;
 
-        cr_assert_eq(run_replay(argv1, &out1), 1, "%s", out1);
+        /* Malformed scenarios make the status 2 (gpudiag(1)), after every
+         * scenario ran and was reported. */
+        cr_assert_eq(run_replay(argv1, &out1), 2, "%s", out1);
+        cr_expect(strstr(out1, "\n# 4 scenarios or base bundles are malformed (exit status 2)\n"), "%s", out1);
         cr_expect(startswith(out1, "TAP version 13\n1..6\n"), "%s", out1);
         cr_expect(strstr(out1, "\nok 3 - gpu-removed-reports-no-gpu\n"), "%s", out1);
         cr_expect_eq(count(out1, "\nnot ok "), 5, "%s", out1);
@@ -395,7 +398,7 @@ Test(replay_cli, malformed_scenarios_fail_while_the_others_still_run_in_order) {
         cr_expect(strstr(out1, "\n  ...\n"), "%s", out1);
 
         /* Parallel: the same report, in the same order (timings aside). */
-        cr_assert_eq(run_replay(argv2, &out2), 1, "%s", out2);
+        cr_assert_eq(run_replay(argv2, &out2), 2, "%s", out2);
         for (char *o = out1; (o = strstr(o, "duration_ms: ")); o++)
                 for (o += 13; *o && *o != '\n'; o++)
                         *o = 'x';
@@ -419,7 +422,7 @@ Test(replay_cli, junit_report_escapes_and_counts) {
 
         cr_assert_geq(fd, 0);
         close(fd);
-        cr_assert_eq(run_replay(argv, &out), 1, "%s", out);
+        cr_assert_eq(run_replay(argv, &out), 2, "%s", out);  /* four are malformed */
         cr_assert_eq(read_file_capped(junit, GD_TEXT_FILE_MAX, &xml, NULL), 0);
         unlink(junit);
         cr_expect(startswith(xml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"), "%s", xml);

@@ -120,6 +120,31 @@ Test(testbed, iommu_group_links_and_config_files_are_in_place) {
         cr_assert_eq(st.st_mtime, 1732600000);
 }
 
+/* An empty /sys/class/iommu says "no IOMMU unit"; without the directory
+ * the reader cannot tell.  Format 2's dirs make the difference replay. */
+Test(testbed, listed_empty_directories_exist_and_read_as_empty) {
+        _cleanup_bundle_ struct gd_bundle *b = NULL;
+        _cleanup_testbed_ struct gd_testbed *with = build("empty-dirs.yaml", &b), *without = NULL;
+        _cleanup_free_ char *iommu = NULL, *dracut = NULL, *a = NULL, *c = NULL, *error = NULL;
+        char *argv[] = { (char *) gpudiag_binary(), (char *) "explain", (char *) "--format", (char *) "json", NULL };
+        struct stat st;
+        int status;
+
+        cr_assert_geq(asprintf(&iommu, "%s/sys/class/iommu", gd_testbed_root(with)), 0);
+        cr_assert_geq(asprintf(&dracut, "%s/etc/dracut.conf.d", gd_testbed_config_root(with)), 0);
+        cr_assert(stat(iommu, &st) == 0 && S_ISDIR(st.st_mode), "%s", iommu);
+        cr_assert(stat(dracut, &st) == 0 && S_ISDIR(st.st_mode), "%s", dracut);
+        cr_assert_eq(testbed_run(with, argv, &a, NULL, &status), 0);
+        cr_assert_not_null(strstr(a, "no IOMMU units"), "%s", a);
+
+        /* The same host without its dirs: the units are unknown. */
+        b->dirs[0] = mfree_str(b->dirs[0]);
+        free(b->dirs[1]);
+        cr_assert_eq(gd_testbed_build(b, &without, &error), 0, "%s", error);
+        cr_assert_eq(testbed_run(without, argv, &c, NULL, &status), 0);
+        cr_assert_null(strstr(c, "no IOMMU units"), "%s", c);
+}
+
 Test(testbed, exec_env_points_the_preload_at_the_testbed) {
         _cleanup_testbed_ struct gd_testbed *t = build("minimal.yaml", NULL);
         _cleanup_strv_free_ char **env = NULL;

@@ -142,14 +142,91 @@ Test(vmconfig_libvirt, hostdev_source_addresses_machine_and_rom) {
         cr_assert_eq(vm.n_pci, 2);
         cr_assert_eq(vm.pci[0].bus, 0x0b);
         cr_assert_eq(vm.pci[0].func, 0);
-        cr_assert_eq(vm.pci[0].line, 26);
+        cr_assert_eq(vm.pci[0].line, 27);
         cr_assert_str_eq(vm.pci[0].text, "<address domain='0x0000' bus='0x0b' slot='0x00' function='0x0'/>");
         cr_assert_eq(vm.pci[0].rombar, TRI_NO);
         cr_assert_str_eq(vm.pci[0].romfile, "/var/lib/libvirt/vbios/navi10.rom");
         cr_assert_eq(vm.pci[0].multifunction, TRI_YES);
         cr_assert_eq(vm.pci[1].func, 1);
-        cr_assert_eq(vm.pci[1].line, 33);
+        cr_assert_eq(vm.pci[1].line, 34);
         cr_assert_eq(vm.pci[1].rombar, TRI_UNKNOWN);
+        /* Firmware from the OVMF <loader>, the host CPU model. */
+        cr_assert_eq(vm.bios, GD_VM_BIOS_OVMF);
+        cr_assert_eq(vm.cpu_host, TRI_YES);
+        cr_assert_eq(vm.cpu.line, 17);
+        gd_vm_clear(&vm);
+}
+
+/* qemu-server's defaults when a line is missing: bios seabios, the default
+ * CPU model, no vga (vga: none only with x-vga); ostype win* is Windows. */
+Test(vmconfig_proxmox, bios_cpu_vga_and_ostype_as_qemu_server_reads_them) {
+        struct gd_vm vm = { 0 };
+
+        cr_assert_eq(gd_vmconfig_parse_proxmox("hostpci0: 01:00,x-vga=on\nostype: win11\n", "101", PVE, &vm), 0);
+        cr_assert_eq(vm.bios, GD_VM_BIOS_SEABIOS);
+        cr_assert_null(vm.bios_opt.text);
+        cr_assert_eq(vm.cpu_host, TRI_NO);
+        cr_assert_null(vm.vga.text);
+        cr_assert_eq(vm.windows, TRI_YES);
+        cr_assert_eq(vm.pci[0].x_vga, TRI_YES);
+        cr_assert_str_eq(vm.pci[0].host_text, "01:00");
+        gd_vm_clear(&vm);
+        cr_assert_eq(gd_vmconfig_parse_proxmox("bios: ovmf\ncpu: cputype=host,flags=+pcid\nvga: std,memory=32\n"
+                                               "ostype: l26\nhostpci0: 01:00.0;01:00.1\n", "102", PVE, &vm), 0);
+        cr_assert_eq(vm.bios, GD_VM_BIOS_OVMF);
+        cr_assert_eq(vm.bios_opt.line, 1);
+        cr_assert_eq(vm.cpu_host, TRI_YES);
+        cr_assert_str_eq(vm.vga.text, "std,memory=32");
+        cr_assert_eq(vm.vga.line, 3);
+        cr_assert_eq(vm.windows, TRI_NO);
+        cr_assert_str_eq(vm.pci[1].host_text, "01:00.0;01:00.1");
+        gd_vm_clear(&vm);
+        cr_assert_eq(gd_vmconfig_parse_proxmox("cpu: x86-64-v2-AES\nhostpci0: 01:00\n", "103", PVE, &vm), 0);
+        cr_assert_eq(vm.cpu_host, TRI_NO);
+        gd_vm_clear(&vm);
+}
+
+/* PVE::Mapping::PCI: a section per mapping id, "map" lines per node; the
+ * one for this node (the host name without its domain) gives the path. */
+Test(vmconfig_proxmox, mapping_resolves_through_pci_cfg_for_this_node) {
+        static const char cfg[] =
+                "# resource mappings\n"
+                "rtx\n"
+                "\tmap id=10de:1e07,iommugroup=3,node=pve2,path=0000:03:00\n"
+                "\tmap id=10de:1e07,iommugroup=1,node=pve1,path=0000:01:00;0000:02:00\n"
+                "\tdescription the gaming card\n"
+                "\n"
+                "nvme\n"
+                "\tmap id=144d:a808,node=pve1,path=0000:05:00.0\n";
+        struct gd_vm vm = { 0 };
+        struct gd_vmconfig c = { .vms = &vm, .n_vms = 1 };
+
+        cr_assert_eq(gd_vmconfig_parse_proxmox("hostpci0: mapping=rtx,pcie=1\nhostpci1: mapping=gone\n"
+                                               "hostpci2: mapping=nvme\n", "100", PVE, &vm), 0);
+        cr_assert_eq(vm.pci[0].mapping_state, -ENODATA);
+        cr_assert_not(vm.pci[0].resolved);
+        cr_assert_eq(gd_pve_mapping_resolve(&c, cfg, "/etc/pve/mapping/pci.cfg", "pve1.example.org"), 0);
+        cr_assert_eq(vm.pci[0].mapping_state, 0);
+        cr_assert(vm.pci[0].resolved);
+        cr_assert_eq(vm.pci[0].bus, 1);
+        cr_assert_eq(vm.pci[0].func, GD_VM_FUNC_ALL);
+        cr_assert_eq(vm.pci[0].mapping_line, 4);
+        cr_assert_str_eq(vm.pci[0].mapping_id, "10de:1e07");
+        cr_assert_eq(vm.pci[1].mapping_state, -ENOENT);
+        cr_assert_not(vm.pci[1].resolved);
+        cr_assert_eq(vm.pci[2].mapping_state, 0);
+        cr_assert_eq(vm.pci[2].func, 0);
+        gd_vm_clear(&vm);
+
+        /* Another node's name only: no map line for this node. */
+        cr_assert_eq(gd_vmconfig_parse_proxmox("hostpci0: mapping=rtx\n", "100", PVE, &vm), 0);
+        cr_assert_eq(gd_pve_mapping_resolve(&c, cfg, "/etc/pve/mapping/pci.cfg", "pve9"), 0);
+        cr_assert_eq(vm.pci[0].mapping_state, -ENXIO);
+        gd_vm_clear(&vm);
+        /* No pci.cfg at all: not found, as qemu-server says. */
+        cr_assert_eq(gd_vmconfig_parse_proxmox("hostpci0: mapping=rtx\n", "100", PVE, &vm), 0);
+        cr_assert_eq(gd_pve_mapping_resolve(&c, NULL, "/etc/pve/mapping/pci.cfg", "pve1"), 0);
+        cr_assert_eq(vm.pci[0].mapping_state, -ENOENT);
         gd_vm_clear(&vm);
 }
 
@@ -166,4 +243,28 @@ Test(vmconfig_libvirt, not_a_domain_is_einval_and_truncated_xml_is_safe) {
                 if (r == 0)
                         gd_vm_clear(&vm);
         }
+}
+
+/* pci.cfg comes from a stranger's bundle: every prefix of a file, and lines
+ * without the parts a map needs, resolve without reading past them (ASan
+ * would tell) and leave the entry unresolved rather than guessed. */
+Test(vmconfig_proxmox, hostile_pci_cfg_is_read_safely) {
+        static const char cfg[] = "rtx\n\tmap id=10de:1e07,node=pve1,path=0000:01:00\n\tmap node=pve1\n"
+                                  "\tmap path=zz:zz.z,node=pve1\n\tmap ,,,=,node=,path=\nrtx2\n\tmap\n";
+        struct gd_vm vm = { 0 };
+        struct gd_vmconfig c = { .vms = &vm, .n_vms = 1 };
+
+        for (size_t n = 0; n <= strlen(cfg); n++) {
+                _cleanup_free_ char *cut = strndup(cfg, n);
+                cr_assert_eq(gd_vmconfig_parse_proxmox("hostpci0: mapping=rtx\nhostpci1: mapping=rtx2\n", "100", PVE, &vm),
+                             0);
+                cr_assert_eq(gd_pve_mapping_resolve(&c, cut, "/etc/pve/mapping/pci.cfg", "pve1"), 0);
+                cr_assert(vm.pci[1].mapping_state < 0);
+                gd_vm_clear(&vm);
+        }
+        cr_assert_eq(gd_vmconfig_parse_proxmox("hostpci0: mapping=rtx\n", "100", PVE, &vm), 0);
+        cr_assert_eq(gd_pve_mapping_resolve(&c, "rtx\n\tmap path=zz:zz.z,node=pve1\n", "/x", "pve1"), 0);
+        cr_assert_eq(vm.pci[0].mapping_state, -EINVAL);
+        cr_assert_not(vm.pci[0].resolved);
+        gd_vm_clear(&vm);
 }

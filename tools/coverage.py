@@ -9,7 +9,9 @@ list it under absent), fault kind x scenarios using it, the base snapshots
 with counts, and totals.
 
 Exits 1 (with a message on stderr) when a finding id has no scenario that
-expects it or none that lists it under absent, or a fault kind is unused.
+expects it or none that lists it under absent, a fault kind is unused, or a
+role (harness/model/role.c) has no scenario that expects it next to one on
+the same base snapshot that expects another role (its near miss).
 
   tools/coverage.py            write scenarios/COVERAGE.md
   tools/coverage.py --check    write nothing; also fail when COVERAGE.md is stale
@@ -35,6 +37,22 @@ def catalogue_ids(root):
     if not ids:
         raise SystemExit("coverage.py: no finding ids in harness/checks/catalogue.c")
     return ids
+
+
+def roles(root):
+    text = open(os.path.join(root, "harness/model/role.c"), encoding="utf-8").read()
+    names = re.findall(r'\[GD_ROLE_[A-Z0-9_]+\]\s*=\s*"([a-z0-9-]+)"', text)
+    if not names:
+        raise SystemExit("coverage.py: no roles in harness/model/role.c")
+    return names
+
+
+def role_pairs(role, scen):
+    """Scenarios expecting role, and those on one of their bases expecting another role."""
+    hit = [s for s in scen if s["role"] == role]
+    bases = {s["base"] for s in hit}
+    miss = [s for s in scen if s["role"] and s["role"] != role and s["base"] in bases]
+    return hit, miss
 
 
 def fault_kinds(root):
@@ -74,6 +92,7 @@ def load_scenarios(root):
                 "absent": absent,
                 "kinds": kinds,
                 "verdicts": {str(k): str(v) for k, v in (exp.get("verdict") or {}).items()},
+                "role": str(exp["role"]) if exp.get("role") is not None else None,
             })
     out.sort(key=lambda s: s["file"])
     return out
@@ -85,7 +104,7 @@ def cell(names, limit=None):
     return "<br>".join("`%s`" % n for n in names)
 
 
-def render(ids, kinds, scen):
+def render(ids, kinds, rls, scen):
     lines = []
     w = lines.append
     bases = {}
@@ -112,6 +131,7 @@ def render(ids, kinds, scen):
     w("| scenarios | %d |" % len(scen))
     w("| base snapshots | %d |" % len(bases))
     w("| finding ids triggered and absent | %d of %d |" % (len(both), len(ids)))
+    w("| roles expected, with a near miss | %d of %d |" % (sum(1 for r in rls if all(role_pairs(r, scen))), len(rls)))
     w("| fault kinds used | %d of %d |" % (len(used), len(kinds)))
     w("| fault applications | %d |" % sum(len(s["kinds"]) for s in scen))
     w("| verdict expectations | %s |" % ", ".join("%s %d" % (k, verdicts[k]) for k in sorted(verdicts)))
@@ -124,6 +144,15 @@ def render(ids, kinds, scen):
         trig = [s["name"] for s in scen if i in s["found"]]
         absn = [s["name"] for s in scen if i in s["absent"]]
         w("| `%s` | %d: %s | %d: %s |" % (i, len(trig), cell(trig), len(absn), cell(absn)))
+    w("")
+    w("## Roles")
+    w("")
+    w("| role | expected by | another role on the same base |")
+    w("|---|---|---|")
+    for r in rls:
+        hit, miss = role_pairs(r, scen)
+        w("| `%s` | %d: %s | %d: %s |" % (r, len(hit), cell([s["name"] for s in hit]), len(miss),
+                                       cell(["%s (%s)" % (s["name"], s["role"]) for s in miss])))
     w("")
     w("## Fault kinds")
     w("")
@@ -143,8 +172,14 @@ def render(ids, kinds, scen):
     return "\n".join(lines)
 
 
-def problems(ids, kinds, scen):
+def problems(ids, kinds, rls, scen):
     bad = []
+    for r in rls:
+        hit, miss = role_pairs(r, scen)
+        if not hit:
+            bad.append("role %s: no scenario expects it" % r)
+        elif not miss:
+            bad.append("role %s: no scenario on the same base expects another role" % r)
     for i in ids:
         if not any(i in s["found"] for s in scen):
             bad.append("finding id %s: no scenario expects it" % i)
@@ -171,8 +206,9 @@ def main():
 
     ids = catalogue_ids(a.root)
     kinds = fault_kinds(a.root)
+    rls = roles(a.root)
     scen = load_scenarios(a.root)
-    text = render(ids, kinds, scen)
+    text = render(ids, kinds, rls, scen)
     target = os.path.join(a.root, "scenarios", "COVERAGE.md")
     rc = 0
 
@@ -191,7 +227,7 @@ def main():
         with open(target, "w", encoding="utf-8") as f:
             f.write(text)
 
-    for p in problems(ids, kinds, scen):
+    for p in problems(ids, kinds, rls, scen):
         sys.stderr.write("coverage.py: %s\n" % p)
         rc = 1
     if rc == 0 and not a.stdout:

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Bounded file reading.  Nothing in gpudiag reads unbounded input: every
  * read names a cap, and a file past it is an error (-EFBIG), not a silent
- * truncation. */
+ * truncation.  These are the I/O seam's reads (base/io.h) with a byte cap:
+ * host/ readers use the seam and its table of caps; anything else may use
+ * these.  In collect's record mode both are recorded. */
 #pragma once
 
 #include <stdbool.h>
@@ -19,6 +21,10 @@
  * -ENOENT (or -EACCES for the unreadable marker), never to data. */
 #define GD_ABSENT_MARKER     "@gpudiag-absent@\n"
 #define GD_UNREADABLE_MARKER "@gpudiag-unreadable@\n"
+
+/* -ENOENT when the whole of buf (len bytes) is the absent marker, -EACCES
+ * when it is the unreadable marker, else 0: data. */
+int gd_marker_errno(const char *buf, size_t len);
 
 /* Reads the whole file (NUL-terminated in *ret) if it is at most max bytes.
  * Returns 0, or -errno (-EFBIG when larger than max). */

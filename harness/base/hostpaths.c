@@ -17,6 +17,10 @@ static const struct gd_hostpath_info hostpaths[_GD_HOSTPATH_MAX] = {
         /* Readable by non-root unless kernel.dmesg_restrict=1. */
         [GD_DEV_KMSG]       = { "/dev/kmsg", "kernel log", true },
         [GD_PROC_INTERRUPTS] = { "/proc/interrupts", "interrupt chips (remapping)", false },
+        [GD_PROC_XEN_CAPABILITIES] = { "/proc/xen/capabilities", "Xen control domain or guest", false },
+        [GD_PROC_HOSTNAME]  = { "/proc/sys/kernel/hostname", "node name (Proxmox resource mappings)", false },
+        [GD_PROC_NVIDIA_VERSION] = { "/proc/driver/nvidia/version", "NVIDIA driver loaded", false },
+        [GD_PROC_NVIDIA_GPUS] = { "/proc/driver/nvidia/gpus", "GPUs the NVIDIA driver probed", false },
 };
 
 static const char *const configpaths[_GD_CONFIGPATH_MAX] = {
@@ -36,6 +40,17 @@ static const char *const configpaths[_GD_CONFIGPATH_MAX] = {
         [GD_USR_SBIN]              = "/usr/sbin",
         [GD_ETC_PVE_QEMU_SERVER]   = "/etc/pve/qemu-server",
         [GD_ETC_LIBVIRT_QEMU]      = "/etc/libvirt/qemu",
+        [GD_ETC_PVE_MAPPING_PCI]   = "/etc/pve/mapping/pci.cfg",
+        [GD_USR_BIN]               = "/usr/bin",
+        [GD_ETC_DOCKER_DAEMON_JSON] = "/etc/docker/daemon.json",
+        [GD_ETC_CONTAINERD_CONFIG] = "/etc/containerd/config.toml",
+        [GD_ETC_NVIDIA_CONTAINER_RUNTIME] = "/etc/nvidia-container-runtime",
+        [GD_ETC_CDI]               = "/etc/cdi",
+        [GD_ETC_DEFAULT_GRUB_D]    = "/etc/default/grub.d",
+        [GD_ETC_KERNELSTUB_CONF]   = "/etc/kernelstub/configuration",
+        [GD_ETC_BOOSTER_YAML]      = "/etc/booster.yaml",
+        [GD_ETC_DRACUT_CONF]       = "/etc/dracut.conf",
+        [GD_VAR_LIB_GPUDIAG_JOURNAL] = "/var/lib/gpudiag/journal",
 };
 
 static char *config_root;
@@ -66,10 +81,24 @@ char *gd_config_path_join(enum gd_configpath p, const char *sub) {
         return path_join(base, sub);
 }
 
+const char *gd_config_path_strip(const char *path) {
+        size_t n = config_root ? strlen(config_root) : 0;
+
+        if (n && path && strncmp(path, config_root, n) == 0 && path[n] == '/')
+                return path + n;
+        return path;
+}
+
 char *gd_hostpath_resolve(enum gd_hostpath p) {
         const char *path = hostpaths[p].path;
 
         if (config_root && startswith(path, "/dev/"))
                 return path_join(config_root, path);
         return strdup(path);
+}
+
+char *gd_dev_path_resolve(const char *path) {
+        if (!startswith(path, "/dev/") || strstr(path, "/../"))
+                return NULL;
+        return config_root ? path_join(config_root, path) : strdup(path);
 }

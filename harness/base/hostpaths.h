@@ -21,6 +21,10 @@ enum gd_hostpath {
         GD_PROC_CONFIG_GZ,
         GD_DEV_KMSG,
         GD_PROC_INTERRUPTS,    /* IR-PCI-MSI chips prove interrupt remapping */
+        GD_PROC_XEN_CAPABILITIES, /* "control_d" in a Xen dom0 (xenfs) */
+        GD_PROC_HOSTNAME,      /* the node name a Proxmox resource mapping is keyed by */
+        GD_PROC_NVIDIA_VERSION, /* there whenever nvidia.ko is loaded */
+        GD_PROC_NVIDIA_GPUS,   /* a directory: one per GPU nvidia probed */
         _GD_HOSTPATH_MAX,
 };
 
@@ -39,6 +43,11 @@ const struct gd_hostpath_info *gd_hostpath(enum gd_hostpath p);
  * UMockdevTestbed object serves, which replay does not run (see
  * replay/testbed-sysfs.c).  Live, the config root is "/".  Newly allocated. */
 char *gd_hostpath_resolve(enum gd_hostpath p);
+
+/* Any /dev path (a device node named at run time, /dev/nvidia0) opened as
+ * gd_hostpath_resolve() opens the table's: below the config root.  Newly
+ * allocated; NULL for a path outside /dev or on ENOMEM. */
+char *gd_dev_path_resolve(const char *path);
 
 /* Configuration read from the host's file system (/etc, /boot, /lib/modules).
  * Not redirected by umockdev, so it is read below a root: "/" live, the
@@ -60,6 +69,18 @@ enum gd_configpath {
         GD_USR_SBIN,           /* update-initramfs, dracut, mkinitcpio, proxmox-boot-tool, kernelstub */
         GD_ETC_PVE_QEMU_SERVER, /* Proxmox VE VM configs, <vmid>.conf (this node's, via pmxcfs) */
         GD_ETC_LIBVIRT_QEMU,   /* libvirt persistent domain XML, <name>.xml */
+        GD_ETC_PVE_MAPPING_PCI, /* Proxmox VE resource mappings: hostpciN: mapping=NAME */
+        GD_USR_BIN,            /* nvidia-ctk, nvidia-container-runtime, dockerd, containerd; dracut, mkinitcpio,
+                                * booster, kernelstub (Arch and Fedora keep them here) */
+        GD_ETC_DOCKER_DAEMON_JSON, /* the nvidia runtime for Docker */
+        GD_ETC_CONTAINERD_CONFIG,  /* the nvidia runtime for containerd */
+        GD_ETC_NVIDIA_CONTAINER_RUNTIME, /* the toolkit's own config directory */
+        GD_ETC_CDI,            /* Container Device Interface specs (nvidia-ctk cdi generate) */
+        GD_ETC_DEFAULT_GRUB_D, /* *.cfg, sourced after /etc/default/grub by grub-mkconfig */
+        GD_ETC_KERNELSTUB_CONF, /* Pop!_OS: kernelstub's JSON, "user": {"kernel_options": [...]} */
+        GD_ETC_BOOSTER_YAML,   /* booster: modules_force_load */
+        GD_ETC_DRACUT_CONF,    /* dracut's main file, before dracut.conf.d */
+        GD_VAR_LIB_GPUDIAG_JOURNAL, /* gpudiag apply's journal (written by apply only, never read by the reader) */
         _GD_CONFIGPATH_MAX,
 };
 
@@ -73,3 +94,6 @@ const char *gd_config_root(void);
 /* Returns a newly allocated absolute path of a configuration path under the
  * config root, with sub appended when non-NULL. */
 char *gd_config_path_join(enum gd_configpath p, const char *sub);
+/* path with the config root taken off ("/etc/..." as the host names it);
+ * path itself when it is not below the root.  Points into path. */
+const char *gd_config_path_strip(const char *path);

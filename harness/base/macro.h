@@ -28,6 +28,17 @@ static inline void closedirp(DIR **d) { if (*d) closedir(*d); }
 
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Appends one zeroed element to array of n, and returns it (NULL on ENOMEM,
+ * array and n unchanged). */
+#define GROW(array, n) ({                                                     \
+        __typeof__(array) _g = realloc((array), sizeof(*(array)) * ((n) + 1)); \
+        if (_g) {                                                             \
+                (array) = _g;                                                 \
+                __builtin_memset(&(array)[n], 0, sizeof(*(array)));           \
+        }                                                                     \
+        _g ? &(array)[(n)++] : NULL;                                          \
+})
+
 /* A fact about the host is true, false, or could not be read.  Unknown is
  * the zero value so that a freshly allocated model says "unknown" until a
  * reader has evidence: a wrong READY is the worst bug this tool can have. */
@@ -45,8 +56,18 @@ static inline bool streq(const char *a, const char *b) {
         return a && b && __builtin_strcmp(a, b) == 0;
 }
 
+/* Equal strings, or both NULL. */
+static inline bool streq_null(const char *a, const char *b) {
+        return a == b || streq(a, b);
+}
+
 static inline bool startswith(const char *s, const char *prefix) {
         return s && __builtin_strncmp(s, prefix, __builtin_strlen(prefix)) == 0;
+}
+
+static inline bool endswith(const char *s, const char *suffix) {
+        size_t n = s ? __builtin_strlen(s) : 0, m = __builtin_strlen(suffix);
+        return s && n >= m && __builtin_strcmp(s + n - m, suffix) == 0;
 }
 
 /* Frees and returns NULL, for reusing a variable. */

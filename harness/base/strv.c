@@ -58,3 +58,14 @@ void strv_sort(char **l) {
                 return;         /* qsort(NULL, 0, ...) is undefined (UBSan) */
         qsort(l, strv_length(l), sizeof(char *), cmp_str);
 }
+
+char **strv_copy(char * const *l) {
+        char **out = calloc(1, sizeof(char *));
+
+        if (!out)
+                return NULL;
+        for (size_t i = 0; l && l[i]; i++)
+                if (strv_push_dup(&out, l[i]) < 0)
+                        return strv_free(out);
+        return out;
+}

@@ -15,3 +15,5 @@ int strv_consume(char ***l, char *value);
 int strv_push_dup(char ***l, const char *value);
 bool strv_contains(char * const *l, const char *s);
 void strv_sort(char **l);
+/* A deep copy (an empty list for NULL); NULL on ENOMEM. */
+char **strv_copy(char * const *l);

@@ -6,38 +6,46 @@
 
 #include "utf8.h"
 
-bool utf8_valid(const char *str, size_t len, size_t *ret_bad) {
+size_t utf8_sequence_length(const char *str, size_t left) {
         const unsigned char *s = (const unsigned char *) str;
+        unsigned c, n, cp;
 
+        if (left == 0)
+                return 0;
+        c = s[0];
+        if (c < 0x80)
+                return 1;
+        if (c >= 0xc2 && c <= 0xdf)
+                n = 1, cp = c & 0x1f;
+        else if (c >= 0xe0 && c <= 0xef)
+                n = 2, cp = c & 0x0f;
+        else if (c >= 0xf0 && c <= 0xf4)
+                n = 3, cp = c & 0x07;
+        else
+                return 0;
+        if (n >= left)
+                return 0;
+        for (unsigned k = 1; k <= n; k++) {
+                if ((s[k] & 0xc0) != 0x80)
+                        return 0;
+                cp = cp << 6 | (s[k] & 0x3f);
+        }
+        /* overlong forms, surrogates, past U+10FFFF */
+        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
+                return 0;
+        return n + 1;
+}
+
+bool utf8_valid(const char *s, size_t len, size_t *ret_bad) {
         for (size_t i = 0; i < len; ) {
-                unsigned c = s[i], n, cp;
+                size_t n = utf8_sequence_length(s + i, len - i);
 
-                if (c < 0x80) {
-                        i++;
-                        continue;
+                if (n == 0) {
+                        if (ret_bad)
+                                *ret_bad = i;
+                        return false;
                 }
-                if (c >= 0xc2 && c <= 0xdf)
-                        n = 1, cp = c & 0x1f;
-                else if (c >= 0xe0 && c <= 0xef)
-                        n = 2, cp = c & 0x0f;
-                else if (c >= 0xf0 && c <= 0xf4)
-                        n = 3, cp = c & 0x07;
-                else
-                        goto bad;
-                for (unsigned k = 1; k <= n; k++) {
-                        if (i + k >= len || (s[i + k] & 0xc0) != 0x80)
-                                goto bad;
-                        cp = cp << 6 | (s[i + k] & 0x3f);
-                }
-                if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-                    (cp >= 0xd800 && cp <= 0xdfff))
-                        goto bad;
-                i += n + 1;
-                continue;
-bad:
-                if (ret_bad)
-                        *ret_bad = i;
-                return false;
+                i += n;
         }
         return true;
 }

@@ -4,6 +4,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The length of the well-formed UTF-8 sequence at s (1-4 bytes, of at most
+ * left), or 0 when the bytes there are not one (a stray continuation byte,
+ * an overlong form, a surrogate, past U+10FFFF, cut short).  NUL is a
+ * sequence of one byte, as in UTF-8. */
+size_t utf8_sequence_length(const char *s, size_t left);
+
 /* True when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates,
  * nothing past U+10FFFF).  Otherwise *ret_bad is the offset of the first
  * bad byte.  YAML documents must be Unicode; checking before libfyaml sees

@@ -8,6 +8,7 @@
 
 #include "base/macro.h"
 #include "bundle/bundle.h"
+#include "bundle/yaml-node.h"
 
 /* Sets *ret_error (when ret_error is non-NULL) to "line N: <message>", or to
  * the message alone when line <= 0, and returns -EINVAL. */
@@ -15,10 +16,7 @@ int bundle_fail(char **ret_error, int line, const char *fmt, ...) _printf_(3, 4)
 
 /* bundle-yaml.c: typed node access.  "what" names the key in messages
  * ("files: mtime"); the line blamed is the value's, else its key's. */
-int bundle_value_line(struct fy_node *key, struct fy_node *value);
 bool bundle_is_plain(struct fy_node *n);
-bool bundle_is_null(struct fy_node *n);         /* absent, ~, null, or empty plain */
-const char *bundle_type_name(struct fy_node *n);
 /* Any non-null scalar.  With ret_len NULL, a NUL inside is an error. */
 int bundle_get_string(struct fy_node *key, struct fy_node *n, const char *what, char **ret, size_t *ret_len,
                       char **ret_error);

@@ -10,6 +10,7 @@
 
 #include <libfyaml.h>
 
+#include "base/input-file.h"
 #include "bundle/bundle-internal.h"
 
 int bundle_fail(char **ret_error, int line, const char *fmt, ...) {
@@ -39,61 +40,15 @@ int bundle_fail(char **ret_error, int line, const char *fmt, ...) {
 }
 
 static int read_whole_file(const char *path, char **ret, size_t *ret_size, char **ret_error) {
-        _cleanup_close_ int fd = -1;
-        _cleanup_free_ char *buf = NULL;
-        size_t len = 0, cap = 64 * 1024;
-        struct stat st;
+        int r = input_read_regular(path, GD_BUNDLE_MAX, ret, ret_size);
 
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return -errno;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (S_ISDIR(st.st_mode))
-                return -EISDIR;
-        if (S_ISREG(st.st_mode) && (uint64_t) st.st_size > GD_BUNDLE_MAX) {
-                bundle_fail(ret_error, 0, "file too large (%jd bytes, at most %u)",
-                            (intmax_t) st.st_size, GD_BUNDLE_MAX);
-                return -EFBIG;
-        }
-        if (S_ISREG(st.st_mode) && (size_t) st.st_size + 1 > cap)
-                cap = (size_t) st.st_size + 1;
-
-        buf = malloc(cap + 1);
-        if (!buf)
-                return -ENOMEM;
-        for (;;) {
-                ssize_t n;
-
-                if (len == cap) {
-                        char *nb;
-
-                        if (cap > GD_BUNDLE_MAX)
-                                break;
-                        cap *= 2;
-                        nb = realloc(buf, cap + 1);
-                        if (!nb)
-                                return -ENOMEM;
-                        buf = nb;
-                }
-                n = read(fd, buf + len, cap - len);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (n == 0)
-                        break;
-                len += (size_t) n;
-        }
-        if (len > GD_BUNDLE_MAX) {
+        if (r == -EINVAL || r == -EISDIR) {
+                const char *kind = input_file_kind(path);
+                bundle_fail(ret_error, 0, "%s, not a regular file: a bundle is read from a file",
+                            kind ? kind : "not a regular file");
+        } else if (r == -EFBIG)
                 bundle_fail(ret_error, 0, "file too large (more than %u bytes)", GD_BUNDLE_MAX);
-                return -EFBIG;
-        }
-        buf[len] = '\0';
-        *ret = TAKE_PTR(buf);
-        *ret_size = len;
-        return 0;
+        return r;
 }
 
 static bool is_gzip(const void *data, size_t size) {
@@ -111,13 +66,17 @@ static int gunzip(const void *data, size_t size, char **ret, size_t *ret_size, c
         z_stream zs = {};
         _cleanup_(inflate_endp) z_stream *z = NULL;
         _cleanup_free_ char *out = NULL;
-        size_t cap = size * 4 + 4096, len = 0;
+        size_t cap = size * 4 + 4096, len = 0, max = GD_BUNDLE_MAX;
         int r;
 
         if (size > UINT_MAX)
                 return bundle_fail(ret_error, 0, "gzip data too large");
-        if (cap > GD_BUNDLE_MAX)
-                cap = GD_BUNDLE_MAX;
+        if ((uint64_t) size * GD_BUNDLE_GZIP_RATIO < max)
+                max = (size_t) size * GD_BUNDLE_GZIP_RATIO;
+        if (max < GD_BUNDLE_GZIP_FREE)
+                max = GD_BUNDLE_GZIP_FREE;
+        if (cap > max)
+                cap = max;
         out = malloc(cap + 1);
         if (!out)
                 return -ENOMEM;
@@ -132,12 +91,18 @@ static int gunzip(const void *data, size_t size, char **ret, size_t *ret_size, c
                 if (len == cap) {
                         char *nb;
 
-                        if (cap >= GD_BUNDLE_MAX) {
-                                bundle_fail(ret_error, 0, "decompressed data too large (more than %u bytes)",
-                                            GD_BUNDLE_MAX);
+                        if (cap >= max) {
+                                if (max == GD_BUNDLE_MAX)
+                                        bundle_fail(ret_error, 0, "decompressed data too large (more than %u bytes)",
+                                                    GD_BUNDLE_MAX);
+                                else
+                                        bundle_fail(ret_error, 0, "%zu bytes of gzip data unpack to more than %zu "
+                                                    "(at most %u MiB, or %u times the compressed size): refused "
+                                                    "as a gzip bomb", size, max, GD_BUNDLE_GZIP_FREE >> 20,
+                                                    GD_BUNDLE_GZIP_RATIO);
                                 return -EFBIG;
                         }
-                        cap = cap * 2 > GD_BUNDLE_MAX ? GD_BUNDLE_MAX : cap * 2;
+                        cap = cap * 2 > max ? max : cap * 2;
                         nb = realloc(out, cap + 1);
                         if (!nb)
                                 return -ENOMEM;
@@ -192,6 +157,10 @@ static int parse_yaml(const char *text, size_t len, struct gd_bundle **ret, char
                         return bundle_fail(ret_error, 0, "empty document: no YAML content");
                 case GD_YAML_EXTRA_DOC:
                         return bundle_fail(ret_error, line, "more than one YAML document; a bundle is one document");
+                case GD_YAML_TOO_MANY_NODES:
+                case GD_YAML_TOO_DEEP:
+                        r = bundle_fail(ret_error, line, "refused before parsing: %s", msg ? msg : "too large");
+                        return r == -ENOMEM ? r : -E2BIG;
                 default:
                         return bundle_fail(ret_error, line, "not valid YAML: %s", msg ? msg : "parse error");
                 }

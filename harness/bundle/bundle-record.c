@@ -7,8 +7,10 @@
  * link already exists.  A bundle comes from another machine or from pasted
  * text, so these are refused here, with a line, before umockdev sees them. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "base/duplicates.h"
 #include "base/strv.h"
 #include "bundle/bundle-internal.h"
 
@@ -41,40 +43,128 @@ static bool hex_even(const char *s, size_t n) {
         return true;
 }
 
-struct record_state {
-        char **devpaths;        /* P: of every record so far */
-        char **links;           /* "subsystem/basename" of every record so far */
-        char **keys;            /* "A:name" etc. of the current record */
-        char *devpath;
-        char *subsystem;
+/* Names that must be unique, with the line of each, checked in
+ * O(n log n) once all are known (base/duplicates.h). */
+struct names {
+        struct dup_item *v;
+        int *lines;
+        size_t n, cap;
 };
 
+static void names_clear(struct names *l) {
+        for (size_t i = 0; i < l->n; i++)
+                free((char *) l->v[i].key);
+        free(l->v);
+        free(l->lines);
+        *l = (struct names) {};
+}
+
+/* Takes name. */
+static int names_add(struct names *l, char *name, int line) {
+        if (!name)
+                return -ENOMEM;
+        if (l->n == l->cap) {
+                size_t cap = l->cap ? l->cap * 2 : 64;
+                struct dup_item *nv = reallocarray(l->v, cap, sizeof(*nv));
+                int *nl = nv ? reallocarray(l->lines, cap, sizeof(*nl)) : NULL;
+
+                if (nv)
+                        l->v = nv;
+                if (!nl) {
+                        free(name);
+                        return -ENOMEM;
+                }
+                l->lines = nl;
+                l->cap = cap;
+        }
+        l->v[l->n] = (struct dup_item) { .key = name, .index = l->n };
+        l->lines[l->n++] = line;
+        return 0;
+}
+
+/* The first name given twice: true with its second line. */
+static bool names_repeat(struct names *l, const char **ret_name, int *ret_line) {
+        size_t a, z;
+
+        if (!dup_find_first(l->v, l->n, &a, &z))
+                return false;
+        for (size_t i = 0; i < l->n; i++)
+                if (l->v[i].index == z)
+                        *ret_name = l->v[i].key;
+        *ret_line = l->lines[z];
+        return true;
+}
+
+struct record_state {
+        struct names devpaths;  /* P: of every record */
+        struct names links;     /* "subsystem/basename" of every record */
+        struct names keys;      /* "A:name" etc. of the current record */
+        char *devpath;
+        int devpath_line;       /* its P: line */
+        char *subsystem;
+        unsigned identity;      /* pci_identity bits of the current record */
+};
+
+/* libpci 3.9 (Debian 12) reads these three of every device and gives up on
+ * the whole bus when one is missing (pciutils lib/sysfs.c sysfs_scan():
+ * sysfs_get_value() calls a->error()); the reader then could not read the
+ * host at all.  A record without them is malformed, said here with its
+ * line. */
+static const char *const pci_identity[] = { "vendor", "device", "class" };
+
 static void record_state_done(struct record_state *s) {
-        strv_free(s->devpaths);
-        strv_free(s->links);
-        strv_free(s->keys);
+        names_clear(&s->devpaths);
+        names_clear(&s->links);
+        names_clear(&s->keys);
         free(s->devpath);
         free(s->subsystem);
 }
 
 static int end_record(struct record_state *s, int line, char **ret_error) {
-        _cleanup_free_ char *link = NULL;
-        const char *base;
+        const char *base, *name;
+        int at;
 
         if (!s->devpath)
                 return 0;
         if (!s->subsystem)
-                return bundle_fail(ret_error, line, "umockdev: device %s has no 'E: SUBSYSTEM=' line", s->devpath);
+                return bundle_fail(ret_error, s->devpath_line, "umockdev: device %s has no 'E: SUBSYSTEM=' line",
+                                   s->devpath);
+        if (names_repeat(&s->keys, &name, &at))
+                return bundle_fail(ret_error, at, "umockdev: attribute '%s' of %s is recorded twice", name,
+                                   s->devpath);
+        for (size_t i = 0; streq(s->subsystem, "pci") && i < ELEMENTSOF(pci_identity); i++)
+                if (!(s->identity & 1u << i))
+                        return bundle_fail(ret_error, s->devpath_line, "umockdev: PCI device %s has no '%s' attribute "
+                                           "(libpci reads vendor, device and class of every device)", s->devpath,
+                                           pci_identity[i]);
+        s->identity = 0;
         base = strrchr(s->devpath, '/') + 1;
-        if (asprintf(&link, "%s/%s", s->subsystem, base) < 0)
-                return -ENOMEM;
-        if (strv_contains(s->links, link))
-                return bundle_fail(ret_error, line, "umockdev: two %s devices are named %s", s->subsystem, base);
-        if (strv_consume(&s->links, TAKE_PTR(link)) < 0)
-                return -ENOMEM;
-        s->keys = strv_free(s->keys);
+        {
+                char *link = NULL;
+
+                if (asprintf(&link, "%s/%s", s->subsystem, base) < 0)
+                        return -ENOMEM;
+                if (names_add(&s->links, link, line) < 0)
+                        return -ENOMEM;
+        }
+        names_clear(&s->keys);
         s->devpath = mfree_str(s->devpath);
         s->subsystem = mfree_str(s->subsystem);
+        return 0;
+}
+
+/* After the last record: devices and bus or class names each once. */
+static int end_text(struct record_state *s, char **ret_error) {
+        const char *name;
+        int at;
+
+        if (names_repeat(&s->devpaths, &name, &at))
+                return bundle_fail(ret_error, at, "umockdev: device %s is recorded twice", name);
+        if (names_repeat(&s->links, &name, &at)) {
+                const char *slash = strchr(name, '/');
+                return bundle_fail(ret_error, at, "umockdev: two %.*s devices are named %s", (int) (slash - name),
+                                   name, slash + 1);
+        }
         return 0;
 }
 
@@ -100,13 +190,10 @@ static int check_line(struct record_state *s, const char *l, size_t n, int line,
                                            "umockdev: device path '%.*s' is not a clean /devices/... path",
                                            (int) n, l);
                 p = strndup(l, n);
-                if (!p)
-                        return -ENOMEM;
-                if (strv_contains(s->devpaths, p))
-                        return bundle_fail(ret_error, line, "umockdev: device %s is recorded twice", p);
-                if (strv_push_dup(&s->devpaths, p) < 0)
+                if (!p || names_add(&s->devpaths, strdup(p), line) < 0)
                         return -ENOMEM;
                 s->devpath = TAKE_PTR(p);
+                s->devpath_line = line;
                 return 0;
         }
         if (!s->devpath)
@@ -145,18 +232,12 @@ static int check_line(struct record_state *s, const char *l, size_t n, int line,
                                    (int) klen, l);
         if (type == 'N' && val && !hex_even(val, n - klen - 1))
                 return bundle_fail(ret_error, line, "umockdev: N: %.*s content is not hex", (int) klen, l);
-        if (type != 'N') {
-                /* A, H and L write the same file name: one of them only. */
-                _cleanup_free_ char *k = strndup(l, klen);
-
-                if (!k)
-                        return -ENOMEM;
-                if (strv_contains(s->keys, k))
-                        return bundle_fail(ret_error, line, "umockdev: attribute '%s' of %s is recorded twice",
-                                           k, s->devpath);
-                if (strv_consume(&s->keys, TAKE_PTR(k)) < 0)
-                        return -ENOMEM;
-        }
+        /* A, H and L write the same file name: one of them only. */
+        if (type != 'N' && names_add(&s->keys, strndup(l, klen), line) < 0)
+                return -ENOMEM;
+        for (size_t i = 0; (type == 'A' || type == 'H') && i < ELEMENTSOF(pci_identity); i++)
+                if (klen == strlen(pci_identity[i]) && memcmp(l, pci_identity[i], klen) == 0)
+                        s->identity |= 1u << i;
         return 0;
 }
 
@@ -183,6 +264,8 @@ int bundle_check_record(const char *text, size_t len, int first_line, char **ret
         }
         if (r >= 0)
                 r = end_record(&s, first_line > 0 ? first_line + lineno - 1 : 0, ret_error);
+        if (r >= 0)
+                r = end_text(&s, ret_error);
         record_state_done(&s);
         return r;
 }

@@ -3,14 +3,16 @@
  * doc/bundle-format.md on the way.  Each error names the key and the line. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "base/duplicates.h"
 #include "base/fileio.h"
 #include "base/strv.h"
 #include "bundle/bundle-internal.h"
 
 static const char *const top_keys[] = {
-        "format", "metadata", "umockdev", "iommu_groups", "files", "unreadable", "lspci", "findings",
+        "format", "metadata", "umockdev", "iommu_groups", "files", "unreadable", "dirs", "lspci", "findings",
 };
 
 static int check_path(struct fy_node *n, const char *what, const char *path, char **ret_error) {
@@ -88,17 +90,67 @@ static int parse_metadata(struct fy_node *key, struct fy_node *n, struct gd_bund
         return 0;
 }
 
+/* Group numbers and devices each once, in O(n log n); lines[i] is group
+ * i's line. */
+static int check_groups_unique(const struct gd_bundle *b, const int *lines, char **ret_error) {
+        _cleanup_free_ struct dup_item *ids = calloc(b->n_groups + 1, sizeof(*ids));
+        _cleanup_free_ char *id_text = NULL;
+        _cleanup_free_ struct dup_item *devs = NULL;
+        _cleanup_free_ size_t *owner = NULL;
+        size_t n_devs = 0, a, z;
+
+        for (size_t g = 0; g < b->n_groups; g++)
+                n_devs += strv_length(b->groups[g].devices);
+        devs = calloc(n_devs + 1, sizeof(*devs));
+        owner = calloc(n_devs + 1, sizeof(*owner));
+        id_text = calloc(b->n_groups + 1, 21);
+        if (!ids || !devs || !owner || !id_text)
+                return -ENOMEM;
+        n_devs = 0;
+        for (size_t g = 0; g < b->n_groups; g++) {
+                snprintf(id_text + 21 * g, 21, "%" PRId64, b->groups[g].id);
+                ids[g] = (struct dup_item) { .key = id_text + 21 * g, .index = g };
+                for (size_t d = 0; b->groups[g].devices[d]; d++) {
+                        owner[n_devs] = g;
+                        devs[n_devs] = (struct dup_item) { .key = b->groups[g].devices[d], .index = n_devs };
+                        n_devs++;
+                }
+        }
+        if (dup_find_first(ids, b->n_groups, &a, &z))
+                return bundle_fail(ret_error, lines[z], "iommu_groups: group %" PRId64 " is listed twice",
+                                   b->groups[z].id);
+        if (dup_find_first(devs, n_devs, &a, &z)) {
+                const struct gd_bundle_group *ga = &b->groups[owner[a]], *gz = &b->groups[owner[z]];
+
+                /* devs is sorted now: the names are the groups' own strings. */
+                for (size_t i = 0; i < n_devs; i++)
+                        if (devs[i].index == z)
+                                return ga == gz ?
+                                        bundle_fail(ret_error, lines[owner[z]],
+                                                    "iommu_groups: device %s is listed twice in group %" PRId64,
+                                                    devs[i].key, gz->id) :
+                                        bundle_fail(ret_error, lines[owner[z]],
+                                                    "iommu_groups: device %s is in groups %" PRId64 " and %" PRId64,
+                                                    devs[i].key, ga->id, gz->id);
+        }
+        return 0;
+}
+
 static int parse_groups(struct fy_node *key, struct fy_node *n, struct gd_bundle *b, char **ret_error) {
+        _cleanup_free_ int *lines = NULL;
         struct fy_node *item;
         void *it = NULL;
+        size_t count;
         int r;
 
         r = bundle_expect(key, n, FYNT_SEQUENCE, "iommu_groups", ret_error);
         if (r < 0)
                 return r;
         b->has_iommu_groups = true;
-        b->groups = calloc((size_t) fy_node_sequence_item_count(n) + 1, sizeof(*b->groups));
-        if (!b->groups)
+        count = (size_t) fy_node_sequence_item_count(n);
+        b->groups = calloc(count + 1, sizeof(*b->groups));
+        lines = calloc(count + 1, sizeof(*lines));
+        if (!b->groups || !lines)
                 return -ENOMEM;
 
         while ((item = fy_node_sequence_iterate(n, &it))) {
@@ -111,6 +163,7 @@ static int parse_groups(struct fy_node *key, struct fy_node *n, struct gd_bundle
                 if (r < 0)
                         return r;
                 g->id = -1;
+                lines[b->n_groups] = gd_yaml_node_line(item);
                 b->n_groups++;
                 while ((p = fy_node_mapping_iterate(item, &pit))) {
                         struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);
@@ -141,18 +194,8 @@ static int parse_groups(struct fy_node *key, struct fy_node *n, struct gd_bundle
                 if (!have_id || !have_devices)
                         return bundle_fail(ret_error, gd_yaml_node_line(item), "iommu_groups: entry without '%s'",
                                            have_id ? "devices" : "group");
-                for (size_t j = 0; j + 1 < b->n_groups; j++) {
-                        if (b->groups[j].id == g->id)
-                                return bundle_fail(ret_error, gd_yaml_node_line(item),
-                                                   "iommu_groups: group %" PRId64 " is listed twice", g->id);
-                        for (size_t d = 0; g->devices[d]; d++)
-                                if (strv_contains(b->groups[j].devices, g->devices[d]))
-                                        return bundle_fail(ret_error, gd_yaml_node_line(item),
-                                                           "iommu_groups: device %s is in groups %" PRId64
-                                                           " and %" PRId64, g->devices[d], b->groups[j].id, g->id);
-                }
         }
-        return 0;
+        return check_groups_unique(b, lines, ret_error);
 }
 
 static int parse_file(struct fy_node *k, struct fy_node *v, struct gd_bundle_file *f, char **ret_error) {
@@ -221,29 +264,72 @@ static int parse_files(struct fy_node *key, struct fy_node *n, struct gd_bundle 
 }
 
 static int parse_unreadable(struct fy_node *key, struct fy_node *n, struct gd_bundle *b, char **ret_error) {
+        _cleanup_free_ struct dup_item *items = NULL;
+        _cleanup_free_ int *lines = NULL;
         struct fy_node *item;
         void *it = NULL;
+        size_t count, a, z;
         int r;
 
         b->unreadable = strv_free(b->unreadable);
         r = bundle_get_strv(key, n, "unreadable", &b->unreadable, ret_error);
         if (r < 0)
                 return r;
+        count = strv_length(b->unreadable);
+        items = calloc(count + 1, sizeof(*items));
+        lines = calloc(count + 1, sizeof(*lines));
+        if (!items || !lines)
+                return -ENOMEM;
         for (size_t i = 0; (item = fy_node_sequence_iterate(n, &it)); i++) {
-                const char *path = b->unreadable[i];
-
-                r = check_path(item, "unreadable", path, ret_error);
+                r = check_path(item, "unreadable", b->unreadable[i], ret_error);
                 if (r < 0)
                         return r;
-                for (size_t j = 0; j < i; j++)
-                        if (streq(b->unreadable[j], path))
-                                return bundle_fail(ret_error, gd_yaml_node_line(item),
-                                                   "unreadable: path '%s' is listed twice", path);
+                items[i] = (struct dup_item) { .key = b->unreadable[i], .index = i };
+                lines[i] = gd_yaml_node_line(item);
         }
+        if (dup_find_first(items, count, &a, &z))
+                return bundle_fail(ret_error, lines[z], "unreadable: path '%s' is listed twice", b->unreadable[z]);
         return 0;
 }
 
-static int parse_top(struct fy_node *k, struct fy_node *v, const char *name, struct gd_bundle *b,
+static int cmp_str(const void *a, const void *b) {
+        return strcmp(*(char * const *) a, *(char * const *) b);
+}
+
+/* dirs (format 2): directories the testbed creates, possibly empty. */
+static int parse_dirs(struct fy_node *key, struct fy_node *n, struct gd_bundle *b, int version,
+                      char **ret_error) {
+        _cleanup_free_ char **sorted = NULL;
+        struct fy_node *item;
+        void *it = NULL;
+        size_t count;
+        int r;
+
+        if (version < 2)
+                return bundle_fail(ret_error, gd_yaml_node_line(key), "dirs: needs 'format: %s'", GD_BUNDLE_FORMAT_2);
+        b->dirs = strv_free(b->dirs);
+        r = bundle_get_strv(key, n, "dirs", &b->dirs, ret_error);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; (item = fy_node_sequence_iterate(n, &it)); i++) {
+                r = check_path(item, "dirs", b->dirs[i], ret_error);
+                if (r < 0)
+                        return r;
+        }
+        count = strv_length(b->dirs);
+        sorted = calloc(count + 1, sizeof(char *));
+        if (!sorted)
+                return -ENOMEM;
+        memcpy(sorted, b->dirs, count * sizeof(char *));
+        qsort(sorted, count, sizeof(char *), cmp_str);
+        for (size_t i = 1; i < count; i++)
+                if (streq(sorted[i], sorted[i - 1]))
+                        return bundle_fail(ret_error, gd_yaml_node_line(key), "dirs: path '%s' is listed twice",
+                                           sorted[i]);
+        return 0;
+}
+
+static int parse_top(struct fy_node *k, struct fy_node *v, const char *name, struct gd_bundle *b, int *version,
                      char **ret_error) {
         if (streq(name, "format")) {
                 _cleanup_free_ char *f = NULL;
@@ -251,11 +337,17 @@ static int parse_top(struct fy_node *k, struct fy_node *v, const char *name, str
 
                 if (r < 0)
                         return r;
-                if (!streq(f, GD_BUNDLE_FORMAT))
-                        return bundle_fail(ret_error, bundle_value_line(k, v), "format: '%s' is not '%s'", f,
-                                           GD_BUNDLE_FORMAT);
+                if (streq(f, GD_BUNDLE_FORMAT))
+                        *version = 1;
+                else if (streq(f, GD_BUNDLE_FORMAT_2))
+                        *version = 2;
+                else
+                        return bundle_fail(ret_error, bundle_value_line(k, v), "format: '%s' is not '%s' or '%s'", f,
+                                           GD_BUNDLE_FORMAT, GD_BUNDLE_FORMAT_2);
                 return 0;
         }
+        if (streq(name, "dirs"))
+                return parse_dirs(k, v, b, *version, ret_error);
         if (streq(name, "metadata"))
                 return parse_metadata(k, v, &b->metadata, ret_error);
         if (streq(name, "umockdev")) {
@@ -270,6 +362,7 @@ static int parse_top(struct fy_node *k, struct fy_node *v, const char *name, str
                 /* A literal block's token starts at its first text line. */
                 if (fy_node_get_style(v) == FYNS_LITERAL)
                         first = gd_yaml_node_line(v);
+                b->umockdev_line = first;
                 return bundle_check_record(b->umockdev, len, first, ret_error);
         }
         if (streq(name, "iommu_groups"))
@@ -286,13 +379,30 @@ static int parse_top(struct fy_node *k, struct fy_node *v, const char *name, str
         return -EINVAL;
 }
 
+/* No path both in files and in unreadable. */
+static int check_files_readable(const struct gd_bundle *b, char **ret_error) {
+        size_t n_unreadable = strv_length(b->unreadable), n = b->n_files + n_unreadable, a, z;
+        _cleanup_free_ struct dup_item *items = calloc(n + 1, sizeof(*items));
+
+        if (!items)
+                return -ENOMEM;
+        /* Files first: a repeat's second item is then the unreadable one. */
+        for (size_t i = 0; i < b->n_files; i++)
+                items[i] = (struct dup_item) { .key = b->files[i].path, .index = i };
+        for (size_t i = 0; i < n_unreadable; i++)
+                items[b->n_files + i] = (struct dup_item) { .key = b->unreadable[i], .index = b->n_files + i };
+        if (dup_find_first(items, n, &a, &z))
+                return bundle_fail(ret_error, 0, "unreadable: path '%s' is also in files", b->unreadable[z - b->n_files]);
+        return 0;
+}
+
 int bundle_from_document(struct fy_document *doc, struct gd_bundle **ret, char **ret_error) {
         _cleanup_bundle_ struct gd_bundle *b = NULL;
         struct fy_node *root = fy_document_root(doc);
         struct fy_node_pair *p;
         void *it = NULL;
         bool have_format = false;
-        int r;
+        int version = 0, r;
 
         if (!root || fy_node_get_type(root) != FYNT_MAPPING)
                 return bundle_fail(ret_error, gd_yaml_node_line(root),
@@ -302,7 +412,8 @@ int bundle_from_document(struct fy_document *doc, struct gd_bundle **ret, char *
         b = calloc(1, sizeof(*b));
         if (!b)
                 return -ENOMEM;
-        if (bundle_new_strv(&b->metadata.redacted) < 0 || bundle_new_strv(&b->unreadable) < 0)
+        if (bundle_new_strv(&b->metadata.redacted) < 0 || bundle_new_strv(&b->unreadable) < 0 ||
+            bundle_new_strv(&b->dirs) < 0)
                 return -ENOMEM;
 
         /* The format first: a bundle of another version fails on that. */
@@ -310,7 +421,7 @@ int bundle_from_document(struct fy_document *doc, struct gd_bundle **ret, char *
                 struct fy_node *k = fy_node_pair_key(p);
 
                 if (k && fy_node_is_scalar(k) && streq(fy_node_get_scalar0(k), "format")) {
-                        r = parse_top(k, fy_node_pair_value(p), "format", b, ret_error);
+                        r = parse_top(k, fy_node_pair_value(p), "format", b, &version, ret_error);
                         if (r < 0)
                                 return r;
                         have_format = true;
@@ -333,15 +444,19 @@ int bundle_from_document(struct fy_document *doc, struct gd_bundle **ret, char *
                                            name ? name : "(not a string)");
                 if (streq(name, "format"))
                         continue;
-                r = parse_top(k, v, name, b, ret_error);
+                r = parse_top(k, v, name, b, &version, ret_error);
                 if (r < 0)
                         return r;
         }
 
-        for (size_t i = 0; i < b->n_files; i++)
-                if (strv_contains(b->unreadable, b->files[i].path))
-                        return bundle_fail(ret_error, 0, "unreadable: path '%s' is also in files",
-                                           b->files[i].path);
+        r = check_files_readable(b, ret_error);
+        if (r < 0)
+                return r;
+        /* Without it the replayed host has no /sys/bus/pci/devices, and the
+         * reader could not read it at all. */
+        if (!b->umockdev || !*b->umockdev)
+                return bundle_fail(ret_error, 0, "umockdev: %s; a bundle records the host's PCI devices as "
+                                   "umockdev-record text", b->umockdev ? "empty" : "missing");
 
         *ret = TAKE_PTR(b);
         return 0;

@@ -7,7 +7,6 @@
 #include "base/strv.h"
 #include "bundle/bundle-internal.h"
 
-/* The line to blame for a value: its own, else its key's. */
 int bundle_value_line(struct fy_node *key, struct fy_node *value) {
         int l = gd_yaml_node_line(value);
         return l > 0 ? l : gd_yaml_node_line(key);
@@ -126,21 +125,20 @@ int bundle_get_strv(struct fy_node *key, struct fy_node *n, const char *what, ch
         struct fy_node *item;
         int r;
 
+        size_t i = 0;
+
         r = bundle_expect(key, n, FYNT_SEQUENCE, what, ret_error);
         if (r < 0)
                 return r;
-        r = bundle_new_strv(&l);
-        if (r < 0)
-                return r;
+        /* Sized once: strv_consume() counts the list on every push. */
+        l = calloc((size_t) fy_node_sequence_item_count(n) + 1, sizeof(char *));
+        if (!l)
+                return -ENOMEM;
         while ((item = fy_node_sequence_iterate(n, &it))) {
-                char *s = NULL;
-
-                r = bundle_get_string(key, item, what, &s, NULL, ret_error);
+                r = bundle_get_string(key, item, what, &l[i], NULL, ret_error);
                 if (r < 0)
                         return r;
-                r = strv_consume(&l, s);
-                if (r < 0)
-                        return r;
+                i++;
         }
         *ret = TAKE_PTR(l);
         return 0;

@@ -81,6 +81,7 @@ struct gd_bundle *gd_bundle_free(struct gd_bundle *b) {
         }
         free(b->files);
         strv_free(b->unreadable);
+        strv_free(b->dirs);
         free(b->lspci);
         free(b);
         return NULL;

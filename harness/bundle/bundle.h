@@ -14,8 +14,19 @@
 #include "base/macro.h"
 
 #define GD_BUNDLE_FORMAT   "gpudiag-bundle/1"
+/* Version 1 and `dirs`: directories that exist with nothing of the bundle
+ * below them.  Written only by a bundle that has such a directory, so that
+ * every other bundle stays readable by a gpudiag that knows version 1. */
+#define GD_BUNDLE_FORMAT_2 "gpudiag-bundle/2"
 /* Both the file and its decompressed content are capped at this. */
 #define GD_BUNDLE_MAX      (256u * 1024u * 1024u)
+/* gzip: past GD_BUNDLE_GZIP_FREE bytes, the content may be at most
+ * GD_BUNDLE_GZIP_RATIO times the compressed data.  Collected bundles
+ * compress 5 to 35 times (a synthetic 4,096-function host: 33); deflate
+ * reaches about 1,000 only on repetition, which is what a gzip bomb is
+ * (25 KB of "1," that unpack to 25 MB). */
+#define GD_BUNDLE_GZIP_FREE  (16u * 1024u * 1024u)
+#define GD_BUNDLE_GZIP_RATIO 256u
 
 struct gd_bundle_metadata {
         char *tool;             /* each NULL when the bundle lacks it */
@@ -43,19 +54,22 @@ struct gd_bundle_file {
 struct gd_bundle {
         struct gd_bundle_metadata metadata;
         char *umockdev;         /* umockdev-record text; NULL when absent */
+        int umockdev_line;      /* the file line of its first line; 0 when unknown */
         bool has_iommu_groups;  /* the key was present (possibly empty) */
         struct gd_bundle_group *groups;
         size_t n_groups;
         struct gd_bundle_file *files;
         size_t n_files;
         char **unreadable;      /* strv, never NULL */
+        char **dirs;            /* strv, never NULL: directories, possibly empty (format 2) */
         char *lspci;            /* NULL when absent */
 };
 
 /* Loads and validates a bundle.  Returns 0 and *ret; -EINVAL when the content
  * is not a valid bundle, with *ret_error naming the problem and, when known,
  * the line ("line 12: files: ..."); -EFBIG/-EINVAL with *ret_error for size
- * and gzip problems; -errno for I/O errors (then *ret_error may be NULL).
+ * and gzip problems; -E2BIG with *ret_error when the document has more YAML
+ * nodes or deeper nesting than its size allows (bundle/yaml-doc.h); -errno for I/O errors (then *ret_error may be NULL).
  * ret_error may be NULL; nothing is returned through ret on failure. */
 int gd_bundle_load(const char *path, struct gd_bundle **ret, char **ret_error);
 
@@ -71,22 +85,28 @@ struct gd_bundle *gd_bundle_free(struct gd_bundle *b);
 static inline void gd_bundle_freep(struct gd_bundle **b) { gd_bundle_free(*b); }
 #define _cleanup_bundle_ _cleanup_(gd_bundle_freep)
 
-/* Writing (bundle-write.c), for gpudiag collect.  Streams a bundle of this
- * host to out through the event emitter (report/emit.h), without building a
- * struct gd_bundle: format and metadata (tool, created, kernel from the
- * captured /proc/sys/kernel/osrelease, origin: collected, root, the kinds
- * redact replaces), the umockdev recording of /sys/bus/pci/devices/<addr> and
- * /sys/class/iommu/<unit> (bundle/record.h), iommu_groups from
- * /sys/kernel/iommu_groups (left out when that directory is missing), the
- * captured files (every content through redact; mtime when >= 0),
- * unreadable, `lspci -nnk` when lspci is installed, and findings (id,
- * severity, subjects, summary).  Files must satisfy the path rules.
- * Returns 0, -ENODEV with *ret_error when /sys/bus/pci/devices cannot be
- * listed, -EIO when writing failed, -ENOMEM. */
+/* Writing (bundle-write.c), for gpudiag collect: a recording of the reader
+ * (base/io-record.h) as a bundle, streamed to out through the event emitter
+ * (base/emit.h) without building a struct gd_bundle.  Format and metadata
+ * (tool, created, kernel from the recorded /proc/sys/kernel/osrelease,
+ * origin: collected, root, the kinds redact replaces, and in source the
+ * kernel log records dropped to fit the caps); the umockdev text of the
+ * recorded devices (bundle/record.h); iommu_groups from the listings of
+ * /sys/kernel/iommu_groups (left out when that directory was missing); every
+ * other recorded content, stat or /sys listing that the path rules allow as
+ * files (contents through redact; mtime when it was stat()ed); what could
+ * not be read (other than missing) as unreadable; lspci when given; findings
+ * (id, severity, subjects, summary).  replayed: the metadata of the bundle
+ * whose testbed this is (collect --bundle), whose origin, time and root flag
+ * are kept; NULL on a live host.  Host, domain and user names are learned
+ * from everything recorded first.  Returns 0, -EIO when writing failed,
+ * -ENOMEM. */
 struct gd_findings;
 struct gd_redact;
-int gd_bundle_write(FILE *out, const struct gd_bundle_file *files, size_t n_files, char * const *unreadable,
-                    const struct gd_findings *findings, struct gd_redact *redact, char **ret_error);
+struct gd_io_recording;
+int gd_bundle_write(FILE *out, const struct gd_io_recording *rec, const char *lspci, size_t lspci_len,
+                    const struct gd_findings *findings, const struct gd_bundle_metadata *replayed,
+                    struct gd_redact *redact);
 
 /* True for an absolute, '.'/'..'-free path under /sys /proc /dev /etc /boot
  * /lib or /usr. */

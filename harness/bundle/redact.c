@@ -1,74 +1,29 @@
 /* SPDX-License-Identifier: MIT */
-/* Redaction with stable placeholders (see redact.h).  Matching is a single
- * left-to-right pass over the text; at each position the matchers are tried
- * in a fixed order and the first that matches a whole token replaces it. */
-#include <arpa/inet.h>
-#include <ctype.h>
+/* Redaction with stable placeholders (see redact.h): the context, and the
+ * pass that tries the kinds of redact-kinds.c, in order, at every position
+ * of a text; the first that matches replaces what it matched. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "base/strv.h"
-#include "bundle/redact.h"
+#include "bundle/redact-internal.h"
 
-enum map_kind {
-        MAP_MAC,
-        MAP_IPV4,
-        MAP_IPV6,
-        MAP_UUID,
-        MAP_SHORT_UUID,
-        MAP_USER,
-        _MAP_MAX,
-};
-
-struct gd_redact {
-        bool enabled;
-        char *host_full;        /* gethostname(), when it has a '.' */
-        char *host_short;       /* up to the first '.' */
-        char **seen[_MAP_MAX];  /* originals; placeholder N is index + 1 */
-};
-
-static const char *const all_kinds[] = {
-        "dsn", "vpd", "dmi-serial", "mac", "hostname", "ip", "uuid", "user", NULL,
-};
 static const char *const no_kinds[] = { NULL };
-
-int gd_redact_set_hostname(struct gd_redact *r, const char *hostname) {
-        const char *dot;
-
-        r->host_full = mfree_str(r->host_full);
-        r->host_short = mfree_str(r->host_short);
-        /* Names that identify nobody, or too short to match safely. */
-        if (!hostname || strlen(hostname) < 2 || streq(hostname, "localhost") ||
-            startswith(hostname, "localhost.") || streq(hostname, "(none)"))
-                return 0;
-        dot = strchr(hostname, '.');
-        if (dot && dot - hostname >= 2) {
-                r->host_full = strdup(hostname);
-                r->host_short = strndup(hostname, (size_t) (dot - hostname));
-        } else if (!dot)
-                r->host_short = strdup(hostname);
-        else
-                r->host_full = strdup(hostname);
-        if ((dot && !r->host_full) || (!dot && !r->host_short))
-                return -ENOMEM;
-        return 0;
-}
 
 int gd_redact_new(bool enabled, struct gd_redact **ret) {
         struct gd_redact *r = calloc(1, sizeof(*r));
-        char host[256] = "";
 
         if (!r)
                 return -ENOMEM;
         r->enabled = enabled;
-        if (enabled && gethostname(host, sizeof(host) - 1) == 0 && gd_redact_set_hostname(r, host) < 0) {
-                gd_redact_free(r);
-                return -ENOMEM;
-        }
+        for (int i = 0; i < _NAMES_MAX; i++)
+                if (!(r->names[i] = strindex_new(true)))
+                        return gd_redact_free(r), -ENOMEM;
+        for (int i = 0; i < _MAP_MAX; i++)
+                if (!(r->maps[i] = strindex_new(true)))
+                        return gd_redact_free(r), -ENOMEM;
         *ret = r;
         return 0;
 }
@@ -76,10 +31,10 @@ int gd_redact_new(bool enabled, struct gd_redact **ret) {
 struct gd_redact *gd_redact_free(struct gd_redact *r) {
         if (!r)
                 return NULL;
-        free(r->host_full);
-        free(r->host_short);
+        for (int i = 0; i < _NAMES_MAX; i++)
+                strindex_free(r->names[i]);
         for (int i = 0; i < _MAP_MAX; i++)
-                strv_free(r->seen[i]);
+                strindex_free(r->maps[i]);
         free(r);
         return NULL;
 }
@@ -89,31 +44,28 @@ bool gd_redact_enabled(const struct gd_redact *r) {
 }
 
 const char *const *gd_redact_kinds(const struct gd_redact *r) {
-        return gd_redact_enabled(r) ? all_kinds : no_kinds;
+        static const char *names[32];
+
+        if (!gd_redact_enabled(r))
+                return no_kinds;
+        if (!names[0])
+                for (size_t i = 0; i < redact_n_kinds && i + 1 < ELEMENTSOF(names); i++)
+                        names[i] = redact_kinds[i].name;
+        return names;
 }
 
-/* The 1-based number of an original value, added when new; 0 on ENOMEM.
- * Case-insensitive: hex values and host names are written both ways. */
-static size_t placeholder_index(struct gd_redact *r, enum map_kind k, const char *s, size_t len) {
-        size_t n = 0;
+size_t redact_index(struct gd_redact *r, enum redact_map m, const char *s, size_t len) {
+        size_t n = strindex_put(r->maps[m], s, len);
 
-        for (char **i = r->seen[k]; i && *i; i++, n++)
-                if (strlen(*i) == len && strncasecmp(*i, s, len) == 0)
-                        return n + 1;
-        if (strv_consume(&r->seen[k], strndup(s, len)) < 0)
-                return 0;
-        return n + 1;
+        /* A secret left in place for want of memory would be a leak. */
+        if (n == 0)
+                r->oom = true;
+        return n;
 }
 
 /* ---- the output buffer -------------------------------------------------- */
 
-struct out {
-        char *buf;
-        size_t len, cap;
-        bool failed;
-};
-
-static void out_put(struct out *o, const char *s, size_t n) {
+void redact_put(struct redact_out *o, const char *s, size_t n) {
         if (o->failed)
                 return;
         if (o->len + n + 1 > o->cap) {
@@ -135,133 +87,8 @@ static void out_put(struct out *o, const char *s, size_t n) {
         o->buf[o->len] = '\0';
 }
 
-/* ---- matchers: each returns the token length at s (0: no match) --------- */
-
-static bool is_hex(char c) { return isxdigit((unsigned char) c); }
-static bool is_alnum(char c) { return isalnum((unsigned char) c); }
-
-static size_t hex_run(const char *s, const char *end, size_t want) {
-        size_t i = 0;
-        while (s + i < end && i < want && is_hex(s[i]))
-                i++;
-        return i;
-}
-
-/* 8-4-4-4-12 hex */
-static size_t match_uuid(const char *s, const char *end) {
-        static const size_t groups[] = { 8, 4, 4, 4, 12 };
-        const char *p = s;
-
-        for (size_t g = 0; g < ELEMENTSOF(groups); g++) {
-                if (hex_run(p, end, groups[g]) != groups[g])
-                        return 0;
-                p += groups[g];
-                if (g < 4) {
-                        if (p >= end || *p != '-')
-                                return 0;
-                        p++;
-                }
-        }
-        if (p < end && (is_alnum(*p) || *p == '-'))
-                return 0;
-        return (size_t) (p - s);
-}
-
-/* XXXX-XXXX, a FAT volume serial: after "UUID=", or alone on a line (as in
- * /etc/kernel/proxmox-boot-uuids). */
-static size_t match_short_uuid(const char *text, const char *s, const char *end) {
-        const char *p = s + 9;
-        bool after_uuid, own_line;
-
-        /* Bounds first: p is past the end for the last 8 bytes of a text
-         * (an over-read that a 4 KiB read buffer used to hide). */
-        if (end - s < 9 || hex_run(s, end, 4) != 4 || s[4] != '-' || hex_run(s + 5, end, 4) != 4)
-                return 0;
-        after_uuid = s - text >= 5 && strncasecmp(s - 5, "UUID=", 5) == 0;
-        own_line = (s == text || s[-1] == '\n') && (p == end || *p == '\n');
-        if (p < end && (is_alnum(*p) || *p == '-'))
-                return 0;
-        return after_uuid || own_line ? 9 : 0;
-}
-
-/* xx:xx:xx:xx:xx:xx */
-static size_t match_mac(const char *s, const char *end) {
-        const char *p = s;
-
-        for (int g = 0; g < 6; g++) {
-                if (hex_run(p, end, 2) != 2)
-                        return 0;
-                p += 2;
-                if (g < 5) {
-                        if (p >= end || *p != ':')
-                                return 0;
-                        p++;
-                }
-        }
-        if (p < end && (is_hex(*p) || *p == ':'))
-                return 0;
-        return 17;
-}
-
-static size_t match_ipv4(const char *s, const char *end, struct in_addr *ret) {
-        char buf[16];
-        const char *p = s;
-        size_t n;
-
-        while (p < end && (isdigit((unsigned char) *p) || *p == '.') && p - s < 16)
-                p++;
-        n = (size_t) (p - s);
-        /* "1.2.3.4." at a sentence end is fine; "1.2.3.4.5" is no address. */
-        if (n > 0 && s[n - 1] == '.')
-                n--;
-        if (n < 7 || n > 15 || (p < end && is_alnum(*p)))
-                return 0;
-        if (s + n < end && s[n] == '.' && s + n + 1 < end && isdigit((unsigned char) s[n + 1]))
-                return 0;
-        memcpy(buf, s, n);
-        buf[n] = '\0';
-        return inet_pton(AF_INET, buf, ret) == 1 ? n : 0;
-}
-
-static size_t match_ipv6(const char *s, const char *end, struct in6_addr *ret) {
-        char buf[INET6_ADDRSTRLEN + 1];
-        const char *p = s;
-        size_t n;
-
-        while (p < end && (is_hex(*p) || *p == ':' || *p == '.') && p - s <= INET6_ADDRSTRLEN)
-                p++;
-        n = (size_t) (p - s);
-        while (n > 0 && s[n - 1] == '.')
-                n--;
-        if (n < 3 || n > INET6_ADDRSTRLEN || !memchr(s, ':', n) || (s + n < end && is_alnum(s[n])))
-                return 0;
-        memcpy(buf, s, n);
-        buf[n] = '\0';
-        return inet_pton(AF_INET6, buf, ret) == 1 ? n : 0;
-}
-
-static bool host_char(char c) {
-        return is_alnum(c) || c == '-' || c == '_';
-}
-
-static size_t match_host(const char *name, const char *s, const char *end) {
-        size_t n = name ? strlen(name) : 0;
-
-        if (n == 0 || (size_t) (end - s) < n || memcmp(s, name, n) != 0)
-                return 0;
-        if (s + n < end && host_char(s[n]))
-                return 0;
-        return n;
-}
-
-/* ---- the pass ----------------------------------------------------------- */
-
-static bool starts_token(const char *text, const char *s, const char *extra) {
-        return s == text || !(is_alnum(s[-1]) || strchr(extra, s[-1]));
-}
-
-_printf_(2, 3) static void put_fmt(struct out *o, const char *fmt, ...) {
-        char buf[64];
+void redact_putf(struct redact_out *o, const char *fmt, ...) {
+        char buf[96];
         va_list ap;
         int n;
 
@@ -269,89 +96,44 @@ _printf_(2, 3) static void put_fmt(struct out *o, const char *fmt, ...) {
         n = vsnprintf(buf, sizeof(buf), fmt, ap);
         va_end(ap);
         if (n > 0)
-                out_put(o, buf, (size_t) n < sizeof(buf) ? (size_t) n : sizeof(buf) - 1);
+                redact_put(o, buf, (size_t) n < sizeof(buf) ? (size_t) n : sizeof(buf) - 1);
 }
 
-/* 192.0.2.1-254, then 198.51.100.x and 203.0.113.x (RFC 5737). */
-static void put_ipv4(struct out *o, size_t idx) {
-        static const char *const nets[] = { "192.0.2", "198.51.100", "203.0.113" };
-        char buf[32];
-        size_t net = (idx - 1) / 254 % ELEMENTSOF(nets);
-        int n = snprintf(buf, sizeof(buf), "%s.%zu", nets[net], (idx - 1) % 254 + 1);
-        out_put(o, buf, (size_t) n);
-}
+/* ---- the pass ----------------------------------------------------------- */
 
 int gd_redact_text(struct gd_redact *r, const char *text, size_t len, bool keep_hostname, char **ret,
                    size_t *ret_len) {
-        struct out o = {};
-        const char *s = text, *end = text + len, *copied = text;
+        struct redact_out o = {}, hit = {};
+        struct redact_at at = { .r = r, .text = text, .end = text + len, .keep_hostname = keep_hostname };
+        const char *copied = text;
 
-        out_put(&o, "", 0);
-        while (r && r->enabled && s < end) {
-                size_t n = 0, idx;
-                struct in_addr a4;
-                struct in6_addr a6;
+        redact_put(&o, "", 0);
+        for (at.s = text; gd_redact_enabled(r) && at.s < at.end && !o.failed; ) {
+                size_t n = 0;
 
-                if (!keep_hostname && starts_token(text, s, "-_.") &&
-                    ((n = match_host(r->host_full, s, end)) || (n = match_host(r->host_short, s, end)))) {
-                        out_put(&o, copied, (size_t) (s - copied));
-                        out_put(&o, "@host-1@", 8);
-                } else if (starts_token(text, s, "-") && (n = match_uuid(s, end))) {
-                        out_put(&o, copied, (size_t) (s - copied));
-                        if (strncmp(s, "00000000-0000-", 14) == 0)
-                                out_put(&o, s, n);      /* nil, or already a placeholder */
-                        else if ((idx = placeholder_index(r, MAP_UUID, s, n)))
-                                put_fmt(&o, "00000000-0000-4000-8000-%012zx", idx);
-                } else if (starts_token(text, s, "-") && (n = match_short_uuid(text, s, end))) {
-                        out_put(&o, copied, (size_t) (s - copied));
-                        if ((idx = placeholder_index(r, MAP_SHORT_UUID, s, n)))
-                                put_fmt(&o, "0000-%04zX", idx & 0xffff);
-                } else if (starts_token(text, s, ":") && (n = match_mac(s, end))) {
-                        out_put(&o, copied, (size_t) (s - copied));
-                        if (strncasecmp(s, "00:00:00:00:00:00", n) == 0 || strncasecmp(s, "ff:ff:ff:ff:ff:ff", n) == 0)
-                                out_put(&o, s, n);
-                        else if ((idx = placeholder_index(r, MAP_MAC, s, n)))
-                                put_fmt(&o, "02:00:00:00:%02zx:%02zx", (idx >> 8) & 0xff, idx & 0xff);
-                } else if (starts_token(text, s, ":.") && (n = match_ipv6(s, end, &a6))) {
-                        static const uint8_t loop[16] = { [15] = 1 };
-                        static const uint8_t any[16] = {};
-                        out_put(&o, copied, (size_t) (s - copied));
-                        if (memcmp(&a6, loop, 16) == 0 || memcmp(&a6, any, 16) == 0 ||
-                            (a6.s6_addr[0] == 0x20 && a6.s6_addr[1] == 0x01 && a6.s6_addr[2] == 0x0d &&
-                             a6.s6_addr[3] == 0xb8))
-                                out_put(&o, s, n);
-                        else if ((idx = placeholder_index(r, MAP_IPV6, s, n)))
-                                put_fmt(&o, "2001:db8::%zx", idx);
-                } else if (starts_token(text, s, "._") && isdigit((unsigned char) *s) &&
-                           (n = match_ipv4(s, end, &a4))) {
-                        uint8_t b0 = ((uint8_t *) &a4)[0], b1 = ((uint8_t *) &a4)[1], b2 = ((uint8_t *) &a4)[2];
-                        out_put(&o, copied, (size_t) (s - copied));
-                        /* Loopback, unspecified, masks and documentation ranges identify nobody. */
-                        if (b0 == 0 || b0 == 127 || b0 == 255 || (b0 == 192 && b1 == 0 && b2 == 2))
-                                out_put(&o, s, n);
-                        else if ((idx = placeholder_index(r, MAP_IPV4, s, n)))
-                                put_ipv4(&o, idx);
-                } else if (end - s > 6 && memcmp(s, "/home/", 6) == 0 && s + 6 < end &&
-                           !strchr("/@ \t\n\"':;,=", s[6])) {
-                        const char *u = s + 6, *e = u;
-                        while (e < end && !strchr("/ \t\n\"':;,=", *e))
-                                e++;
-                        out_put(&o, copied, (size_t) (u - copied));
-                        if ((idx = placeholder_index(r, MAP_USER, u, (size_t) (e - u))))
-                                put_fmt(&o, "@user-%zu@", idx);
-                        n = (size_t) (e - s);
+                for (size_t k = 0; k < redact_n_kinds && n == 0; k++) {
+                        if (!redact_kinds[k].rewrite)
+                                continue;
+                        hit.len = 0;
+                        hit.failed = false;
+                        n = redact_kinds[k].rewrite(&at, &hit);
+                        if (hit.failed) {
+                                o.failed = true;
+                                break;
+                        }
                 }
                 if (n == 0) {
-                        s++;
+                        at.s++;
                         continue;
                 }
-                if (o.failed)
-                        break;
-                s += n;
-                copied = s;
+                redact_put(&o, copied, (size_t) (at.s - copied));
+                redact_put(&o, hit.buf ? hit.buf : "", hit.len);
+                at.s += n;
+                copied = at.s;
         }
-        out_put(&o, copied, (size_t) (end - copied));
-        if (o.failed) {
+        redact_put(&o, copied, (size_t) (at.end - copied));
+        free(hit.buf);
+        if (o.failed || (r && r->oom)) {
                 free(o.buf);
                 return -ENOMEM;
         }

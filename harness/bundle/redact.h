@@ -1,18 +1,29 @@
 /* SPDX-License-Identifier: MIT */
-/* Redaction for collected bundles (doc/bundle-format.md, metadata.redacted).
+/* Redaction of bundles: what gpudiag collect writes and what gpudiag
+ * import makes of a paste (doc/bundle-format.md, metadata.redacted).
  *
- * One context is used for the whole bundle, so that a value is replaced by
- * the same placeholder wherever it occurs (the UUID on the command line and
- * in /etc/kernel/cmdline, the host name in the kernel log and in lspci).
- * Placeholders keep the shape parsers expect, so the bundle still replays:
- *   MAC        02:00:00:00:00:NN          (locally administered)
- *   IPv4/IPv6  192.0.2.N / 2001:db8::N    (documentation ranges, RFC 5737/3849)
- *   UUID       00000000-0000-4000-8000-00000000000N, short (FAT) ones 0000-000N
- *   host name  @host-N@
- *   user       /home/@user-N@/
- *   config     PCIe Device Serial Number bytes zeroed, VPD "SN" bytes '0'
- * DMI serials and UUIDs are not redacted here: collect does not read them
- * unless redaction is off. */
+ * One table of kinds (bundle/redact-kinds.c), each with a source line, and
+ * positive and negative examples as data (fixtures/redact/kinds.yaml, held
+ * to the table by tests/test-hostile-redaction.c).  One context serves a
+ * whole bundle, so a value gets the same placeholder wherever it occurs
+ * (the UUID on the command line and in /etc/kernel/cmdline, the host name
+ * in the kernel log and in a VM config).  Placeholders keep the shape
+ * parsers expect, so the bundle still replays:
+ *   mac          02:00:00:00:00:NN in the spelling found (colons, dashes,
+ *                none: 0200000000NN, enx0200000000NN)
+ *   ip           192.0.2.N / 2001:db8::N (documentation ranges, RFC 5737/3849)
+ *   uuid         00000000-0000-4000-8000-00000000000N; short (FAT) 0000-000N
+ *   machine-id   0000000000004000800000000000000N (32 hex digits)
+ *   partuuid     PARTUUID=0000000N-PP (an MBR disk signature; PP kept)
+ *   serial       @serial-N@ after SerialNumber:, Serial Number:, serial=, ...
+ *   smbios       @smbios-N@ for each value of a Proxmox smbios1: line
+ *   hostname     @host-N@, domain @domain-N@ (names learned from the text)
+ *   user         @user-N@ in /home/NAME, ~NAME, and wherever NAME recurs
+ *   dsn, vpd     PCIe Device Serial Number bytes zeroed, VPD "SN" bytes '0'
+ *   dmi-serial   DMI serials and UUIDs: collect does not read them
+ * Host, domain and user names are learned first (gd_redact_learn(): the
+ * running host's name, "Hostname set to <...>", shell prompts, resolv.conf
+ * search lines, home directories), then replaced as whole words anywhere. */
 #pragma once
 
 #include <stdbool.h>
@@ -24,9 +35,10 @@
 struct gd_redact;
 
 /* A context; when enabled is false every call copies its input unchanged
- * and gd_redact_kinds() is empty.  The host name is gethostname()'s. */
+ * and gd_redact_kinds() is empty.  It knows no names yet. */
 int gd_redact_new(bool enabled, struct gd_redact **ret);
-/* Replaces the host name to look for (tests; NULL or "" for none). */
+/* Adds a host name to look for (a fully qualified one also its domain);
+ * NULL, "" and names that identify nobody (localhost, pve) are ignored. */
 int gd_redact_set_hostname(struct gd_redact *r, const char *hostname);
 struct gd_redact *gd_redact_free(struct gd_redact *r);
 static inline void gd_redact_freep(struct gd_redact **r) { gd_redact_free(*r); }
@@ -34,15 +46,19 @@ static inline void gd_redact_freep(struct gd_redact **r) { gd_redact_free(*r); }
 
 bool gd_redact_enabled(const struct gd_redact *r);
 
-/* What the context replaces, for metadata.redacted: "dsn", "vpd",
- * "dmi-serial", "mac", "hostname", "ip", "uuid", "user"; an empty list when
- * disabled.  NULL-terminated, static. */
+/* Learns the host, domain and user names text[0..len) shows, for every
+ * later gd_redact_text().  Call it on everything first.  0 or -ENOMEM. */
+int gd_redact_learn(struct gd_redact *r, const char *text, size_t len);
+
+/* What the context replaces, for metadata.redacted: the names of the
+ * table's kinds, in its order; an empty list when disabled.
+ * NULL-terminated, static. */
 const char *const *gd_redact_kinds(const struct gd_redact *r);
 
 /* A newly allocated, NUL-terminated redacted copy of text[0..len).  With
- * keep_hostname the host name is left alone (files such as os-release name
- * the distribution, which is often also the host's name).  Returns 0 or
- * -ENOMEM. */
+ * keep_hostname host and domain names are left alone (files such as
+ * os-release name the distribution, which is often also the host's name).
+ * Returns 0 or -ENOMEM. */
 int gd_redact_text(struct gd_redact *r, const char *text, size_t len, bool keep_hostname, char **ret,
                    size_t *ret_len);
 

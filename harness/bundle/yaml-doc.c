@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,17 +73,117 @@ void gd_yaml_parse_in_place(void) {
         in_place = true;
 }
 
-static bool parser_survives(const char *text, size_t len) {
+size_t gd_yaml_max_nodes(size_t len) {
+        return (GD_YAML_NODE_BUDGET + 2 * (uint64_t) len) / GD_YAML_NODE_BYTES;
+}
+
+/* One pass over libfyaml's events, which it makes without keeping them:
+ * the nodes and the nesting the document would have, stopped at the
+ * limits.  GD_YAML_OK also when the text is malformed (the load that
+ * follows names that). */
+static enum gd_yaml_problem count_events(const char *text, size_t len, int *ret_line, size_t *ret_nodes) {
+        struct fy_parse_cfg cfg = { .flags = FYPCF_QUIET | FYPCF_JSON_NONE };
+        enum gd_yaml_problem problem = GD_YAML_OK;
+        size_t nodes = 0, max_nodes = gd_yaml_max_nodes(len);
+        unsigned depth = 0;
+        struct fy_diag_cfg dcfg;
+        struct fy_parser *p;
+        struct fy_event *ev;
+
+        *ret_line = 0;
+        /* Silent: the load that follows reports what is malformed. */
+        fy_diag_cfg_default(&dcfg);
+        dcfg.fp = NULL;
+        dcfg.level = FYET_ERROR;
+        cfg.diag = fy_diag_create(&dcfg);
+        if (cfg.diag)
+                fy_diag_set_collect_errors(cfg.diag, true);
+        p = cfg.diag ? fy_parser_create(&cfg) : NULL;
+        if (!p || fy_parser_set_string(p, text, len) != 0) {
+                fy_parser_destroy(p);
+                fy_diag_destroy(cfg.diag);
+                return GD_YAML_OK;      /* out of memory: the load says so */
+        }
+        while (problem == GD_YAML_OK && (ev = fy_parser_parse(p))) {
+                switch (ev->type) {
+                case FYET_SEQUENCE_START:
+                case FYET_MAPPING_START:
+                        if (++depth > GD_YAML_MAX_DEPTH)
+                                problem = GD_YAML_TOO_DEEP;
+                        /* fall through */
+                case FYET_SCALAR:
+                case FYET_ALIAS:
+                        if (++nodes > max_nodes)
+                                problem = GD_YAML_TOO_MANY_NODES;
+                        break;
+                case FYET_SEQUENCE_END:
+                case FYET_MAPPING_END:
+                        depth--;
+                        break;
+                default:
+                        break;
+                }
+                if (problem != GD_YAML_OK) {
+                        const struct fy_mark *m = fy_event_start_mark(ev);
+                        *ret_line = m ? m->line + 1 : 0;
+                }
+                fy_parser_event_free(p, ev);
+        }
+        fy_parser_destroy(p);
+        fy_diag_destroy(cfg.diag);
+        *ret_nodes = nodes;
+        return problem;
+}
+
+/* libfyaml 0.7.12 scans ahead over every '[' and '{' of one line before it
+ * hands out the first event (each may start a simple key, which YAML keeps
+ * to one line), about 340 bytes each: a line of 8 M '[' took 2.7 GB before
+ * its "Max depth" error.  A line break ends that, so a line may open at
+ * most GD_YAML_MAX_LINE_OPENERS more than it closes; counted without
+ * regard to quotes, which only makes the count larger. */
+#define GD_YAML_MAX_LINE_OPENERS 256
+static int line_nesting_too_deep(const char *text, size_t len) {
+        int line = 1;
+        unsigned open = 0;
+
+        for (size_t i = 0; i < len; i++)
+                switch (text[i]) {
+                case '\n':
+                        line++;
+                        open = 0;
+                        break;
+                case '[':
+                case '{':
+                        if (++open > GD_YAML_MAX_LINE_OPENERS)
+                                return line;
+                        break;
+                case ']':
+                case '}':
+                        open -= open > 0;
+                        break;
+                }
+        return 0;
+}
+
+enum sandbox_result {
+        SANDBOX_NONE,           /* parsing in place, or no child: count here */
+        SANDBOX_OK,             /* within the limits, and the parser survived */
+        SANDBOX_PAST_LIMITS,    /* count here, for the line and the message */
+        SANDBOX_CRASHED,
+};
+#define EXIT_PAST_LIMITS 3
+
+static enum sandbox_result parser_survives(const char *text, size_t len) {
         static const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGALRM };
         int status;
         pid_t pid;
 
         if (in_place)
-                return true;
+                return SANDBOX_NONE;
         fflush(NULL);
         pid = fork();
         if (pid < 0)
-                return true;    /* cannot tell: parse here, as before */
+                return SANDBOX_NONE;    /* cannot tell: parse here, as before */
         if (pid == 0) {
                 struct fy_parse_cfg cfg = { .flags = FYPCF_QUIET | FYPCF_JSON_NONE };
                 struct fy_parser *p;
@@ -93,6 +194,14 @@ static bool parser_survives(const char *text, size_t len) {
                 if (null >= 0)
                         (void) dup2(null, STDERR_FILENO);
                 alarm(30);
+                /* Within the limits first, so that the child's memory is
+                 * bounded too; past them the parent refuses the text. */
+                {
+                        int line;
+                        size_t nodes;
+                        if (count_events(text, len, &line, &nodes) != GD_YAML_OK)
+                                _exit(EXIT_PAST_LIMITS);
+                }
                 p = fy_parser_create(&cfg);
                 if (p && fy_parser_set_string(p, text, len) == 0) {
                         struct fy_document *d;
@@ -104,8 +213,10 @@ static bool parser_survives(const char *text, size_t len) {
         }
         while (waitpid(pid, &status, 0) < 0)
                 if (errno != EINTR)
-                        return true;
-        return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+                        return SANDBOX_NONE;
+        if (!WIFEXITED(status) || (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != EXIT_PAST_LIMITS))
+                return SANDBOX_CRASHED;
+        return WEXITSTATUS(status) == 0 ? SANDBOX_OK : SANDBOX_PAST_LIMITS;
 }
 
 int gd_yaml_load(struct gd_yaml *y, const char *text, size_t len, enum gd_yaml_problem *ret_problem,
@@ -113,6 +224,7 @@ int gd_yaml_load(struct gd_yaml *y, const char *text, size_t len, enum gd_yaml_p
         struct fy_parse_cfg cfg = { 0 };
         struct fy_diag_cfg dcfg;
         struct fy_document *extra;
+        enum sandbox_result sandbox;
         size_t bad = 0;
 
         memset(y, 0, sizeof(*y));
@@ -130,10 +242,35 @@ int gd_yaml_load(struct gd_yaml *y, const char *text, size_t len, enum gd_yaml_p
                 return -EINVAL;
         }
 
-        if (!parser_survives(text, len)) {
+        *ret_line = line_nesting_too_deep(text, len);
+        if (*ret_line > 0) {
+                *ret_problem = GD_YAML_TOO_DEEP;
+                if (asprintf(ret_msg, "one line opens more than %u '[' or '{'", GD_YAML_MAX_LINE_OPENERS) < 0)
+                        *ret_msg = NULL;
+                return -EINVAL;
+        }
+
+        sandbox = parser_survives(text, len);
+        if (sandbox == SANDBOX_CRASHED) {
                 *ret_problem = GD_YAML_SYNTAX;
                 *ret_msg = strdup("the YAML parser (libfyaml) crashed or hung on it, which only malformed YAML does");
                 return *ret_msg ? -EINVAL : -ENOMEM;
+        }
+
+        if (sandbox != SANDBOX_OK) {
+                size_t nodes = 0;
+
+                *ret_problem = count_events(text, len, ret_line, &nodes);
+                if (*ret_problem == GD_YAML_TOO_MANY_NODES &&
+                    asprintf(ret_msg, "more than %zu YAML nodes, the most a document of %zu bytes may have "
+                             "(%u, and one more per %u bytes)", gd_yaml_max_nodes(len), len,
+                             GD_YAML_NODE_BUDGET / GD_YAML_NODE_BYTES, GD_YAML_NODE_BYTES / 2) < 0)
+                        *ret_msg = NULL;
+                if (*ret_problem == GD_YAML_TOO_DEEP &&
+                    asprintf(ret_msg, "collections nested more than %u deep", GD_YAML_MAX_DEPTH) < 0)
+                        *ret_msg = NULL;
+                if (*ret_problem != GD_YAML_OK)
+                        return -EINVAL;
         }
 
         fy_diag_cfg_default(&dcfg);

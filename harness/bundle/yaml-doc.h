@@ -15,7 +15,23 @@ enum gd_yaml_problem {
         GD_YAML_SYNTAX,        /* *ret_msg: libfyaml's message */
         GD_YAML_EMPTY,         /* no document */
         GD_YAML_EXTRA_DOC,     /* a second document; *ret_line is its line */
+        GD_YAML_TOO_MANY_NODES, /* *ret_msg says how many are allowed; *ret_line where it went past */
+        GD_YAML_TOO_DEEP,      /* collections nested deeper than GD_YAML_MAX_DEPTH; *ret_line */
 };
+
+/* Memory and time follow the size of the text, checked on libfyaml's
+ * events before it builds a document: its document costs about 330 bytes
+ * a node (1,000,000 one-character sequence items took 334 MB), so a text
+ * of len bytes may hold (GD_YAML_NODE_BUDGET + 2 len) / GD_YAML_NODE_BYTES
+ * nodes; with the text itself and what is made of it, a bundle stays
+ * within 64 MiB + 4 times its size.  A 4,096-function host with 100,000
+ * kernel log records is 51 MB and 32,423 nodes (allowed: 370,000).
+ * Nesting: bundles and scenarios are 5 deep; libfyaml stops at 64, but
+ * only after it has spent memory on every '[' (8 M of them: 2.7 GB). */
+#define GD_YAML_NODE_BUDGET (24u * 1024u * 1024u)
+#define GD_YAML_NODE_BYTES  384u
+#define GD_YAML_MAX_DEPTH   32u
+size_t gd_yaml_max_nodes(size_t len);
 
 struct gd_yaml {
         struct fy_diag *diag;

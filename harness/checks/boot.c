@@ -96,11 +96,15 @@ static void check_drift(const struct gd_host *h, struct gd_findings *out) {
                                     dropped, b->next_cmdline_source);
         if (!x)
                 return;
-        gd_finding_evidence(x, "/proc/cmdline", 1, "%s", h->cmdline.raw ? h->cmdline.raw : "");
+        gd_finding_evidence_cmdline(x, h);
         gd_finding_evidence(x, b->next_cmdline_source, b->next_cmdline_line, "%s",
                             b->next_cmdline.raw ? b->next_cmdline.raw : "");
-        if (missing)
+        if (missing) {
                 gd_remedy_apply_bootloader(x, h);
+                /* Written, not applied: the refresh and reboot are the fix. */
+                gd_finding_act(x, GD_ACT_BOOTLOADER_REFRESH, GD_ACT_ALWAYS);
+                gd_finding_act(x, GD_ACT_REBOOT, GD_ACT_ALWAYS);
+        }
         else
                 gd_finding_remedy(x, "If %s should stay, add it back to %s; otherwise nothing to do: the next boot "
                                   "drops it (apply the configuration first if you changed it by hand).",
@@ -133,6 +137,8 @@ static void check_initramfs(const struct gd_host *h, struct gd_findings *out) {
         gd_finding_evidence(x, b->initramfs_path, 0, "built %s", t1);
         gd_remedy_apply_initramfs(x, h);
         gd_finding_remedy_append(x, "Reboot.");
+        gd_finding_act(x, GD_ACT_INITRAMFS_REBUILD, GD_ACT_ALWAYS);
+        gd_finding_act(x, GD_ACT_REBOOT, GD_ACT_ALWAYS);
 }
 
 void gd_check_boot(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out) {

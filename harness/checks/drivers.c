@@ -116,40 +116,101 @@ static bool module_used_elsewhere(const struct gd_host *h, const struct gd_targe
  * initramfs.  modules: the host modules to order after vfio-pci. */
 static void remedy_bind_at_boot(struct gd_finding *x, const struct gd_host *h, const struct gd_target *t,
                                 char * const *modules) {
-        _cleanup_free_ char *ids = gd_vfio_ids_for_target(t);
+        _cleanup_free_ char *ids = gd_vfio_ids_for_target(t), *all = NULL;
         bool builtin = gd_vfio_pci_builtin(h) == TRI_YES;
 
         if (!ids)
                 return;
+        /* The list keeps the IDs vfio-pci is told about now: writing only
+         * this card's would take another card off vfio-pci. */
+        all = gd_vfio_ids_with(h, ids);
+        if (!all)
+                return;
+        gd_finding_act(x, GD_ACT_VFIO_IDS, ids);
         if (builtin) {
                 _cleanup_free_ char *flag = NULL;
                 gd_finding_remedy_append(x, "vfio-pci is built into this kernel: give it the IDs on the kernel "
                                             "command line (it binds before any module loads).");
-                if (asprintf(&flag, "vfio-pci.ids=%s", ids) >= 0)
-                        gd_remedy_cmdline_add(x, h, flag);
+                if (asprintf(&flag, "vfio-pci.ids=%s", all) >= 0)
+                        gd_remedy_cmdline_add_text(x, h, flag);
+                gd_finding_act(x, GD_ACT_BOOTLOADER_REFRESH, NULL);
+                gd_finding_act(x, GD_ACT_REBOOT, NULL);
                 return;
         }
         gd_finding_remedy_append(x, "At every boot: put these lines in /etc/modprobe.d/vfio.conf (every function "
-                                    "of the card, so the whole group goes to vfio-pci):");
-        gd_finding_remedy_append(x, "  options vfio-pci ids=%s", ids);
+                                    "of the card, so the whole group goes to vfio-pci%s):",
+                                 streq(all, ids) ? "" : "; the IDs listed there now stay");
+        gd_finding_remedy_append(x, "  options vfio-pci ids=%s", all);
         for (size_t i = 0; modules && modules[i]; i++) {
                 const struct gd_alias_module *am = alias_module(h, modules[i]);
                 if (am && am->builtin == TRI_YES)
                         continue;
                 gd_finding_remedy_append(x, "  softdep %s pre: vfio-pci", modules[i]);
+                gd_finding_act(x, GD_ACT_SOFTDEP, modules[i]);
         }
         for (size_t i = 0; modules && modules[i]; i++) {
                 const struct gd_alias_module *am = alias_module(h, modules[i]);
-                if (am && am->builtin == TRI_YES)
+                if (am && am->builtin == TRI_YES) {
                         gd_finding_remedy_append(x, "%s is built into the kernel, so neither softdep nor blacklist "
                                                     "can hold it back: use driverctl set-override <address> "
                                                     "vfio-pci for its functions instead.", modules[i]);
-                else if (!module_used_elsewhere(h, t, modules[i]))
+                        /* driverctl's override holds every function of the card, bound or not. */
+                        for (size_t j = 0; j < t->n_functions; j++)
+                                if (!streq(t->functions[j]->driver_override, "vfio-pci"))
+                                        gd_finding_act(x, GD_ACT_DRIVER_OVERRIDE, t->functions[j]->address);
+                } else if (!module_used_elsewhere(h, t, modules[i])) {
                         gd_finding_remedy_append(x, "  blacklist %s    # optional: no other device on this host "
                                                     "uses it (blacklist stops only alias loading)", modules[i]);
+                        gd_finding_act(x, GD_ACT_BLACKLIST, modules[i]);
+                }
         }
         gd_finding_remedy_append(x, "then put vfio-pci in the initramfs, so these lines apply in early boot.");
         gd_remedy_initramfs_vfio(x, h);
+}
+
+/* ---- Xen dom0: xen-pciback instead of vfio-pci ------------------------ */
+
+/* xen-pciback's pci_driver is named "pciback" (drivers/xen/xen-pciback/
+ * pci_stub.c, PCISTUB_DRIVER_NAME); xl pci-assignable-add binds a device to
+ * it, and xen-pciback.hide=(BDF) does so at boot. */
+static bool driver_is_pciback(const char *driver) {
+        return streq(driver, "pciback") || streq(driver, "xen-pciback");
+}
+
+static void check_bound_dom0(const struct gd_target *t, struct gd_findings *out) {
+        struct gd_finding *bound = NULL, *unbound = NULL;
+        char hide[256] = "";
+
+        for (size_t i = 0; i < t->n_functions; i++) {
+                const struct gd_pci_dev *d = t->functions[i];
+                struct gd_finding **x;
+
+                if (d->driver_known != TRI_YES || driver_is_pciback(d->driver)) {
+                        if (d->driver_known == TRI_YES)
+                                gd_findings_prove(out, GD_PROOF_PCIBACK, d->address);
+                        continue;
+                }
+                snprintf(hide + strlen(hide), sizeof(hide) - strlen(hide), "(%s)", d->address);
+                x = d->driver ? &bound : &unbound;
+                if (!*x) {
+                        *x = d->driver ? gd_findings_add(out, "driver.host-bound", "functions of the card at %s are on "
+                                                         "dom0 drivers, not xen-pciback", t->gpu->address)
+                                       : gd_findings_add(out, "driver.unbound", "functions of the card at %s have no "
+                                                         "driver (Xen assigns them from xen-pciback)", t->gpu->address);
+                        if (!*x)
+                                return;
+                        gd_finding_remedy(*x, "Now: make each function assignable (binds it to xen-pciback):");
+                }
+                gd_finding_subject(*x, d->address);
+                gd_finding_evidence_attr(*x, d, "driver", d->driver ? d->driver : "(no driver bound)");
+                gd_finding_remedy_append(*x, "  xl pci-assignable-add %s", d->address);
+        }
+        for (int k = 0; k < 2; k++) {
+                struct gd_finding *x = k ? unbound : bound;
+                if (x)
+                        gd_finding_remedy_append(x, "At every boot: xen-pciback.hide=%s on dom0's kernel command line "
+                                                    "(with xen-pciback built in or in the initramfs).", hide);
+        }
 }
 
 /* ---- driver.host-bound, driver.unbound, fact.unreadable -------------- */
@@ -166,7 +227,7 @@ static void check_bound(const struct gd_host *h, const struct gd_target *t, stru
                 else if (!d->driver) {
                         if (!streq(d->driver_override, "vfio-pci"))
                                 n_unbound++;
-                } else if (!gd_driver_is_vfio(d->driver))
+                } else if (!gd_driver_is_vfio_class(h, d->driver))
                         n_host++;
                 else
                         /* Proof for the verdict: on vfio-pci (or pci-stub). */
@@ -193,7 +254,7 @@ static void check_bound(const struct gd_host *h, const struct gd_target *t, stru
                 for (size_t i = 0; i < t->n_functions; i++) {
                         const struct gd_pci_dev *d = t->functions[i];
                         _cleanup_free_ char *mod = NULL;
-                        if (d->driver_known != TRI_YES || !d->driver || gd_driver_is_vfio(d->driver))
+                        if (d->driver_known != TRI_YES || !d->driver || gd_driver_is_vfio_class(h, d->driver))
                                 continue;
                         snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s on %s",
                                  names[0] ? ", " : "", d->address, d->driver);
@@ -208,7 +269,7 @@ static void check_bound(const struct gd_host *h, const struct gd_target *t, stru
                 for (size_t i = 0; i < t->n_functions; i++) {
                         const struct gd_pci_dev *d = t->functions[i];
                         const char *what;
-                        if (d->driver_known != TRI_YES || !d->driver || gd_driver_is_vfio(d->driver))
+                        if (d->driver_known != TRI_YES || !d->driver || gd_driver_is_vfio_class(h, d->driver))
                                 continue;
                         gd_finding_subject(x, d->address);
                         what = driver_what(d->driver);
@@ -218,6 +279,7 @@ static void check_bound(const struct gd_host *h, const struct gd_target *t, stru
                                                     what ? what : "", what ? ")" : "");
                         }
                         gd_finding_remedy_append(x, "  driverctl set-override %s vfio-pci", d->address);
+                        gd_finding_act(x, GD_ACT_BIND_NOW, d->address);
                 }
                 if (gd_pci_is_display(t->gpu) && t->gpu->boot_vga == TRI_YES)
                         gd_finding_remedy_append(x, "(%s drives the host console: unbinding it live may hang the "
@@ -242,6 +304,7 @@ static void check_bound(const struct gd_host *h, const struct gd_target *t, stru
                         if (d->driver_override)
                                 gd_finding_evidence_attr(x, d, "driver_override", d->driver_override);
                         gd_finding_remedy_append(x, "  driverctl set-override %s vfio-pci", d->address);
+                        gd_finding_act(x, GD_ACT_BIND_NOW, d->address);
                 }
                 remedy_bind_at_boot(x, h, t, NULL);
         }
@@ -392,6 +455,10 @@ void gd_check_drivers(const struct gd_host *h, const struct gd_targets *t, struc
         bool have_ids = gd_vfio_ids_effective(h, &ids) >= 0;
 
         for (size_t i = 0; i < t->n; i++) {
+                if (out->role == GD_ROLE_XEN_DOM0) {
+                        check_bound_dom0(&t->items[i], out);
+                        continue;
+                }
                 check_bound(h, &t->items[i], out);
                 if (have_ids && h->modconfig)
                         check_will_claim(h, &t->items[i], &ids, out);

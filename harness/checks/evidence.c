@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hostpaths.h"
 #include "check.h"
 
 int gd_finding_subject_target(struct gd_finding *x, const struct gd_target *t) {
@@ -21,6 +22,15 @@ int gd_finding_evidence_attr(struct gd_finding *x, const struct gd_pci_dev *d, c
         return gd_finding_evidence(x, src, 0, "%s", value ? value : "(unreadable)");
 }
 
+int gd_finding_evidence_cmdline(struct gd_finding *x, const struct gd_host *h) {
+        return gd_finding_evidence(x, gd_hostpath(GD_PROC_CMDLINE)->path, 1, "%s",
+                                   h->cmdline.raw ? h->cmdline.raw : "");
+}
+
+bool gd_source_is_cmdline(const struct gd_source *s) {
+        return s && streq(s->path, gd_hostpath(GD_PROC_CMDLINE)->path);
+}
+
 int gd_finding_evidence_kmsg(struct gd_finding *x, const struct gd_host *h, const struct gd_kmsg_record *r) {
         return gd_finding_evidence(x, h->kmsg.source ? h->kmsg.source : "kernel log", r->line, "%s", r->text);
 }
@@ -28,7 +38,7 @@ int gd_finding_evidence_kmsg(struct gd_finding *x, const struct gd_host *h, cons
 bool gd_kernel_at_least(const struct gd_host *h, unsigned maj, unsigned min) {
         unsigned a, b;
 
-        if (!h->kernel_release || sscanf(h->kernel_release, "%u.%u", &a, &b) != 2)
+        if (!gd_kernel_version(h->kernel_release, &a, &b))
                 return false;
         return a > maj || (a == maj && b >= min);
 }

@@ -22,14 +22,14 @@
  *   device, which drops the boot framebuffer of that device.
  * - /proc/iomem shows zero addresses to readers without CAP_SYS_ADMIN
  *   (kernel/resource.c r_show()), so for non-root the overlap is unknown. */
-#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hostpaths.h"
 #include "families.h"
-#include "model/kmsg-signals.h"
+#include "model/kmsg.h"
 #include "model/bootconfig.h"
 #include "remedy.h"
 
@@ -95,16 +95,35 @@ static const struct gd_bar *bar_overlapping(const struct gd_pci_dev *d, uint64_t
         return NULL;
 }
 
+/* What the scans found for one card, before the finding is written: its
+ * summary names the owner and the BAR, so it comes first. */
 struct fb_hit {
         enum fb_owner owner;      /* strongest owner seen in /proc/iomem */
         const char *owner_name;
         const char *what;         /* "BAR 1 of 0000:01:00.0" for the summary */
         char what_buf[64];
         unsigned n;
+        struct fb_evidence {
+                const struct gd_iomem_range *range;  /* a /proc/iomem line, or */
+                const struct gd_kmsg_record *record; /* a kernel log record */
+                char where[96];
+        } *evidence;
 };
 
-static void scan_iomem(const struct gd_host *h, const struct gd_target *t, struct gd_finding **x,
-                       struct gd_findings *out, struct fb_hit *hit) {
+static int hit_add(struct fb_hit *hit, const struct gd_iomem_range *range, const struct gd_kmsg_record *record,
+                   const char *where) {
+        struct fb_evidence *ev = realloc(hit->evidence, (hit->n + 1) * sizeof(*ev));
+
+        if (!ev)
+                return -ENOMEM;
+        hit->evidence = ev;
+        ev = &ev[hit->n++];
+        *ev = (struct fb_evidence) { .range = range, .record = record };
+        snprintf(ev->where, sizeof(ev->where), "%s", where ? where : "");
+        return 0;
+}
+
+static void scan_iomem(const struct gd_host *h, const struct gd_target *t, struct fb_hit *hit) {
         if (h->iomem_state < 0)
                 return;
         for (size_t i = 0; i < h->n_iomem; i++) {
@@ -126,15 +145,7 @@ static void scan_iomem(const struct gd_host *h, const struct gd_target *t, struc
                                 snprintf(where, sizeof(where), "nested under %s", d->address);
                         else
                                 continue;
-                        if (!*x) {
-                                *x = gd_findings_add(out, "fb.bar-claimed", "placeholder");
-                                if (!*x)
-                                        return;
-                        }
-                        gd_finding_evidence(*x, "/proc/iomem", r->line, "%*s%08llx-%08llx : %s (%s)",
-                                            (int) (r->depth * 2), "", (unsigned long long) r->start,
-                                            (unsigned long long) r->end, r->name, where);
-                        if (hit->n++ == 0) {
+                        if (hit->n == 0) {
                                 if (bar)
                                         snprintf(hit->what_buf, sizeof(hit->what_buf), "BAR %u of %s",
                                                  bar->index, d->address);
@@ -143,6 +154,8 @@ static void scan_iomem(const struct gd_host *h, const struct gd_target *t, struc
                                                  d->address);
                                 hit->what = hit->what_buf;
                         }
+                        if (hit_add(hit, r, NULL, where) < 0)
+                                return;
                         if (hit->owner == FB_OWNER_NONE || owner == FB_OWNER_SYSFB) {
                                 hit->owner = owner;
                                 hit->owner_name = r->name;
@@ -160,17 +173,14 @@ struct reserve_records {
 };
 
 static void find_reserve_records(const struct gd_host *h, struct reserve_records *ret) {
-        static const char pattern[] = "can't reserve";
-
         ret->r = NULL;
         ret->n = 0;
-        assert(gd_kmsg_signal_covers(pattern)); /* the reader kept such records */
         if (h->kmsg_state < 0)
                 return;
         for (size_t i = 0; i < h->kmsg.n_records; i++) {
                 const struct gd_kmsg_record **nr;
 
-                if (!strstr(h->kmsg.records[i].text, pattern))
+                if (!gd_kmsg_record_has(&h->kmsg.records[i], GD_KMSG_CANT_RESERVE))
                         continue;
                 nr = realloc(ret->r, (ret->n + 1) * sizeof(*nr));
                 if (!nr)
@@ -180,25 +190,20 @@ static void find_reserve_records(const struct gd_host *h, struct reserve_records
         }
 }
 
-static void scan_kmsg(const struct gd_host *h, const struct gd_target *t, const struct reserve_records *rr,
-                      struct gd_finding **x, struct gd_findings *out, struct fb_hit *hit) {
+static void scan_kmsg(const struct gd_target *t, const struct reserve_records *rr, struct fb_hit *hit) {
         for (size_t i = 0; i < rr->n; i++) {
                 const struct gd_kmsg_record *r = rr->r[i];
 
                 for (size_t f = 0; f < t->n_functions; f++) {
                         if (!gd_kmsg_names_device(r->text, t->functions[f]->address))
                                 continue;
-                        if (!*x) {
-                                *x = gd_findings_add(out, "fb.bar-claimed", "placeholder");
-                                if (!*x)
-                                        return;
-                        }
-                        gd_finding_evidence_kmsg(*x, h, r);
-                        if (hit->n++ == 0) {
+                        if (hit->n == 0) {
                                 snprintf(hit->what_buf, sizeof(hit->what_buf), "a BAR of %s",
                                          t->functions[f]->address);
                                 hit->what = hit->what_buf;
                         }
+                        if (hit_add(hit, NULL, r, NULL) < 0)
+                                return;
                         break;
                 }
         }
@@ -232,11 +237,12 @@ static void remedy(struct gd_finding *x, const struct gd_host *h, const struct g
                 why = "the range is owned by sysfb's simple-framebuffer";
 
         if (owner == FB_OWNER_SYSFB) {
-                if (cmdline_has(h, "initcall_blacklist", "sysfb_init"))
+                if (cmdline_has(h, "initcall_blacklist", "sysfb_init")) {
                         gd_finding_remedy(x, "initcall_blacklist=sysfb_init is already on the command line, "
                                           "yet the framebuffer holds the BAR: make another GPU the primary "
                                           "display in the firmware setup.");
-                else
+                        gd_finding_act_text(x, GD_ACT_FIRMWARE, "Make another GPU the primary display");
+                } else
                         gd_remedy_cmdline_add(x, h, "initcall_blacklist=sysfb_init");
                 gd_finding_remedy_append(x, "Why: %s; sysfb_init() (drivers/firmware/sysfb.c) then registers a "
                                          "simple-framebuffer device, so efifb never binds and video=efifb:off "
@@ -250,7 +256,7 @@ static void remedy(struct gd_finding *x, const struct gd_host *h, const struct g
         } else {
                 gd_remedy_cmdline_add(x, h, "video=vesafb:off");
         }
-        if (gd_kernel_at_least(h, 6, 0) && (t->gpu->class_code >> 8) == 0x0300)
+        if (gd_kernel_at_least(h, 6, 0) && (t->gpu->class_code >> 8) == PCI_CLASS_DISPLAY_VGA)
                 gd_finding_remedy_append(x, "On Linux 6.0+ vfio-pci removes the boot framebuffer of a VGA device "
                                          "itself when it binds it (vfio_pci_vga_init() -> "
                                          "aperture_remove_conflicting_pci_devices()): binding %s to vfio-pci "
@@ -263,18 +269,28 @@ static void check_target(const struct gd_host *h, const struct gd_target *t, con
                          struct gd_findings *out) {
         const struct gd_pci_dev *gpu = t->gpu;
         struct gd_finding *x = NULL;
+        _cleanup_free_ struct fb_evidence *evidence = NULL;
         struct fb_hit hit = { 0 };
 
-        scan_iomem(h, t, &x, out, &hit);
-        scan_kmsg(h, t, rr, &x, out, &hit);
-        if (x) {
-                char *summary = NULL;
+        scan_iomem(h, t, &hit);
+        scan_kmsg(t, rr, &hit);
+        evidence = hit.evidence;
+        if (hit.n > 0) {
+                x = gd_findings_add(out, "fb.bar-claimed", "a boot framebuffer%s%s%s holds %s",
+                                    hit.owner_name ? " (" : "", hit.owner_name ? hit.owner_name : "",
+                                    hit.owner_name ? ")" : "", hit.what ? hit.what : gpu->address);
+                if (!x)
+                        return;
+                for (size_t i = 0; i < hit.n; i++) {
+                        const struct gd_iomem_range *r = evidence[i].range;
 
-                if (asprintf(&summary, "a boot framebuffer%s%s%s holds %s",
-                             hit.owner_name ? " (" : "", hit.owner_name ? hit.owner_name : "",
-                             hit.owner_name ? ")" : "", hit.what ? hit.what : gpu->address) >= 0) {
-                        free(x->summary);
-                        x->summary = summary;
+                        if (r)
+                                gd_finding_evidence(x, gd_hostpath(GD_PROC_IOMEM)->path, r->line,
+                                                    "%*s%08llx-%08llx : %s (%s)", (int) (r->depth * 2), "",
+                                                    (unsigned long long) r->start, (unsigned long long) r->end,
+                                                    r->name, evidence[i].where);
+                        else
+                                gd_finding_evidence_kmsg(x, h, evidence[i].record);
                 }
                 gd_finding_subject_target(x, t);
                 remedy(x, h, t, &hit);
@@ -291,11 +307,12 @@ static void check_target(const struct gd_host *h, const struct gd_target *t, con
                         return;
                 gd_finding_subject_target(x, t);
                 if (h->iomem_state == -EACCES && h->n_iomem > 0)
-                        gd_finding_evidence(x, "/proc/iomem", 0,
+                        gd_finding_evidence(x, gd_hostpath(GD_PROC_IOMEM)->path, 0,
                                             "every address reads 0: the kernel shows addresses only to "
                                             "CAP_SYS_ADMIN (kernel/resource.c r_show())");
                 else
-                        gd_finding_evidence(x, "/proc/iomem", 0, "unreadable: %s", strerror(-h->iomem_state));
+                        gd_finding_evidence(x, gd_hostpath(GD_PROC_IOMEM)->path, 0, "unreadable: %s",
+                                            strerror(-h->iomem_state));
                 gd_finding_evidence_attr(x, gpu, "boot_vga", "1");
                 gd_finding_remedy(x, "Run gpudiag as root (sudo gpudiag explain), or collect the bundle as root.");
         }

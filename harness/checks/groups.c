@@ -29,6 +29,7 @@
  * asks the quirk table pci_dev_acs_enabled[] (drivers/pci/quirks.c), which
  * vouches for some ports without the capability. */
 #include <errno.h>
+#include <pci/header.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,17 +38,11 @@
 #include "families.h"
 #include "vfio-ids.h"
 
-/* include/uapi/linux/pci_regs.h */
-#define PCI_EXP_TYPE_ROOT_PORT   0x4
-#define PCI_EXP_TYPE_DOWNSTREAM  0x6
-#define PCI_EXP_TYPE_PCI_BRIDGE  0x7
-#define PCI_EXP_TYPE_PCIE_BRIDGE 0x8
-#define PCI_ACS_SV 0x0001
-#define PCI_ACS_RR 0x0004
-#define PCI_ACS_CR 0x0008
-#define PCI_ACS_UF 0x0010
-#define PCI_ACS_EC 0x0020
-#define REQ_ACS_FLAGS (PCI_ACS_SV | PCI_ACS_RR | PCI_ACS_CR | PCI_ACS_UF)
+/* The kernel's REQ_ACS_FLAGS (drivers/iommu/iommu.c): SV, RR, CR, UF, named
+ * as in libpci's <pci/header.h>.  The ACS capability and control registers
+ * share one bit layout, so a capability bit masks the control bit of the
+ * same position. */
+#define REQ_ACS_FLAGS (PCI_ACS_CTRL_VALID | PCI_ACS_CTRL_REQ_RED | PCI_ACS_CTRL_CMPLT_RED | PCI_ACS_CTRL_FORWARD)
 
 #define MAX_DEPTH 32
 
@@ -84,7 +79,7 @@ static enum acs_state acs_state(const struct gd_pci_dev *b) {
                 return ACS_UNKNOWN;
         if (b->caps.acs == TRI_NO)
                 return ACS_ABSENT;
-        required = REQ_ACS_FLAGS & (b->caps.acs_cap | PCI_ACS_EC);
+        required = REQ_ACS_FLAGS & (b->caps.acs_cap | PCI_ACS_CAP_EGRESS);
         return (b->caps.acs_ctrl & required) == required ? ACS_ISOLATES : ACS_DISABLED;
 }
 
@@ -138,7 +133,7 @@ static bool member_ignored(const struct gd_pci_dev *d) {
                 return false;
         if (gd_pci_is_bridge(d))
                 return true;
-        return (d->class_code >> 8) == 0x0600 && d->driver_known == TRI_YES && !d->driver;
+        return (d->class_code >> 8) == PCI_CLASS_BRIDGE_HOST && d->driver_known == TRI_YES && !d->driver;
 }
 
 enum member_kind {
@@ -147,10 +142,10 @@ enum member_kind {
         MEMBER_UNKNOWN,        /* driver link unreadable, or not a device gpudiag read */
 };
 
-static enum member_kind member_kind(const struct gd_pci_dev *d) {
+static enum member_kind member_kind(const struct gd_host *h, const struct gd_pci_dev *d) {
         if (!d || d->driver_known != TRI_YES)
                 return MEMBER_UNKNOWN;
-        if (!d->driver || gd_driver_is_vfio(d->driver))
+        if (!d->driver || gd_driver_is_vfio_class(h, d->driver))
                 return MEMBER_ALLOWED;
         return MEMBER_BLOCKS;
 }
@@ -174,7 +169,7 @@ static bool check_shared(const struct gd_host *h, const struct gd_target *t, con
                 if (gd_target_has(t, g->devices[i]) || member_ignored(d))
                         continue;
                 n_other++;
-                k = member_kind(d);
+                k = member_kind(h, d);
                 if (k == MEMBER_BLOCKS) {
                         n_blocks++;
                         if (!strv_contains(drivers, d->driver) && strv_push_dup(&drivers, d->driver) < 0)
@@ -187,26 +182,23 @@ static bool check_shared(const struct gd_host *h, const struct gd_target *t, con
 
         for (size_t i = 0; drivers && drivers[i]; i++)
                 snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "", drivers[i]);
+        /* The catalogue row of the id is the blocking case.  When every
+         * other member is unbound or on vfio-pci/pci-stub the group is viable
+         * now (see the rule at the top), and the "viable" variant only warns
+         * that those devices are lost to the host; when a driver could not be
+         * read, viability is unknown ("drivers-unknown"). */
         if (n_blocks > 0)
                 x = gd_findings_add(out, "group.shared", "IOMMU group %d of the card at %s also holds %zu other "
                                     "device%s, %zu of them on host drivers (%s)", g->id, t->gpu->address, n_other,
                                     n_other > 1 ? "s" : "", n_blocks, list);
         else
-                x = gd_findings_add(out, "group.shared", "IOMMU group %d of the card at %s also holds %zu other "
-                                    "device%s%s", g->id, t->gpu->address, n_other, n_other > 1 ? "s" : "",
-                                    n_unknown ? " whose drivers could not be read"
-                                              : ", none on a host driver (the group is viable, they go with it)");
+                x = gd_findings_add_variant(out, "group.shared", n_unknown ? "drivers-unknown" : "viable",
+                                            "IOMMU group %d of the card at %s also holds %zu other device%s%s", g->id,
+                                            t->gpu->address, n_other, n_other > 1 ? "s" : "",
+                                            n_unknown ? " whose drivers could not be read"
+                                                      : ", none on a host driver (the group is viable, they go with it)");
         if (!x)
                 return false;
-        /* The catalogue entry is the blocking case.  When every other member
-         * is unbound or on vfio-pci/pci-stub the group is viable now (see the
-         * rule at the top), so the finding only warns that those devices are
-         * lost to the host; when a driver could not be read, viability is
-         * unknown. */
-        if (n_blocks == 0) {
-                x->severity = GD_SEV_WARNING;
-                x->effect = n_unknown ? GD_EFFECT_UNKNOWN : GD_EFFECT_NONE;
-        }
         gd_finding_subject_target(x, t);
         snprintf(gsub, sizeof(gsub), "group:%d", g->id);
         gd_finding_subject(x, gsub);
@@ -227,7 +219,7 @@ static bool check_shared(const struct gd_host *h, const struct gd_target *t, con
                 if (gd_target_has(t, g->devices[i]) || member_ignored(d))
                         continue;
                 gd_finding_subject(x, g->devices[i]);
-                k = member_kind(d);
+                k = member_kind(h, d);
                 src = group_member_source(g->id, g->devices[i]);
                 desc = d ? gd_describe_dev(d) : NULL;
                 gd_finding_evidence(x, src, 0, "%s: %s", desc ? desc : g->devices[i],
@@ -240,18 +232,27 @@ static bool check_shared(const struct gd_host *h, const struct gd_target *t, con
 
         gd_finding_remedy(x, "1. Best: move the card to a slot wired to the CPU (usually the top x16 slot); chipset "
                              "slots share the chipset's group, and after the move this group no longer matters.");
+        /* The plan takes the first remedy: the others cost the host its
+         * devices or the isolation, which only a person may choose. */
+        if (n_blocks > 0)
+                gd_finding_act_line(x, GD_ACT_MOVE_CARD, NULL, 0, NULL, t->gpu->address,
+                                    "a slot wired to the CPU (usually the top x16 slot), out of IOMMU group shared "
+                                    "with other devices");
         if (n_blocks > 0) {
                 gd_finding_remedy_append(x, "2. Or give every other endpoint of group %d to vfio-pci as well. The "
                                             "host loses these devices (never do it for the disk or network card "
                                             "the host runs from):", g->id);
                 for (size_t i = 0; g->devices && g->devices[i]; i++) {
                         const struct gd_pci_dev *d = gd_host_find_dev(h, g->devices[i]);
+                        char name[512];
+
                         if (gd_target_has(t, g->devices[i]) || !d || member_ignored(d) ||
-                            member_kind(d) != MEMBER_BLOCKS)
+                            member_kind(h, d) != MEMBER_BLOCKS)
                                 continue;
+                        gd_pci_format_name(d, false, name, sizeof(name));
                         gd_finding_remedy_append(x, "     driverctl set-override %s vfio-pci   # %s %s, now on %s",
                                                  d->address, d->class_name ? d->class_name : "device",
-                                                 d->device_name ? d->device_name : "", d->driver);
+                                                 name, d->driver);
                 }
         }
         gd_finding_remedy_append(x, "%s Last resort, with a security cost: an ACS override "
@@ -277,20 +278,19 @@ static void check_split(const struct gd_host *h, const struct gd_target *t, stru
                         groups_differ = true;
                 if (d->driver_known != TRI_YES)
                         continue;
-                if (gd_driver_is_vfio(d->driver))
+                if (gd_driver_is_vfio_class(h, d->driver))
                         n_vfio++;
                 else
                         n_other++;
         }
 
         if (groups_differ) {
-                x = gd_findings_add(out, "gpu.functions-split", "the functions of the card at %s are in different "
-                                    "IOMMU groups", t->gpu->address);
+                /* Separate groups are not a blocker by themselves: each is
+                 * assigned on its own and group.shared judges each.  The VM
+                 * must still get every function. */
+                x = gd_findings_add_variant(out, "gpu.functions-split", "groups-only", "the functions of the card at "
+                                            "%s are in different IOMMU groups", t->gpu->address);
                 if (x) {
-                        /* Separate groups are not a blocker by themselves: each
-                         * is assigned on its own and group.shared judges each.
-                         * The VM must still get every function. */
-                        x->effect = GD_EFFECT_NONE;
                         gd_finding_subject_target(x, t);
                         for (size_t i = 0; i < t->n_functions; i++) {
                                 const struct gd_pci_dev *d = t->functions[i];
@@ -321,6 +321,8 @@ static void check_split(const struct gd_host *h, const struct gd_target *t, stru
                 gd_finding_remedy(x, "Bind every function of the card to vfio-pci, not only the GPU: vfio-pci "
                                      "ids=%s (driver.host-bound / driver.unbound give the exact lines).",
                                   ids ? ids : "");
+                if (ids)
+                        gd_finding_act(x, GD_ACT_VFIO_IDS, ids);
         }
 }
 

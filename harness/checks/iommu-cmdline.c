@@ -40,9 +40,9 @@ void read_cmdline(const struct gd_host *h, struct cmdline_iommu *c) {
                                 p += strcspn(p, ",");
                                 p += strspn(p, ",");
                         }
-                } else if (strcmp(a->key, "amd_iommu") == 0 && has_word(a->value, "off"))
+                } else if (strcmp(a->key, "amd_iommu") == 0 && comma_item_starts_with(a->value, "off"))
                         c->amd_off = a;
-                else if (strcmp(a->key, "iommu") == 0 && has_word(a->value, "off"))
+                else if (strcmp(a->key, "iommu") == 0 && comma_item_starts_with(a->value, "off"))
                         c->iommu_off = a;
         }
 }
@@ -84,9 +84,10 @@ void unknown_options(const struct gd_host *h, struct gd_findings *out) {
                                             a->key, word);
                         if (!x)
                                 return;
-                        ev_cmdline(x, h);
-                        if (asprintf(&logline, "Unknown option - '%s'", word) >= 0 &&
-                            (r = kfind(h, intel ? "DMAR: " : "AMD-Vi: ", logline)))
+                        gd_finding_evidence_cmdline(x, h);
+                        if (asprintf(&logline, "'%s'", word) >= 0 &&
+                            (r = kfind(h, intel ? GD_KMSG_DMAR_UNKNOWN_OPTION : GD_KMSG_AMDVI_UNKNOWN_OPTION,
+                                       logline)))
                                 gd_finding_evidence_kmsg(x, h, r);
                         if (intel && strcmp(word, "pt") == 0)
                                 gd_finding_evidence(x, "drivers/iommu/intel/iommu.c", 0,

@@ -3,11 +3,12 @@
  * not part of the API. */
 #pragma once
 
+#include "model/kmsg-signals.h"
+
 #include <stdbool.h>
 
 #include "families.h"
 
-#define CMDLINE "/proc/cmdline"
 #define ROOT_REMEDY "Run gpudiag as root (the kernel log needs it when kernel.dmesg_restrict=1), or collect the bundle as root."
 
 struct facts {
@@ -18,19 +19,20 @@ struct facts {
         const struct gd_kmsg_record *noiommu_rec;
         const struct gd_cmdline_arg *noiommu_arg;
         tri_t on;
-        bool vm;
         const char *vm_vendor;             /* DMI vendor that names a hypervisor */
 };
 
 /* iommu.c */
-/* The first kernel log record that contains a, and b after it (b may be NULL). */
-const struct gd_kmsg_record *kfind(const struct gd_host *h, const char *a, const char *b);
+/* The first kernel log record that holds signal, and the text and after it
+ * (and may be NULL); NULL when the log could not be read. */
+const struct gd_kmsg_record *kfind(const struct gd_host *h, enum gd_kmsg_signal signal, const char *and);
 /* kstrtobool() as param_set_bool() uses it; a bare flag is true. */
 bool truthy(const char *v);
-/* Does any comma-separated word of value start with word (strncmp)? */
-bool has_word(const char *value, const char *word);
-int ev_cmdline(struct gd_finding *x, const struct gd_host *h);
+/* Does any comma-separated item of value start with word (the kernel's strncmp)? */
+bool comma_item_starts_with(const char *value, const char *word);
 int ev_facts(struct gd_finding *x, const struct gd_host *h, const struct facts *f);
+/* The facts that decided where gpudiag runs (model/role.c), as evidence. */
+int ev_role(struct gd_finding *x, const struct gd_host *h);
 
 /* iommu-cmdline.c */
 struct cmdline_iommu {

@@ -32,34 +32,23 @@
  *  - no-IOMMU mode: vfio.enable_unsafe_noiommu_mode (module_param_named in
  *    drivers/vfio/vfio_main.c, earlier vfio.c), "Adding kernel taint for
  *    vfio-noiommu group on device". */
-#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hostpaths.h"
 #include "base/strv.h"
 #include "families.h"
 #include "iommu-internal.h"
 #include "model/bootconfig.h"
-#include "model/kmsg-signals.h"
+#include "model/kmsg.h"
 #include "model/modconfig.h"
 #include "remedy.h"
 
 /* ---- facts ------------------------------------------------------------------ */
 
-const struct gd_kmsg_record *kfind(const struct gd_host *h, const char *a, const char *b) {
-        /* The reader kept only signal records: a pattern without a signal
-         * would never match, whatever the log said. */
-        assert(gd_kmsg_signal_covers(a));
-        if (h->kmsg_state < 0)
-                return NULL;
-        for (size_t i = 0; i < h->kmsg.n_records; i++) {
-                const char *t = h->kmsg.records[i].text;
-                const char *pa = t ? strstr(t, a) : NULL;
-                if (pa && (!b || strstr(pa, b)))
-                        return &h->kmsg.records[i];
-        }
-        return NULL;
+const struct gd_kmsg_record *kfind(const struct gd_host *h, enum gd_kmsg_signal signal, const char *and) {
+        return h->kmsg_state < 0 ? NULL : gd_kmsg_find(&h->kmsg, signal, and, 0);
 }
 
 /* kstrtobool() as param_set_bool() uses it; a bare flag is true. */
@@ -67,8 +56,10 @@ bool truthy(const char *v) {
         return !v || strchr("yYtT1", v[0]) || (v[0] == 'o' && v[1] == 'n');
 }
 
-/* Does any comma-separated word of value start with word (strncmp)? */
-bool has_word(const char *value, const char *word) {
+/* Does any comma-separated item of value start with prefix?  The kernel's
+ * own matching (strncmp) in intel_iommu_setup(), parse_amd_iommu_options()
+ * and iommu_setup(), so "offx" is "off" too. */
+bool comma_item_starts_with(const char *value, const char *word) {
         for (const char *p = value; p && *p;) {
                 if (strncmp(p, word, strlen(word)) == 0)
                         return true;
@@ -84,39 +75,19 @@ static tri_t sysfs_tri(int state, size_t n) {
         return TRI_UNKNOWN; /* -ENOENT too: a bundle may not have recorded it */
 }
 
-int ev_cmdline(struct gd_finding *x, const struct gd_host *h) {
-        return gd_finding_evidence(x, CMDLINE, 1, "%s", h->cmdline.raw ? h->cmdline.raw : "");
-}
-
-static const char *dmi_hypervisor(const struct gd_host *h) {
-        static const char *const vendors[] = {
-                "QEMU", "VMware, Inc.", "innotek GmbH", "Xen", "Amazon EC2", "Google", "Parallels",
-        };
-        const char *v = h->dmi_sys_vendor;
-
-        if (!v)
-                return NULL;
-        for (size_t i = 0; i < ELEMENTSOF(vendors); i++)
-                if (strcmp(v, vendors[i]) == 0)
-                        return v;
-        /* Hyper-V; Surface laptops share the vendor, not the product. */
-        if (strcmp(v, "Microsoft Corporation") == 0 && streq(h->dmi_product_name, "Virtual Machine"))
-                return v;
-        return NULL;
-}
-
 static void gather(const struct gd_host *h, struct facts *f) {
         const struct gd_kmsg_record *adding;
 
         *f = (struct facts) {};
-        if (h->acpi_dmar == TRI_YES || h->acpi_ivrs == TRI_YES)
+        /* arm64 describes its SMMUs in the IORT table (drivers/acpi/arm64/iort.c). */
+        if (h->acpi_dmar == TRI_YES || h->acpi_ivrs == TRI_YES || h->acpi_iort == TRI_YES)
                 f->fw = TRI_YES;
         else if (h->acpi_dmar == TRI_NO && h->acpi_ivrs == TRI_NO)
                 f->fw = TRI_NO;
-        else if (kfind(h, "ACPI: DMAR ", NULL) || kfind(h, "ACPI: IVRS ", NULL) ||
-                 kfind(h, "DMAR: Host address width", NULL))
+        else if (kfind(h, GD_KMSG_ACPI_DMAR, NULL) || kfind(h, GD_KMSG_ACPI_IVRS, NULL) ||
+                 kfind(h, GD_KMSG_DMAR_HOST_WIDTH, NULL))
                 f->fw = TRI_YES; /* the ACPI table dump at boot, or the DMAR table parser */
-        else if (kfind(h, "ACPI: XSDT ", NULL) || kfind(h, "ACPI: RSDT ", NULL))
+        else if (kfind(h, GD_KMSG_ACPI_XSDT, NULL) || kfind(h, GD_KMSG_ACPI_RSDT, NULL))
                 f->fw = TRI_NO;  /* the log has the boot-time table dump (acpi_tb_print_table_header()), without either */
 
         f->units = sysfs_tri(h->iommu_units_state, strv_length(h->iommu_units));
@@ -128,15 +99,15 @@ static void gather(const struct gd_host *h, struct facts *f) {
                 if (f->noiommu_arg && !truthy(f->noiommu_arg->value))
                         f->noiommu_arg = NULL;
         }
-        f->noiommu_rec = kfind(h, "vfio-noiommu", NULL);
+        f->noiommu_rec = kfind(h, GD_KMSG_VFIO_NOIOMMU, NULL);
         f->noiommu = f->noiommu_arg || f->noiommu_rec;
 
-        f->on_rec = kfind(h, "Intel(R) Virtualization Technology for Directed I/O", NULL);
+        f->on_rec = kfind(h, GD_KMSG_VTD_ENABLED, NULL);
         if (!f->on_rec)
-                f->on_rec = kfind(h, "AMD-Vi: Found IOMMU", NULL);
-        adding = kfind(h, "Adding to iommu group", NULL);
+                f->on_rec = kfind(h, GD_KMSG_AMDVI_FOUND, NULL);
+        adding = kfind(h, GD_KMSG_GROUP_ADDED, NULL);
         if (!adding)
-                adding = kfind(h, "Adding device ", " to group ");
+                adding = kfind(h, GD_KMSG_DEVICE_ADDED, " to group ");
         if (!f->on_rec && !f->noiommu)
                 f->on_rec = adding;
 
@@ -147,8 +118,7 @@ static void gather(const struct gd_host *h, struct facts *f) {
         else
                 f->on = TRI_UNKNOWN;
 
-        f->vm_vendor = dmi_hypervisor(h);
-        f->vm = h->hypervisor == TRI_YES || f->vm_vendor;
+        f->vm_vendor = gd_dmi_hypervisor_vendor(h);
 }
 
 int ev_facts(struct gd_finding *x, const struct gd_host *h, const struct facts *f) {
@@ -185,7 +155,7 @@ static void kernel_off(const struct gd_host *h, const struct facts *f, struct gd
                                     as ? as : a->key);
                 if (!x)
                         return;
-                ev_cmdline(x, h);
+                gd_finding_evidence_cmdline(x, h);
                 ev_facts(x, h, f);
                 if (as)
                         gd_remedy_cmdline_remove(x, h, as);
@@ -203,7 +173,7 @@ static void kernel_off(const struct gd_host *h, const struct facts *f, struct gd
                         return;
                 gd_finding_evidence(x, b->kconfig_source, 0, "CONFIG_INTEL_IOMMU_DEFAULT_ON=%s%s", dflt,
                                     intgpu ? "" : " (no CONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF)");
-                ev_cmdline(x, h);
+                gd_finding_evidence_cmdline(x, h);
                 ev_facts(x, h, f);
                 gd_remedy_cmdline_add(x, h, "intel_iommu=on");
                 return;
@@ -215,7 +185,7 @@ static void kernel_off(const struct gd_host *h, const struct facts *f, struct gd
                 return;
         ev_facts(x, h, f);
         if (h->cmdline_state == 0)
-                ev_cmdline(x, h);
+                gd_finding_evidence_cmdline(x, h);
         if (intel && !dflt) {
                 _cleanup_free_ char *cfg = NULL;
                 if (asprintf(&cfg, "/boot/config-%s", h->kernel_release ? h->kernel_release : "<release>") < 0)
@@ -224,7 +194,7 @@ static void kernel_off(const struct gd_host *h, const struct facts *f, struct gd
                                     "kernel configuration %s: CONFIG_INTEL_IOMMU_DEFAULT_ON unknown",
                                     b && b->kconfig_source ? "does not mention it" : "unreadable (nor /proc/config.gz)");
         }
-        if ((r = kfind(h, "DMAR: Initialization failed", NULL)) || (r = kfind(h, "AMD-Vi: [Firmware Bug]", NULL)))
+        if ((r = kfind(h, GD_KMSG_DMAR_INIT_FAILED, NULL)) || (r = kfind(h, GD_KMSG_AMDVI_FIRMWARE_BUG, NULL)))
                 gd_finding_evidence_kmsg(x, h, r);
         if (intel && c.intel != 1 && !streq(dflt, "y") && !streq(intgpu, "y"))
                 gd_remedy_cmdline_add(x, h, "intel_iommu=on");
@@ -234,15 +204,13 @@ static void kernel_off(const struct gd_host *h, const struct facts *f, struct gd
                                   intel ? "INTEL" : "AMD");
 }
 
-static int ev_vm(struct gd_finding *x, const struct gd_host *h, const struct facts *f) {
-        if (h->hypervisor == TRI_YES)
-                gd_finding_evidence(x, "/proc/cpuinfo", 0, "flags: ... hypervisor ... (the CPU runs under a hypervisor)");
-        if (f->vm_vendor)
-                gd_finding_evidence(x, "/sys/class/dmi/id/sys_vendor", 0, "%s", f->vm_vendor);
-        if (h->dmi_product_name && f->vm_vendor)
-                gd_finding_evidence(x, "/sys/class/dmi/id/product_name", 0, "%s", h->dmi_product_name);
-        if (!h->dmi_sys_vendor)
-                gd_finding_evidence(x, "/sys/class/dmi/id/sys_vendor", 0, "(absent: no DMI tables)");
+/* The facts that decided the role (model/role.c), as evidence. */
+int ev_role(struct gd_finding *x, const struct gd_host *h) {
+        struct gd_role_fact rf;
+
+        gd_role_decide(h, &rf);
+        for (size_t i = 0; i < rf.n_evidence; i++)
+                gd_finding_evidence(x, rf.evidence[i].source, rf.evidence[i].line, "%s", rf.evidence[i].text);
         return 0;
 }
 
@@ -258,17 +226,43 @@ static void unreadable(struct gd_findings *out, const char *what, const char *so
 
 /* ---- the check -------------------------------------------------------------- */
 
-static void check_noiommu(const struct gd_host *h, const struct facts *f, struct gd_findings *out) {
+/* True when every function of every card has an IOMMU group. */
+static bool targets_grouped(const struct gd_targets *t) {
+        for (size_t i = 0; i < t->n; i++)
+                for (size_t j = 0; j < t->items[i].n_functions; j++)
+                        if (t->items[i].functions[j]->iommu_group == GD_GROUP_NONE)
+                                return false;
+        return t->n > 0;
+}
+
+/* vfio's no-IOMMU mode makes a group only for a device that has none:
+ * vfio_device_set_group() in drivers/vfio/group.c (vfio_group_find_or_alloc()
+ * before 6.2) calls vfio_noiommu_group_alloc() only when iommu_group_get()
+ * returns NULL.  On a host whose IOMMU translates (units, or the VT-d /
+ * AMD-Vi banner) the GPU's own group is real and VFIO uses it as ever. */
+static void check_noiommu(const struct gd_host *h, const struct facts *f, const struct gd_targets *t,
+                          struct gd_findings *out) {
+        bool real = f->units == TRI_YES || f->on_rec;
         struct gd_finding *x;
 
         if (!f->noiommu)
                 return;
-        x = gd_findings_add(out, "iommu.noiommu-mode", "vfio no-IOMMU mode is enabled: no DMA isolation, unusable for VMs");
+        if (real && targets_grouped(t))
+                x = gd_findings_add_variant(out, "iommu.noiommu-mode", "real-groups", "vfio no-IOMMU mode is enabled, "
+                                            "but the IOMMU is on and every GPU function has a real group: only "
+                                            "devices without a group get unsafe no-IOMMU groups");
+        else
+                x = gd_findings_add(out, "iommu.noiommu-mode", "vfio no-IOMMU mode is enabled: no DMA isolation, "
+                                    "unusable for VMs");
         if (!x)
                 return;
+        if (real && f->units == TRI_YES)
+                gd_finding_evidence(x, "/sys/class/iommu", 0, "%s: the IOMMU is on", h->iommu_units[0]);
+        else if (real)
+                gd_finding_evidence_kmsg(x, h, f->on_rec);
         if (f->noiommu_arg) {
                 _cleanup_free_ char *as = arg_string(f->noiommu_arg);
-                ev_cmdline(x, h);
+                gd_finding_evidence_cmdline(x, h);
                 if (as)
                         gd_remedy_cmdline_remove(x, h, as);
         }
@@ -288,20 +282,22 @@ static void check_acs_override(const struct gd_host *h, struct gd_findings *out)
         if (!a)
                 return;
         as = arg_string(a);
-        on = kfind(h, "PCIe ACS overrides enabled", NULL);
-        ignored = kfind(h, "Unknown kernel command line parameters", "pcie_acs_override");
+        on = kfind(h, GD_KMSG_ACS_OVERRIDE, NULL);
+        ignored = kfind(h, GD_KMSG_UNKNOWN_PARAMETERS, "pcie_acs_override");
         x = gd_findings_add(out, "acs.override", ignored ?
                             "pcie_acs_override is set but this kernel ignores it (no ACS override patch)" :
                             "pcie_acs_override is set: IOMMU groups are split without hardware isolation");
         if (!x)
                 return;
-        ev_cmdline(x, h);
+        gd_finding_evidence_cmdline(x, h);
         if (on)
                 gd_finding_evidence_kmsg(x, h, on);
         if (ignored)
                 gd_finding_evidence_kmsg(x, h, ignored);
+        /* Advice only: the plan never removes it by itself, since the
+         * groups a VM relies on would merge again. */
         if (as)
-                gd_remedy_cmdline_remove(x, h, as);
+                gd_remedy_cmdline_remove_text(x, h, as);
         gd_finding_remedy_append(x, "If you keep it, know that devices in the split groups can still reach each other by "
                                  "peer-to-peer DMA; prefer a slot whose root port has ACS.");
 }
@@ -311,22 +307,41 @@ void gd_check_iommu(const struct gd_host *h, const struct gd_targets *t, struct 
         struct gd_finding *x;
 
         gather(h, &f);
-        check_noiommu(h, &f, out);
-        check_acs_override(h, out);
-        unknown_options(h, out);
 
-        /* Xen dom0: the hypervisor owns the IOMMU.  A Xen HVM guest shows
-         * DMI vendor "Xen"; dom0 shows the real board. */
-        if (streq(h->hypervisor_type, "xen") && !streq(h->dmi_sys_vendor, "Xen") && f.on != TRI_YES) {
-                x = gd_findings_add(out, "iommu.xen-dom0", "Xen dom0: devices are passed through by Xen, not VFIO");
+        switch (out->role) {
+        case GD_ROLE_XEN_DOM0:
+                /* Xen owns the IOMMU and interrupt remapping; dom0's Linux
+                 * sees neither ("I/O virtualisation enabled" is in xl dmesg). */
+                x = gd_findings_add(out, "iommu.xen-dom0", "Xen dom0: devices are passed through by Xen "
+                                    "(xen-pciback), not VFIO");
                 if (!x)
                         return;
-                gd_finding_evidence(x, "/sys/hypervisor/type", 0, "xen");
+                ev_role(x, h);
                 ev_facts(x, h, &f);
-                gd_finding_remedy(x, "Make the GPU assignable with 'xl pci-assignable-add <BDF>' and list it in the "
-                                  "guest's pci = [ ... ] setting.");
+                gd_finding_remedy(x, "Check Xen's IOMMU: xl dmesg | grep -i 'I/O virtualisation' must say enabled "
+                                  "(iommu=1 on the Xen command line). Then make the GPU's functions assignable with "
+                                  "'xl pci-assignable-add <BDF>' and list them in the guest's pci = [ ... ] setting.");
                 return;
+        case GD_ROLE_GUEST:
+        case GD_ROLE_XEN_DOMU:
+                x = gd_findings_add(out, "iommu.hypervisor", "this host is a virtual machine without a virtual "
+                                    "IOMMU: it can use the GPUs it was given, but cannot pass them on");
+                if (!x)
+                        return;
+                ev_role(x, h);
+                ev_facts(x, h, &f);
+                gd_finding_remedy(x, "Nothing to change to use a GPU inside this VM. To pass one on to a nested VM, "
+                                  "give this VM a vIOMMU on the outer host (QEMU q35: -device "
+                                  "intel-iommu,intremap=on,caching-mode=on) and enable nested virtualization "
+                                  "(kvm_intel.nested=1 / kvm_amd.nested=1).");
+                return;
+        default:
+                break;
         }
+
+        check_noiommu(h, &f, t, out);
+        check_acs_override(h, out);
+        unknown_options(h, out);
 
         if (f.on == TRI_YES) {
                 if (f.groups == TRI_NO) {
@@ -339,26 +354,17 @@ void gd_check_iommu(const struct gd_host *h, const struct gd_targets *t, struct 
                         gd_finding_remedy(x, "Look for IOMMU errors in the kernel log (dmesg | grep -iE 'DMAR|AMD-Vi|iommu').");
                 } else if (f.groups == TRI_UNKNOWN)
                         unreadable(out, "the IOMMU groups", "/sys/kernel/iommu_groups", "unreadable", ROOT_REMEDY);
-                else if (!f.noiommu)
+                else
+                        /* On proves translation here: units or the driver's
+                         * banner, or groups without no-IOMMU mode (gather()). */
                         gd_findings_prove(out, GD_PROOF_IOMMU, NULL);
                 check_irq(h, out);
                 return;
         }
 
-        if (f.vm) {
-                x = gd_findings_add(out, "iommu.hypervisor", "this host is a virtual machine without a virtual IOMMU");
-                if (!x)
-                        return;
-                ev_vm(x, h, &f);
-                ev_facts(x, h, &f);
-                gd_finding_remedy(x, "Pass the GPU through on the physical host instead. For nested passthrough give this "
-                                  "VM a vIOMMU (QEMU q35: -device intel-iommu,intremap=on,caching-mode=on) and enable "
-                                  "nested virtualization (kvm_intel.nested=1 / kvm_amd.nested=1) on the outer host.");
-                return;
-        }
-
         if (f.fw == TRI_NO) {
-                x = gd_findings_add(out, "iommu.firmware-off", "the firmware describes no IOMMU (no DMAR or IVRS table)");
+                x = gd_findings_add(out, "iommu.firmware-off", "the firmware describes no IOMMU (no DMAR, IVRS or "
+                                    "IORT table)");
                 if (!x)
                         return;
                 ev_facts(x, h, &f);
@@ -366,6 +372,10 @@ void gd_check_iommu(const struct gd_host *h, const struct gd_targets *t, struct 
                                   streq(h->cpu_vendor, "AuthenticAMD") ? "IOMMU / AMD-Vi (often under AMD CBS > NBIO)" :
                                   streq(h->cpu_vendor, "GenuineIntel") ? "VT-d (Intel Virtualization Technology for Directed I/O)" :
                                   "VT-d (Intel) or IOMMU / AMD-Vi (AMD)");
+                gd_finding_act_text(x, GD_ACT_FIRMWARE, "Enable %s",
+                                    streq(h->cpu_vendor, "AuthenticAMD") ? "IOMMU / AMD-Vi (often under AMD CBS > NBIO)" :
+                                    streq(h->cpu_vendor, "GenuineIntel") ? "VT-d (Intel Virtualization Technology for Directed I/O)" :
+                                    "VT-d (Intel) or IOMMU / AMD-Vi (AMD)");
                 return;
         }
 

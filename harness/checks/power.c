@@ -15,13 +15,12 @@
  *   healthy devices (snd_hda_intel, amdgpu BACO) and means nothing here.
  * A record counts when it names a function of the card ("<drv> <addr>: ").
  * A device whose vendor ID reads 0xffff is off the bus too. */
-#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "families.h"
-#include "model/kmsg-signals.h"
+#include "model/kmsg.h"
 #include "remedy.h"
 #include "vendor-reset-ids.h"
 
@@ -45,43 +44,48 @@ static void check_target(const struct gd_host *h, const struct gd_target *t, con
                          struct gd_findings *out) {
         const struct gd_pci_dev *gpu = t->gpu;
         const struct gd_pci_dev *first = NULL;
-        struct gd_finding *x = NULL;
-        unsigned n = 0;
+        _cleanup_free_ const struct gd_kmsg_record **records = NULL;
+        size_t n_off = 0, n_records = 0;
+        struct gd_finding *x;
 
-        for (size_t f = 0; f < t->n_functions; f++) {
-                const struct gd_pci_dev *d = t->functions[f];
-
-                if (d->vendor != 0xffff)
-                        continue;
-                if (!x && !(x = gd_findings_add(out, "power.d3cold", "placeholder")))
-                        return;
-                gd_finding_evidence_attr(x, d, "vendor", "0xffff (config space reads all ones)");
-                if (!first)
-                        first = d;
-                n++;
-        }
+        /* First what there is to say (the summary counts it), then the finding. */
+        for (size_t f = 0; f < t->n_functions; f++)
+                if (t->functions[f]->vendor == 0xffff) {
+                        if (!first)
+                                first = t->functions[f];
+                        n_off++;
+                }
         for (size_t i = 0; i < n_fail; i++) {
                 const struct gd_kmsg_record *r = &h->kmsg.records[fail[i]];
 
                 for (size_t f = 0; f < t->n_functions; f++) {
+                        const struct gd_kmsg_record **nr;
+
                         if (!gd_kmsg_names_device(r->text, t->functions[f]->address))
                                 continue;
-                        if (!x && !(x = gd_findings_add(out, "power.d3cold", "placeholder")))
+                        nr = reallocarray(records, n_records + 1, sizeof(*records));
+                        if (!nr)
                                 return;
-                        gd_finding_evidence_kmsg(x, h, r);
+                        records = nr;
+                        records[n_records++] = r;
                         if (!first)
                                 first = t->functions[f];
-                        n++;
                         break;
                 }
         }
-        if (!x)
+        if (!first)
                 return;
 
-        free(x->summary);
-        if (asprintf(&x->summary, "%s did not come back to D0 (device inaccessible or power state change "
-                                  "refused; %u record%s)", first->address, n, n == 1 ? "" : "s") < 0)
-                x->summary = strdup("a function of the card did not come back to D0");
+        x = gd_findings_add(out, "power.d3cold", "%s did not come back to D0 (device inaccessible or power state "
+                            "change refused; %zu record%s)", first->address, n_off + n_records,
+                            n_off + n_records == 1 ? "" : "s");
+        if (!x)
+                return;
+        for (size_t f = 0; f < t->n_functions; f++)
+                if (t->functions[f]->vendor == 0xffff)
+                        gd_finding_evidence_attr(x, t->functions[f], "vendor", "0xffff (config space reads all ones)");
+        for (size_t i = 0; i < n_records; i++)
+                gd_finding_evidence_kmsg(x, h, records[i]);
         gd_finding_subject_target(x, t);
         if (first->power_state)
                 gd_finding_evidence_attr(x, first, "power_state", first->power_state);
@@ -98,6 +102,15 @@ static void check_target(const struct gd_host *h, const struct gd_target *t, con
         gd_finding_remedy_append(x, "ACTION==\"add\", SUBSYSTEM==\"pci\", ATTR{vendor}==\"0x%04x\", "
                                     "ATTR{device}==\"0x%04x\", ATTR{d3cold_allowed}=\"0\"",
                                  first->vendor, first->device);
+        {
+                _cleanup_free_ char *rule = NULL;
+                if (asprintf(&rule, "ACTION==\"add\", SUBSYSTEM==\"pci\", ATTR{vendor}==\"0x%04x\", "
+                                    "ATTR{device}==\"0x%04x\", ATTR{d3cold_allowed}=\"0\"",
+                             first->vendor, first->device) >= 0)
+                        gd_finding_act_line(x, GD_ACT_FILE_LINE, "/etc/udev/rules.d/99-gpu-d3cold.rules", 0, NULL,
+                                            NULL, rule);
+                gd_finding_act(x, GD_ACT_REBOOT, NULL);
+        }
         gd_finding_remedy_append(x, "(now: echo 0 > /sys/bus/pci/devices/%s/d3cold_allowed). A device that "
                                     "already reads all ones comes back only after a host reboot; a firmware "
                                     "(BIOS/AGESA) update fixes some platforms.", first->address);
@@ -113,11 +126,12 @@ void gd_check_power(const struct gd_host *h, const struct gd_targets *t, struct 
         /* Classify the kernel log once, not once per GPU: with 100,000
          * records this scan was most of 'gpudiag explain' (bench/).  Every
          * failure record_is_failure() knows says "change power state", a
-         * signal the reader keeps. */
-        assert(gd_kmsg_signal_covers("change power state"));
+         * signal the reader keeps (GD_KMSG_POWER_STATE, matched as written:
+         * "Refused to change ..." and "can't change ..." both hold it). */
         if (h->kmsg_state >= 0 && t->n > 0)
                 for (size_t i = 0; i < h->kmsg.n_records; i++) {
-                        if (!h->kmsg.records[i].text || !record_is_failure(h->kmsg.records[i].text))
+                        if (!gd_kmsg_record_has(&h->kmsg.records[i], GD_KMSG_POWER_STATE) ||
+                            !record_is_failure(h->kmsg.records[i].text))
                                 continue;
                         if (n_fail == cap) {
                                 size_t *nf = reallocarray(fail, cap = cap ? cap * 2 : 16, sizeof(*fail));

@@ -7,12 +7,19 @@
  * applies it.  Commands: update-grub / grub2-mkconfig / grub-mkconfig
  * (GRUB), proxmox-boot-tool refresh (Proxmox), kernel-install (systemd-boot
  * with /etc/kernel/cmdline), kernelstub -a / -d (Pop!_OS); initramfs:
- * update-initramfs -u -k all, dracut -f --regenerate-all, mkinitcpio -P. */
+ * update-initramfs -u -k all, dracut -f --regenerate-all, mkinitcpio -P,
+ * booster's regenerate_images.
+ *
+ * Each helper also attaches the change as actions (model/action.h), which
+ * gpudiag plan merges across findings; where the host's files do not tell
+ * the boot loader or initramfs tool, the text says so once and the plan
+ * asks. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmdline-edit.h"
 #include "model/bootconfig.h"
 #include "remedy.h"
 
@@ -29,76 +36,6 @@ static const struct gd_bootconfig *usable_bootconfig(const struct gd_host *h) {
             (b->next_cmdline_state < 0 || !b->next_cmdline_source || !b->next_cmdline.raw))
                 return NULL;
         return b;
-}
-
-static bool is_blank(char c) {
-        return c == ' ' || c == '\t';
-}
-
-/* The line with flag added inside its quotes (GRUB assignment) or at its
- * end (/etc/kernel/cmdline).  An empty line becomes a new assignment. */
-static char *line_with_flag(const char *line, const char *flag, bool grub) {
-        const char *eq = grub ? strchr(line, '=') : NULL;
-        size_t len = strlen(line);
-        char *s = NULL;
-
-        while (len > 0 && is_blank(line[len - 1]))
-                len--;
-        if (grub && (len == 0 || !eq)) {
-                if (asprintf(&s, "GRUB_CMDLINE_LINUX_DEFAULT=\"%s\"", flag) < 0)
-                        return NULL;
-                return s;
-        }
-        if (grub && len >= 2 && (line[len - 1] == '"' || line[len - 1] == '\'')) {
-                /* NAME="" -> NAME="flag"; NAME="quiet" -> NAME="quiet flag" */
-                bool empty = line + len - 2 == eq || line[len - 2] == line[len - 1];
-                if (asprintf(&s, "%.*s%s%s%s", (int) (len - 1), line, empty ? "" : " ", flag,
-                             line + len - 1) < 0)
-                        return NULL;
-                return s;
-        }
-        if (grub) {
-                /* NAME=quiet (unquoted): quote the new value. */
-                if (asprintf(&s, "%.*s\"%.*s %s\"", (int) (eq - line + 1), line,
-                             (int) (line + len - eq - 1), eq + 1, flag) < 0)
-                        return NULL;
-                return s;
-        }
-        if (asprintf(&s, "%.*s%s%s", (int) len, line, len ? " " : "", flag) < 0)
-                return NULL;
-        return s;
-}
-
-/* The line with every whole-word occurrence of flag removed (with one
- * neighbouring blank); NULL when the line does not contain it. */
-static char *line_without_flag(const char *line, const char *flag) {
-        size_t fl = strlen(flag);
-        char *s = strdup(line);
-        bool found = false;
-        char *p;
-
-        if (!s || fl == 0)
-                return mfree_str(s);
-        p = s;
-        while ((p = strstr(p, flag))) {
-                char before = p == s ? ' ' : p[-1];
-                char after = p[fl];
-                if ((is_blank(before) || before == '"' || before == '\'' || before == '=') &&
-                    (after == '\0' || is_blank(after) || after == '"' || after == '\'')) {
-                        char *from = p, *to = p + fl;
-                        if (is_blank(*to))
-                                to++;
-                        else if (from > s && is_blank(from[-1]))
-                                from--;
-                        memmove(from, to, strlen(to) + 1);
-                        found = true;
-                        p = from;
-                } else
-                        p += fl;
-        }
-        if (!found)
-                return mfree_str(s);
-        return s;
 }
 
 /* The value the configuration gives flag's key ("intel_iommu" of
@@ -132,6 +69,21 @@ static bool next_has(const struct gd_bootconfig *b, const char *flag) {
         return false;
 }
 
+/* The boot loader configuration could not be read: one sentence, and the
+ * plan asks which boot loader it is. */
+static int unknown_bootloader(struct gd_finding *x, const char *verb, const char *flag, const char *prep) {
+        int r = gd_finding_act(x, GD_ACT_BOOTLOADER_REFRESH, NULL);
+
+        if (r >= 0)
+                r = gd_finding_act(x, GD_ACT_REBOOT, NULL);
+        if (r < 0)
+                return r;
+        return gd_finding_remedy_append(x, "%s %s %s the kernel command line in the boot loader configuration, "
+                                        "apply it and reboot (this host's files do not tell which boot loader "
+                                        "it uses: 'gpudiag plan' asks once and gives the exact edit).",
+                                        verb, flag, prep);
+}
+
 static int show_change(struct gd_finding *x, const struct gd_bootconfig *b, const char *new_line) {
         if (b->next_cmdline_line > 0)
                 return gd_finding_remedy_append(x, "In %s, line %u, change\n  %s\nto\n  %s",
@@ -140,18 +92,17 @@ static int show_change(struct gd_finding *x, const struct gd_bootconfig *b, cons
         return gd_finding_remedy_append(x, "Add this line to %s:\n  %s", b->next_cmdline_source, new_line);
 }
 
-int gd_remedy_cmdline_add(struct gd_finding *x, const struct gd_host *h, const char *flag) {
+static int cmdline_add(struct gd_finding *x, const struct gd_host *h, const char *flag, bool act) {
         const struct gd_bootconfig *b = usable_bootconfig(h);
         const struct gd_cmdline_arg *conflict;
         _cleanup_free_ char *line = NULL;
         int r;
 
+        r = act ? gd_finding_act(x, GD_ACT_CMDLINE_ADD, flag) : 0;
+        if (r < 0)
+                return r;
         if (!b)
-                return gd_finding_remedy_append(
-                        x, "Add %s to the kernel command line in the boot loader configuration "
-                           "(GRUB: GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, then update-grub or "
-                           "grub2-mkconfig; systemd-boot: /etc/kernel/cmdline, then kernel-install or "
-                           "proxmox-boot-tool refresh), then reboot.", flag);
+                return unknown_bootloader(x, "Add", flag, "to");
         if (b->bootloader == GD_BOOTLOADER_KERNELSTUB) {
                 r = gd_finding_remedy_append(x, "Run: kernelstub -a \"%s\"", flag);
                 return r < 0 ? r : gd_remedy_apply_bootloader(x, h);
@@ -164,9 +115,9 @@ int gd_remedy_cmdline_add(struct gd_finding *x, const struct gd_host *h, const c
                 _cleanup_free_ char *old = NULL, *without = NULL;
                 if (asprintf(&old, "%s=%s", conflict->key, conflict->value) < 0)
                         return -ENOMEM;
-                without = line_without_flag(b->next_cmdline.raw, old);
+                without = gd_cmdline_text_remove(b->next_cmdline.raw, old);
                 if (without) {
-                        line = line_with_flag(without, flag, b->next_cmdline_line == 0 ||
+                        line = gd_cmdline_text_add(without, flag, b->next_cmdline_line == 0 ||
                                               strcmp(b->next_cmdline_source, "/etc/default/grub") == 0);
                         if (!line)
                                 return -ENOMEM;
@@ -174,7 +125,7 @@ int gd_remedy_cmdline_add(struct gd_finding *x, const struct gd_host *h, const c
                         return r < 0 ? r : gd_remedy_apply_bootloader(x, h);
                 }
         }
-        line = line_with_flag(b->next_cmdline.raw, flag, b->next_cmdline_line == 0 ||
+        line = gd_cmdline_text_add(b->next_cmdline.raw, flag, b->next_cmdline_line == 0 ||
                               strcmp(b->next_cmdline_source, "/etc/default/grub") == 0);
         if (!line)
                 return -ENOMEM;
@@ -182,17 +133,16 @@ int gd_remedy_cmdline_add(struct gd_finding *x, const struct gd_host *h, const c
         return r < 0 ? r : gd_remedy_apply_bootloader(x, h);
 }
 
-int gd_remedy_cmdline_remove(struct gd_finding *x, const struct gd_host *h, const char *flag) {
+static int cmdline_remove(struct gd_finding *x, const struct gd_host *h, const char *flag, bool act) {
         const struct gd_bootconfig *b = usable_bootconfig(h);
         _cleanup_free_ char *line = NULL;
         int r;
 
+        r = act ? gd_finding_act(x, GD_ACT_CMDLINE_REMOVE, flag) : 0;
+        if (r < 0)
+                return r;
         if (!b)
-                return gd_finding_remedy_append(
-                        x, "Remove %s from the kernel command line in the boot loader configuration "
-                           "(GRUB: /etc/default/grub, then update-grub or grub2-mkconfig; systemd-boot: "
-                           "/etc/kernel/cmdline, then kernel-install or proxmox-boot-tool refresh), then reboot.",
-                        flag);
+                return unknown_bootloader(x, "Remove", flag, "from");
         if (b->bootloader == GD_BOOTLOADER_KERNELSTUB) {
                 r = gd_finding_remedy_append(x, "Run: kernelstub -d \"%s\"", flag);
                 return r < 0 ? r : gd_remedy_apply_bootloader(x, h);
@@ -203,7 +153,7 @@ int gd_remedy_cmdline_remove(struct gd_finding *x, const struct gd_host *h, cons
                                              b->next_cmdline_source, flag);
                 return r < 0 ? r : gd_remedy_apply_bootloader(x, h);
         }
-        line = line_without_flag(b->next_cmdline.raw, flag);
+        line = gd_cmdline_text_remove(b->next_cmdline.raw, flag);
         if (line)
                 r = show_change(x, b, line);
         else
@@ -213,11 +163,46 @@ int gd_remedy_cmdline_remove(struct gd_finding *x, const struct gd_host *h, cons
         return r < 0 ? r : gd_remedy_apply_bootloader(x, h);
 }
 
+int gd_remedy_cmdline_add(struct gd_finding *x, const struct gd_host *h, const char *flag) {
+        return cmdline_add(x, h, flag, true);
+}
+
+/* Text only: the actions a helper attached are taken off again. */
+static void drop_actions_from(struct gd_finding *x, size_t n) {
+        while (x->n_actions > n)
+                gd_action_clear(&x->actions[--x->n_actions]);
+}
+
+int gd_remedy_cmdline_add_text(struct gd_finding *x, const struct gd_host *h, const char *flag) {
+        size_t n = x->n_actions;
+        int r = cmdline_add(x, h, flag, false);
+
+        drop_actions_from(x, n);
+        return r;
+}
+
+int gd_remedy_cmdline_remove(struct gd_finding *x, const struct gd_host *h, const char *flag) {
+        return cmdline_remove(x, h, flag, true);
+}
+
+int gd_remedy_cmdline_remove_text(struct gd_finding *x, const struct gd_host *h, const char *flag) {
+        size_t n = x->n_actions;
+        int r = cmdline_remove(x, h, flag, false);
+
+        drop_actions_from(x, n);
+        return r;
+}
+
 int gd_remedy_apply_bootloader(struct gd_finding *x, const struct gd_host *h) {
         const struct gd_bootconfig *b = h->bootconfig;
         const char *rel = release_or_uname(h);
-        int r = 0;
+        int r;
 
+        r = gd_finding_act(x, GD_ACT_BOOTLOADER_REFRESH, NULL);
+        if (r >= 0)
+                r = gd_finding_act(x, GD_ACT_REBOOT, NULL);
+        if (r < 0)
+                return r;
         switch (b ? b->bootloader : GD_BOOTLOADER_UNKNOWN) {
         case GD_BOOTLOADER_GRUB:
                 if (b->grub_mkconfig)
@@ -243,9 +228,8 @@ int gd_remedy_apply_bootloader(struct gd_finding *x, const struct gd_host *h) {
                 break; /* kernelstub writes the boot entry itself */
         case GD_BOOTLOADER_UNKNOWN:
         default:
-                r = gd_finding_remedy_append(x, "Regenerate the boot loader configuration (update-grub, "
-                                             "grub2-mkconfig, proxmox-boot-tool refresh or kernel-install, "
-                                             "whichever this host uses).");
+                r = gd_finding_remedy_append(x, "Regenerate the boot loader configuration (this host's files do "
+                                             "not tell which boot loader it uses: 'gpudiag plan' asks once).");
                 break;
         }
         return r < 0 ? r : gd_finding_remedy_append(x, "Reboot.");
@@ -253,7 +237,10 @@ int gd_remedy_apply_bootloader(struct gd_finding *x, const struct gd_host *h) {
 
 int gd_remedy_apply_initramfs(struct gd_finding *x, const struct gd_host *h) {
         const struct gd_bootconfig *b = h->bootconfig;
+        int r = gd_finding_act(x, GD_ACT_INITRAMFS_REBUILD, NULL);
 
+        if (r < 0)
+                return r;
         switch (b ? b->initramfs_tool : GD_INITRAMFS_UNKNOWN) {
         case GD_INITRAMFS_TOOLS:
                 return gd_finding_remedy_append(x, "Run: update-initramfs -u -k all");
@@ -261,10 +248,11 @@ int gd_remedy_apply_initramfs(struct gd_finding *x, const struct gd_host *h) {
                 return gd_finding_remedy_append(x, "Run: dracut -f --regenerate-all");
         case GD_INITRAMFS_MKINITCPIO:
                 return gd_finding_remedy_append(x, "Run: mkinitcpio -P");
+        case GD_INITRAMFS_BOOSTER:
+                return gd_finding_remedy_append(x, "Run: /usr/lib/booster/regenerate_images");
         case GD_INITRAMFS_UNKNOWN:
         default:
-                return gd_finding_remedy_append(x, "Rebuild the initramfs (update-initramfs -u -k all, "
-                                                "dracut -f --regenerate-all or mkinitcpio -P, whichever "
-                                                "this host uses).");
+                return gd_finding_remedy_append(x, "Rebuild the initramfs (this host's files do not tell which "
+                                                "tool builds it: 'gpudiag plan' asks once).");
         }
 }

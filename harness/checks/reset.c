@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/string-util.h"
 #include "base/strv.h"
 #include "families.h"
 #include "model/modconfig.h"
@@ -30,23 +31,15 @@
 #include "vendor-reset-ids.h"
 
 #define PCI_VENDOR_NVIDIA 0x10de
-
-
-static bool has_word(const char *list, const char *word) {
-        size_t wl = strlen(word);
-
-        for (const char *p = list; p && (p = strstr(p, word)); p += wl)
-                if ((p == list || p[-1] == ' ') && (p[wl] == '\0' || p[wl] == ' ' || p[wl] == '\n'))
-                        return true;
-        return false;
-}
+/* reset_method_show() (drivers/pci/pci.c) joins the method names with ' '. */
+#define RESET_METHOD_SEPARATORS " \n"
 
 /* A reset of this function alone: everything but the bus-level methods. */
 static bool has_function_reset(const char *methods) {
         static const char *const per_function[] = { "device_specific", "acpi", "flr", "af_flr", "pm" };
 
         for (size_t i = 0; i < ELEMENTSOF(per_function); i++)
-                if (has_word(methods, per_function[i]))
+                if (string_has_word(methods, per_function[i], RESET_METHOD_SEPARATORS))
                         return true;
         return false;
 }
@@ -100,7 +93,7 @@ static void check_none(const struct gd_host *h, const struct gd_target *t, struc
         /* On the root bus there is no bridge to reset the bus with. */
         sharers = gpu->parent ? bus_sharers(h, t) : NULL;
         /* "bus" with the card alone on its bus is a usable reset. */
-        if (rm && has_word(rm, "bus") && !sharers)
+        if (rm && string_has_word(rm, "bus", RESET_METHOD_SEPARATORS) && !sharers)
                 return;
 
         if (sharers) {
@@ -174,12 +167,13 @@ static void check_amd_bug(const struct gd_host *h, const struct gd_target *t, st
         if (!id)
                 return;
 
-        x = gd_findings_add(out, "reset.amd-bug",
-                            "%s (%04x:%04x, %s) has the AMD reset bug; vendor-reset supports this device ID; "
-                            "vendor_reset is %s; reset_method %s device_specific",
-                            gpu->address, gpu->vendor, gpu->device, id->info_str,
-                            loaded == TRI_YES ? "loaded" : loaded == TRI_NO ? "not loaded" : "of unknown state",
-                            !rm ? "(unknown) may not select" : selected ? "selects" : "does not select");
+        /* Handled (the module loaded and selected): the note stays, the warning goes. */
+        x = gd_findings_add_variant(out, "reset.amd-bug", loaded == TRI_YES && selected ? "handled" : NULL,
+                                    "%s (%04x:%04x, %s) has the AMD reset bug; vendor-reset supports this device ID; "
+                                    "vendor_reset is %s; reset_method %s device_specific",
+                                    gpu->address, gpu->vendor, gpu->device, id->info_str,
+                                    loaded == TRI_YES ? "loaded" : loaded == TRI_NO ? "not loaded" : "of unknown state",
+                                    !rm ? "(unknown) may not select" : selected ? "selects" : "does not select");
         if (!x)
                 return;
         gd_finding_subject_target(x, t);
@@ -191,14 +185,16 @@ static void check_amd_bug(const struct gd_host *h, const struct gd_target *t, st
                             loaded == TRI_NO ? "absent (module not loaded)" : "module list unreadable");
         gd_finding_evidence_attr(x, gpu, "reset_method", rm ? rm : "(absent)");
 
-        if (loaded == TRI_YES && selected) {
-                x->severity = GD_SEV_INFO; /* handled: the note stays, the warning goes */
+        if (loaded == TRI_YES && selected)
                 return;
-        }
         if (loaded != TRI_YES) {
                 gd_finding_remedy(x, "Install vendor-reset (" GD_VENDOR_RESET_REPO ", e.g. with DKMS) and load it "
                                      "early: add the line 'vendor-reset' to /etc/modules.");
+                gd_finding_act_text(x, GD_ACT_MANUAL, "Install vendor-reset (" GD_VENDOR_RESET_REPO
+                                    ", e.g. with DKMS)");
+                gd_finding_act(x, GD_ACT_MODULE_LOAD, "vendor-reset");
                 gd_remedy_apply_initramfs(x, h);
+                gd_finding_act(x, GD_ACT_REBOOT, NULL);
         }
         if (!selected && (rm || gd_kernel_at_least(h, 5, 15))) {
                 gd_finding_remedy_append(x, "Linux 5.15+ tries flr/pm/bus before device_specific; select it with a "
@@ -206,6 +202,15 @@ static void check_amd_bug(const struct gd_host *h, const struct gd_target *t, st
                 gd_finding_remedy_append(x, "ACTION==\"add\", SUBSYSTEM==\"pci\", ATTR{vendor}==\"0x%04x\", "
                                             "ATTR{device}==\"0x%04x\", RUN+=\"/bin/sh -c 'echo device_specific > "
                                             "/sys$env{DEVPATH}/reset_method'\"", gpu->vendor, gpu->device);
+                {
+                        _cleanup_free_ char *rule = NULL;
+                        if (asprintf(&rule, "ACTION==\"add\", SUBSYSTEM==\"pci\", ATTR{vendor}==\"0x%04x\", "
+                                            "ATTR{device}==\"0x%04x\", RUN+=\"/bin/sh -c 'echo device_specific > "
+                                            "/sys$env{DEVPATH}/reset_method'\"", gpu->vendor, gpu->device) >= 0)
+                                gd_finding_act_line(x, GD_ACT_FILE_LINE, "/etc/udev/rules.d/99-vendor-reset.rules",
+                                                    0, NULL, NULL, rule);
+                        gd_finding_act(x, GD_ACT_REBOOT, NULL);
+                }
                 gd_finding_remedy_append(x, "(now: echo device_specific > /sys/bus/pci/devices/%s/reset_method)",
                                          gpu->address);
         }

@@ -27,8 +27,26 @@ static bool already_target(const struct gd_targets *t, const struct gd_pci_dev *
         return false;
 }
 
+enum gd_question gd_target_question(const struct gd_host *h, const struct gd_target *t, enum gd_role role) {
+        switch (role) {
+        case GD_ROLE_GUEST:
+        case GD_ROLE_XEN_DOMU:
+                return GD_QUESTION_GUEST;
+        case GD_ROLE_XEN_DOM0:
+                return GD_QUESTION_XEN;
+        case GD_ROLE_GUEST_VIOMMU:
+                /* A GPU a nested guest is meant to get is on a vfio driver
+                 * (or on its way there: driver_override). */
+                return gd_driver_is_vfio_class(h, t->gpu->driver) || streq(t->gpu->driver_override, "vfio-pci") ?
+                       GD_QUESTION_HOST : GD_QUESTION_GUEST;
+        default:
+                return GD_QUESTION_HOST;
+        }
+}
+
 int gd_targets_find(const struct gd_host *h, const char *slot, struct gd_targets *ret) {
         struct gd_targets t = { 0 };
+        enum gd_role role = gd_role_of(h);
 
         for (size_t i = 0; i < h->n_devs; i++) {
                 const struct gd_pci_dev *gpu = &h->devs[i];
@@ -57,6 +75,7 @@ int gd_targets_find(const struct gd_host *h, const char *slot, struct gd_targets
                 for (size_t j = 0; j < h->n_devs && x->n_functions < 8; j++)
                         if (gd_pci_same_slot(gpu, &h->devs[j]))
                                 x->functions[x->n_functions++] = &h->devs[j];
+                x->question = gd_target_question(h, x, role);
         }
 
         if (slot) {

@@ -8,16 +8,42 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hostpaths.h"
 #include "base/strv.h"
 #include "model/bootconfig.h"
 #include "model/modconfig.h"
 #include "remedy.h"
 #include "vfio-ids.h"
 
-static const char proc_cmdline[] = "/proc/cmdline";
 
 bool gd_driver_is_vfio(const char *driver) {
         return streq(driver, "vfio-pci") || streq(driver, "pci-stub");
+}
+
+/* The variant drivers of drivers/vfio/pci/ (one directory each, Makefile
+ * obj-$(CONFIG_..._VFIO_PCI)); each registers a pci_driver named
+ * KBUILD_MODNAME with .driver_managed_dma = true and is built on
+ * vfio_pci_core (nvgrace-gpu/main.c: nvgrace_gpu_vfio_pci_driver). */
+static const char *const vfio_pci_variants[] = {
+        "mlx5_vfio_pci", "hisi_acc_vfio_pci", "pds_vfio_pci", "nvgrace_gpu_vfio_pci", "virtio_vfio_pci",
+        "qat_vfio_pci", "xe_vfio_pci", "ism_vfio_pci",
+};
+
+bool gd_driver_is_vfio_class(const struct gd_host *h, const char *driver) {
+        const struct gd_sys_module *core;
+
+        if (!driver)
+                return false;
+        if (gd_driver_is_vfio(driver))
+                return true;
+        for (size_t i = 0; i < ELEMENTSOF(vfio_pci_variants); i++)
+                if (gd_modname_eq(driver, vfio_pci_variants[i]))
+                        return true;
+        core = h ? gd_host_sys_module(h, "vfio_pci_core") : NULL;
+        for (size_t i = 0; core && core->holders_state == 0 && core->holders && core->holders[i]; i++)
+                if (gd_modname_eq(core->holders[i], driver))
+                        return true;
+        return false;
 }
 
 bool gd_vfio_id_matches(const struct gd_vfio_id *id, const struct gd_pci_dev *d) {
@@ -38,7 +64,7 @@ tri_t gd_vfio_pci_builtin(const struct gd_host *h) {
 }
 
 static int ids_from_cmdline(const struct gd_host *h, struct gd_vfio_ids *ids) {
-        static const struct gd_source src = { proc_cmdline, 0 };
+        const struct gd_source src = { gd_hostpath(GD_PROC_CMDLINE)->path, 0 };
         /* parse_args() (kernel/params.c) compares names with parameq(), so
          * vfio-pci.ids= and vfio_pci.ids= are one parameter; gd_cmdline_find
          * does the same. */
@@ -124,8 +150,44 @@ char *gd_vfio_ids_for_target(const struct gd_target *t) {
         return out;
 }
 
-bool gd_kernel_version(const char *release, unsigned *major, unsigned *minor) {
-        return release && sscanf(release, "%u.%u", major, minor) == 2;
+char *gd_vfio_ids_with(const struct gd_host *h, const char *add) {
+        _cleanup_(gd_vfio_ids_clear) struct gd_vfio_ids ids = { 0 };
+        struct gd_vfio_id *more = NULL;
+        _cleanup_strv_free_ char **list = NULL;
+        size_t n_more = 0;
+        char *out = NULL;
+        size_t len = 0;
+        FILE *f;
+
+        if (gd_vfio_ids_effective(h, &ids) < 0 || gd_vfio_ids_parse(add, NULL, &more, &n_more) < 0) {
+                gd_vfio_ids_free(more, n_more);
+                return NULL;
+        }
+        for (size_t i = 0; i < ids.n; i++)
+                if (!strv_contains(list, ids.items[i].text) && strv_push_dup(&list, ids.items[i].text) < 0)
+                        goto fail;
+        for (size_t i = 0; i < n_more; i++) {
+                bool covered = false;
+                for (size_t j = 0; j < ids.n && !covered; j++)
+                        covered = ids.items[j].valid && ids.items[j].n_fields == 2 &&
+                                  ids.items[j].vendor == more[i].vendor && ids.items[j].device == more[i].device;
+                if (!covered && !strv_contains(list, more[i].text) && strv_push_dup(&list, more[i].text) < 0)
+                        goto fail;
+        }
+        gd_vfio_ids_free(more, n_more);
+        f = open_memstream(&out, &len);
+        if (!f)
+                return NULL;
+        for (size_t i = 0; list && list[i]; i++)
+                fprintf(f, "%s%s", i ? "," : "", list[i]);
+        if (fclose(f) != 0) {
+                free(out);
+                return NULL;
+        }
+        return out;
+fail:
+        gd_vfio_ids_free(more, n_more);
+        return NULL;
 }
 
 char *gd_describe_dev(const struct gd_pci_dev *d) {
@@ -144,20 +206,31 @@ char *gd_describe_dev(const struct gd_pci_dev *d) {
 
 void gd_remedy_initramfs_vfio(struct gd_finding *x, const struct gd_host *h) {
         enum gd_initramfs_tool tool = h->bootconfig ? h->bootconfig->initramfs_tool : GD_INITRAMFS_UNKNOWN;
+        /* mkinitcpio loads MODULES=() in order, vfio_pci first (the Arch
+         * wiki's order); the others take the list as a set. */
+        static const char *const modules[] = { "vfio_pci", "vfio", "vfio_iommu_type1" };
 
+        for (size_t i = 0; i < ELEMENTSOF(modules); i++)
+                gd_finding_act(x, GD_ACT_INITRAMFS_MODULE, modules[i]);
         /* initramfs-tools reads /etc/initramfs-tools/modules (not /etc/modules);
          * dracut force_drivers= loads them early (dracut.conf(5)); mkinitcpio
-         * MODULES=() loads them in order (mkinitcpio.conf(5)). */
-        if (tool == GD_INITRAMFS_TOOLS || tool == GD_INITRAMFS_UNKNOWN)
-                gd_finding_remedy_append(x, "%sadd the lines vfio, vfio_iommu_type1, vfio_pci to "
-                                            "/etc/initramfs-tools/modules", tool ? "In the initramfs: " :
-                                            "In the initramfs (initramfs-tools): ");
-        if (tool == GD_INITRAMFS_DRACUT || tool == GD_INITRAMFS_UNKNOWN)
-                gd_finding_remedy_append(x, "%swrite force_drivers+=\" vfio vfio_iommu_type1 vfio_pci \" to "
-                                            "/etc/dracut.conf.d/vfio.conf", tool ? "In the initramfs: " :
-                                            "(dracut): ");
-        if (tool == GD_INITRAMFS_MKINITCPIO || tool == GD_INITRAMFS_UNKNOWN)
-                gd_finding_remedy_append(x, "%sput vfio_pci vfio vfio_iommu_type1 first in MODULES=() in "
-                                            "/etc/mkinitcpio.conf", tool ? "In the initramfs: " : "(mkinitcpio): ");
+         * MODULES=() loads them in order (mkinitcpio.conf(5)); booster loads
+         * modules_force_load (booster(1)). */
+        if (tool == GD_INITRAMFS_TOOLS)
+                gd_finding_remedy_append(x, "In the initramfs: add the lines vfio, vfio_iommu_type1, vfio_pci to "
+                                            "/etc/initramfs-tools/modules");
+        else if (tool == GD_INITRAMFS_DRACUT)
+                gd_finding_remedy_append(x, "In the initramfs: write force_drivers+=\" vfio vfio_iommu_type1 "
+                                            "vfio_pci \" to /etc/dracut.conf.d/vfio.conf");
+        else if (tool == GD_INITRAMFS_MKINITCPIO)
+                gd_finding_remedy_append(x, "In the initramfs: put vfio_pci vfio vfio_iommu_type1 first in "
+                                            "MODULES=() in /etc/mkinitcpio.conf");
+        else if (tool == GD_INITRAMFS_BOOSTER)
+                gd_finding_remedy_append(x, "In the initramfs: add vfio_pci,vfio,vfio_iommu_type1 to "
+                                            "modules_force_load in /etc/booster.yaml");
+        else
+                gd_finding_remedy_append(x, "In the initramfs: add vfio_pci, vfio and vfio_iommu_type1 to the "
+                                            "initramfs tool's module list (which file depends on the tool, "
+                                            "which this host's files do not tell: 'gpudiag plan' asks once).");
         gd_remedy_apply_initramfs(x, h);
 }

@@ -45,6 +45,11 @@ const struct gd_vfio_id *gd_vfio_ids_match(const struct gd_vfio_ids *ids, const 
  * vendor:device once, in address order; newly allocated. */
 char *gd_vfio_ids_for_target(const struct gd_target *t);
 
+/* The vfio-pci ids= in effect (as written, each once) followed by those of
+ * add ("v:d,v:d") that no id in effect matches: the list that keeps every
+ * card vfio-pci is told about now.  Newly allocated. */
+char *gd_vfio_ids_with(const struct gd_host *h, const char *add);
+
 /* CONFIG_VFIO_PCI from the kernel build configuration. */
 tri_t gd_vfio_pci_builtin(const struct gd_host *h);
 
@@ -53,8 +58,6 @@ tri_t gd_vfio_pci_builtin(const struct gd_host *h);
  * (gd_remedy_apply_initramfs).  All three tools when the tool is unknown. */
 void gd_remedy_initramfs_vfio(struct gd_finding *x, const struct gd_host *h);
 
-/* "6.8.12-4-pve" -> 6, 8.  Returns false when it does not start with N.N. */
-bool gd_kernel_version(const char *release, unsigned *major, unsigned *minor);
 
 /* "0000:04:00.0 (Non-Volatile memory controller 1987:5016, on nvme)";
  * newly allocated. */

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hostpaths.h"
 #include "base/strv.h"
 #include "families.h"
 #include "model/bootconfig.h"
@@ -21,14 +22,15 @@
 #include "remedy.h"
 #include "vfio-ids.h"
 
-static const char proc_cmdline[] = "/proc/cmdline";
-static const char proc_modules[] = "/proc/modules";
-
 /* ---- vfio.modules-missing -------------------------------------------- */
 
-static bool target_all_on(const struct gd_target *t, const char *driver) {
+/* Every function on vfio-pci or one of its variant drivers: each is built
+ * on vfio_pci_core and vfio, so a bound card proves them loaded, and a
+ * card on a variant driver (nvgrace_gpu_vfio_pci) needs no vfio_pci. */
+static bool target_all_vfio(const struct gd_host *h, const struct gd_target *t) {
         for (size_t i = 0; i < t->n_functions; i++)
-                if (t->functions[i]->driver_known != TRI_YES || !streq(t->functions[i]->driver, driver))
+                if (t->functions[i]->driver_known != TRI_YES || !gd_driver_is_vfio_class(h, t->functions[i]->driver) ||
+                    streq(t->functions[i]->driver, "pci-stub"))
                         return false;
         return t->n_functions > 0;
 }
@@ -37,17 +39,22 @@ static void check_modules(const struct gd_host *h, const struct gd_targets *t, s
         /* vfio_pci_core (a module of its own since 5.15, "vfio/pci: Split
          * the pci_driver code out of vfio_pci_core.c") is a hard dependency
          * of vfio_pci, so vfio_pci loaded implies it. */
+        /* /sys/module/<name> is there for a loaded module and for a built-in
+         * one with parameters (kernel/params.c param_sysfs_builtin());
+         * vfio_iommu_type1 (allow_unsafe_interrupts, ...) and vfio_pci (ids,
+         * ...) always have parameters, so its absence rules out built-in. */
         static const struct {
                 const char *module, *kconfig;
                 bool proven_by_binding; /* a device on vfio-pci proves it loaded */
+                bool has_params;
         } needed[] = {
-                { "vfio", "CONFIG_VFIO", true },
-                { "vfio_iommu_type1", "CONFIG_VFIO_IOMMU_TYPE1", false },
-                { "vfio_pci", "CONFIG_VFIO_PCI", true },
+                { "vfio", "CONFIG_VFIO", true, false },
+                { "vfio_iommu_type1", "CONFIG_VFIO_IOMMU_TYPE1", false, true },
+                { "vfio_pci", "CONFIG_VFIO_PCI", true, true },
         };
         const struct gd_modconfig *m = h->modconfig;
         const struct gd_bootconfig *b = h->bootconfig;
-        bool bound = false, missing[ELEMENTSOF(needed)] = { false };
+        bool bound = false, missing[ELEMENTSOF(needed)] = { false }, builtin_unknown = false;
         size_t n_missing = 0;
         struct gd_finding *x;
         char names[128] = "";
@@ -58,13 +65,14 @@ static void check_modules(const struct gd_host *h, const struct gd_targets *t, s
         if (!m || !m->loaded)
                 return;
         for (size_t i = 0; i < t->n; i++)
-                if (target_all_on(&t->items[i], "vfio-pci"))
+                if (target_all_vfio(h, &t->items[i]))
                         bound = true;
 
         for (size_t i = 0; i < ELEMENTSOF(needed); i++) {
                 const char *kc = gd_kconfig_get(b, needed[i].kconfig);
+                const struct gd_sys_module *sm = gd_host_sys_module(h, needed[i].module);
 
-                if (streq(kc, "y") || gd_modconfig_is_loaded(m, needed[i].module))
+                if (streq(kc, "y") || gd_modconfig_is_loaded(m, needed[i].module) || (sm && sm->state == 0))
                         continue;
                 if (bound && needed[i].proven_by_binding)
                         continue;
@@ -75,6 +83,8 @@ static void check_modules(const struct gd_host *h, const struct gd_targets *t, s
                         continue;
                 missing[i] = true;
                 n_missing++;
+                if (!kc && !(needed[i].has_params && sm && sm->state == -ENOENT))
+                        builtin_unknown = true;
                 if (names[0])
                         strncat(names, ", ", sizeof(names) - strlen(names) - 1);
                 strncat(names, needed[i].module, sizeof(names) - strlen(names) - 1);
@@ -82,15 +92,19 @@ static void check_modules(const struct gd_host *h, const struct gd_targets *t, s
         if (n_missing == 0)
                 return;
 
-        x = gd_findings_add(out, "vfio.modules-missing", "%s %s not loaded (and not built into the kernel)",
-                            names, n_missing > 1 ? "are" : "is");
+        x = gd_findings_add(out, "vfio.modules-missing", "%s %s not loaded%s", names, n_missing > 1 ? "are" : "is",
+                            builtin_unknown ? " (whether built into the kernel could not be read)" :
+                            " (and not built into the kernel)");
         if (!x)
                 return;
         for (size_t i = 0; i < ELEMENTSOF(needed); i++) {
                 const char *kc;
                 if (!missing[i])
                         continue;
-                gd_finding_evidence(x, proc_modules, 0, "%s is not listed", needed[i].module);
+                gd_finding_evidence(x, gd_hostpath(GD_PROC_MODULES)->path, 0, "%s is not listed", needed[i].module);
+                if (gd_host_sys_module(h, needed[i].module) && gd_host_sys_module(h, needed[i].module)->state == -ENOENT)
+                        gd_finding_evidence(x, "/sys/module", 0, "no %s directory (neither loaded nor built in)",
+                                            needed[i].module);
                 kc = gd_kconfig_get(b, needed[i].kconfig);
                 if (kc && b->kconfig_source)
                         gd_finding_evidence(x, b->kconfig_source, 0, "%s=%s%s", needed[i].kconfig, kc,
@@ -100,7 +114,10 @@ static void check_modules(const struct gd_host *h, const struct gd_targets *t, s
         gd_finding_remedy_append(x, "Load them at every boot: write these lines to /etc/modules-load.d/vfio.conf:");
         gd_finding_remedy_append(x, "  vfio\n  vfio_iommu_type1\n  vfio_pci");
         gd_finding_remedy_append(x, "and put them in the initramfs too, so vfio-pci binds before a host driver.");
+        for (size_t i = 0; i < ELEMENTSOF(needed); i++)
+                gd_finding_act(x, GD_ACT_MODULE_LOAD, needed[i].module);
         gd_remedy_initramfs_vfio(x, h);
+        gd_finding_act(x, GD_ACT_REBOOT, NULL);
 }
 
 /* ---- vfio.virqfd-obsolete -------------------------------------------- */
@@ -132,6 +149,9 @@ static void check_virqfd(const struct gd_host *h, struct gd_findings *out) {
                 gd_finding_remedy_append(x, "Delete line %u of %s (systemd-modules-load reports "
                                          "'Failed to find module' for it at every boot).",
                                          l->source.line, l->source.path ? l->source.path : "(unknown file)");
+                if (l->source.path)
+                        gd_finding_act_line(x, GD_ACT_LINE_REMOVE, l->source.path, l->source.line, NULL,
+                                            l->module, NULL);
         }
 }
 
@@ -236,7 +256,7 @@ static void remedy_rewrite_ids(struct gd_finding *x, const struct gd_host *h, co
         const struct gd_source *src = ids->n ? &ids->items[0].source : NULL;
         _cleanup_free_ char *flag = NULL;
 
-        if (ids->builtin == TRI_YES || (src && streq(src->path, proc_cmdline))) {
+        if (ids->builtin == TRI_YES || gd_source_is_cmdline(src)) {
                 /* Edit what the boot loader will pass next boot, not the
                  * running command line. */
                 const struct gd_cmdline_arg *next =
@@ -246,12 +266,16 @@ static void remedy_rewrite_ids(struct gd_finding *x, const struct gd_host *h, co
                         gd_remedy_apply_bootloader(x, h);
                         return;
                 }
+                /* Text only: the plan merges the ids of every finding
+                 * (GD_ACT_VFIO_IDS / _DROP, attached by the caller). */
                 if (next && asprintf(&flag, "%s=%s", next->key, next->value ? next->value : "") >= 0)
-                        gd_remedy_cmdline_remove(x, h, flag);
+                        gd_remedy_cmdline_remove_text(x, h, flag);
                 free(flag);
                 flag = NULL;
                 if (asprintf(&flag, "vfio-pci.ids=%s", fixed) >= 0)
-                        gd_remedy_cmdline_add(x, h, flag);
+                        gd_remedy_cmdline_add_text(x, h, flag);
+                gd_finding_act(x, GD_ACT_BOOTLOADER_REFRESH, NULL);
+                gd_finding_act(x, GD_ACT_REBOOT, NULL);
                 return;
         }
         if (src && src->path) {
@@ -328,8 +352,11 @@ static void check_ids(const struct gd_host *h, const struct gd_targets *t, struc
                 for (size_t j = 0; j < tt->n_functions; j++) {
                         const struct gd_pci_dev *d = tt->functions[j];
                         _cleanup_free_ char *desc = NULL;
+                        char id[16];
                         if (gd_vfio_ids_match(&ids, d))
                                 continue;
+                        snprintf(id, sizeof(id), "%04x:%04x", d->vendor, d->device);
+                        gd_finding_act(x, GD_ACT_VFIO_IDS, id);
                         gd_finding_subject(x, d->address);
                         desc = gd_describe_dev(d);
                         gd_finding_evidence_attr(x, d, "device", desc ? desc : d->address);
@@ -358,6 +385,7 @@ static void check_ids(const struct gd_host *h, const struct gd_targets *t, struc
                                     v->source.line, "%s: %s", v->text,
                                     v->valid ? "no PCI device has this ID"
                                              : "not vendor:device in hex; the kernel skips it (\"invalid id string\")");
+                gd_finding_act(x, GD_ACT_VFIO_IDS_DROP, v->text);
         }
         if (fixed[0]) {
                 gd_finding_remedy(x, "Drop them (the corrected list): ids=%s", fixed);
@@ -385,7 +413,7 @@ static void check_builtin(const struct gd_host *h, const struct gd_targets *t, s
         if (gd_cmdline_find_last(&h->cmdline, "vfio_pci.ids"))
                 return;
         for (size_t i = 0; i < m->n_vfio_ids; i++)
-                if (!streq(m->vfio_ids[i].source.path, proc_cmdline) && m->vfio_ids[i].effective)
+                if (!gd_source_is_cmdline(&m->vfio_ids[i].source) && m->vfio_ids[i].effective)
                         n_conf++;
         if (n_conf == 0)
                 return;
@@ -413,8 +441,11 @@ static void check_builtin(const struct gd_host *h, const struct gd_targets *t, s
                         return;
                 if (asprintf(&flag, "vfio-pci.ids=%s", list) < 0)
                         return;
+                gd_finding_act(x, GD_ACT_VFIO_IDS, list);
         }
-        gd_remedy_cmdline_add(x, h, flag);
+        gd_remedy_cmdline_add_text(x, h, flag);
+        gd_finding_act(x, GD_ACT_BOOTLOADER_REFRESH, NULL);
+        gd_finding_act(x, GD_ACT_REBOOT, NULL);
 }
 
 void gd_check_vfio(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out) {

@@ -3,35 +3,28 @@
  * through disagrees with the host (model/vmconfig.h).  Never changes a
  * verdict: the host can be ready while a VM config is wrong.
  *
- * Rules, for each VM entry that names a function of a target card:
+ * Rules, for each VM that names a function of a target card:
  *  (a) Proxmox pcie=1 on a machine that is not q35: qemu-server refuses to
  *      start the VM, "q35 machine model is not enabled" (PVE/QemuServer/PCI.pm,
  *      print_hostpci_devices(); machine_type_is_q35() matches /q35/) — error;
  *  (b) the VM gets only some functions of the card (a Proxmox host without
  *      a function number passes every function) — warning;
- *  (c) x-vga=1 on an entry whose first device is not VGA class (0300) —
- *      warning (vfio-pci's x-vga needs the VGA ranges of a VGA device);
  *  (e) two VMs name the same card: only one can run at a time — warning.
  * And for any entry, GPU or not:
  *  (d) the address is not on this host: Proxmox dies with "no PCI device
  *      found for '<id>'" (parse_hostpci()), libvirt with a missing device —
- *      error.
- * A Proxmox mapping=NAME entry is not resolved (the mapping lives in
- * /etc/pve/mapping/pci.cfg) and is left alone. */
+ *      error;
+ *  (f) a mapping=NAME that pci.cfg does not define for this node, or whose
+ *      id= is not the device at its path — error (host/pve-mapping.c).
+ * The GPU rules of the guide (x-vga, rombar, cpu, kvm.ignore_msrs) are in
+ * vm-gpu.c; every hostpciN edit of every rule comes from vm-line.c, one
+ * consistent line per VM and card. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "families.h"
-#include "model/vmconfig.h"
-
-static const char *vm_noun(const struct gd_vm *vm) {
-        return vm->kind == GD_VM_PROXMOX ? "VM" : "libvirt domain";
-}
-
-static int evidence_entry(struct gd_finding *x, const struct gd_vm *vm, const struct gd_vm_pci *p) {
-        return gd_finding_evidence(x, vm->source, p->line, "%s", p->text);
-}
+#include "vm-internal.h"
 
 static int evidence_machine(struct gd_finding *x, const struct gd_vm *vm) {
         if (vm->machine_text)
@@ -40,121 +33,45 @@ static int evidence_machine(struct gd_finding *x, const struct gd_vm *vm) {
         return gd_finding_evidence(x, vm->source, 0, "no machine: line (the default machine is i440fx)");
 }
 
-/* The Proxmox options of an entry without the option key (",pcie=1,x-vga=1"
- * without "x-vga" is ",pcie=1").  Newly allocated. */
-static char *options_without(const char *opts, const char *key) {
-        char *out = calloc(1, strlen(opts) + 1), *w = out;
-        size_t kl = strlen(key);
-
-        if (!out)
-                return NULL;
-        for (const char *it = opts; *it;) {
-                size_t n;
-
-                if (*it == ',')
-                        it++;
-                n = strcspn(it, ",");
-                if (n && !(strncmp(it, key, kl) == 0 && it[kl] == '=')) {
-                        *w++ = ',';
-                        memcpy(w, it, n);
-                        w += n;
-                }
-                it += n;
-        }
-        *w = '\0';
-        return out;
-}
-
 static void slot_of(const struct gd_pci_dev *d, char buf[static GD_ADDR_LEN]) {
         snprintf(buf, GD_ADDR_LEN, "%04x:%02x:%02x", d->domain & 0xffff, d->bus & 0xff, d->dev & 0x1f);
 }
 
-/* The entry's first device on the host (Proxmox applies x-vga, rombar and
- * romfile to it). */
-static const struct gd_pci_dev *entry_first_dev(const struct gd_host *h, const struct gd_vm_pci *p) {
-        for (size_t i = 0; i < h->n_devs; i++)
-                if (gd_vm_pci_matches(p, &h->devs[i]))
-                        return &h->devs[i];
-        return NULL;
-}
-
-/* True when an earlier entry came from the same config line (one Proxmox
- * line can list several hosts). */
-static bool same_line_as_previous(const struct gd_vm *vm, size_t i) {
-        return i > 0 && vm->pci[i - 1].line == vm->pci[i].line && streq(vm->pci[i - 1].key, vm->pci[i].key);
-}
-
-static bool entry_names_target(const struct gd_vm_pci *p, const struct gd_target *t) {
-        for (size_t f = 0; f < t->n_functions; f++)
-                if (gd_vm_pci_matches(p, t->functions[f]))
-                        return true;
-        return false;
-}
-
-static void rule_pcie_without_q35(const struct gd_vm *vm, const struct gd_vm_pci *p, const struct gd_target *t,
-                                  struct gd_findings *out) {
-        _cleanup_free_ char *plain = NULL;
-        char slot[GD_ADDR_LEN];
+static void rule_pcie_without_q35(const struct vm_card *c, struct gd_findings *out) {
+        const struct gd_vm *vm = c->vm;
+        const struct gd_vm_pci *p = NULL;
         struct gd_finding *x;
 
-        if (vm->kind != GD_VM_PROXMOX || p->pcie != TRI_YES || vm->machine == GD_VM_MACHINE_Q35)
+        for (size_t i = 0; i < c->n && !p; i++)
+                if (c->entries[i]->pcie == TRI_YES)
+                        p = c->entries[i];
+        if (vm->kind != GD_VM_PROXMOX || !p || vm->machine == GD_VM_MACHINE_Q35)
                 return;
-        x = gd_findings_add(out, "vm.config", "%s %s passes %s with pcie=1 on machine type %s: it will not start "
-                            "(\"q35 machine model is not enabled\")", vm_noun(vm), vm->name, t->gpu->address,
-                            gd_vm_machine_to_string(vm->machine));
+        x = gd_findings_add_variant(out, "vm.config", "will-not-start", "%s %s passes %s with pcie=1 on machine "
+                                    "type %s: it will not start (\"q35 machine model is not enabled\")", vm_noun(vm),
+                                    vm->name, c->t->gpu->address, gd_vm_machine_to_string(vm->machine));
         if (!x)
                 return;
-        x->severity = GD_SEV_ERROR;
-        gd_finding_subject_target(x, t);
-        evidence_entry(x, vm, p);
+        gd_finding_subject_target(x, c->t);
+        vm_evidence_entry(x, vm, p);
         evidence_machine(x, vm);
-        slot_of(t->gpu, slot);
-        plain = options_without(p->options, "pcie");
-        if (vm->machine_text)
-                gd_finding_remedy(x, "In %s replace line %u '%s' with:", vm->source, vm->machine_line, vm->machine_text);
-        else
-                gd_finding_remedy(x, "Add this line to %s:", vm->source);
-        gd_finding_remedy_append(x, "machine: q35");
-        gd_finding_remedy_append(x, "(qm set %s --machine q35; a Windows guest may need its drivers re-detected), "
-                                    "or keep the machine and drop pcie=1:", vm->name);
-        gd_finding_remedy_append(x, "%s: %s%s", p->key, slot, plain ? plain : "");
+        /* One remedy: the machine the guide wants (pcie=1 stays). */
+        gd_finding_remedy(x, "Use the q35 machine (a Windows guest may re-detect its devices once):");
+        {
+                struct gd_vm_option m = { .text = vm->machine_text, .line = vm->machine_line };
+                vm_edit_option(x, vm, "machine", &m, "q35");
+        }
 }
 
-static void rule_x_vga_not_vga(const struct gd_host *h, const struct gd_vm *vm, size_t i, const struct gd_target *t,
-                               struct gd_findings *out) {
-        const struct gd_vm_pci *p = &vm->pci[i];
-        const struct gd_pci_dev *d;
-        _cleanup_free_ char *plain = NULL, *cls = NULL;
-        char addr[GD_ADDR_LEN];
-        struct gd_finding *x;
-
-        if (p->x_vga != TRI_YES || same_line_as_previous(vm, i) || !(d = entry_first_dev(h, p)) ||
-            (d->class_code >> 8) == 0x0300)
-                return;
-        x = gd_findings_add(out, "vm.config", "%s %s sets x-vga=1 on %s, which is not a VGA controller "
-                            "(class %04x)", vm_noun(vm), vm->name, d->address, d->class_code >> 8);
-        if (!x)
-                return;
-        gd_finding_subject_target(x, t);
-        evidence_entry(x, vm, p);
-        if (asprintf(&cls, "0x%06x", d->class_code) >= 0)
-                gd_finding_evidence_attr(x, d, "class", cls);
-        gd_vm_pci_address(p, addr);
-        plain = options_without(p->options, "x-vga");
-        gd_finding_remedy(x, "x-vga is for a VGA-class primary display; a compute or 3D controller has no legacy "
-                             "VGA ranges. In %s replace line %u with:", vm->source, p->line);
-        gd_finding_remedy_append(x, "%s: %s%s", p->key, addr, plain ? plain : "");
-}
-
-static void rule_some_functions(const struct gd_vm *vm, const struct gd_target *t, const bool *passed,
-                                const struct gd_vm_pci *first, struct gd_findings *out) {
+static void rule_some_functions(const struct vm_card *c, struct gd_findings *out) {
+        const struct gd_vm *vm = c->vm;
+        const struct gd_target *t = c->t;
         _cleanup_free_ char *missing = NULL;
-        char slot[GD_ADDR_LEN];
         struct gd_finding *x;
         size_t n_missing = 0, len = 0;
 
         for (size_t f = 0; f < t->n_functions; f++) {
-                if (passed[f])
+                if (c->passed[f])
                         continue;
                 char *m = realloc(missing, len + GD_ADDR_LEN + 2);
                 if (!m)
@@ -170,23 +87,26 @@ static void rule_some_functions(const struct gd_vm *vm, const struct gd_target *
         if (!x)
                 return;
         gd_finding_subject_target(x, t);
-        evidence_entry(x, vm, first);
+        vm_evidence_entry(x, vm, c->entries[0]);
         for (size_t f = 0; f < t->n_functions; f++)
-                if (!passed[f])
+                if (!c->passed[f])
                         gd_finding_evidence_attr(x, t->functions[f], "class",
                                                  t->functions[f]->class_name ? t->functions[f]->class_name : "present");
-        slot_of(t->gpu, slot);
-        if (vm->kind == GD_VM_PROXMOX) {
-                gd_finding_remedy(x, "The functions of a card share its IOMMU group and reset; pass them together. "
-                                     "In %s replace line %u with (no function number = every function):",
-                                  vm->source, first->line);
-                gd_finding_remedy_append(x, "%s: %s%s", first->key, slot, first->options);
-                gd_finding_remedy_append(x, "and remove any other hostpci line of %s.", slot);
+        gd_finding_remedy(x, "The functions of a card share its IOMMU group and reset; pass them together.");
+        if (vm->kind == GD_VM_PROXMOX && c->primary->mapping) {
+                char slot[GD_ADDR_LEN];
+                slot_of(t->gpu, slot);
+                gd_finding_remedy_append(x, "Mapping %s names one function: in %s, line %u, map the whole slot "
+                                            "(path=%s, no function number).", c->primary->mapping,
+                                         c->primary->mapping_source ? c->primary->mapping_source : "/etc/pve/mapping/pci.cfg",
+                                         c->primary->mapping_line, slot);
+        } else if (vm->kind == GD_VM_PROXMOX) {
+                gd_finding_remedy_append(x, "A slot without a function number passes every function.");
+                vm_edit_card(x, c);
         } else {
-                gd_finding_remedy(x, "The functions of a card share its IOMMU group and reset; pass them together. "
-                                     "Add to <devices> in %s (virsh edit %s):", vm->source, vm->name);
+                gd_finding_remedy_append(x, "Add to <devices> in %s (virsh edit %s):", vm->source, vm->name);
                 for (size_t f = 0; f < t->n_functions; f++)
-                        if (!passed[f])
+                        if (!c->passed[f])
                                 gd_finding_remedy_append(x, "<hostdev mode='subsystem' type='pci' managed='yes'><source>"
                                                             "<address domain='0x%04x' bus='0x%02x' slot='0x%02x' "
                                                             "function='0x%x'/></source></hostdev>",
@@ -195,37 +115,26 @@ static void rule_some_functions(const struct gd_vm *vm, const struct gd_target *
         }
 }
 
-static void check_target(const struct gd_host *h, const struct gd_vmconfig *c, const struct gd_target *t,
+static void check_target(const struct gd_host *h, const struct gd_vmconfig *cfg, const struct gd_target *t,
                          struct gd_findings *out) {
         const struct gd_vm *users[8];
         const struct gd_vm_pci *user_entry[8];
         size_t n_users = 0;
 
-        for (size_t v = 0; v < c->n_vms; v++) {
-                const struct gd_vm *vm = &c->vms[v];
-                const struct gd_vm_pci *first = NULL;
-                bool passed[8] = { false };
+        for (size_t v = 0; v < cfg->n_vms; v++) {
+                struct vm_card c;
 
-                for (size_t i = 0; i < vm->n_pci; i++) {
-                        const struct gd_vm_pci *p = &vm->pci[i];
-
-                        if (!entry_names_target(p, t))
-                                continue;
-                        for (size_t f = 0; f < t->n_functions && f < 8; f++)
-                                if (gd_vm_pci_matches(p, t->functions[f]))
-                                        passed[f] = true;
-                        if (!first) {
-                                first = p;
-                                rule_pcie_without_q35(vm, p, t, out);
-                        }
-                        rule_x_vga_not_vga(h, vm, i, t, out);
-                }
-                if (!first)
+                if (!vm_card_collect(h, &cfg->vms[v], t, &c))
                         continue;
-                rule_some_functions(vm, t, passed, first, out);
+                rule_pcie_without_q35(&c, out);
+                rule_some_functions(&c, out);
+                vm_check_xvga(&c, out);
+                vm_check_rombar(&c, out);
+                vm_check_cpu(&c, out);
+                vm_check_msrs(&c, out);
                 if (n_users < ELEMENTSOF(users)) {
-                        users[n_users] = vm;
-                        user_entry[n_users++] = first;
+                        users[n_users] = c.vm;
+                        user_entry[n_users++] = c.entries[0];
                 }
         }
         if (n_users > 1) {
@@ -236,12 +145,19 @@ static void check_target(const struct gd_host *h, const struct gd_vmconfig *c, c
                         return;
                 gd_finding_subject_target(x, t);
                 for (size_t u = 0; u < n_users; u++)
-                        evidence_entry(x, users[u], user_entry[u]);
+                        vm_evidence_entry(x, users[u], user_entry[u]);
                 gd_finding_remedy(x, "Start only one of them while the card is in use (a second start fails: the "
                                      "device is busy in the first VM's VFIO group); on Proxmox set onboot: 0 on all "
                                      "but one, or remove %s from the VMs that should not have it.",
                                   user_entry[0]->key);
         }
+}
+
+static bool entry_names_target(const struct gd_vm_pci *p, const struct gd_target *t) {
+        for (size_t f = 0; f < t->n_functions; f++)
+                if (gd_vm_pci_matches(p, t->functions[f]))
+                        return true;
+        return false;
 }
 
 static bool target_named_by_any_vm(const struct gd_vmconfig *c, const struct gd_target *t) {
@@ -267,6 +183,64 @@ static const struct gd_pci_dev *likely_moved_gpu(const struct gd_vmconfig *c, co
         return g;
 }
 
+/* A mapping=NAME qemu-server cannot resolve on this node: parse_hostpci()
+ * dies "PCI device mapping not found for 'NAME'"; one whose map line names
+ * another vendor:device than the device at its path dies "PCI device
+ * mapping invalid (hardware probably changed)" (assert_valid()). */
+static void mapping_unresolved(const struct gd_host *h, const struct gd_vm *vm, const struct gd_vm_pci *p,
+                               const struct gd_targets *t, struct gd_findings *out) {
+        struct gd_finding *x = gd_findings_add_variant(out, "vm.config", "will-not-start", "%s %s passes mapping %s, "
+                                                       "which %s: it will not start", vm_noun(vm), vm->name, p->mapping,
+                                                       p->mapping_state == -ENOENT ? "/etc/pve/mapping/pci.cfg does not define" :
+                                                       p->mapping_state == -ENXIO ? "has no entry for this node" :
+                                                       "maps to no valid device path");
+        if (!x)
+                return;
+        vm_evidence_entry(x, vm, p);
+        gd_finding_evidence(x, "/etc/pve/mapping/pci.cfg", 0, "%s",
+                            p->mapping_state == -ENOENT ? "no such mapping (or no pci.cfg)" :
+                            p->mapping_state == -ENXIO ? (h->hostname ? "no map line with this node's name" :
+                                                                         "no map line for this node") :
+                            "the map line's path does not parse");
+        if (h->hostname)
+                gd_finding_evidence(x, "/proc/sys/kernel/hostname", 0, "%s", h->hostname);
+        (void) t;
+        gd_finding_remedy(x, "Define the mapping for this node in Datacenter > Resource Mappings (pvesh create "
+                             "/cluster/mapping/pci --id %s --map node=<this node>,path=<slot>,id=<vendor:device>), or "
+                             "replace 'mapping=%s' in line %u of %s with the card's address.", p->mapping, p->mapping,
+                          p->line, vm->source);
+}
+
+/* A resolved mapping whose id= is not the device at its path. */
+static void mapping_invalid(const struct gd_host *h, const struct gd_vmconfig *c, struct gd_findings *out) {
+        for (size_t v = 0; v < c->n_vms; v++)
+                for (size_t i = 0; i < c->vms[v].n_pci; i++) {
+                        const struct gd_vm *vm = &c->vms[v];
+                        const struct gd_vm_pci *p = &vm->pci[i];
+                        const struct gd_pci_dev *d;
+                        char id[16];
+                        struct gd_finding *x;
+
+                        if (!p->mapping || p->mapping_state != 0 || !p->mapping_id || !(d = vm_entry_first_dev(h, p)))
+                                continue;
+                        snprintf(id, sizeof(id), "%04x:%04x", d->vendor, d->device);
+                        if (strcasecmp(id, p->mapping_id) == 0)
+                                continue;
+                        x = gd_findings_add_variant(out, "vm.config", "will-not-start", "%s %s passes mapping %s, "
+                                                    "whose id=%s is not the device at its path (%s is %s): it will "
+                                                    "not start", vm_noun(vm), vm->name, p->mapping, p->mapping_id,
+                                                    d->address, id);
+                        if (!x)
+                                return;
+                        vm_evidence_entry(x, vm, p);
+                        gd_finding_evidence(x, p->mapping_source, p->mapping_line, "map ... id=%s", p->mapping_id);
+                        gd_finding_evidence_attr(x, d, "device", id);
+                        gd_finding_remedy(x, "The hardware changed since the mapping was made: edit mapping %s "
+                                             "(Datacenter > Resource Mappings) to the device now at its path, or to "
+                                             "the path where the card now is.", p->mapping);
+                }
+}
+
 /* (d): an address that no device on this host has. */
 static void check_missing(const struct gd_host *h, const struct gd_vmconfig *c, const struct gd_targets *t,
                           struct gd_findings *out) {
@@ -280,29 +254,47 @@ static void check_missing(const struct gd_host *h, const struct gd_vmconfig *c, 
 
                         const struct gd_pci_dev *g;
 
-                        if (!p->resolved || entry_first_dev(h, p))
+                        if (p->mapping && p->mapping_state < 0 && p->mapping_state != -ENODATA) {
+                                mapping_unresolved(h, vm, p, t, out);
+                                continue;
+                        }
+                        if (!p->resolved || vm_entry_first_dev(h, p))
                                 continue;
                         g = likely_moved_gpu(c, t);
                         gd_vm_pci_address(p, addr);
-                        x = gd_findings_add(out, "vm.config", "%s %s passes %s, which is not on this host: it will "
-                                            "not start", vm_noun(vm), vm->name, addr);
+                        x = gd_findings_add_variant(out, "vm.config", "will-not-start", "%s %s passes %s, which is "
+                                                    "not on this host: it will not start", vm_noun(vm), vm->name, addr);
                         if (!x)
                                 return;
-                        x->severity = GD_SEV_ERROR;
                         /* A missing function of a present card names that card. */
                         for (size_t k = 0; k < t->n; k++)
                                 if (p->domain == t->items[k].gpu->domain && p->bus == t->items[k].gpu->bus &&
                                     p->dev == t->items[k].gpu->dev)
                                         gd_finding_subject_target(x, &t->items[k]);
-                        evidence_entry(x, vm, p);
+                        vm_evidence_entry(x, vm, p);
+                        if (p->mapping)
+                                gd_finding_evidence(x, p->mapping_source, p->mapping_line, "mapping %s", p->mapping);
                         gd_finding_evidence(x, "/sys/bus/pci/devices", 0, "no device %s%s among %zu", addr,
                                             p->func == GD_VM_FUNC_ALL ? ".*" : "", h->n_devs);
-                        if (g && vm->kind == GD_VM_PROXMOX) {
+                        if (g && vm->kind == GD_VM_PROXMOX && p->mapping) {
+                                slot_of(g, slot);
+                                gd_finding_remedy(x, "The card moved or was removed (lspci -nn shows the current "
+                                                     "addresses). If it is the GPU now at %s, correct the path of "
+                                                     "mapping %s in %s (Datacenter > Resource Mappings), line %u.",
+                                                  slot, p->mapping, p->mapping_source, p->mapping_line);
+                        } else if (g && vm->kind == GD_VM_PROXMOX) {
                                 slot_of(g, slot);
                                 gd_finding_remedy(x, "The card moved or was removed (lspci -nn shows the current "
                                                      "addresses). If it is the GPU now at %s, in %s replace line "
                                                      "%u with:", slot, vm->source, p->line);
                                 gd_finding_remedy_append(x, "%s: %s%s", p->key, slot, p->options);
+                                {
+                                        const char *now = strchr(p->text, ':');
+                                        _cleanup_free_ char *want = NULL;
+                                        if (asprintf(&want, "%s%s", slot, p->options) >= 0 && now)
+                                                vm_edit_line(x, vm, p->line, p->key, now + 1 + strspn(now + 1, " \t"),
+                                                             want);
+                                }
                         } else if (g) {
                                 gd_finding_remedy(x, "The card moved or was removed (lspci -nn shows the current "
                                                      "addresses). If it is the GPU now at %s, in %s (virsh edit %s) "
@@ -328,4 +320,5 @@ void gd_check_vm(const struct gd_host *h, const struct gd_targets *t, struct gd_
         for (size_t i = 0; i < t->n; i++)
                 check_target(h, c, &t->items[i], out);
         check_missing(h, c, t, out);
+        mapping_invalid(h, c, out);
 }

@@ -6,6 +6,7 @@
 
 #include "base/macro.h"
 #include "model/host.h"
+#include "model/pci-filter.h"
 
 /* Exit codes, the same for every command (documented in gpudiag(1)). */
 enum {
@@ -13,12 +14,25 @@ enum {
         GD_EXIT_NOT_READY = 1, /* some target not ready or unknown */
         GD_EXIT_USAGE = 2,     /* usage error or bad input (bundle, scenario, paste) */
         GD_EXIT_HOST = 3,      /* the host could not be read at all */
+        /* Not an exit code: main() ends by SIGPIPE, as lspci does when its
+         * reader closes the pipe (the command re-executed under --bundle
+         * died of it). */
+        GD_EXIT_SIGPIPE = 256,
 };
 
 enum gd_format {
         GD_FORMAT_TEXT,
         GD_FORMAT_JSON,
+        GD_FORMAT_PROMETHEUS,  /* explain */
+        GD_FORMAT_DOT,         /* groups */
+        GD_FORMAT_SH,          /* plan */
 };
+
+/* The name of a format, as --format takes it. */
+const char *cli_format_name(enum gd_format f);
+/* Prints "CMD: --format NAME is not available here (one of ...)" and returns
+ * false when f is not among the n formats a command offers. */
+bool cli_format_offered(const char *cmd, enum gd_format f, const enum gd_format *offered, size_t n);
 
 /* Options shared by the commands that read a host. */
 struct gd_host_opts {
@@ -27,6 +41,7 @@ struct gd_host_opts {
         enum gd_format format;
         const char *slot;      /* -s [[[[domain]:]bus]:][slot][.[func]] */
         const char *ids;       /* -d [vendor]:[device] */
+        struct gd_pci_filter filter; /* -s and -d, parsed */
         bool verbose;
         bool color;
 };
@@ -36,6 +51,20 @@ int cmd_explain(int argc, char **argv);
 int cmd_collect(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
+int cmd_undo(int argc, char **argv);
+
+/* explain's pipeline, shared with report: reads the host (after
+ * cli_replay_if_bundle()), finds the GPUs -s/-d pick and runs the checks.
+ * Returns -1 with *ret_h, *ret_t, *ret_f filled, or the exit code after
+ * printing why not.  *ret_collected: when the facts were read (seconds since
+ * the epoch; the bundle's creation time under --bundle, -1 unknown). */
+struct gd_targets;
+struct gd_findings;
+int cli_diagnose(const struct gd_host_opts *o, struct gd_host **ret_h, struct gd_targets *ret_t,
+                 struct gd_findings *ret_f, long long *ret_collected);
 
 /* Shared option parsing: returns the index of the first non-option argument
  * or -1 after printing a usage error.  usage() is printed for --help. */
@@ -47,11 +76,19 @@ int cli_parse_host_opts(int argc, char **argv, struct gd_host_opts *o, void (*us
  * directly (no bundle, or already replaying), else the exit code to return. */
 int cli_replay_if_bundle(const struct gd_host_opts *o, int argc, char **argv);
 
+/* The start that every command reading a host shares: options, --help, no
+ * stray arguments, -d only where accepts_ids, --format only one of offered, and --bundle (the command then
+ * runs again inside a testbed).  Returns -1 when the caller goes on to read
+ * the host, else the exit code to return. */
+int cli_host_command_start(const char *name, int argc, char **argv, struct gd_host_opts *o, void (*usage)(void),
+                           bool accepts_ids, const enum gd_format *offered, size_t n_offered);
+
 struct gd_bundle;
 void cli_save_argv(int argc, char **argv);
 
-/* The message for gd_host_read()'s failure r. */
-void cli_host_read_error(int r);
+/* Says why gd_host_read() failed with r and returns the exit status:
+ * GD_EXIT_HOST, or GD_EXIT_USAGE inside the testbed of bundle. */
+int cli_host_read_error(const char *bundle, int r);
 
 /* Set in a replay run that re-executed itself under umockdev's preload. */
 #define GD_PRELOADED_ENV "GPUDIAG_REPLAY_PRELOADED"
@@ -60,15 +97,31 @@ void cli_reexec_with_preload(void);
 bool cli_inside_replay(void);
 /* Loads a bundle, printing "FILE: problem" on failure. */
 int cli_load_bundle(const char *path, struct gd_bundle **ret);
-/* Runs argv_exec (this program) inside a testbed of b; returns its exit code. */
-int cli_run_in_testbed(const struct gd_bundle *b, const char *bundle_path, char **argv_exec);
+/* What the re-executed command may say about the bundle it replays (the
+ * file's name, metadata created/origin/source), passed down in the
+ * environment by cli_replay_if_bundle(); NULL outside a replay or when the
+ * bundle lacks it. */
+const char *cli_bundle_info(const char *key);
+/* metadata.created as seconds since the epoch; -1 when absent or not
+ * "YYYY-MM-DDTHH:MM:SSZ". */
+long long cli_bundle_created(void);
+/* Runs argv_exec (this program) inside a testbed of b; returns its exit
+ * code.  *progress (report/progress.h, may be NULL) is ended, and set to
+ * NULL, before the command starts. */
+struct gd_progress;
+int cli_run_in_testbed(const struct gd_bundle *b, const char *bundle_path, char **argv_exec,
+                       struct gd_progress **progress);
 
-/* -s and -d filters, with lspci's syntax (pciutils lib/filter.c). */
-bool cli_filter_match(const struct gd_host_opts *o, const struct gd_pci_dev *d);
-int cli_filter_check(const struct gd_host_opts *o);
-
-/* "Device name" as lspci prints it: "Vendor Device". */
-void cli_format_name(const struct gd_pci_dev *d, char *buf, size_t size);
+/* -s and -d as parsed into o->filter, with a message on error (0 or
+ * -EINVAL); cli_parse_host_opts() calls it, commands with their own
+ * options (report) too. */
+int cli_parse_filter(struct gd_host_opts *o);
+/* Keeps the cards with a function that -s/-d match (every form lspci -s
+ * takes: "01:00.0", "1:0.1", "01:00", with or without the domain). */
+struct gd_targets;
+void cli_filter_targets(const struct gd_host_opts *o, struct gd_targets *t);
 
 _printf_(1, 2) void cli_error(const char *fmt, ...);
+/* "gpudiag: warning: ..." on stderr. */
+_printf_(1, 2) void cli_warning(const char *fmt, ...);
 const char *cli_program(void);

@@ -2,15 +2,15 @@
 /* gpudiag collect: a redacted snapshot bundle of this host
  * (doc/bundle-format.md), for bug reports and for `explain --bundle`.
  *
- * What is captured is what the reader opens, so that the bundle replays to
- * the same diagnosis: every /proc and /dev path of the hostpaths table, the
- * configuration files below the config root, ACPI table presence, a few
- * /sys files outside the PCI tree, the PCI recording itself
- * (bundle/record.c) and the IOMMU groups.  It reads only, never blocks on
- * /dev/kmsg, and writes nothing but its output file.
- *
- * The capture itself: collect-kernel.c (/proc, /dev, /sys) and
- * collect-config.c (files below the config root). */
+ * collect is the reader in record mode (base/io-record.h): it reads the host
+ * as explain does, of every device (GD_READ_ALL | GD_READ_EVERY_DEVICE), with
+ * the I/O seam recording every access, reads what libpci, libkmod and lspci
+ * read outside the seam (host/declared.c), and writes the recording as the
+ * bundle (bundle/bundle-write.c), with `lspci -nnk` and the findings for
+ * people.  There is no list of paths to collect: what the reader reads is
+ * what the bundle holds, so the bundle replays to the same diagnosis.  It
+ * reads only, never blocks on /dev/kmsg, and writes nothing but its output
+ * file. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -22,57 +22,17 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "base/fileio.h"
 #include "base/hostpaths.h"
+#include "base/io.h"
+#include "base/io-record.h"
 #include "base/strv.h"
 #include "bundle/bundle.h"
+#include "bundle/lspci.h"
 #include "bundle/redact.h"
 #include "checks/check.h"
 #include "cli.h"
-#include "collect-internal.h"
 #include "host/host-read.h"
-
-void capture_clear(struct capture *c) {
-        for (size_t i = 0; i < c->n; i++) {
-                free(c->files[i].path);
-                free(c->files[i].content);
-        }
-        free(c->files);
-        strv_free(c->unreadable);
-}
-
-/* Takes content (NULL: ""). */
-int add_file(struct capture *c, const char *path, char *content, size_t len, int64_t mtime) {
-        struct gd_bundle_file *nf = realloc(c->files, (c->n + 1) * sizeof(*nf));
-
-        if (!nf) {
-                free(content);
-                return -ENOMEM;
-        }
-        c->files = nf;
-        if (!content) {
-                content = strdup("");
-                len = 0;
-        }
-        nf[c->n] = (struct gd_bundle_file) { .path = strdup(path), .content = content, .length = len, .mtime = mtime };
-        if (!nf[c->n].path || !content) {
-                free(nf[c->n].path);
-                free(content);
-                return -ENOMEM;
-        }
-        c->n++;
-        return 0;
-}
-
-/* A path that exists but could not be read goes to unreadable; a missing
- * one is simply not in the bundle (replay writes it as absent). */
-int add_error(struct capture *c, const char *path, int r) {
-        if (r == -ENOENT || r == -ENOTDIR)
-                return 0;
-        if (r == -ENOMEM)
-                return r;
-        return strv_contains(c->unreadable, path) ? 0 : strv_push_dup(&c->unreadable, path);
-}
+#include "report/progress.h"
 
 /* ---- output ------------------------------------------------------------- */
 
@@ -83,6 +43,8 @@ static void usage(void) {
                "can diagnose elsewhere with 'gpudiag explain --bundle FILE'.  Serial numbers,\n"
                "MAC and IP addresses, UUIDs, the host name and user names are replaced by\n"
                "placeholders unless --no-redact is given.  Run as root for a complete bundle.\n\n"
+               "  -b, --bundle FILE   collect the host a bundle records instead of this one\n"
+               "                      (to redact a bundle written with --no-redact)\n"
                "  -o, --output FILE   write here (default gpudiag-YYYYmmdd-HHMMSS.yaml.gz);\n"
                "                      gzip-compressed when FILE ends in .gz; '-' for stdout\n"
                "      --no-redact     keep serials, addresses, UUIDs and names\n"
@@ -136,31 +98,83 @@ static long long write_output(const char *path, bool exclusive, const char *data
         return stat(path, &st) == 0 ? (long long) st.st_size : (long long) len;
 }
 
+/* Reads the host with the recording on: the reader, then what is read
+ * outside the seam.  The recording is the bundle's content. */
+static int record_host(struct gd_host **ret_host, struct gd_io_recording **ret_rec) {
+        _cleanup_host_ struct gd_host *h = NULL;
+        _cleanup_recording_ struct gd_io_recording *rec = NULL;
+        int r, k;
+
+        r = gd_io_record_start();
+        if (r < 0)
+                return r;
+        r = gd_host_read(GD_READ_ALL | GD_READ_EVERY_DEVICE, &h);
+        if (r >= 0)
+                r = gd_host_read_declared(h);
+        k = gd_io_record_stop(&rec);
+        if (r < 0)
+                return r;
+        if (k < 0)
+                return k;
+        *ret_host = TAKE_PTR(h);
+        *ret_rec = TAKE_PTR(rec);
+        return 0;
+}
+
+/* What the reader could not read (not root), and what collect dropped to
+ * fit the kernel log's caps. */
+static void report_gaps(const struct gd_io_recording *rec) {
+        const struct gd_io_entry *kmsg = gd_io_recording_find(rec, gd_hostpath(GD_DEV_KMSG)->path);
+        size_t n_unread = 0;
+
+        for (size_t i = 0; i < gd_io_recording_size(rec); i++) {
+                const struct gd_io_entry *e = gd_io_recording_entry(rec, i);
+                int err = e->has_content ? e->content_error : e->has_list ? e->list_error :
+                          e->has_link ? e->link_error : e->has_stat ? e->stat_error : 0;
+
+                if (err < 0 && err != -ENOENT && err != -ENOTDIR && gd_bundle_path_allowed(e->path))
+                        n_unread++;
+        }
+        if (n_unread > 0)
+                fprintf(stderr, "%s: %zu path%s could not be read%s (listed under 'unreadable')\n",
+                        cli_program(), n_unread, n_unread == 1 ? "" : "s",
+                        geteuid() != 0 ? "; run as root for a complete bundle" : "");
+        if (kmsg && kmsg->kmsg_dropped > 0)
+                fprintf(stderr, "%s: the kernel log is longer than gpudiag reads (%s): "
+                        "the bundle keeps the newest records, %zu older ones dropped\n",
+                        cli_program(), gd_kmsg_limits.name, kmsg->kmsg_dropped);
+}
+
 int cmd_collect(int argc, char **argv) {
         static const struct option longopts[] = {
+                { "bundle",    required_argument, NULL, 'b' },
                 { "output",    required_argument, NULL, 'o' },
                 { "no-redact", no_argument,       NULL, 'N' },
                 { "quiet",     no_argument,       NULL, 'q' },
                 { "help",      no_argument,       NULL, 'h' },
                 {}
         };
-        _cleanup_(capture_clear) struct capture cap = {};
         _cleanup_host_ struct gd_host *h = NULL;
+        _cleanup_recording_ struct gd_io_recording *rec = NULL;
+        _cleanup_bundle_ struct gd_bundle *replayed = NULL;
         _cleanup_redact_ struct gd_redact *redact = NULL;
-        _cleanup_free_ char *data = NULL, *error = NULL, *default_name = NULL;
-        const char *output = NULL;
+        _cleanup_lspci_ struct gd_lspci *lspci_run = NULL;
+        _cleanup_free_ char *data = NULL, *default_name = NULL, *lspci = NULL;
+        _cleanup_progress_ struct gd_progress *progress = NULL;
+        const char *output = NULL, *bundle = NULL;
         struct gd_targets t = {};
         struct gd_findings f = {};
         bool no_redact = false, quiet = false;
-        size_t size = 0;
+        size_t size = 0, lspci_len = 0;
         long long written;
         FILE *mem;
         int c, r;
 
         optind = 1;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+o:qh", longopts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "+b:o:qh", longopts, NULL)) != -1) {
                 switch (c) {
+                case 'b': bundle = optarg; break;
                 case 'o': output = optarg; break;
                 case 'N': no_redact = true; break;
                 case 'q': quiet = true; break;
@@ -168,8 +182,8 @@ int cmd_collect(int argc, char **argv) {
                         usage();
                         return GD_EXIT_OK;
                 default:
-                        if (optopt == 'o')
-                                cli_error("collect: option '-o' needs an argument");
+                        if (optopt == 'o' || optopt == 'b')
+                                cli_error("collect: option '-%c' needs an argument", optopt);
                         else if (optopt)
                                 cli_error("collect: unknown option '-%c'", optopt);
                         else
@@ -185,14 +199,30 @@ int cmd_collect(int argc, char **argv) {
                 cli_error("collect: empty output file name");
                 return GD_EXIT_USAGE;
         }
+        /* --bundle: collect the replayed host, as explain --bundle explains
+         * it, so that a bundle kept unredacted can be redacted now. */
+        if (bundle) {
+                r = cli_replay_if_bundle(&(struct gd_host_opts) { .bundle = bundle }, argc, argv);
+                if (r >= 0)
+                        return r;
+                /* Inside its testbed: what the bundle said of its origin. */
+                if (cli_load_bundle(bundle, &replayed) < 0)
+                        return GD_EXIT_USAGE;
+        }
         /* Inside a replay testbed, /etc lives below the config root. */
         if (getenv("GPUDIAG_CONFIG_ROOT"))
                 gd_config_root_set(getenv("GPUDIAG_CONFIG_ROOT"));
 
-        r = gd_host_read(GD_READ_ALL | GD_READ_EVERY_DEVICE, &h);
+        progress = gd_progress_begin("collect", "reading the host");
+        /* lspci reads the same sysfs, beside the reader. */
+        lspci_run = gd_lspci_start();
+        r = record_host(&h, &rec);
         if (r < 0) {
-                cli_host_read_error(r);
-                return GD_EXIT_HOST;
+                if (r == -ENOMEM) {
+                        cli_error("out of memory");
+                        return GD_EXIT_HOST;
+                }
+                return cli_host_read_error(bundle, r);
         }
         if (gd_redact_new(!no_redact, &redact) < 0 || gd_targets_find(h, NULL, &t) < 0) {
                 cli_error("out of memory");
@@ -200,17 +230,7 @@ int cmd_collect(int argc, char **argv) {
         }
         gd_checks_run(h, &t, &f);
         gd_targets_clear(&t);
-
-        r = capture_hostpaths(&cap);
-        if (r >= 0)
-                r = capture_sys(&cap, !no_redact);
-        if (r >= 0)
-                r = capture_config(&cap, h);
-        if (r < 0) {
-                gd_findings_clear(&f);
-                cli_error("collect: %s", strerror(-r));
-                return GD_EXIT_HOST;
-        }
+        lspci = gd_lspci_finish(TAKE_PTR(lspci_run), &lspci_len);
 
         mem = open_memstream(&data, &size);
         if (!mem) {
@@ -218,15 +238,17 @@ int cmd_collect(int argc, char **argv) {
                 cli_error("out of memory");
                 return GD_EXIT_HOST;
         }
-        r = gd_bundle_write(mem, cap.files, cap.n, cap.unreadable, &f, redact, &error);
+        gd_progress_step(progress, "writing the bundle");
+        r = gd_bundle_write(mem, rec, lspci, lspci_len, &f, replayed ? &replayed->metadata : NULL, redact);
         gd_findings_clear(&f);
         if (fclose(mem) != 0 && r >= 0)
                 r = -ENOMEM;
         if (r < 0) {
-                cli_error("collect: %s", error ? error : strerror(-r));
-                return r == -ENODEV ? GD_EXIT_HOST : GD_EXIT_USAGE;
+                cli_error("collect: %s", strerror(-r));
+                return r == -ENOMEM ? GD_EXIT_HOST : GD_EXIT_USAGE;
         }
 
+        progress = gd_progress_end(progress);
         if (output && streq(output, "-")) {
                 if (fwrite(data, 1, size, stdout) != size || fflush(stdout) != 0) {
                         cli_error("collect: writing to standard output failed");
@@ -254,11 +276,7 @@ int cmd_collect(int argc, char **argv) {
                 }
         }
         if (!quiet) {
-                size_t n_unread = strv_length(cap.unreadable);
-                if (n_unread > 0)
-                        fprintf(stderr, "%s: %zu path%s could not be read%s (listed under 'unreadable')\n",
-                                cli_program(), n_unread, n_unread == 1 ? "" : "s",
-                                geteuid() != 0 ? "; run as root for a complete bundle" : "");
+                report_gaps(rec);
                 fprintf(stderr, "wrote %s (%lld bytes)\n", output, written);
         }
         return GD_EXIT_OK;

@@ -9,10 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "base/cleanup-on-signal.h"
 #include "bundle/bundle.h"
 #include "cli.h"
+#include "report/progress.h"
 #include "config.h"
 #if HAVE_REPLAY
 #include "replay/testbed.h"
@@ -48,7 +51,8 @@ int cli_load_bundle(const char *path, struct gd_bundle **ret) {
 }
 
 #if HAVE_REPLAY
-int cli_run_in_testbed(const struct gd_bundle *b, const char *bundle_path, char **argv_exec) {
+int cli_run_in_testbed(const struct gd_bundle *b, const char *bundle_path, char **argv_exec,
+                       struct gd_progress **progress) {
         _cleanup_(gd_testbed_freep) struct gd_testbed *tb = NULL;
         _cleanup_free_ char *err = NULL;
         char **envp = NULL;
@@ -69,12 +73,15 @@ int cli_run_in_testbed(const struct gd_bundle *b, const char *bundle_path, char 
                 cli_error("%s: cannot build the replay testbed: %s", bundle_path, err ? err : strerror(-r));
                 return GD_EXIT_USAGE;
         }
+        for (char * const *w = gd_testbed_warnings(tb); *w; w++)
+                cli_warning("%s: %s", bundle_path, *w);
         r = gd_testbed_exec_env(tb, &envp);
         if (r < 0) {
                 cli_error("cannot prepare the replay environment: %s", strerror(-r));
                 return GD_EXIT_HOST;
         }
 
+        *progress = gd_progress_end(*progress);
         fflush(stdout);
         fflush(stderr);
         pid = fork();
@@ -91,17 +98,25 @@ int cli_run_in_testbed(const struct gd_bundle *b, const char *bundle_path, char 
                 cli_error("cannot run %s under umockdev: %s", self, strerror(errno));
                 _exit(GD_EXIT_HOST);
         }
+        /* A signal now kills it, then removes the testbed (base/cleanup-on-signal.h). */
+        (void) signal_cleanup_add_child(pid, false);
         for (char **e = envp; *e; e++)
                 free(*e);
         free(envp);
         while (waitpid(pid, &status, 0) < 0)
                 if (errno != EINTR) {
                         cli_error("waitpid: %s", strerror(errno));
+                        signal_cleanup_remove_child(pid);
                         return GD_EXIT_HOST;
                 }
+        signal_cleanup_remove_child(pid);
         /* The testbed is removed by the cleanup attribute on every path. */
         if (WIFEXITED(status))
                 return WEXITSTATUS(status);
+        /* `gpudiag groups --bundle F | head -1`: the reader went away, as
+         * for `lspci | head -1`; main() ends by the same signal, quietly. */
+        if (WTERMSIG(status) == SIGPIPE)
+                return GD_EXIT_SIGPIPE;
         cli_error("replayed command died with signal %d", WTERMSIG(status));
         return GD_EXIT_HOST;
 }
@@ -142,17 +157,82 @@ void cli_reexec_with_preload(void) {
 }
 #endif
 
+/* The bundle's name and metadata for the command run inside its testbed
+ * (report's header, prometheus' collect timestamp).  Set on every replay
+ * and read only inside one, so a user's own variables never pass for them.
+ * MAX_ARG_STRLEN (128 KiB) caps one environment string; the source text is
+ * cut well below it. */
+#define BUNDLE_ENV_PREFIX "GPUDIAG_BUNDLE_"
+#define BUNDLE_ENV_MAX 4096
+
+static const char *const bundle_env_keys[] = { "NAME", "CREATED", "ORIGIN", "SOURCE" };
+
+static void bundle_env_set(const char *key, const char *value) {
+        char name[64], cut[BUNDLE_ENV_MAX + 1];
+
+        snprintf(name, sizeof(name), BUNDLE_ENV_PREFIX "%s", key);
+        if (!value) {
+                unsetenv(name);
+                return;
+        }
+        snprintf(cut, sizeof(cut), "%s", value);
+        setenv(name, cut, 1);
+}
+
+static void bundle_env_export(const struct gd_bundle *b, const char *path) {
+        const char *base = strrchr(path, '/');
+
+        bundle_env_set("NAME", base ? base + 1 : path);
+        bundle_env_set("CREATED", b->metadata.created);
+        bundle_env_set("ORIGIN", b->metadata.origin);
+        bundle_env_set("SOURCE", b->metadata.source);
+}
+
+const char *cli_bundle_info(const char *key) {
+        char name[64];
+        const char *v;
+
+        if (!cli_inside_replay())
+                return NULL;
+        for (size_t i = 0; i < ELEMENTSOF(bundle_env_keys); i++)
+                if (streq(key, bundle_env_keys[i])) {
+                        snprintf(name, sizeof(name), BUNDLE_ENV_PREFIX "%s", key);
+                        v = getenv(name);
+                        return v && *v ? v : NULL;
+                }
+        return NULL;
+}
+
+long long cli_bundle_created(void) {
+        const char *s = cli_bundle_info("CREATED");
+        struct tm tm = { 0 };
+        const char *end;
+
+        if (!s)
+                return -1;
+        end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        if (!end || *end)
+                return -1;
+        return (long long) timegm(&tm);
+}
+
 int cli_replay_if_bundle(const struct gd_host_opts *o, int argc, char **argv) {
         _cleanup_bundle_ struct gd_bundle *b = NULL;
+        _cleanup_progress_ struct gd_progress *progress = NULL;
 
         (void) argc;
         (void) argv;
         if (!o->bundle || cli_inside_replay())
                 return -1;
 #if HAVE_REPLAY
+        /* A large bundle takes seconds to load and lay out; the line is
+         * erased before the command inside the testbed writes anything. */
+        progress = gd_progress_begin(saved_argc > 1 ? saved_argv[1] : "replay", "loading the bundle");
         if (cli_load_bundle(o->bundle, &b) < 0)
                 return GD_EXIT_USAGE;
-        return cli_run_in_testbed(b, o->bundle, saved_argv);
+        bundle_env_export(b, o->bundle);
+        gd_progress_step(progress, "building the testbed");
+        return cli_run_in_testbed(b, o->bundle, saved_argv, &progress);
 #else
         cli_error("--bundle needs replay support, and this gpudiag was built without umockdev");
         return GD_EXIT_USAGE;

@@ -16,12 +16,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/cleanup-on-signal.h"
 #include "base/macro.h"
 #include "bundle/yaml-doc.h"
 #include "cli.h"
-#include "cli/replay-report.h"
+#include "cli/replay-wire.h"
+#include "report/replay-report.h"
 #include "cli/replay-run.h"
 #include "replay/scenario.h"
+#include "report/progress.h"
 
 double replay_timeout_s = 120.0;
 
@@ -34,19 +37,10 @@ struct child {
         char *base;             /* the base bundle it holds; NULL: unknown */
 };
 
-/* The running children, for the SIGINT/SIGTERM handler: each scenario runs
- * in a process group of its own (its testbed helper and explain too), and
- * none may outlive gpudiag replay. */
-static struct child *running_children;
-static size_t n_running_children;
-
-static void on_signal(int sig) {
-        for (size_t k = 0; k < n_running_children; k++)
-                if (running_children[k].pid > 0)
-                        (void) kill(-running_children[k].pid, SIGKILL);
-        signal(sig, SIG_DFL);
-        raise(sig);
-}
+/* Each scenario runs in a process group of its own (its testbed helper and
+ * explain too), and none may outlive gpudiag replay: SIGINT, SIGTERM and
+ * SIGHUP kill the groups and remove the run's directory
+ * (base/cleanup-on-signal.h). */
 
 
 static int write_all(int fd, const void *p, size_t n) {
@@ -138,6 +132,7 @@ static int child_start(struct child *c, const struct child *all, size_t n_all, s
                 (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
                 signal(SIGINT, SIG_DFL);
                 signal(SIGTERM, SIG_DFL);
+                signal(SIGHUP, SIG_DFL);
                 for (size_t k = 0; k < n_all; k++)
                         if (all[k].pid > 0)
                                 close(all[k].fd);
@@ -145,6 +140,7 @@ static int child_start(struct child *c, const struct child *all, size_t n_all, s
                 child_main(p[1], paths[index], self, &(struct gd_replay_slot) { .dir = c->dir, .base = c->base });
         }
         (void) setpgid(c->pid, c->pid);
+        (void) signal_cleanup_add_child(c->pid, true);
         close(p[1]);
         c->fd = p[0];
         c->index = index;
@@ -169,6 +165,7 @@ static void child_finish(struct child *c, struct gd_scenario_result *ret, bool t
         close(c->fd);
         while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
                 ;
+        signal_cleanup_remove_child(c->pid);
         if (r < 0) {
                 char msg[128];
 
@@ -201,6 +198,7 @@ void replay_flush_done(struct run *run) {
                 replay_report_result(run->report, run->printed, r);
                 run->printed++;
         }
+        gd_progress_count(run->progress, run->printed, run->n, "scenarios");
         fflush(stdout);
 }
 
@@ -269,10 +267,6 @@ int replay_run_all(struct run *run, const char *self, size_t jobs) {
                         return r;
                 }
         }
-        running_children = c;
-        n_running_children = jobs;
-        signal(SIGINT, on_signal);
-        signal(SIGTERM, on_signal);
         while (next < run->n || running > 0) {
                 double t = replay_now(), first = t + replay_timeout_s;
 
@@ -311,10 +305,6 @@ int replay_run_all(struct run *run, const char *self, size_t jobs) {
                 if (r < 0 && running == 0)
                         break;
         }
-        signal(SIGINT, SIG_DFL);
-        signal(SIGTERM, SIG_DFL);
-        n_running_children = 0;
-        running_children = NULL;
         slots_free(c, jobs);
         return r;
 }

@@ -17,6 +17,7 @@ struct run {
         size_t printed;
         struct replay_report *report;
         char **bases;           /* each scenario's base bundle, NULL when not found */
+        struct gd_progress *progress; /* report/progress.h; NULL when not shown */
 };
 
 /* A scenario that runs longer than this is killed and reported (--timeout). */

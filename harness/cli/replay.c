@@ -17,15 +17,18 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "base/cleanup-on-signal.h"
+#include "base/input-file.h"
 #include "base/strv.h"
 #include "cli.h"
 #include "host/pci.h"
 #include "config.h"
 #if HAVE_REPLAY
-#include "cli/replay-report.h"
+#include "report/replay-report.h"
 #include "cli/replay-run.h"
 #include "replay/scenario.h"
 #include "replay/testbed.h"
+#include "report/progress.h"
 #endif
 
 static void usage(void) {
@@ -40,7 +43,7 @@ static void usage(void) {
                "  -v, --verbose       details for passing scenarios too\n"
                "  -h, --help          show this help\n\n"
                "Exit status: 0 every scenario passed, 1 a scenario failed or could not run,\n"
-               "2 usage error.\n", cli_program());
+               "2 usage error, or a scenario or its base bundle is malformed.\n", cli_program());
 }
 
 #if HAVE_REPLAY
@@ -57,6 +60,9 @@ static int scan(const char *path, char ***list) {
 
         if (stat(path, &st) < 0)
                 return -errno;
+        /* A FIFO named here would block the scenario's open(). */
+        if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
+                return -EINVAL;
         if (!S_ISDIR(st.st_mode))
                 return strv_push_dup(list, path);
         d = opendir(path);
@@ -154,8 +160,13 @@ int cmd_replay(int argc, char **argv) {
                         return GD_EXIT_HOST;
                 r = scan(argv[i], &part);
                 if (r < 0) {
+                        const char *kind = r == -EINVAL ? input_file_kind(argv[i]) : NULL;
+
                         strv_free(part);
-                        cli_error("replay: %s: %s", argv[i], strerror(-r));
+                        if (kind)
+                                cli_error("replay: %s: %s, not a scenario file or directory", argv[i], kind);
+                        else
+                                cli_error("replay: %s: %s", argv[i], strerror(-r));
                         return GD_EXIT_USAGE;
                 }
                 qsort(part, strv_length(part), sizeof(char *), cmp_str);
@@ -216,7 +227,9 @@ int cmd_replay(int argc, char **argv) {
                         if (streq(tmp, "/dev/shm") && access("/proc/self/root/dev/shm", W_OK | X_OK) == 0)
                                 tmp = "/proc/self/root/dev/shm";
                 }
-                if (asprintf(&run_tmp, "%s/gpudiag-replay-XXXXXX", tmp) < 0 || !mkdtemp(run_tmp)) {
+                (void) signal_cleanup_sweep(tmp, "gpudiag-replay-");
+                if (asprintf(&run_tmp, "%s/gpudiag-replay-%d-XXXXXX", tmp, (int) getpid()) < 0 || !mkdtemp(run_tmp) ||
+                    signal_cleanup_add_dir(run_tmp) < 0) {
                         cli_error("replay: cannot create a directory in %s: %s", tmp, strerror(errno));
                         replay_report_free(report);
                         free(results);
@@ -226,7 +239,14 @@ int cmd_replay(int argc, char **argv) {
         }
         signal(SIGPIPE, SIG_IGN);
         t0 = replay_now();
+        /* The TAP lines are progress enough on a terminal; the line is for
+         * a run whose results go to a file or a pipe. */
+        if (!isatty(STDOUT_FILENO)) {
+                run.progress = gd_progress_begin("replay", "running scenarios");
+                gd_progress_count(run.progress, 0, run.n, "scenarios");
+        }
         r = run.n > 0 ? replay_run_all(&run, self, (size_t) jobs < run.n ? (size_t) jobs : run.n) : 0;
+        run.progress = gd_progress_end(run.progress);
         for (size_t i = 0; run.bases && i < run.n; i++)
                 free(run.bases[i]);
         free(run.bases);
@@ -242,10 +262,18 @@ int cmd_replay(int argc, char **argv) {
                 cli_error("replay: %s", strerror(-r));
         }
         (void) gd_testbed_remove_dir(run_tmp, false);
+        signal_cleanup_remove_dir(run_tmp);
         rc = replay_report_finish(report, replay_now() - t0);
-        if (junit && replay_report_junit(report, junit, results, run.n) < 0) {
-                cli_error("replay: cannot write %s: %s", junit, strerror(errno));
-                rc = GD_EXIT_USAGE;
+        if (junit) {
+                FILE *jf = fopen(junit, "we");
+                int jr = jf ? replay_report_junit(jf, results, run.n) : -errno;
+
+                if (jf && fclose(jf) != 0 && jr == 0)
+                        jr = -errno;
+                if (jr < 0) {
+                        cli_error("replay: cannot write %s: %s", junit, strerror(-jr));
+                        rc = GD_EXIT_USAGE;
+                }
         }
         replay_report_free(report);
         for (size_t i = 0; i < run.n; i++)

@@ -13,19 +13,17 @@
  *
  * The /etc/default/grub evaluator is in grub-default.c, the kernel .config
  * reader and parser in kconfig.c. */
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "base/fileio.h"
+#include "base/io.h"
 #include "base/hostpaths.h"
 #include "base/macro.h"
 #include "base/strv.h"
 #include "bootconfig-internal.h"
 #include "bootconfig.h"
-#include "cmdline.h"
 
 /* ---- /etc/os-release -------------------------------------------------------- */
 
@@ -101,119 +99,149 @@ const char *gd_os_release_grub_mkconfig(const char *text) {
 
 static bool config_exists(enum gd_configpath p, const char *sub) {
         _cleanup_free_ char *path = gd_config_path_join(p, sub);
-        return path && access(path, F_OK) == 0;
+        return path && gd_io_stat(path, NULL) == 0;
 }
 
 int bootconfig_read_config(enum gd_configpath p, const char *sub, char **ret) {
         _cleanup_free_ char *path = gd_config_path_join(p, sub);
         if (!path)
                 return -ENOMEM;
-        return read_file_capped(path, GD_TEXT_FILE_MAX, ret, NULL);
+        return gd_io_read(path, GD_CAP_TEXT, ret, NULL);
 }
 
-static void detect_tools(struct gd_bootconfig *b) {
-        _cleanup_free_ char *os = NULL;
+int bootconfig_read_keep(struct gd_bootconfig *b, enum gd_configpath p, const char *sub, char **ret) {
+        _cleanup_free_ char *text = NULL, *host = NULL;
+        int r = bootconfig_read_config(p, sub, &text);
 
+        if (r == -ENOMEM)
+                return r;
+        host = sub ? path_join(gd_configpath(p), sub) : strdup(gd_configpath(p));
+        if (!host || gd_conffiles_keep(&b->files, host, text, r) < 0)
+                return -ENOMEM;
+        if (r == 0 && ret)
+                *ret = TAKE_PTR(text);
+        return r;
+}
+
+/* An installed program: Debian keeps update-initramfs, update-grub and
+ * driverctl in /usr/sbin; Arch (where /usr/sbin is a link to /usr/bin) and
+ * Fedora install dracut, mkinitcpio and booster in /usr/bin, Pop!_OS
+ * kernelstub too. */
+static bool program_installed(const char *name) {
+        return config_exists(GD_USR_SBIN, name) || config_exists(GD_USR_BIN, name);
+}
+
+static void detect_bootloader(struct gd_bootconfig *b) {
+        /* Pop!_OS boots with systemd-boot entries that kernelstub writes
+         * from its own configuration; its /etc/default/grub is unused. */
+        if (config_exists(GD_ETC_KERNELSTUB_CONF, NULL))
+                b->bootloader = GD_BOOTLOADER_KERNELSTUB;
         /* Proxmox: proxmox-boot-tool keeps the ESPs it manages in this file
          * (pve-kernel-helper), with systemd-boot or GRUB on them. */
-        if (config_exists(GD_ETC_KERNEL_PROXMOX_BOOT_UUIDS, NULL))
+        else if (config_exists(GD_ETC_KERNEL_PROXMOX_BOOT_UUIDS, NULL))
                 b->bootloader = GD_BOOTLOADER_PROXMOX_BOOT;
         else if (config_exists(GD_ETC_KERNEL_CMDLINE, NULL))
                 b->bootloader = GD_BOOTLOADER_SYSTEMD_BOOT;
         else if (config_exists(GD_ETC_DEFAULT_GRUB, NULL))
                 b->bootloader = GD_BOOTLOADER_GRUB;
-        else if (config_exists(GD_USR_SBIN, "kernelstub"))
-                b->bootloader = GD_BOOTLOADER_KERNELSTUB;
+}
 
+static unsigned only_tool(unsigned set) {
+        for (unsigned t = GD_INITRAMFS_TOOLS; t < _GD_INITRAMFS_MAX; t++)
+                if (set == 1u << t)
+                        return t;
+        return GD_INITRAMFS_UNKNOWN;
+}
+
+/* Which initramfs tool builds this host's initramfs: the one installed;
+ * among several, the one whose image the running kernel boots (booster
+ * writes booster-<kernel>.img, mkinitcpio initramfs-<kernel>.img); without
+ * a program found, the configuration only its tool has. */
+static void detect_initramfs(struct gd_bootconfig *b) {
+        static const struct {
+                enum gd_initramfs_tool tool;
+                const char *program;
+        } programs[] = {
+                { GD_INITRAMFS_TOOLS, "update-initramfs" },
+                { GD_INITRAMFS_DRACUT, "dracut" },
+                { GD_INITRAMFS_MKINITCPIO, "mkinitcpio" },
+                { GD_INITRAMFS_BOOSTER, "booster" },
+        };
+        unsigned found = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(programs); i++)
+                if (program_installed(programs[i].program))
+                        found |= 1u << programs[i].tool;
+        if (found == 0) {
+                if (config_exists(GD_ETC_DRACUT_CONF_D, NULL))
+                        found = 1u << GD_INITRAMFS_DRACUT;
+                else if (config_exists(GD_ETC_MKINITCPIO_CONF, NULL))
+                        found = 1u << GD_INITRAMFS_MKINITCPIO;
+                else if (config_exists(GD_ETC_BOOSTER_YAML, NULL))
+                        found = 1u << GD_INITRAMFS_BOOSTER;
+        }
+        b->initramfs_tools_found = found;
+        b->initramfs_tool = only_tool(found);
+        if (b->initramfs_tool != GD_INITRAMFS_UNKNOWN || !found || !b->initramfs_path)
+                return;
+        if ((found & (1u << GD_INITRAMFS_BOOSTER)) && strstr(b->initramfs_path, "/booster-"))
+                b->initramfs_tool = GD_INITRAMFS_BOOSTER;
+        else if ((found & (1u << GD_INITRAMFS_MKINITCPIO)) && strstr(b->initramfs_path, "/initramfs-linux"))
+                b->initramfs_tool = GD_INITRAMFS_MKINITCPIO;
+}
+
+/* The files a plan edits to put modules into the initramfs, kept as read. */
+static int keep_initramfs_config(struct gd_bootconfig *b) {
+        _cleanup_free_ char *dir = gd_config_path_join(GD_ETC_DRACUT_CONF_D, NULL);
+        _cleanup_strv_free_ char **names = NULL;
+        static const enum gd_configpath files[] = {
+                GD_ETC_INITRAMFS_MODULES, GD_ETC_MKINITCPIO_CONF, GD_ETC_BOOSTER_YAML, GD_ETC_DRACUT_CONF,
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(files); i++)
+                if (bootconfig_read_keep(b, files[i], NULL, NULL) == -ENOMEM)
+                        return -ENOMEM;
+        if (!dir)
+                return -ENOMEM;
+        if (gd_io_list(dir, GD_IO_LIST_NO_DIRS, &names) < 0)
+                return 0;
+        for (size_t i = 0; names[i]; i++)
+                if (names[i][0] != '.' && endswith(names[i], ".conf") &&
+                    bootconfig_read_keep(b, GD_ETC_DRACUT_CONF_D, names[i], NULL) == -ENOMEM)
+                        return -ENOMEM;
+        return 0;
+}
+
+static void detect_tools(struct gd_bootconfig *b) {
+        _cleanup_free_ char *os = NULL;
+
+        detect_bootloader(b);
         if (bootconfig_read_config(GD_ETC_OS_RELEASE, NULL, &os) == 0) {
                 const char *cmd = gd_os_release_grub_mkconfig(os);
                 if (cmd)
                         b->grub_mkconfig = strdup(cmd);
         }
-
-        if (config_exists(GD_USR_SBIN, "update-initramfs"))
-                b->initramfs_tool = GD_INITRAMFS_TOOLS;
-        else if (config_exists(GD_USR_SBIN, "dracut") || config_exists(GD_ETC_DRACUT_CONF_D, NULL))
-                b->initramfs_tool = GD_INITRAMFS_DRACUT;
-        else if (config_exists(GD_USR_SBIN, "mkinitcpio") || config_exists(GD_ETC_MKINITCPIO_CONF, NULL))
-                b->initramfs_tool = GD_INITRAMFS_MKINITCPIO;
-}
-
-static int take_cmdline(struct gd_bootconfig *b, const char *args, const char *written,
-                        enum gd_configpath src, unsigned line) {
-        struct gd_cmdline c = {};
-        int r;
-
-        r = gd_cmdline_parse(args, &c);
-        if (r < 0)
-                return r;
-        free(c.raw);
-        c.raw = strdup(written);
-        b->next_cmdline_source = strdup(gd_configpath(src));
-        if (!c.raw || !b->next_cmdline_source) {
-                gd_cmdline_clear(&c);
-                return -ENOMEM;
-        }
-        b->next_cmdline = c;
-        b->next_cmdline_line = line;
-        return 0;
-}
-
-static int read_next_cmdline(struct gd_bootconfig *b) {
-        _cleanup_free_ char *text = NULL;
-        int r;
-
-        /* systemd-boot / proxmox-boot-tool / kernel-install: one line. */
-        r = bootconfig_read_config(GD_ETC_KERNEL_CMDLINE, NULL, &text);
-        if (r == 0) {
-                size_t len = strcspn(text, "\n");
-                text[len] = '\0';
-                return take_cmdline(b, text, text, GD_ETC_KERNEL_CMDLINE, 1);
-        }
-        if (r != -ENOENT)
-                return r;
-
-        r = bootconfig_read_config(GD_ETC_DEFAULT_GRUB, NULL, &text);
-        if (r == 0) {
-                _cleanup_(gd_grub_default_clear) struct gd_grub_default g = {};
-                _cleanup_free_ char *joined = NULL;
-                const char *lnx, *dflt;
-
-                r = gd_grub_default_parse(text, &g);
-                if (r < 0)
-                        return r;
-                lnx = g.cmdline_linux ? g.cmdline_linux : "";
-                dflt = g.cmdline_linux_default ? g.cmdline_linux_default : "";
-                /* /etc/grub.d/10_linux: linux_entry ... "${GRUB_CMDLINE_LINUX} ${GRUB_CMDLINE_LINUX_DEFAULT}" */
-                if (asprintf(&joined, "%s %s", lnx, dflt) < 0)
-                        return -ENOMEM;
-                if (g.line_default)
-                        return take_cmdline(b, joined, g.text_default, GD_ETC_DEFAULT_GRUB, g.line_default);
-                if (g.line_linux)
-                        return take_cmdline(b, joined, g.text_linux, GD_ETC_DEFAULT_GRUB, g.line_linux);
-                /* Neither is assigned: the next boot passes no extra flags. */
-                return take_cmdline(b, joined, "", GD_ETC_DEFAULT_GRUB, 0);
-        }
-        return r;
+        b->driverctl = program_installed("driverctl") ? TRI_YES : TRI_NO;
 }
 
 static int64_t mtime_of(const char *path) {
-        struct stat st;
-        if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+        struct gd_io_stat st;
+        if (gd_io_stat(path, &st) < 0 || !st.is_reg)
                 return -1;
-        return (int64_t) st.st_mtime;
+        return st.mtime;
 }
 
 static void read_initramfs(struct gd_bootconfig *b, const char *release) {
-        char *names[3] = {};
+        char *names[4] = {};
 
         /* Debian/Ubuntu/Proxmox, Fedora/RHEL (dracut), Arch (named after the
-         * kernel package, not the release). */
+         * kernel package, not the release: mkinitcpio, booster). */
         if (asprintf(&names[0], "initrd.img-%s", release) < 0)
                 names[0] = NULL;
         if (asprintf(&names[1], "initramfs-%s.img", release) < 0)
                 names[1] = NULL;
         names[2] = strdup("initramfs-linux.img");
+        names[3] = strdup("booster-linux.img");
 
         for (size_t i = 0; i < ELEMENTSOF(names); i++) {
                 _cleanup_free_ char *path = NULL;
@@ -254,16 +282,15 @@ static void consider(struct gd_bootconfig *b, enum gd_configpath p, const char *
 
 static void consider_dir(struct gd_bootconfig *b, enum gd_configpath p) {
         _cleanup_free_ char *dir = gd_config_path_join(p, NULL);
-        _cleanup_closedir_ DIR *d = NULL;
-        struct dirent *de;
+        _cleanup_strv_free_ char **names = NULL;
 
-        if (!dir || !(d = opendir(dir)))
+        if (!dir || gd_io_list(dir, 0, &names) < 0)
                 return;
-        while ((de = readdir(d))) {
-                size_t n = strlen(de->d_name);
-                if (de->d_name[0] == '.' || n < 6 || strcmp(de->d_name + n - 5, ".conf") != 0)
+        for (size_t i = 0; names[i]; i++) {
+                size_t n = strlen(names[i]);
+                if (names[i][0] == '.' || n < 6 || strcmp(names[i] + n - 5, ".conf") != 0)
                         continue;
-                consider(b, p, de->d_name);
+                consider(b, p, names[i]);
         }
 }
 
@@ -296,8 +323,10 @@ int gd_bootconfig_read(const struct gd_host *h, struct gd_bootconfig **ret) {
 
         detect_tools(b);
 
-        b->next_cmdline_state = read_next_cmdline(b);
+        b->next_cmdline_state = bootconfig_read_next_cmdline(b);
         if (b->next_cmdline_state == -ENOMEM)
+                return -ENOMEM;
+        if (keep_initramfs_config(b) < 0)
                 return -ENOMEM;
 
         b->kconfig_state = -ENODATA;
@@ -307,6 +336,7 @@ int gd_bootconfig_read(const struct gd_host *h, struct gd_bootconfig **ret) {
                         return -ENOMEM;
                 read_initramfs(b, h->kernel_release);
         }
+        detect_initramfs(b);
         read_modconf_mtimes(b);
 
         *ret = TAKE_PTR(b);

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/fileio.h"
+#include "base/io.h"
 #include "base/hostpaths.h"
 #include "base/macro.h"
 #include "base/strv.h"
@@ -162,7 +162,7 @@ int gd_cmdline_read(struct gd_cmdline *ret) {
 
         if (!ret)
                 return -EINVAL;
-        r = read_file_capped(gd_hostpath(GD_PROC_CMDLINE)->path, GD_ATTR_MAX, &raw, NULL);
+        r = gd_io_read(gd_hostpath(GD_PROC_CMDLINE)->path, GD_CAP_ATTR, &raw, NULL);
         if (r < 0)
                 return r;
         return gd_cmdline_parse(raw, ret);

@@ -205,6 +205,11 @@ void gd_grub_default_clear(struct gd_grub_default *g) {
         free(g->cmdline_linux_default);
         free(g->text_linux);
         free(g->text_default);
+        for (size_t i = 0; i < g->n_assignments; i++) {
+                free(g->assignments[i].text);
+                free(g->assignments[i].value);
+        }
+        free(g->assignments);
         *g = (struct gd_grub_default) {};
 }
 
@@ -217,15 +222,41 @@ static int set_dup(char **dst, const char *s, size_t n) {
         return 0;
 }
 
-int gd_grub_default_parse(const char *text, struct gd_grub_default *ret) {
-        _cleanup_(gd_grub_default_clear) struct gd_grub_default g = {};
-        _cleanup_(shenv_clear) struct shenv env = {};
+static int record(struct gd_grub_default *g, const char *path, unsigned line, const char *stmt, size_t len,
+                  bool is_default, const char *value) {
+        struct gd_grub_assignment *a = reallocarray(g->assignments, g->n_assignments + 1, sizeof(*a));
+
+        if (!a)
+                return -ENOMEM;
+        g->assignments = a;
+        a = &a[g->n_assignments];
+        *a = (struct gd_grub_assignment) { .path = path, .line = line, .is_default = is_default };
+        a->text = strndup(stmt, len);
+        a->value = strdup(value);
+        if (!a->text || !a->value) {
+                free(a->text);
+                free(a->value);
+                return -ENOMEM;
+        }
+        g->n_assignments++;
+        if (is_default) {
+                g->line_default = line;
+                g->path_default = path;
+                if (set_dup(&g->cmdline_linux_default, value, strlen(value)) < 0)
+                        return -ENOMEM;
+                return set_dup(&g->text_default, stmt, len);
+        }
+        g->line_linux = line;
+        g->path_linux = path;
+        if (set_dup(&g->cmdline_linux, value, strlen(value)) < 0)
+                return -ENOMEM;
+        return set_dup(&g->text_linux, stmt, len);
+}
+
+static int parse_one(const char *path, const char *text, struct shenv *env, struct gd_grub_default *g) {
         const char *p = text;
         unsigned line = 1;
         int r;
-
-        if (!text || !ret)
-                return -EINVAL;
 
         while (*p) {
                 const char *stmt, *name;
@@ -259,25 +290,18 @@ int gd_grub_default_parse(const char *text, struct gd_grub_default *ret) {
                         p = nl ? nl : p + strlen(p);
                         continue;
                 }
-                p = parse_word(name + nlen + 1, &env, &line, &val);
+                p = parse_word(name + nlen + 1, env, &line, &val);
                 if (val.oom || val.too_long) {
                         free(val.s);
                         return val.oom ? -ENOMEM : -E2BIG;
                 }
-                r = shenv_set(&env, name, nlen, val.s ? val.s : "");
+                r = shenv_set(env, name, nlen, val.s ? val.s : "");
                 if (r >= 0 && nlen == strlen("GRUB_CMDLINE_LINUX") &&
-                    memcmp(name, "GRUB_CMDLINE_LINUX", nlen) == 0) {
-                        r = set_dup(&g.cmdline_linux, val.s ? val.s : "", val.len);
-                        if (r >= 0)
-                                r = set_dup(&g.text_linux, stmt, (size_t) (p - stmt));
-                        g.line_linux = stmt_line;
-                } else if (r >= 0 && nlen == strlen("GRUB_CMDLINE_LINUX_DEFAULT") &&
-                           memcmp(name, "GRUB_CMDLINE_LINUX_DEFAULT", nlen) == 0) {
-                        r = set_dup(&g.cmdline_linux_default, val.s ? val.s : "", val.len);
-                        if (r >= 0)
-                                r = set_dup(&g.text_default, stmt, (size_t) (p - stmt));
-                        g.line_default = stmt_line;
-                }
+                    memcmp(name, "GRUB_CMDLINE_LINUX", nlen) == 0)
+                        r = record(g, path, stmt_line, stmt, (size_t) (p - stmt), false, val.s ? val.s : "");
+                else if (r >= 0 && nlen == strlen("GRUB_CMDLINE_LINUX_DEFAULT") &&
+                         memcmp(name, "GRUB_CMDLINE_LINUX_DEFAULT", nlen) == 0)
+                        r = record(g, path, stmt_line, stmt, (size_t) (p - stmt), true, val.s ? val.s : "");
                 free(val.s);
                 if (r < 0)
                         return r;
@@ -285,8 +309,34 @@ int gd_grub_default_parse(const char *text, struct gd_grub_default *ret) {
                 while (*p && *p != '\n' && *p != ';')
                         p++;
         }
+        return 0;
+}
 
+int gd_grub_default_parse_files(const char *const *paths, const char *const *texts, size_t n,
+                                struct gd_grub_default *ret) {
+        _cleanup_(gd_grub_default_clear) struct gd_grub_default g = {};
+        _cleanup_(shenv_clear) struct shenv env = {};
+        int r;
+
+        if (!paths || !texts || !ret)
+                return -EINVAL;
+        for (size_t i = 0; i < n; i++) {
+                if (!texts[i] || !paths[i])
+                        return -EINVAL;
+                r = parse_one(paths[i], texts[i], &env, &g);
+                if (r < 0)
+                        return r;
+        }
         *ret = g;
         g = (struct gd_grub_default) {};
         return 0;
+}
+
+int gd_grub_default_parse(const char *text, struct gd_grub_default *ret) {
+        static const char *const path[] = { "/etc/default/grub" };
+        const char *texts[] = { text };
+
+        if (!text)
+                return -EINVAL;
+        return gd_grub_default_parse_files(path, texts, 1, ret);
 }

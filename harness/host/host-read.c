@@ -8,6 +8,7 @@
 #include "base/strv.h"
 #include "bootconfig.h"
 #include "cmdline.h"
+#include "guest.h"
 #include "host-read.h"
 #include "interrupts.h"
 #include "iomem.h"
@@ -16,6 +17,7 @@
 #include "modules.h"
 #include "pci.h"
 #include "platform.h"
+#include "sysmodule.h"
 #include "vmconfig.h"
 
 int gd_host_read(unsigned what, struct gd_host **ret) {
@@ -36,6 +38,8 @@ int gd_host_read(unsigned what, struct gd_host **ret) {
         }
         if (what & GD_READ_IOMMU)
                 (void) gd_iommu_read(h);
+        if ((what & GD_READ_PLATFORM) && gd_guest_read(h) == -ENOMEM)
+                return -ENOMEM;
         if (what & GD_READ_KERNEL) {
                 h->cmdline_state = gd_cmdline_read(&h->cmdline);
                 _cleanup_free_ char *kmsg = gd_hostpath_resolve(GD_DEV_KMSG);
@@ -51,6 +55,8 @@ int gd_host_read(unsigned what, struct gd_host **ret) {
                 (void) gd_iomem_read(h);
                 (void) gd_interrupts_read(h);
         }
+        if ((what & GD_READ_MODULES) && gd_sysmodule_read(h) < 0)
+                return -ENOMEM;
         if (what & GD_READ_MODULES) {
                 /* Resolve every device's modalias now, so that checks stay pure. */
                 _cleanup_strv_free_ char **aliases = NULL;
@@ -70,7 +76,7 @@ int gd_host_read(unsigned what, struct gd_host **ret) {
                 r = gd_bootconfig_read(h, &h->bootconfig);
                 if (r == -ENOMEM)
                         return r;
-                r = gd_vmconfig_read(&h->vmconfig);
+                r = gd_vmconfig_read(h->hostname, &h->vmconfig);
                 if (r < 0)
                         return r;
         }

@@ -21,3 +21,8 @@ enum gd_read_what {
 /* Returns 0 with a model (facts that could not be read are unknown inside
  * it), or -errno when not even the PCI bus could be listed. */
 int gd_host_read(unsigned what, struct gd_host **ret);
+
+/* What libpci, libkmod and lspci read outside the I/O seam, declared from
+ * their sources (host/declared.c) and read through the seam: collect calls
+ * it while recording, after gd_host_read() filled h.  Returns 0 or -ENOMEM. */
+int gd_host_read_declared(const struct gd_host *h);

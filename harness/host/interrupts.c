@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "base/fileio.h"
+#include "base/io.h"
 #include "base/hostpaths.h"
 #include "interrupts.h"
 
@@ -16,7 +16,7 @@ int gd_interrupts_read(struct gd_host *h) {
         char *text = NULL;
         int r;
 
-        r = read_file_capped(gd_hostpath(GD_PROC_INTERRUPTS)->path, GD_TEXT_FILE_MAX, &text, NULL);
+        r = gd_io_read(gd_hostpath(GD_PROC_INTERRUPTS)->path, GD_CAP_TEXT, &text, NULL);
         free(h->interrupts);
         h->interrupts = r == 0 ? text : NULL;
         h->interrupts_state = r;

@@ -3,7 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/fileio.h"
+#include "base/io.h"
+#include "base/io-record.h"
 #include "base/hostpaths.h"
 #include "base/macro.h"
 #include "iomem.h"
@@ -150,7 +151,7 @@ int gd_iomem_read(struct gd_host *h) {
         size_t n = 0;
         int k;
 
-        k = read_file_capped(gd_hostpath(GD_PROC_IOMEM)->path, GD_TEXT_FILE_MAX, &text, NULL);
+        k = gd_io_read(gd_hostpath(GD_PROC_IOMEM)->path, GD_CAP_TEXT, &text, NULL);
         if (k < 0)
                 return h->iomem_state = k;
         k = gd_iomem_parse(text, &r, &n);
@@ -161,6 +162,11 @@ int gd_iomem_read(struct gd_host *h) {
         if (n == 0)
                 return h->iomem_state = -ENODATA;
         /* kernel/resource.c r_show(): without CAP_SYS_ADMIN every address
-         * reads 0, which must read as "unknown", never as "no overlap". */
-        return h->iomem_state = gd_iomem_addresses_hidden(r, n) ? -EACCES : 0;
+         * reads 0, which must read as "unknown", never as "no overlap"; a
+         * bundle says so rather than keep the zeros. */
+        if (gd_iomem_addresses_hidden(r, n)) {
+                gd_io_record_error(gd_hostpath(GD_PROC_IOMEM)->path, -EACCES);
+                return h->iomem_state = -EACCES;
+        }
+        return h->iomem_state = 0;
 }

@@ -2,19 +2,19 @@
 /* IOMMU facts from sysfs.  The paths and their meaning are in
  * drivers/iommu/iommu.c (iommu_group_attr_type, "devices" kobject) and
  * Documentation/ABI/testing/sysfs-kernel-iommu_groups. */
-#include <dirent.h>
+#include <stdio.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "base/fileio.h"
+#include "base/io.h"
 #include "base/macro.h"
 #include "base/strv.h"
 #include "iommu.h"
 
 #define IOMMU_GROUPS "/sys/kernel/iommu_groups"
 #define CLASS_IOMMU "/sys/class/iommu"
+#define ACPI_TABLES "/sys/firmware/acpi/tables"
 #define GD_MAX_GROUPS 100000
 
 static int parse_group_id(const char *name) {
@@ -28,27 +28,34 @@ static int parse_group_id(const char *name) {
         return (int) v;
 }
 
+/* The names of dir that do not start with '.'. */
+static int list_names(const char *dir, char ***ret) {
+        char **l = NULL;
+        size_t w = 0;
+        int r = gd_io_list(dir, 0, &l);
+
+        if (r < 0)
+                return r;
+        for (size_t i = 0; l[i]; i++) {
+                if (l[i][0] == '.')
+                        free(l[i]);
+                else
+                        l[w++] = l[i];
+        }
+        l[w] = NULL;
+        *ret = l;
+        return 0;
+}
+
 static int read_group(int id, struct gd_iommu_group *g) {
         char path[64];
-        _cleanup_closedir_ DIR *d = NULL;
-        struct dirent *de;
 
         g->id = id;
         snprintf(path, sizeof(path), IOMMU_GROUPS "/%d", id);
-        (void) read_attr(path, "type", &g->type);
+        (void) gd_io_read_attr(path, "type", &g->type);
 
         snprintf(path, sizeof(path), IOMMU_GROUPS "/%d/devices", id);
-        d = opendir(path);
-        if (!d)
-                return -errno;
-        while ((de = readdir(d))) {
-                if (de->d_name[0] == '.')
-                        continue;
-                if (strv_push_dup(&g->devices, de->d_name) < 0)
-                        return -ENOMEM;
-        }
-        strv_sort(g->devices);
-        return 0;
+        return list_names(path, &g->devices);
 }
 
 static int cmp_group(const void *a, const void *b) {
@@ -56,27 +63,19 @@ static int cmp_group(const void *a, const void *b) {
         return (x->id > y->id) - (x->id < y->id);
 }
 
+/* A replay testbed marks a tree the bundle could not read (or an imported
+ * paste did not show) with a file holding the unreadable marker, which the
+ * seam reads as -EACCES: the groups are unknown, as when the directory
+ * cannot be read. */
 static int read_groups(struct gd_host *h) {
-        _cleanup_closedir_ DIR *d = opendir(IOMMU_GROUPS);
-        struct dirent *de;
+        _cleanup_strv_free_ char **names = NULL;
         size_t cap = 0;
+        int r = gd_io_list(IOMMU_GROUPS, 0, &names);
 
-        if (!d) {
-                int r = -errno;
-                _cleanup_free_ char *content = NULL;
-                size_t len;
-
-                /* A replay testbed marks a tree the bundle could not read
-                 * (or an imported paste did not show) with a file holding
-                 * the unreadable marker, which read_file_capped() maps to
-                 * -EACCES: the groups are unknown, as when the directory
-                 * cannot be read. */
-                if (r == -ENOTDIR && read_file_capped(IOMMU_GROUPS, GD_ATTR_MAX, &content, &len) == -EACCES)
-                        return -EACCES;
+        if (r < 0)
                 return r;
-        }
-        while ((de = readdir(d))) {
-                int id = parse_group_id(de->d_name);
+        for (size_t i = 0; names[i]; i++) {
+                int id = parse_group_id(names[i]);
                 struct gd_iommu_group *ng;
 
                 if (id < 0)
@@ -100,35 +99,26 @@ static int read_groups(struct gd_host *h) {
 }
 
 static int read_units(struct gd_host *h) {
-        _cleanup_closedir_ DIR *d = opendir(CLASS_IOMMU);
-        struct dirent *de;
-
-        if (!d)
-                return -errno;
-        while ((de = readdir(d))) {
-                if (de->d_name[0] == '.')
-                        continue;
-                if (strv_push_dup(&h->iommu_units, de->d_name) < 0)
-                        return -ENOMEM;
-        }
-        strv_sort(h->iommu_units);
-        return 0;
+        return list_names(CLASS_IOMMU, &h->iommu_units);
 }
 
-/* The tables are readable only by root, but their existence is visible to
- * everyone, and existence is the fact we need. */
-static tri_t table_present(const char *path) {
-        if (access(path, F_OK) == 0)
-                return TRI_YES;
-        if (errno == ENOENT)
-                return access("/sys/firmware/acpi/tables", F_OK) == 0 ? TRI_NO : TRI_UNKNOWN;
-        return TRI_UNKNOWN;
+/* The tables are readable only by root, but their names are visible to
+ * everyone, and presence is the fact we need. */
+static tri_t table_present(char * const *tables, int tables_state, const char *name) {
+        if (tables_state < 0)
+                return TRI_UNKNOWN;
+        return strv_contains(tables, name) ? TRI_YES : TRI_NO;
 }
 
 int gd_iommu_read(struct gd_host *h) {
+        _cleanup_strv_free_ char **tables = NULL;
+        int r;
+
         h->groups_state = read_groups(h);
         h->iommu_units_state = read_units(h);
-        h->acpi_dmar = table_present("/sys/firmware/acpi/tables/DMAR");
-        h->acpi_ivrs = table_present("/sys/firmware/acpi/tables/IVRS");
+        r = gd_io_list(ACPI_TABLES, 0, &tables);
+        h->acpi_dmar = table_present(tables, r, "DMAR");
+        h->acpi_ivrs = table_present(tables, r, "IVRS");
+        h->acpi_iort = table_present(tables, r, "IORT");
         return 0;
 }

@@ -4,9 +4,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
-#include "base/fileio.h"
+#include "base/io.h"
 #include "base/hostpaths.h"
 #include "base/macro.h"
 #include "bootconfig-internal.h"
@@ -85,55 +84,10 @@ int gd_kconfig_parse(const char *text, struct gd_kconfig_entry **ret, size_t *re
         return 0;
 }
 
-/* /proc/config.gz through zlib; gzread also passes plain text through,
- * which is how a replay testbed's marker arrives. */
+/* /proc/config.gz through zlib; gzread also passes plain text through, as
+ * a replay testbed or a bundle holds it. */
 static int read_config_gz(char **ret) {
-        const char *path = gd_hostpath(GD_PROC_CONFIG_GZ)->path;
-        _cleanup_free_ char *buf = NULL;
-        size_t len = 0, cap = 64 * 1024;
-        gzFile gz;
-
-        gz = gzopen(path, "rb");
-        if (!gz)
-                return errno ? -errno : -ENOMEM;
-        buf = malloc(cap + 1);
-        if (!buf) {
-                gzclose(gz);
-                return -ENOMEM;
-        }
-        for (;;) {
-                int n;
-                if (len == cap) {
-                        char *nb;
-                        if (cap >= GD_TEXT_FILE_MAX) {
-                                gzclose(gz);
-                                return -EFBIG;
-                        }
-                        cap *= 2;
-                        nb = realloc(buf, cap + 1);
-                        if (!nb) {
-                                gzclose(gz);
-                                return -ENOMEM;
-                        }
-                        buf = nb;
-                }
-                n = gzread(gz, buf + len, (unsigned) (cap - len));
-                if (n < 0) {
-                        gzclose(gz);
-                        return -EIO;
-                }
-                if (n == 0)
-                        break;
-                len += (size_t) n;
-        }
-        gzclose(gz);
-        buf[len] = '\0';
-        if (strcmp(buf, GD_ABSENT_MARKER) == 0)
-                return -ENOENT;
-        if (strcmp(buf, GD_UNREADABLE_MARKER) == 0)
-                return -EACCES;
-        *ret = TAKE_PTR(buf);
-        return 0;
+        return gd_io_read_gz(gd_hostpath(GD_PROC_CONFIG_GZ)->path, GD_CAP_TEXT, ret, NULL);
 }
 
 int bootconfig_read_kconfig(struct gd_bootconfig *b, const char *release) {

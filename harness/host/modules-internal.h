@@ -8,15 +8,6 @@
 
 #include "model/modconfig.h"
 
-#define GROW(array, n) ({                                                     \
-        __typeof__(array) _g = realloc((array), sizeof(*(array)) * ((n) + 1)); \
-        if (_g) {                                                             \
-                (array) = _g;                                                 \
-                memset(&(array)[n], 0, sizeof(*(array)));                     \
-        }                                                                     \
-        _g ? &(array)[(n)++] : NULL;                                          \
-})
-
 /* Collapses runs of blanks to one space and trims, in place. */
 char *collapse(char *s);
 
@@ -31,7 +22,8 @@ struct provenance {
 };
 
 void provenance_clear(struct provenance *p);
-int provenance_load(struct provenance *p, char * const *files);
+/* Scans files (kept in keep, by the host's names for them). */
+int provenance_load(struct provenance *p, char * const *files, struct gd_conffiles *keep);
 /* The first unused line with this command and module (and this value, when
  * one with it exists); else the command line; else unknown. */
 struct gd_source provenance_find(struct provenance *p, const char *cmd, const char *module,

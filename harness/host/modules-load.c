@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/fileio.h"
+#include "base/io.h"
 #include "base/hostpaths.h"
 #include "base/strv.h"
 #include "host/modules-internal.h"
@@ -41,7 +42,6 @@ int read_modload(struct gd_modconfig *m) {
         static const char *const conf[] = { ".conf", NULL };
         _cleanup_free_ char *etc_modules = gd_config_path_join(GD_ETC_MODULES, NULL);
         _cleanup_free_ char *dir = gd_config_path_join(GD_ETC_MODULES_LOAD_D, NULL);
-        _cleanup_free_ char *etc_real = NULL;
         _cleanup_strv_free_ char **files = NULL;
         int r;
 
@@ -55,12 +55,10 @@ int read_modload(struct gd_modconfig *m) {
         if (files)
                 qsort(files, strv_length(files), sizeof(char *), cmp_basename);
         /* Debian links modules-load.d/modules.conf to ../modules: read once. */
-        etc_real = realpath(etc_modules, NULL);
         if (strv_push_dup(&m->modload_files, etc_modules) < 0)
                 return -ENOMEM;
         for (size_t i = 0; files && files[i]; i++) {
-                _cleanup_free_ char *real = realpath(files[i], NULL);
-                if (real && etc_real && streq(real, etc_real))
+                if (gd_io_same_file(files[i], etc_modules))
                         continue;
                 if (strv_push_dup(&m->modload_files, files[i]) < 0)
                         return -ENOMEM;
@@ -69,7 +67,9 @@ int read_modload(struct gd_modconfig *m) {
                 _cleanup_free_ char *text = NULL;
                 struct modload_ctx c = { m, m->modload_files[i] };
 
-                r = read_file_capped(c.path, GD_TEXT_FILE_MAX, &text, NULL);
+                r = gd_io_read(c.path, GD_CAP_TEXT, &text, NULL);
+                if (gd_conffiles_keep(&m->files, gd_config_path_strip(c.path), text, r) < 0)
+                        return -ENOMEM;
                 if (r == -ENOENT)
                         continue;
                 if (r < 0) {

@@ -4,12 +4,12 @@
  * the same files in the same order as libkmod; nothing here decides what the
  * configuration *means* from that scan. */
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/fileio.h"
+#include "base/io.h"
 #include "base/hostpaths.h"
 #include "base/strv.h"
 #include "host/modules-internal.h"
@@ -69,30 +69,31 @@ void provenance_clear(struct provenance *p) {
  * already present (from an earlier directory) ignored: kmod's
  * conf_files_insert_sorted() and conf_files_filter_out(). */
 int list_conf_dir(const char *dir, const char *const *suffixes, char ***files) {
-        _cleanup_closedir_ DIR *d = opendir(dir);
-        struct dirent *de;
+        _cleanup_strv_free_ char **names = NULL;
+        int r = gd_io_list(dir, GD_IO_LIST_NO_DIRS, &names);
 
-        if (!d)
-                return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
-        while ((de = readdir(d))) {
-                size_t len = strlen(de->d_name);
+        if (r < 0)
+                return r == -ENOENT || r == -ENOTDIR ? 0 : r;
+        for (size_t i = 0; names[i]; i++) {
+                const char *name = names[i];
+                size_t len = strlen(name);
                 bool ok = false, dup = false;
 
-                if (de->d_name[0] == '.' || de->d_type == DT_DIR)
+                if (name[0] == '.')
                         continue;
                 for (const char *const *s = suffixes; *s; s++) {
                         size_t sl = strlen(*s);
-                        if (len > sl && strcmp(de->d_name + len - sl, *s) == 0)
+                        if (len > sl && strcmp(name + len - sl, *s) == 0)
                                 ok = true;
                 }
                 if (!ok)
                         continue;
                 for (char **f = *files; f && *f; f++)
-                        if (strcmp(strrchr(*f, '/') + 1, de->d_name) == 0)
+                        if (strcmp(strrchr(*f, '/') + 1, name) == 0)
                                 dup = true;
                 if (dup)
                         continue;
-                if (strv_consume(files, path_join(dir, de->d_name)) < 0)
+                if (strv_consume(files, path_join(dir, name)) < 0)
                         return -ENOMEM;
         }
         return 0;
@@ -164,19 +165,22 @@ static int scan_conf_line(char *line, unsigned lineno, void *data) {
         return 0;
 }
 
-int provenance_load(struct provenance *p, char * const *files) {
+int provenance_load(struct provenance *p, char * const *files, struct gd_conffiles *keep) {
         for (size_t i = 0; files && files[i]; i++) {
                 _cleanup_free_ char *text = NULL;
                 struct scan_ctx s = { p, files[i] };
                 int r;
 
-                if (read_file_capped(files[i], GD_TEXT_FILE_MAX, &text, NULL) < 0)
+                r = gd_io_read(files[i], GD_CAP_TEXT, &text, NULL);
+                if (gd_conffiles_keep(keep, gd_config_path_strip(files[i]), text, r) < 0)
+                        return -ENOMEM;
+                if (r < 0)
                         continue;
                 r = for_each_line(text, scan_conf_line, &s);
                 if (r < 0)
                         return r;
         }
-        (void) read_file_capped(gd_hostpath(GD_PROC_CMDLINE)->path, GD_ATTR_MAX, &p->cmdline, NULL);
+        (void) gd_io_read(gd_hostpath(GD_PROC_CMDLINE)->path, GD_CAP_ATTR, &p->cmdline, NULL);
         return 0;
 }
 

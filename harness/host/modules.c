@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "base/fileio.h"
+#include "base/io.h"
 #include "base/hostpaths.h"
 #include "base/strv.h"
 #include "host/modules-internal.h"
@@ -244,7 +245,7 @@ static int read_release(char **ret) {
         size_t len = 0;
         int r;
 
-        r = read_file_capped(gd_hostpath(GD_PROC_OSRELEASE)->path, GD_ATTR_MAX, &s, &len);
+        r = gd_io_read(gd_hostpath(GD_PROC_OSRELEASE)->path, GD_CAP_ATTR, &s, &len);
         if (r < 0)
                 return r;
         while (len > 0 && isspace((unsigned char) s[len - 1]))
@@ -308,7 +309,7 @@ int gd_modconfig_read(const char *release, char * const *modaliases, struct gd_m
         softdep_file = path_join(m->modules_dir, "modules.softdep");
         if (!softdep_file)
                 return -ENOMEM;
-        if (access(softdep_file, F_OK) == 0 && strv_push_dup(&m->config_files, softdep_file) < 0)
+        if (gd_io_stat(softdep_file, NULL) == 0 && strv_push_dup(&m->config_files, softdep_file) < 0)
                 return -ENOMEM;
         for (size_t i = 0; paths[i]; i++)
                 if (list_conf_dir(paths[i], conf_suffixes, &m->config_files) == -ENOMEM)
@@ -316,7 +317,7 @@ int gd_modconfig_read(const char *release, char * const *modaliases, struct gd_m
         if (m->config_files)
                 qsort(m->config_files, strv_length(m->config_files), sizeof(char *), cmp_basename);
 
-        r = provenance_load(&prov, m->config_files);
+        r = provenance_load(&prov, m->config_files, &m->files);
         if (r >= 0 && ctx)
                 r = read_config(ctx, &prov, m);
         provenance_clear(&prov);

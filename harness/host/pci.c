@@ -16,9 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/fileio.h"
+#include "base/io.h"
 #include "base/macro.h"
 #include "pci-caps.h"
 #include "pci.h"
@@ -54,7 +56,7 @@ static _Noreturn void pci_error_jump(char *msg, ...) {
 static int parse_hex_attr(const char *dir, const char *attr, unsigned long *ret) {
         _cleanup_free_ char *v = NULL;
         char *end;
-        int r = read_attr(dir, attr, &v);
+        int r = gd_io_read_attr(dir, attr, &v);
 
         if (r < 0)
                 return r;
@@ -70,8 +72,9 @@ static void read_bars(struct gd_pci_dev *d, const char *dir) {
         char *line, *save = NULL;
         unsigned idx = 0;
 
-        if (read_attr(dir, "resource", &v) < 0)
+        if (gd_io_read_attr(dir, "resource", &v) < 0)
                 return;
+        d->bars_read = true;
         for (line = strtok_r(v, "\n", &save); line && idx < 7; line = strtok_r(NULL, "\n", &save), idx++) {
                 unsigned long long s, e, fl;
                 if (sscanf(line, "%llx %llx %llx", &s, &e, &fl) != 3)
@@ -85,15 +88,13 @@ static void read_bars(struct gd_pci_dev *d, const char *dir) {
 /* Resolves /sys/bus/pci/devices/<addr> to /sys/devices/... and the parent
  * bridge (the path component before ours, when it is a PCI address). */
 static void read_topology(struct gd_pci_dev *d, const char *dir) {
-        char target[PATH_MAX];
-        ssize_t n = readlink(dir, target, sizeof(target) - 1);
+        _cleanup_free_ char *target = NULL;
         const char *dev_part;
         char *last, *prev;
         unsigned a, b, c, e;
 
-        if (n <= 0)
+        if (gd_io_readlink(dir, &target) < 0 || !*target)
                 return;
-        target[n] = '\0';
         dev_part = strstr(target, "devices/");
         if (dev_part) {
                 d->sysfs_path = path_join("/sys", dev_part);
@@ -110,6 +111,25 @@ static void read_topology(struct gd_pci_dev *d, const char *dir) {
 
 /* What every device needs: its driver, modalias (module_used_elsewhere()
  * asks it of every device), IOMMU group and place in the tree. */
+/* libpci takes the revision from the `revision` attribute and, without it,
+ * from config byte 8, where a failed read gives 0xff (lib/sysfs.c
+ * sysfs_fill_info(), lib/access.c pci_read_data()): lspci then prints
+ * "(rev ff)", which reads as a dead device.  Every kernel since 2.6.23 has
+ * the attribute (pci-sysfs.c, pci_dev_attrs); a host imported from a paste
+ * that did not show the revision has neither, and its revision is unknown. */
+/* The revision is known when sysfs has the attribute (libpci reads it,
+ * host/declared.c), or else when config space reaches its byte (older
+ * kernels, imported bundles): a paste without "(rev xx)" has neither, and
+ * then no revision is printed (0xff would mean a dead device). */
+static bool revision_known(const char *dir) {
+        _cleanup_free_ char *rev = path_join(dir, "revision"), *cfg = path_join(dir, "config"), *buf = NULL;
+        size_t len = 0;
+
+        if (rev && gd_io_stat(rev, NULL) == 0)
+                return true;
+        return cfg && gd_io_read(cfg, GD_CAP_CONFIG_SPACE, &buf, &len) == 0 && len > PCI_REVISION_ID;
+}
+
 static void read_core_facts(struct gd_pci_dev *d) {
         _cleanup_free_ char *dir = path_join(SYS_PCI_DEVICES, d->address);
         _cleanup_free_ char *grp = NULL;
@@ -120,12 +140,13 @@ static void read_core_facts(struct gd_pci_dev *d) {
         if (!dir)
                 return;
 
-        r = read_link_basename(dir, "driver", &d->driver);
+        r = gd_io_link_basename(dir, "driver", &d->driver);
         d->driver_known = (r == 0 || r == -ENOENT) ? TRI_YES : TRI_UNKNOWN;
 
-        (void) read_attr(dir, "modalias", &d->modalias);
+        (void) gd_io_read_attr(dir, "modalias", &d->modalias);
+        d->revision_known = revision_known(dir);
 
-        r = read_link_basename(dir, "iommu_group", &grp);
+        r = gd_io_link_basename(dir, "iommu_group", &grp);
         d->iommu_group = r == 0 ? atoi(grp) : GD_GROUP_NONE;
 
         read_topology(d, dir);
@@ -144,24 +165,24 @@ static void read_detail_facts(struct gd_pci_dev *d) {
                 return;
         d->details_read = true;
 
-        if (read_attr(dir, "driver_override", &v) == 0 && !streq(v, "(null)") && *v)
+        if (gd_io_read_attr(dir, "driver_override", &v) == 0 && !streq(v, "(null)") && *v)
                 d->driver_override = TAKE_PTR(v);
         v = mfree_str(v);
 
         /* boot_vga exists only for VGA-class devices (pci-sysfs.c,
          * pci_dev_attr_is_visible), so ENOENT means "not the boot VGA". */
-        r = read_attr(dir, "boot_vga", &v);
+        r = gd_io_read_attr(dir, "boot_vga", &v);
         d->boot_vga = r == 0 ? (streq(v, "1") ? TRI_YES : TRI_NO) : r == -ENOENT ? TRI_NO : TRI_UNKNOWN;
         v = mfree_str(v);
 
         /* reset_method appeared in Linux 5.15; absent means unknown. */
-        r = read_attr(dir, "reset_method", &v);
+        r = gd_io_read_attr(dir, "reset_method", &v);
         d->reset_method_state = r;
         if (r == 0)
                 d->reset_method = TAKE_PTR(v);
 
-        (void) read_attr(dir, "power_state", &d->power_state);
-        r = read_attr(dir, "d3cold_allowed", &v);
+        (void) gd_io_read_attr(dir, "power_state", &d->power_state);
+        r = gd_io_read_attr(dir, "d3cold_allowed", &v);
         if (r == 0)
                 d->d3cold_allowed = streq(v, "1") ? TRI_YES : TRI_NO;
         v = mfree_str(v);
@@ -171,7 +192,7 @@ static void read_detail_facts(struct gd_pci_dev *d) {
         read_bars(d, dir);
 
         cfg_path = path_join(dir, "config");
-        if (cfg_path && read_file_capped(cfg_path, 4096, &cfg, &cfg_len) == 0)
+        if (cfg_path && gd_io_read(cfg_path, GD_CAP_CONFIG_SPACE, &cfg, &cfg_len) == 0)
                 gd_pci_caps_parse((const uint8_t *) cfg, cfg_len, &d->caps);
 }
 
@@ -302,8 +323,14 @@ static struct gd_pci_dev *append_dev(struct gd_host *h) {
 int gd_pci_read(struct gd_host *h, bool every_device) {
         struct pci_access *pacc;
 
-        if (access(SYS_PCI_DEVICES, R_OK | X_OK) < 0)
-                return h->pci_state = -errno;
+        struct gd_io_stat st;
+        int r;
+
+        r = gd_io_stat(SYS_PCI_DEVICES, &st);
+        if (r < 0)
+                return h->pci_state = r;
+        if (!st.is_dir)
+                return h->pci_state = -ENOTDIR;
 
         pacc = pci_alloc();
         if (!pacc)
@@ -344,9 +371,11 @@ int gd_pci_read(struct gd_host *h, bool every_device) {
                 d->subsys_vendor = p->subsys_vendor_id;
                 d->subsys_device = p->subsys_id;
                 d->has_subsys = p->subsys_vendor_id != 0 && p->subsys_vendor_id != 0xffff;
-                d->vendor_name = lookup(PCI_LOOKUP_VENDOR, d->vendor, 0);
-                d->device_name = lookup(PCI_LOOKUP_DEVICE, d->vendor, d->device);
-                d->class_name = lookup(PCI_LOOKUP_CLASS, p->device_class, 0);
+                /* NULL when pci.ids lacks a name: the report builds lspci's
+                 * "Device [8086:4c53]" from the IDs (model/host.c). */
+                d->vendor_name = lookup(PCI_LOOKUP_VENDOR | PCI_LOOKUP_NO_NUMBERS, d->vendor, 0);
+                d->device_name = lookup(PCI_LOOKUP_DEVICE | PCI_LOOKUP_NO_NUMBERS, d->vendor, d->device);
+                d->class_name = lookup(PCI_LOOKUP_CLASS | PCI_LOOKUP_NO_NUMBERS, p->device_class, 0);
                 d->is_bridge = gd_pci_is_bridge(d);
                 read_core_facts(d);
         }

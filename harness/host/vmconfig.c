@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "base/fileio.h"
+#include "base/io.h"
+#include "base/io-record.h"
 #include "base/hostpaths.h"
 #include "base/macro.h"
 #include "base/strv.h"
@@ -65,7 +67,7 @@ static bool hexn(const char *s, size_t n, unsigned *ret) {
 }
 
 /* "[dddd:]bb:ss[.f]" (PCI.pm $PCIRE), n bytes at s. */
-static bool pve_pciid(const char *s, size_t n, struct gd_vm_pci *p) {
+bool gd_vm_parse_pve_pciid(const char *s, size_t n, struct gd_vm_pci *p) {
         char t[32];
         const char *rest = t, *c;
         unsigned dom = 0, bus, dev, fn;
@@ -162,7 +164,7 @@ static int pve_hostpci(struct gd_vm *vm, const char *key, const char *value, con
                         n = (size_t) (host + host_len - h);
                 if (!(p = vm_add_pci(vm)))
                         return -ENOMEM;
-                (void) pve_pciid(h, n, p);      /* unparsable: stays unresolved */
+                (void) gd_vm_parse_pve_pciid(h, n, p);      /* unparsable: stays unresolved */
                 n_hosts++;
                 h += n;
                 if (h < host + host_len && *h == ';')
@@ -176,6 +178,9 @@ static int pve_hostpci(struct gd_vm *vm, const char *key, const char *value, con
         for (size_t i = first; i < vm->n_pci; i++) {
                 struct gd_vm_pci *p = &vm->pci[i];
 
+                p->mapping_state = mapping ? -ENODATA : 0;
+                if (host && !(p->host_text = strndup(host, host_len)))
+                        return -ENOMEM;
                 p->key = strdup(key);
                 p->text = strdup(linetext);
                 p->options = strdup(options);
@@ -216,6 +221,30 @@ static enum gd_vm_machine pve_machine(const char *v) {
                         it++;
         }
         return GD_VM_MACHINE_UNKNOWN;
+}
+
+/* The first item of a property string, or its "key=" value ("cputype=host,flags=+pcid"). */
+static char *pve_first(const char *v, const char *key) {
+        size_t kl = strlen(key), n = strcspn(v, ",");
+
+        if (!memchr(v, '=', n))
+                return strndup(v, n);
+        for (const char *it = v; *it;) {
+                n = strcspn(it, ",");
+                if (n > kl && strncmp(it, key, kl) == 0 && it[kl] == '=')
+                        return strndup(it + kl + 1, n - kl - 1);
+                it += n;
+                if (*it == ',')
+                        it++;
+        }
+        return strdup("");
+}
+
+static int set_option(struct gd_vm_option *o, const char *v, unsigned line) {
+        free(o->text);
+        o->text = strdup(v);
+        o->line = line;
+        return o->text ? 0 : -ENOMEM;
 }
 
 int gd_vmconfig_parse_proxmox(const char *text, const char *name, const char *source, struct gd_vm *ret) {
@@ -262,6 +291,11 @@ int gd_vmconfig_parse_proxmox(const char *text, const char *name, const char *so
                         vm.machine = pve_machine(v);
                 } else if (streq(l, "arch")) {
                         aarch64 = streq(v, "aarch64");
+                } else if (streq(l, "bios") || streq(l, "vga") || streq(l, "cpu") || streq(l, "ostype")) {
+                        struct gd_vm_option *o = streq(l, "bios") ? &vm.bios_opt : streq(l, "vga") ? &vm.vga :
+                                                 streq(l, "cpu") ? &vm.cpu : &vm.ostype;
+                        if (set_option(o, v, line) < 0)
+                                return -ENOMEM;
                 } else if (startswith(l, "hostpci") && isdigit((unsigned char) l[7])) {
                         l[kl] = ':';
                         _cleanup_free_ char *key = strndup(l, kl);
@@ -275,6 +309,18 @@ int gd_vmconfig_parse_proxmox(const char *text, const char *name, const char *so
         /* No machine line: QEMU's default, "pc" (i440fx) on x86_64, "virt" on aarch64. */
         if (!vm.machine_text)
                 vm.machine = aarch64 ? GD_VM_MACHINE_UNKNOWN : GD_VM_MACHINE_I440FX;
+        /* qemu-server's defaults (PVE/QemuServer.pm $confdesc): bios seabios,
+         * cpu kvm64 (x86-64-v2-AES on PVE 8), ostype other. */
+        vm.bios = !vm.bios_opt.text || streq(vm.bios_opt.text, "seabios") ? GD_VM_BIOS_SEABIOS :
+                  streq(vm.bios_opt.text, "ovmf") ? GD_VM_BIOS_OVMF : GD_VM_BIOS_UNKNOWN;
+        if (vm.cpu.text) {
+                _cleanup_free_ char *type = pve_first(vm.cpu.text, "cputype");
+                if (!type)
+                        return -ENOMEM;
+                vm.cpu_host = streq(type, "host") ? TRI_YES : TRI_NO;
+        } else
+                vm.cpu_host = TRI_NO;
+        vm.windows = !vm.ostype.text ? TRI_UNKNOWN : startswith(vm.ostype.text, "win") ? TRI_YES : TRI_NO;
         *ret = vm;
         vm = (struct gd_vm) { 0 };
         return 0;
@@ -410,6 +456,57 @@ static int libvirt_hostdev(struct gd_vm *vm, const char *text, const char *h, co
         return 0;
 }
 
+/* Firmware, CPU model, display and guest OS of a domain: <os firmware='efi'>
+ * or an OVMF/edk2 <loader>; <cpu mode='host-passthrough'>; <video><model
+ * type='none'/>; <libosinfo:os id='http://microsoft.com/win/11'/>. */
+static int libvirt_os(struct gd_vm *vm, const char *text, const char *os, const char *end) {
+        const char *ose = tag_end(os), *osend = strstr(os, "</os>"), *l, *c, *m, *lo;
+        char buf[256];
+
+        vm->bios = GD_VM_BIOS_SEABIOS;
+        if (ose && xml_attr(os, ose, "firmware", buf, sizeof(buf)) && streq(buf, "efi")) {
+                vm->bios = GD_VM_BIOS_OVMF;
+                if (set_option(&vm->bios_opt, "firmware='efi'", line_of(text, os)) < 0)
+                        return -ENOMEM;
+        }
+        l = osend ? find_tag(os, osend, "loader") : NULL;
+        if (l && (l = tag_end(l)) && l < osend) {
+                const char *le = strstr(l, "</loader>");
+                if (le && le < osend) {
+                        _cleanup_free_ char *path = strndup(l + 1, (size_t) (le - l - 1));
+                        if (!path)
+                                return -ENOMEM;
+                        if (strcasestr(path, "ovmf") || strcasestr(path, "edk2") || strcasestr(path, "aavmf"))
+                                vm->bios = GD_VM_BIOS_OVMF;
+                        if (set_option(&vm->bios_opt, path, line_of(text, l)) < 0)
+                                return -ENOMEM;
+                }
+        }
+        vm->cpu_host = TRI_NO;
+        c = find_tag(os, end, "cpu");
+        if (c && (ose = tag_end(c))) {
+                if (xml_attr(c, ose, "mode", buf, sizeof(buf))) {
+                        vm->cpu_host = streq(buf, "host-passthrough") ? TRI_YES : TRI_NO;
+                        if (set_option(&vm->cpu, buf, line_of(text, c)) < 0)
+                                return -ENOMEM;
+                }
+        }
+        for (const char *v = find_tag(os, end, "video"); v; v = NULL) {
+                const char *ve = strstr(v, "</video>");
+                m = ve ? find_tag(v, ve, "model") : NULL;
+                if (m && (ose = tag_end(m)) && xml_attr(m, ose, "type", buf, sizeof(buf)) &&
+                    set_option(&vm->vga, buf, line_of(text, m)) < 0)
+                        return -ENOMEM;
+        }
+        lo = find_tag(text, end, "libosinfo:os");
+        if (lo && (ose = tag_end(lo)) && xml_attr(lo, ose, "id", buf, sizeof(buf))) {
+                if (set_option(&vm->ostype, buf, line_of(text, lo)) < 0)
+                        return -ENOMEM;
+                vm->windows = strstr(buf, "microsoft.com/win") ? TRI_YES : TRI_NO;
+        }
+        return 0;
+}
+
 int gd_vmconfig_parse_libvirt(const char *text, const char *source, struct gd_vm *ret) {
         _cleanup_(vm_clearp) struct gd_vm vm = { .kind = GD_VM_LIBVIRT, .machine = GD_VM_MACHINE_UNKNOWN };
         const char *end, *d, *n, *os, *t;
@@ -432,6 +529,8 @@ int gd_vmconfig_parse_libvirt(const char *text, const char *source, struct gd_vm
         if (!vm.name && !(vm.name = strdup(source)))
                 return -ENOMEM;
         os = find_tag(d + 1, end, "os");
+        if (os && libvirt_os(&vm, text, os, end) < 0)
+                return -ENOMEM;
         t = os ? find_tag(os, end, "type") : NULL;
         if (t) {
                 const char *te = tag_end(t);
@@ -485,12 +584,21 @@ static int read_one(struct gd_vmconfig *c, enum gd_configpath dir, const char *r
 
         if (!path || !logical || !vmid)
                 return -ENOMEM;
-        if (read_file_capped(path, GD_VMCONFIG_FILE_MAX, &text, NULL) < 0)
+        if (gd_io_read(path, GD_CAP_VM_CONFIG, &text, NULL) < 0)
                 return 0;               /* unreadable or past the cap: not a VM we know */
         r = dir == GD_ETC_PVE_QEMU_SERVER ? gd_vmconfig_parse_proxmox(text, vmid, logical, &vm) :
                                             gd_vmconfig_parse_libvirt(text, logical, &vm);
+        /* A VM that passes no device says nothing about passthrough: a
+         * bundle leaves its configuration at home. */
+        if (r == -EINVAL || (r >= 0 && vm.n_pci == 0))
+                gd_io_record_drop(path);
         if (r == -EINVAL)
                 return 0;
+        /* Kept as read: remedies and plans rewrite its lines. */
+        if (r >= 0 && vm.n_pci > 0 && gd_conffiles_keep(&c->files, logical, text, 0) < 0)
+                r = -ENOMEM;
+        if (r < 0)
+                gd_vm_clear(&vm);
         return r < 0 ? r : vm_keep(c, &vm);
 }
 
@@ -502,7 +610,7 @@ static int read_dir(struct gd_vmconfig *c, enum gd_configpath dir, const char *s
 
         if (!real)
                 return -ENOMEM;
-        if (dir_list(real, NULL, &names) < 0)
+        if (gd_io_list(real, 0, &names) < 0)
                 return 0;               /* no such hypervisor here */
         for (size_t i = 0; names[i] && r >= 0; i++) {
                 const char *name = names[i];
@@ -514,7 +622,25 @@ static int read_dir(struct gd_vmconfig *c, enum gd_configpath dir, const char *s
         return r;
 }
 
-int gd_vmconfig_read(struct gd_vmconfig **ret) {
+/* Proxmox resource mappings, read only when a VM uses one. */
+static int read_mappings(struct gd_vmconfig *c, const char *node) {
+        _cleanup_free_ char *path = NULL, *text = NULL;
+        bool used = false;
+
+        for (size_t v = 0; v < c->n_vms; v++)
+                for (size_t i = 0; i < c->vms[v].n_pci; i++)
+                        used = used || c->vms[v].pci[i].mapping;
+        if (!used)
+                return 0;
+        path = gd_config_path_join(GD_ETC_PVE_MAPPING_PCI, NULL);
+        if (!path)
+                return -ENOMEM;
+        if (gd_io_read(path, GD_CAP_VM_CONFIG, &text, NULL) < 0)
+                text = NULL;    /* no pci.cfg: every mapping stays unresolved, or is unknown */
+        return gd_pve_mapping_resolve(c, text, gd_configpath(GD_ETC_PVE_MAPPING_PCI), node);
+}
+
+int gd_vmconfig_read(const char *node, struct gd_vmconfig **ret) {
         struct gd_vmconfig *c = calloc(1, sizeof(*c));
         int r;
 
@@ -523,6 +649,8 @@ int gd_vmconfig_read(struct gd_vmconfig **ret) {
         r = read_dir(c, GD_ETC_PVE_QEMU_SERVER, ".conf");
         if (r >= 0)
                 r = read_dir(c, GD_ETC_LIBVIRT_QEMU, ".xml");
+        if (r >= 0)
+                r = read_mappings(c, node);
         if (r < 0) {
                 gd_vmconfig_free(c);
                 return r;

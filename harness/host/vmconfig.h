@@ -6,9 +6,6 @@
 
 #include "model/vmconfig.h"
 
-/* Caps: a VM config with many snapshots stays far below this. */
-#define GD_VMCONFIG_FILE_MAX (1024u * 1024u)
-
 /* A Proxmox VE qemu-server config.  Only the current configuration counts:
  * parse_vm_config() in PVE/QemuServer.pm starts a new section at the first
  * "[PENDING]", "[special:...]" or "[snapname]" line, so everything from
@@ -34,4 +31,16 @@ int gd_vmconfig_parse_libvirt(const char *text, const char *source, struct gd_vm
 /* Reads /etc/pve/qemu-server/[*].conf and /etc/libvirt/qemu/[*].xml below the
  * config root; files that cannot be read or parsed are skipped, and VMs
  * without a PCI device are not kept.  Returns 0 or -ENOMEM. */
-int gd_vmconfig_read(struct gd_vmconfig **ret);
+int gd_vmconfig_read(const char *node, struct gd_vmconfig **ret);
+
+/* "[dddd:]bb:ss[.f]" (qemu-server's $PCIRE), n bytes at s, into p's
+ * address; false when it does not parse. */
+bool gd_vm_parse_pve_pciid(const char *s, size_t n, struct gd_vm_pci *p);
+
+/* Resolves every hostpciN: mapping=NAME of c through the text of
+ * /etc/pve/mapping/pci.cfg (source names it in evidence) for node, the way
+ * qemu-server does (PVE::Mapping::PCI::find_on_current_node(): the section
+ * NAME, its "map" lines whose node= is this node; the first path of the
+ * first line).  Pure.  text NULL: no such file (mappings -ENOENT); node
+ * NULL: only a mapping with a single map line resolves.  0 or -ENOMEM. */
+int gd_pve_mapping_resolve(struct gd_vmconfig *c, const char *text, const char *source, const char *node);

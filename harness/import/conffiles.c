@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "base/hostpaths.h"
 #include "import/import-internal.h"
 
 /* Kernel parameters people paste; a line of tokens with two of these (one
@@ -64,7 +65,8 @@ bool imp_is_cmdline_line(const char *s, size_t len) {
 }
 
 void imp_cmdline_line(struct gd_import *im, const struct imp_line *l) {
-        struct imp_file *f = imp_file_find(im, "/proc/cmdline");
+        const char *path = gd_hostpath(GD_PROC_CMDLINE)->path;
+        struct imp_file *f = imp_file_find(im, path);
         size_t len = l->body_len;
 
         while (len > 0 && isspace((unsigned char) l->body[len - 1]))
@@ -74,7 +76,7 @@ void imp_cmdline_line(struct gd_import *im, const struct imp_line *l) {
                         imp_warn(im, l, "a second, different kernel command line; keeping the first");
                 return;
         }
-        (void) imp_file_append(im, "/proc/cmdline", l->body, len);
+        (void) imp_file_append(im, path, l->body, len);
 }
 
 static bool keyword(const char *s, const char *const *words, size_t n) {

@@ -57,16 +57,23 @@ struct imp_dev {
 struct imp_file {
         char *path;
         char *content;
-        size_t len;
+        size_t len, cap;
         unsigned pending_blank; /* blank lines not yet known to be inside */
 };
 
 struct gd_import {
         struct imp_dev *devs;
-        size_t n_devs;
+        size_t n_devs, cap_devs;
+        /* devs by address: open addressing, index + 1 (0: empty), keyed by
+         * a random multiplier so a paste cannot choose its collisions;
+         * lookups were a linear search, 80,000 lspci lines took 150 s. */
+        size_t *dev_slots;
+        size_t n_slots;
+        uint64_t seed;
         struct imp_file *files;
         size_t n_files;
         char **warnings;
+        size_t n_warnings, cap_warnings;
         unsigned kmsg_seq;
         bool have_groups;       /* a listing or IOMMU group: line was seen */
         size_t n_group_facts;
@@ -89,6 +96,8 @@ _printf_(3, 4) void imp_warn(struct gd_import *im, const struct imp_line *l, con
 struct imp_dev *imp_dev_get(struct gd_import *im, unsigned domain, unsigned bus, unsigned slot,
                             unsigned func, const struct imp_line *l);
 struct imp_dev *imp_dev_find(struct gd_import *im, const char *address);
+/* Rebuilds the address index after devs was reordered. */
+int imp_dev_reindex(struct gd_import *im);
 /* IDs and class known: the device can go into the recording. */
 static inline bool imp_dev_recordable(const struct imp_dev *d) {
         return d->vendor != IMP_UNSET && d->device != IMP_UNSET && d->class16 != IMP_UNSET;

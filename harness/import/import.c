@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include "base/strv.h"
 #include "import/import-internal.h"
@@ -27,7 +29,13 @@ int gd_import_kind_from_string(const char *s) {
 }
 
 struct gd_import *gd_import_new(void) {
-        return calloc(1, sizeof(struct gd_import));
+        struct gd_import *im = calloc(1, sizeof(struct gd_import));
+
+        if (im && getrandom(&im->seed, sizeof(im->seed), GRND_NONBLOCK) != sizeof(im->seed))
+                im->seed = (uint64_t) (uintptr_t) im ^ (uint64_t) time(NULL);
+        if (im)
+                im->seed |= 1;  /* odd: the multiplication is a bijection */
+        return im;
 }
 
 struct gd_import *gd_import_free(struct gd_import *im) {
@@ -41,6 +49,7 @@ struct gd_import *gd_import_free(struct gd_import *im) {
                 free(im->devs[i].where);
         }
         free(im->devs);
+        free(im->dev_slots);
         for (size_t i = 0; i < im->n_files; i++) {
                 free(im->files[i].path);
                 free(im->files[i].content);
@@ -87,15 +96,71 @@ void imp_warn(struct gd_import *im, const struct imp_line *l, const char *fmt, .
                 r = asprintf(&full, "%s:%u: %s", l->file, l->lineno, msg);
         else
                 r = asprintf(&full, "%s", msg);
-        if (r >= 0)
-                (void) strv_consume(&im->warnings, full);
+        if (r < 0)
+                return;
+        if (im->n_warnings + 1 >= im->cap_warnings) {
+                size_t cap = im->cap_warnings ? im->cap_warnings * 2 : 16;
+                char **nw = reallocarray(im->warnings, cap, sizeof(char *));
+                if (!nw) {
+                        free(full);
+                        return;
+                }
+                im->warnings = nw;
+                im->cap_warnings = cap;
+        }
+        im->warnings[im->n_warnings++] = full;
+        im->warnings[im->n_warnings] = NULL;
+}
+
+static uint32_t address_key(unsigned domain, unsigned bus, unsigned slot, unsigned func) {
+        return (domain & 0xffff) << 16 | (bus & 0xff) << 8 | (slot & 0x1f) << 3 | (func & 7);
+}
+
+static size_t slot_of(const struct gd_import *im, uint32_t key) {
+        /* Multiplicative hashing with a random odd multiplier; the top bits. */
+        return (size_t) (((uint64_t) key * im->seed) >> 32) & (im->n_slots - 1);
+}
+
+static struct imp_dev *find_key(struct gd_import *im, uint32_t key) {
+        for (size_t s = im->n_slots ? slot_of(im, key) : 0; im->n_slots && im->dev_slots[s];
+             s = (s + 1) & (im->n_slots - 1)) {
+                struct imp_dev *d = &im->devs[im->dev_slots[s] - 1];
+                if (address_key(d->domain, d->bus, d->slot, d->func) == key)
+                        return d;
+        }
+        return NULL;
+}
+
+static void insert_slot(struct gd_import *im, size_t index) {
+        const struct imp_dev *d = &im->devs[index];
+        size_t s = slot_of(im, address_key(d->domain, d->bus, d->slot, d->func));
+
+        while (im->dev_slots[s])
+                s = (s + 1) & (im->n_slots - 1);
+        im->dev_slots[s] = index + 1;
+}
+
+int imp_dev_reindex(struct gd_import *im) {
+        size_t n = 64;
+
+        while (n < 2 * (im->n_devs + 1))
+                n *= 2;
+        free(im->dev_slots);
+        im->dev_slots = calloc(n, sizeof(*im->dev_slots));
+        im->n_slots = im->dev_slots ? n : 0;
+        if (!im->dev_slots)
+                return -ENOMEM;
+        for (size_t i = 0; i < im->n_devs; i++)
+                insert_slot(im, i);
+        return 0;
 }
 
 struct imp_dev *imp_dev_find(struct gd_import *im, const char *address) {
-        for (size_t i = 0; i < im->n_devs; i++)
-                if (streq(im->devs[i].address, address))
-                        return &im->devs[i];
-        return NULL;
+        unsigned domain, bus, slot, func;
+
+        if (!address || imp_parse_address(address, strlen(address), &domain, &bus, &slot, &func, NULL) == 0)
+                return NULL;
+        return find_key(im, address_key(domain, bus, slot, func));
 }
 
 struct imp_dev *imp_dev_get(struct gd_import *im, unsigned domain, unsigned bus, unsigned slot,
@@ -105,14 +170,20 @@ struct imp_dev *imp_dev_get(struct gd_import *im, unsigned domain, unsigned bus,
 
         snprintf(address, sizeof(address), "%04x:%02x:%02x.%x", domain & 0xffff, bus & 0xff, slot & 0x1f,
                  func & 7);
-        d = imp_dev_find(im, address);
+        d = find_key(im, address_key(domain, bus, slot, func));
         if (d)
                 return d;
-        nd = realloc(im->devs, (im->n_devs + 1) * sizeof(*nd));
-        if (!nd)
+        if (im->n_devs == im->cap_devs) {
+                size_t cap = im->cap_devs ? im->cap_devs * 2 : 32;
+                nd = reallocarray(im->devs, cap, sizeof(*nd));
+                if (!nd)
+                        return NULL;
+                im->devs = nd;
+                im->cap_devs = cap;
+        }
+        if (2 * (im->n_devs + 1) > im->n_slots && imp_dev_reindex(im) < 0)
                 return NULL;
-        im->devs = nd;
-        d = &nd[im->n_devs];
+        d = &im->devs[im->n_devs];
         *d = (struct imp_dev) {
                 .domain = domain, .bus = bus, .slot = slot, .func = func,
                 .vendor = IMP_UNSET, .device = IMP_UNSET, .revision = IMP_UNSET,
@@ -125,6 +196,7 @@ struct imp_dev *imp_dev_get(struct gd_import *im, unsigned domain, unsigned bus,
         if (l && asprintf(&d->where, "%s:%u", l->file, l->lineno) < 0)
                 return NULL;
         im->n_devs++;
+        insert_slot(im, im->n_devs - 1);
         return d;
 }
 
@@ -161,10 +233,18 @@ int imp_file_append(struct gd_import *im, const char *path, const char *s, size_
 
         if (!f)
                 return -ENOMEM;
-        nc = realloc(f->content, f->len + f->pending_blank + len + 2);
-        if (!nc)
-                return -ENOMEM;
-        f->content = nc;
+        if (f->len + f->pending_blank + len + 2 > f->cap) {
+                size_t cap = f->cap ? f->cap : 256;
+
+                while (cap < f->len + f->pending_blank + len + 2)
+                        cap *= 2;
+                nc = realloc(f->content, cap);
+                if (!nc)
+                        return -ENOMEM;
+                f->content = nc;
+                f->cap = cap;
+        }
+        nc = f->content;
         memset(nc + f->len, '\n', f->pending_blank);
         f->len += f->pending_blank;
         f->pending_blank = 0;

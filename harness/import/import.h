@@ -61,5 +61,11 @@ size_t gd_import_n_devices(const struct gd_import *im);
  * or `IOMMU group:` line was seen; otherwise /sys/kernel/iommu_groups is
  * listed under unreadable: the text does not say what the groups are),
  * files, unreadable.  created is an
- * RFC 3339 UTC time.  Returns 0, -EIO when writing failed, -ENOMEM. */
-int gd_import_write(struct gd_import *im, FILE *out, const char *source, const char *created);
+ * RFC 3339 UTC time.  Everything taken from the text (files, the source,
+ * pasted configuration space) goes through redact, whose kinds the
+ * metadata records (none when it is disabled or NULL); the caller has let
+ * it learn the names in every input first.  Returns 0, -EIO when writing
+ * failed, -ENOMEM. */
+struct gd_redact;
+int gd_import_write(struct gd_import *im, FILE *out, const char *source, const char *created,
+                    struct gd_redact *redact);

@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "host/kmsg.h"
+#include "model/kmsg.h"
 #include "import/import-internal.h"
 
 static const char *const months[] = {

@@ -7,10 +7,11 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "base/emit.h"
 #include "base/strv.h"
+#include "bundle/redact.h"
 #include "config.h"
 #include "import/import-internal.h"
-#include "report/emit.h"
 
 #define MAX_DEPTH 32
 
@@ -18,30 +19,73 @@ static bool recordable(const struct imp_dev *d) {
         return imp_dev_recordable(d);
 }
 
-/* The bridge whose secondary bus is d's bus (Bus: lines, config dumps). */
-static const struct imp_dev *bridge_of(const struct gd_import *im, const struct imp_dev *d) {
-        for (size_t i = 0; i < im->n_devs; i++) {
-                const struct imp_dev *b = &im->devs[i];
-                if (b != d && b->domain == d->domain && b->secondary == (int) d->bus && d->bus != b->bus)
-                        return b;
+/* The bridges by (domain, secondary bus), in devs order within one bus:
+ * looked up once per device and parent (a search of every device for each
+ * was quadratic). */
+struct bridges {
+        const struct imp_dev **v;
+        size_t n;
+};
+
+static int cmp_bridge(const void *a, const void *b) {
+        const struct imp_dev *x = *(const struct imp_dev * const *) a, *y = *(const struct imp_dev * const *) b;
+
+        if (x->domain != y->domain)
+                return x->domain < y->domain ? -1 : 1;
+        if (x->secondary != y->secondary)
+                return x->secondary < y->secondary ? -1 : 1;
+        return (x > y) - (x < y);
+}
+
+static void bridges_done(struct bridges *br) {
+        free(br->v);
+}
+
+static int bridges_index(const struct gd_import *im, struct bridges *br) {
+        br->v = calloc(im->n_devs + 1, sizeof(*br->v));
+        if (!br->v)
+                return -ENOMEM;
+        for (size_t i = 0; i < im->n_devs; i++)
+                if (im->devs[i].secondary != IMP_UNSET)
+                        br->v[br->n++] = &im->devs[i];
+        qsort(br->v, br->n, sizeof(*br->v), cmp_bridge);
+        return 0;
+}
+
+/* The first bridge (in devs order) whose secondary bus is d's bus (Bus:
+ * lines, config dumps), not on that bus itself. */
+static const struct imp_dev *bridge_of(const struct bridges *br, const struct imp_dev *d) {
+        size_t lo = 0, hi = br->n;
+
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                const struct imp_dev *b = br->v[mid];
+
+                if (b->domain < d->domain || (b->domain == d->domain && b->secondary < (int) d->bus))
+                        lo = mid + 1;
+                else
+                        hi = mid;
         }
+        for (; lo < br->n && br->v[lo]->domain == d->domain && br->v[lo]->secondary == (int) d->bus; lo++)
+                if (br->v[lo] != d && br->v[lo]->bus != d->bus)
+                        return br->v[lo];
         return NULL;
 }
 
-static const char *parent_of(const struct gd_import *im, const struct imp_dev *d) {
+static const char *parent_of(const struct bridges *br, const struct imp_dev *d) {
         const struct imp_dev *b;
 
         if (d->parent)
                 return d->parent;
         if (d->parent_is_root)
                 return NULL;
-        b = bridge_of(im, d);
+        b = bridge_of(br, d);
         return b ? b->address : NULL;
 }
 
 /* /devices/pciDDDD:BB/<bridges...>/<address>: the chain of parents up to a
  * device with none, whose bus is the root bus. */
-static char *device_path(struct gd_import *im, const struct imp_dev *d) {
+static char *device_path(struct gd_import *im, const struct bridges *br, const struct imp_dev *d) {
         const char *chain[MAX_DEPTH];
         size_t n = 0, len;
         const struct imp_dev *top = d;
@@ -66,7 +110,7 @@ static char *device_path(struct gd_import *im, const struct imp_dev *d) {
                 top = c;
                 dom = c->domain;
                 bus = c->bus;
-                cur = parent_of(im, c);
+                cur = parent_of(br, c);
         }
         (void) top;
         len = strlen("/devices/pci0000:00") + n * 13 + 1;
@@ -103,28 +147,20 @@ static int cmp_file(const void *a, const void *b) {
         return strcmp(((const struct imp_file *) a)->path, ((const struct imp_file *) b)->path);
 }
 
-static int append(char **buf, size_t *len, const char *fmt, ...) _printf_(3, 4);
-static int append(char **buf, size_t *len, const char *fmt, ...) {
-        _cleanup_free_ char *s = NULL;
+/* The recording grows in a memory stream: appending by realloc() copied
+ * it once per line. */
+static int append(FILE *f, const char *fmt, ...) _printf_(2, 3);
+static int append(FILE *f, const char *fmt, ...) {
         va_list ap;
-        char *nb;
         int n;
 
         va_start(ap, fmt);
-        n = vasprintf(&s, fmt, ap);
+        n = vfprintf(f, fmt, ap);
         va_end(ap);
-        if (n < 0)
-                return -ENOMEM;
-        nb = realloc(*buf, *len + (size_t) n + 1);
-        if (!nb)
-                return -ENOMEM;
-        memcpy(nb + *len, s, (size_t) n + 1);
-        *buf = nb;
-        *len += (size_t) n;
-        return 0;
+        return n < 0 ? -ENOMEM : 0;
 }
 
-static int record_device(char **buf, size_t *len, const struct rec *r) {
+static int record_device(FILE *buf, const struct rec *r) {
         const struct imp_dev *d = r->d;
         unsigned cls = (unsigned) d->class16 << 8 | (unsigned) (d->progif == IMP_UNSET ? 0 : d->progif);
         bool subsys = d->svendor != IMP_UNSET && d->sdevice != IMP_UNSET;
@@ -137,71 +173,80 @@ static int record_device(char **buf, size_t *len, const struct rec *r) {
             asprintf(&modalias, "pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X", d->vendor, d->device, d->svendor,
                      d->sdevice, (unsigned) d->class16 >> 8, (unsigned) d->class16 & 0xff, (unsigned) d->progif) < 0)
                 return -ENOMEM;
-        e |= append(buf, len, "P: %s\n", r->path);
+        e |= append(buf, "P: %s\n", r->path);
         if (d->driver)
-                e |= append(buf, len, "E: DRIVER=%s\n", d->driver);
+                e |= append(buf, "E: DRIVER=%s\n", d->driver);
         if (modalias)
-                e |= append(buf, len, "E: MODALIAS=%s\n", modalias);
-        e |= append(buf, len, "E: PCI_CLASS=%X\n", cls);
-        e |= append(buf, len, "E: PCI_ID=%04X:%04X\n", d->vendor, d->device);
-        e |= append(buf, len, "E: PCI_SLOT_NAME=%s\n", d->address);
+                e |= append(buf, "E: MODALIAS=%s\n", modalias);
+        e |= append(buf, "E: PCI_CLASS=%X\n", cls);
+        e |= append(buf, "E: PCI_ID=%04X:%04X\n", d->vendor, d->device);
+        e |= append(buf, "E: PCI_SLOT_NAME=%s\n", d->address);
         if (subsys)
-                e |= append(buf, len, "E: PCI_SUBSYS_ID=%04X:%04X\n", d->svendor, d->sdevice);
-        e |= append(buf, len, "E: SUBSYSTEM=pci\n");
-        e |= append(buf, len, "A: class=0x%06x\\n\n", cls);
+                e |= append(buf, "E: PCI_SUBSYS_ID=%04X:%04X\n", d->svendor, d->sdevice);
+        e |= append(buf, "E: SUBSYSTEM=pci\n");
+        e |= append(buf, "A: class=0x%06x\\n\n", cls);
         if (d->config_len > 0) {
-                e |= append(buf, len, "H: config=");
+                e |= append(buf, "H: config=");
                 for (size_t i = 0; i < d->config_len; i++)
-                        e |= append(buf, len, "%02X", d->config[i]);
-                e |= append(buf, len, "\n");
+                        e |= append(buf, "%02X", d->config[i]);
+                e |= append(buf, "\n");
         }
-        e |= append(buf, len, "A: device=0x%04x\\n\n", d->device);
+        e |= append(buf, "A: device=0x%04x\\n\n", d->device);
         if (modalias)
-                e |= append(buf, len, "A: modalias=%s\\n\n", modalias);
+                e |= append(buf, "A: modalias=%s\\n\n", modalias);
         if (d->revision != IMP_UNSET)
-                e |= append(buf, len, "A: revision=0x%02x\\n\n", d->revision);
+                e |= append(buf, "A: revision=0x%02x\\n\n", d->revision);
         if (subsys) {
-                e |= append(buf, len, "A: subsystem_device=0x%04x\\n\n", d->sdevice);
-                e |= append(buf, len, "A: subsystem_vendor=0x%04x\\n\n", d->svendor);
+                e |= append(buf, "A: subsystem_device=0x%04x\\n\n", d->sdevice);
+                e |= append(buf, "A: subsystem_vendor=0x%04x\\n\n", d->svendor);
         }
-        e |= append(buf, len, "A: vendor=0x%04x\\n\n", d->vendor);
+        e |= append(buf, "A: vendor=0x%04x\\n\n", d->vendor);
         if (d->driver) {
-                e |= append(buf, len, "L: driver=");
+                e |= append(buf, "L: driver=");
                 for (unsigned i = 0; i < depth_of(r->path); i++)
-                        e |= append(buf, len, "../");
-                e |= append(buf, len, "bus/pci/drivers/%s\n", d->driver);
+                        e |= append(buf, "../");
+                e |= append(buf, "bus/pci/drivers/%s\n", d->driver);
         }
-        e |= append(buf, len, "\n");
+        e |= append(buf, "\n");
         return e ? -ENOMEM : 0;
 }
 
-static void emit_groups(struct gd_emit *em, const struct gd_import *im) {
-        int prev = -1;
+static int cmp_group_member(const void *a, const void *b) {
+        const struct imp_dev *x = *(const struct imp_dev * const *) a, *y = *(const struct imp_dev * const *) b;
 
+        if (x->group != y->group)
+                return x->group < y->group ? -1 : 1;
+        return strcmp(x->address, y->address);
+}
+
+/* Groups in numeric order, members in address order: one sort (a pass over
+ * every device per group was quadratic). */
+static int emit_groups(struct gd_emit *em, const struct gd_import *im) {
+        _cleanup_free_ const struct imp_dev **m = calloc(im->n_devs + 1, sizeof(*m));
+        size_t n = 0;
+
+        if (!m)
+                return -ENOMEM;
+        for (size_t i = 0; i < im->n_devs; i++)
+                if (recordable(&im->devs[i]) && im->devs[i].group >= 0)
+                        m[n++] = &im->devs[i];
+        qsort(m, n, sizeof(*m), cmp_group_member);
         gd_emit_key(em, "iommu_groups");
         gd_emit_seq_begin(em);
-        for (;;) {
-                int next = -1;
+        for (size_t i = 0; i < n; ) {
+                int group = m[i]->group;
 
-                for (size_t i = 0; i < im->n_devs; i++) {
-                        const struct imp_dev *d = &im->devs[i];
-                        if (recordable(d) && d->group > prev && (next < 0 || d->group < next))
-                                next = d->group;
-                }
-                if (next < 0)
-                        break;
                 gd_emit_map_begin(em);
-                gd_emit_kv_int(em, "group", next);
+                gd_emit_kv_int(em, "group", group);
                 gd_emit_key(em, "devices");
                 gd_emit_seq_begin(em);
-                for (size_t i = 0; i < im->n_devs; i++)
-                        if (recordable(&im->devs[i]) && im->devs[i].group == next)
-                                gd_emit_str(em, im->devs[i].address);
+                for (; i < n && m[i]->group == group; i++)
+                        gd_emit_str(em, m[i]->address);
                 gd_emit_seq_end(em);
                 gd_emit_map_end(em);
-                prev = next;
         }
         gd_emit_seq_end(em);
+        return 0;
 }
 
 /* "Linux version 6.8.12-4-pve (...)" in the kernel log proves the release. */
@@ -229,11 +274,41 @@ static void recs_done(struct recs *rs) {
         free(rs->r);
 }
 
-/* The recording text, sorted by path (parents first), and the driver links
- * that stay unknown. */
-static int build_recording(struct gd_import *im, struct recs *rs, char **text, size_t *tlen, char ***unreadable) {
+/* The driver links and reset methods the text does not show: unknown. */
+static int unknown_paths(struct gd_import *im, char ***ret) {
+        size_t n = 0;
+        char **l = calloc(2 * im->n_devs + 2, sizeof(char *));
+
+        if (!l)
+                return -ENOMEM;
+        *ret = l;
+        for (size_t i = 0; i < im->n_devs; i++) {
+                const struct imp_dev *d = &im->devs[i];
+
+                if (!recordable(d))
+                        continue;
+                if (d->driver_known != TRI_YES &&
+                    asprintf(&l[n++], "/sys/bus/pci/devices/%s/driver", d->address) < 0)
+                        return l[--n] = NULL, -ENOMEM;
+                /* No paste shows reset_method (not even lspci -vv), and on
+                 * 5.15+ an absent one means "no reset method": unknown. */
+                if (asprintf(&l[n++], "/sys/bus/pci/devices/%s/reset_method", d->address) < 0)
+                        return l[--n] = NULL, -ENOMEM;
+        }
+        /* No group listing: the groups are unknown, not absent. */
+        if (!im->have_groups && !(l[n++] = strdup("/sys/kernel/iommu_groups")))
+                return -ENOMEM;
+        return 0;
+}
+
+/* The recording text, sorted by path (parents first). */
+static int build_recording(struct gd_import *im, struct recs *rs, char **text, size_t *tlen) {
+        _cleanup_(bridges_done) struct bridges br = {};
+        FILE *f;
+        int r = 0;
+
         rs->r = calloc(im->n_devs + 1, sizeof(*rs->r));
-        if (!rs->r)
+        if (!rs->r || bridges_index(im, &br) < 0)
                 return -ENOMEM;
         for (size_t i = 0; i < im->n_devs; i++) {
                 struct imp_dev *d = &im->devs[i];
@@ -244,33 +319,26 @@ static int build_recording(struct gd_import *im, struct recs *rs, char **text, s
                                          d->where ? d->where : "-", d->address);
                         continue;
                 }
-                rs->r[rs->n] = (struct rec) { .path = device_path(im, d), .d = d };
+                rs->r[rs->n] = (struct rec) { .path = device_path(im, &br, d), .d = d };
                 if (!rs->r[rs->n++].path)
                         return -ENOMEM;
-                if (d->driver_known != TRI_YES) {
-                        char *p;
-                        if (asprintf(&p, "/sys/bus/pci/devices/%s/driver", d->address) < 0 ||
-                            strv_consume(unreadable, p) < 0)
-                                return -ENOMEM;
-                }
-                /* No paste shows reset_method (not even lspci -vv), and on
-                 * 5.15+ an absent one means "no reset method": unknown. */
-                {
-                        char *p;
-                        if (asprintf(&p, "/sys/bus/pci/devices/%s/reset_method", d->address) < 0 ||
-                            strv_consume(unreadable, p) < 0)
-                                return -ENOMEM;
-                }
         }
-        /* No group listing: the groups are unknown, not absent. */
-        if (!im->have_groups && strv_push_dup(unreadable, "/sys/kernel/iommu_groups") < 0)
-                return -ENOMEM;
         if (rs->n > 0)
                 qsort(rs->r, rs->n, sizeof(*rs->r), cmp_rec);
-        for (size_t i = 0; i < rs->n; i++)
-                if (record_device(text, tlen, &rs->r[i]) < 0)
-                        return -ENOMEM;
+        f = open_memstream(text, tlen);
+        if (!f)
+                return -ENOMEM;
+        for (size_t i = 0; i < rs->n && r >= 0; i++)
+                r = record_device(f, &rs->r[i]);
+        if (fclose(f) != 0 || r < 0)
+                return -ENOMEM;
+        if (*tlen == 0)
+                *text = mfree_str(*text);
         return 0;
+}
+
+static bool same_slot(const struct imp_dev *a, const struct imp_dev *b) {
+        return a->domain == b->domain && a->bus == b->bus && a->slot == b->slot;
 }
 
 /* Config space from lspci -vv capability lines (lspci-caps.c).  lspci
@@ -289,20 +357,39 @@ static void configs_from_caps(struct gd_import *im) {
                                 (im->devs[i].bus == 0 && im->devs[i].slot == 0 && im->devs[i].func == 0);
                 }
         whole = whole && n >= 4;
+        /* The devices are sorted by address: a slot's functions are
+         * neighbours, at most eight, so this stays linear in a hostile
+         * paste of thousands of devices. */
         for (size_t i = 0; i < im->n_devs; i++) {
                 struct imp_dev *d = &im->devs[i];
                 bool siblings = false;
 
-                for (size_t j = 0; j < im->n_devs; j++)
-                        siblings = siblings || (j != i && imp_dev_recordable(&im->devs[j]) &&
-                                                im->devs[j].domain == d->domain && im->devs[j].bus == d->bus &&
-                                                im->devs[j].slot == d->slot);
+                for (size_t j = i; j-- > 0 && same_slot(&im->devs[j], d);)
+                        siblings = siblings || imp_dev_recordable(&im->devs[j]);
+                for (size_t j = i + 1; j < im->n_devs && same_slot(&im->devs[j], d); j++)
+                        siblings = siblings || imp_dev_recordable(&im->devs[j]);
                 if (siblings || whole)
                         imp_config_from_caps(im, d, siblings);
         }
 }
 
-int gd_import_write(struct gd_import *im, FILE *out, const char *source, const char *created) {
+/* Text from the paste, as a literal block, redacted. */
+static int emit_text_redacted(struct gd_emit *em, struct gd_redact *redact, const char *s, size_t len) {
+        _cleanup_free_ char *red = NULL;
+        size_t rlen = 0;
+
+        if (!redact) {
+                gd_emit_text(em, s, len);
+                return 0;
+        }
+        if (gd_redact_text(redact, s, len, false, &red, &rlen) < 0)
+                return -ENOMEM;
+        gd_emit_text(em, red, rlen);
+        return 0;
+}
+
+int gd_import_write(struct gd_import *im, FILE *out, const char *source, const char *created,
+                    struct gd_redact *redact) {
         _cleanup_emit_ struct gd_emit *em = NULL;
         _cleanup_(recs_done) struct recs rs = { 0 };
         _cleanup_free_ char *text = NULL, *kernel = NULL;
@@ -310,10 +397,15 @@ int gd_import_write(struct gd_import *im, FILE *out, const char *source, const c
         size_t tlen = 0;
         int r;
 
-        for (size_t i = 0; i < im->n_devs; i++)
+        for (size_t i = 0; i < im->n_devs; i++) {
                 imp_hex_finish(im, &im->devs[i]);
+                /* lspci -xxxx dumps hold the PCIe Device Serial Number. */
+                gd_redact_config_space(redact, im->devs[i].config, im->devs[i].config_len);
+        }
         if (im->n_devs > 0)
                 qsort(im->devs, im->n_devs, sizeof(*im->devs), cmp_dev_addr);
+        if (imp_dev_reindex(im) < 0)
+                return -ENOMEM;
         configs_from_caps(im);
         kernel = kernel_release(im);
         if (kernel && !imp_file_find(im, "/proc/sys/kernel/osrelease") &&
@@ -322,7 +414,9 @@ int gd_import_write(struct gd_import *im, FILE *out, const char *source, const c
         if (im->n_files > 0)
                 qsort(im->files, im->n_files, sizeof(*im->files), cmp_file);
 
-        r = build_recording(im, &rs, &text, &tlen, &unreadable);
+        r = build_recording(im, &rs, &text, &tlen);
+        if (r >= 0)
+                r = unknown_paths(im, &unreadable);
         if (r < 0)
                 return r;
         em = gd_emit_new(out, GD_EMIT_YAML);
@@ -339,7 +433,13 @@ int gd_import_write(struct gd_import *im, FILE *out, const char *source, const c
                 gd_emit_kv_str(em, "kernel", kernel);
         gd_emit_kv_str(em, "origin", "imported");
         gd_emit_key(em, "source");
-        gd_emit_text(em, source, strlen(source));
+        if (emit_text_redacted(em, redact, source, strlen(source)) < 0)
+                return -ENOMEM;
+        gd_emit_key(em, "redacted");
+        gd_emit_flow_seq_begin(em);
+        for (const char *const *k = gd_redact_kinds(redact); *k; k++)
+                gd_emit_str(em, *k);
+        gd_emit_seq_end(em);
         gd_emit_map_end(em);
         if (text) {
                 /* One newline at the end, so the recording stays a literal block. */
@@ -348,18 +448,19 @@ int gd_import_write(struct gd_import *im, FILE *out, const char *source, const c
                 gd_emit_key(em, "umockdev");
                 gd_emit_text(em, text, tlen);
         }
-        if (im->have_groups)
-                emit_groups(em, im);
+        if (im->have_groups && emit_groups(em, im) < 0)
+                return -ENOMEM;
         if (im->n_files > 0) {
                 gd_emit_key(em, "files");
                 gd_emit_map_begin(em);
                 for (size_t i = 0; i < im->n_files; i++) {
                         gd_emit_key(em, im->files[i].path);
-                        gd_emit_text(em, im->files[i].content, im->files[i].len);
+                        if (emit_text_redacted(em, redact, im->files[i].content, im->files[i].len) < 0)
+                                return -ENOMEM;
                 }
                 gd_emit_map_end(em);
         }
-        if (unreadable) {
+        if (unreadable && unreadable[0]) {
                 gd_emit_key(em, "unreadable");
                 gd_emit_seq_begin(em);
                 for (size_t i = 0; unreadable[i]; i++)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@
 #include "bootconfig.h"
 #include "vmconfig.h"
 #include "host.h"
+#include "guestinfo.h"
 #include "modconfig.h"
 
 struct gd_host *gd_host_new(void) {
@@ -19,6 +21,7 @@ struct gd_host *gd_host_new(void) {
         h->pci_state = h->groups_state = h->iommu_units_state = -ENODATA;
         h->cmdline_state = h->modules_state = h->kmsg_state = -ENODATA;
         h->iomem_state = h->interrupts_state = -ENODATA;
+        h->xen_capabilities_state = -ENODATA;
         return h;
 }
 
@@ -33,6 +36,7 @@ void gd_pci_dev_clear(struct gd_pci_dev *d) {
         free(d->reset_method);
         free(d->power_state);
         free(d->parent);
+        strv_free(d->drm);
         memset(d, 0, sizeof(*d));
 }
 
@@ -82,6 +86,20 @@ struct gd_host *gd_host_free(struct gd_host *h) {
         free(h->dmi_sys_vendor);
         free(h->dmi_product_name);
         free(h->hypervisor_type);
+        free(h->xen_capabilities);
+        free(h->hostname);
+        for (size_t i = 0; i < h->n_sys_modules; i++) {
+                free(h->sys_modules[i].name);
+                strv_free(h->sys_modules[i].holders);
+        }
+        free(h->sys_modules);
+        for (size_t i = 0; i < h->n_module_params; i++) {
+                free(h->module_params[i].module);
+                free(h->module_params[i].param);
+                free(h->module_params[i].value);
+        }
+        free(h->module_params);
+        gd_guestinfo_free(h->guest);
         free(h);
         return NULL;
 }
@@ -100,7 +118,7 @@ const struct gd_iommu_group *gd_host_find_group(const struct gd_host *h, int id)
         return NULL;
 }
 
-static bool param_eq(const char *a, const char *b) {
+bool gd_param_eq(const char *a, const char *b) {
         for (; *a && *b; a++, b++) {
                 char ca = *a == '-' ? '_' : *a, cb = *b == '-' ? '_' : *b;
                 if (ca != cb)
@@ -109,21 +127,63 @@ static bool param_eq(const char *a, const char *b) {
         return *a == *b;
 }
 
+const struct gd_sys_module *gd_host_sys_module(const struct gd_host *h, const char *name) {
+        for (size_t i = 0; i < h->n_sys_modules; i++)
+                if (gd_param_eq(h->sys_modules[i].name, name))
+                        return &h->sys_modules[i];
+        return NULL;
+}
+
+const struct gd_module_param *gd_host_module_param(const struct gd_host *h, const char *module, const char *param) {
+        for (size_t i = 0; i < h->n_module_params; i++)
+                if (gd_param_eq(h->module_params[i].module, module) && streq(h->module_params[i].param, param))
+                        return &h->module_params[i];
+        return NULL;
+}
+
 const struct gd_cmdline_arg *gd_cmdline_find(const struct gd_cmdline *c, const char *key) {
         for (size_t i = 0; i < c->n_args; i++)
-                if (param_eq(c->args[i].key, key))
+                if (gd_param_eq(c->args[i].key, key))
                         return &c->args[i];
         return NULL;
 }
 
 const struct gd_cmdline_arg *gd_cmdline_find_last(const struct gd_cmdline *c, const char *key) {
         for (size_t i = c->n_args; i > 0; i--)
-                if (param_eq(c->args[i - 1].key, key))
+                if (gd_param_eq(c->args[i - 1].key, key))
                         return &c->args[i - 1];
         return NULL;
+}
+
+void gd_pci_format_name(const struct gd_pci_dev *d, bool with_ids, char *buf, size_t size) {
+        const char *v = d->vendor_name, *n = d->device_name;
+
+        if (with_ids) {
+                if (v && n)
+                        snprintf(buf, size, "%s %s [%04x:%04x]", v, n, d->vendor, d->device);
+                else if (!v)
+                        snprintf(buf, size, "Device [%04x:%04x]", d->vendor, d->device);
+                else
+                        snprintf(buf, size, "%s Device [%04x:%04x]", v, d->vendor, d->device);
+        } else if (v && n)
+                snprintf(buf, size, "%s %s", v, n);
+        else if (!v)
+                snprintf(buf, size, "Device %04x:%04x", d->vendor, d->device);
+        else
+                snprintf(buf, size, "%s Device %04x", v, d->device);
 }
 
 char *gd_pci_attr_source(const struct gd_pci_dev *d, const char *attr) {
         _cleanup_free_ char *dir = path_join("/sys/bus/pci/devices", d->address);
         return dir ? path_join(dir, attr) : NULL;
+}
+
+bool gd_kernel_version(const char *release, unsigned *major, unsigned *minor) {
+        unsigned a, b;
+
+        if (!release || sscanf(release, "%u.%u", &a, &b) != 2)
+                return false;
+        *major = a;
+        *minor = b;
+        return true;
 }

@@ -11,6 +11,7 @@
  * path out for evidence. */
 #pragma once
 
+#include <pci/header.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -55,6 +56,7 @@ struct gd_pci_dev {
         uint16_t subsys_vendor, subsys_device;
         bool has_subsys;
         uint8_t revision;
+        bool revision_known;   /* false: neither the attribute nor config space had it */
         char *vendor_name, *device_name, *class_name; /* pci.ids via libpci */
 
         char *driver;          /* basename of the driver link; NULL = none */
@@ -70,6 +72,7 @@ struct gd_pci_dev {
         tri_t d3cold_allowed;
         struct gd_bar bars[7];
         size_t n_bars;
+        bool bars_read;        /* the resource attribute was read (n_bars 0 then means no BAR) */
         char *parent;          /* address of the upstream bridge, NULL at the root bus */
         bool is_bridge;        /* class 0604 */
         unsigned sriov_totalvfs;
@@ -78,6 +81,12 @@ struct gd_pci_dev {
          * no check looks at this device (host/pci.c read_details()); they
          * are in their unknown states (reset_method_state -ENODATA). */
         bool details_read;
+        /* /sys/bus/pci/devices/<addr>/drm: the DRM minors a driver registered
+         * for a display function (card0, renderD128), read for display
+         * functions only (host/guest.c).  drm_state: 0 not read (unknown),
+         * 1 read (drm may be NULL: no directory, no minor), -errno unreadable. */
+        char **drm;
+        int drm_state;
 };
 
 struct gd_iommu_group {
@@ -103,6 +112,7 @@ struct gd_kmsg_record {
         int level;             /* syslog priority 0-7, -1 when absent */
         uint64_t usec;         /* timestamp, 0 when absent */
         char *text;            /* message, non-printable bytes escaped as \xNN */
+        uint64_t signals;      /* the signals text holds: 1 << enum gd_kmsg_signal (model/kmsg-signals.h) */
 };
 
 struct gd_kmsg {
@@ -127,9 +137,27 @@ struct gd_source {
         unsigned line;         /* 0 when the fact is the whole file */
 };
 
+/* A module's directory in /sys/module: there for a loaded module and for a
+ * built-in one that has parameters or a version (kernel/params.c
+ * param_sysfs_builtin(), module_add_modinfo_attrs()). */
+struct gd_sys_module {
+        char *name;
+        int state;             /* 0 present, -ENOENT absent, other -errno unknown */
+        char **holders;        /* /sys/module/<name>/holders: loaded modules that use it */
+        int holders_state;     /* 0, or -errno (-ENODATA: not read) */
+};
+
+/* /sys/module/<module>/parameters/<param>: the value the running kernel uses. */
+struct gd_module_param {
+        char *module, *param;
+        char *value;           /* as read ("Y", "N", "1"); NULL when state < 0 */
+        int state;             /* 0, -ENOENT (no such parameter), other -errno */
+};
+
 struct gd_modconfig;   /* model/modconfig.h: module configuration (libkmod) */
 struct gd_bootconfig;  /* model/bootconfig.h: boot loader, initramfs, kernel config */
 struct gd_vmconfig;    /* model/vmconfig.h: VM configs that pass PCI devices through */
+struct gd_guestinfo;   /* model/guestinfo.h: what a VM needs to use the GPU it was given */
 
 struct gd_host {
         /* PCI devices, sorted by address. */
@@ -144,6 +172,7 @@ struct gd_host {
         char **iommu_units;    /* /sys/class/iommu entries: dmar0, ivhd0, ... */
         int iommu_units_state;
         tri_t acpi_dmar, acpi_ivrs;
+        tri_t acpi_iort;       /* arm64: the IORT table describes SMMUs and ITS groups */
 
         /* Kernel */
         char *kernel_release;
@@ -159,6 +188,10 @@ struct gd_host {
         int iomem_state;
         char *interrupts;      /* /proc/interrupts text (IR- chips prove interrupt remapping) */
         int interrupts_state;
+        struct gd_sys_module *sys_modules;   /* the modules of host/sysmodule.c's table */
+        size_t n_sys_modules;
+        struct gd_module_param *module_params;
+        size_t n_module_params;
 
         struct gd_modconfig *modconfig;   /* NULL: not read */
         struct gd_bootconfig *bootconfig; /* NULL: not read */
@@ -169,6 +202,10 @@ struct gd_host {
         tri_t hypervisor;      /* cpuinfo "hypervisor" flag */
         char *dmi_sys_vendor, *dmi_product_name;
         char *hypervisor_type; /* /sys/hypervisor/type, e.g. "xen" */
+        char *xen_capabilities; /* /proc/xen/capabilities: "control_d" in dom0, empty in a domU */
+        int xen_capabilities_state;
+        char *hostname;        /* /proc/sys/kernel/hostname: a Proxmox node's name */
+        struct gd_guestinfo *guest; /* NULL: not read */
 
         bool is_root;          /* euid 0 when read */
         bool replayed;         /* read inside a replay testbed */
@@ -185,13 +222,17 @@ void gd_kmsg_clear(struct gd_kmsg *k);
 
 const struct gd_pci_dev *gd_host_find_dev(const struct gd_host *h, const char *address);
 const struct gd_iommu_group *gd_host_find_group(const struct gd_host *h, int id);
+/* /sys/module/<name> as read; NULL when the reader's table lacks it. */
+const struct gd_sys_module *gd_host_sys_module(const struct gd_host *h, const char *name);
+/* /sys/module/<module>/parameters/<param>; NULL when not read. */
+const struct gd_module_param *gd_host_module_param(const struct gd_host *h, const char *module, const char *param);
 
 /* True for display-class devices (class 03xx). */
 static inline bool gd_pci_is_display(const struct gd_pci_dev *d) {
-        return (d->class_code >> 16) == 0x03;
+        return (d->class_code >> 16) == PCI_BASE_CLASS_DISPLAY;
 }
 static inline bool gd_pci_is_bridge(const struct gd_pci_dev *d) {
-        return (d->class_code >> 8) == 0x0604;
+        return (d->class_code >> 8) == PCI_CLASS_BRIDGE_PCI;
 }
 /* Two devices are functions of one card when domain, bus and slot agree. */
 static inline bool gd_pci_same_slot(const struct gd_pci_dev *a, const struct gd_pci_dev *b) {
@@ -200,8 +241,20 @@ static inline bool gd_pci_same_slot(const struct gd_pci_dev *a, const struct gd_
 
 /* Command line look-ups.  Module parameters accept '-' and '_' alike, as the
  * kernel's parse_args() does (kernel/params.c, parameq()). */
+bool gd_param_eq(const char *a, const char *b);
 const struct gd_cmdline_arg *gd_cmdline_find(const struct gd_cmdline *c, const char *key);
 const struct gd_cmdline_arg *gd_cmdline_find_last(const struct gd_cmdline *c, const char *key);
+
+/* The major and minor version of a kernel release ("6.8.12-4-pve": 6, 8);
+ * false when release is NULL or does not start with them. */
+bool gd_kernel_version(const char *release, unsigned *major, unsigned *minor);
+
+/* The device's name as lspci prints it (pciutils lib/names.c,
+ * format_name_pair()): "Vendor Device", or with with_ids (lspci -nn)
+ * "Vendor Device [vvvv:dddd]"; a name pci.ids lacks gives "Vendor Device
+ * dddd" / "Device vvvv:dddd", with IDs "Vendor Device [vvvv:dddd]" /
+ * "Device [vvvv:dddd]". */
+void gd_pci_format_name(const struct gd_pci_dev *d, bool with_ids, char *buf, size_t size);
 
 /* The path of a device attribute, for evidence; newly allocated. */
 char *gd_pci_attr_source(const struct gd_pci_dev *d, const char *attr);

@@ -52,6 +52,7 @@ struct gd_modconfig *gd_modconfig_free(struct gd_modconfig *m) {
         /* Last: the sources above point into these. */
         strv_free(m->config_files);
         strv_free(m->modload_files);
+        gd_conffiles_clear(&m->files);
         free(m);
         return NULL;
 }

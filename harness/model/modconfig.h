@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "base/macro.h"
+#include "model/conffile.h"
 #include "model/host.h"
 
 struct gd_mod_blacklist {
@@ -137,6 +138,9 @@ struct gd_modconfig {
         /* One per modalias given to the reader, sorted by modalias. */
         struct gd_alias_match *aliases;
         size_t n_aliases;
+
+        /* modprobe.d, /etc/modules and modules-load.d files as read. */
+        struct gd_conffiles files;
 };
 
 struct gd_modconfig *gd_modconfig_free(struct gd_modconfig *m);

@@ -9,6 +9,9 @@ void gd_vm_clear(struct gd_vm *vm) {
                 free(vm->pci[i].key);
                 free(vm->pci[i].text);
                 free(vm->pci[i].mapping);
+                free(vm->pci[i].host_text);
+                free(vm->pci[i].mapping_source);
+                free(vm->pci[i].mapping_id);
                 free(vm->pci[i].romfile);
                 free(vm->pci[i].options);
         }
@@ -16,6 +19,10 @@ void gd_vm_clear(struct gd_vm *vm) {
         free(vm->name);
         free(vm->source);
         free(vm->machine_text);
+        free(vm->bios_opt.text);
+        free(vm->vga.text);
+        free(vm->cpu.text);
+        free(vm->ostype.text);
         *vm = (struct gd_vm) { 0 };
 }
 
@@ -25,6 +32,7 @@ struct gd_vmconfig *gd_vmconfig_free(struct gd_vmconfig *c) {
         for (size_t i = 0; i < c->n_vms; i++)
                 gd_vm_clear(&c->vms[i]);
         free(c->vms);
+        gd_conffiles_clear(&c->files);
         free(c);
         return NULL;
 }

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "model/conffile.h"
 #include "model/host.h"
 
 enum gd_vm_kind {
@@ -30,13 +31,34 @@ struct gd_vm_pci {
         char *key;             /* "hostpci0", or "hostdev" (libvirt) */
         char *text;            /* the config line as written (libvirt: the <address .../> tag) */
         unsigned line;         /* 1-based */
-        bool resolved;         /* address parsed; false for a Proxmox mapping=NAME */
+        bool resolved;         /* address parsed, or a mapping resolved for this node */
+        char *host_text;       /* Proxmox: the host part as written ("0000:01:00", "02:00.0;02:00.1"); NULL for a mapping */
         char *mapping;         /* Proxmox resource mapping name (PVE 8), NULL otherwise */
+        /* A mapping resolved through /etc/pve/mapping/pci.cfg (host/pve-mapping.c):
+         * 0 resolved; -ENOENT no such mapping; -ENXIO no map line for this
+         * node; -ENODATA not resolved (no pci.cfg or node name). */
+        int mapping_state;
+        char *mapping_source;  /* "/etc/pve/mapping/pci.cfg" */
+        unsigned mapping_line; /* the map line used */
+        char *mapping_id;      /* its id=, the vendor:device Proxmox checks (assert_valid()) */
         unsigned domain, bus, dev;
         int func;              /* 0-7, or GD_VM_FUNC_ALL */
         tri_t pcie, x_vga, rombar, multifunction;  /* TRI_UNKNOWN: not written (the default applies) */
         char *romfile;
         char *options;         /* Proxmox: everything after the host part (",pcie=1,x-vga=1"), for remedies */
+};
+
+/* The VM's firmware: Proxmox bios: (default seabios), libvirt <os firmware>/<loader>. */
+enum gd_vm_bios {
+        GD_VM_BIOS_UNKNOWN,
+        GD_VM_BIOS_SEABIOS,
+        GD_VM_BIOS_OVMF,
+};
+
+/* A VM-wide option as written: "vga: std" is { "std", line }. */
+struct gd_vm_option {
+        char *text;            /* NULL when the config does not set it */
+        unsigned line;
 };
 
 struct gd_vm {
@@ -46,6 +68,13 @@ struct gd_vm {
         enum gd_vm_machine machine;
         char *machine_text;    /* as written; NULL when absent (Proxmox default: i440fx) */
         unsigned machine_line; /* 0 when absent */
+        enum gd_vm_bios bios;
+        struct gd_vm_option bios_opt;  /* Proxmox bios:, libvirt the <loader> or <os firmware=> */
+        struct gd_vm_option vga;       /* Proxmox vga:, libvirt <video><model type=> */
+        struct gd_vm_option cpu;       /* Proxmox cpu:, libvirt <cpu mode=> */
+        tri_t cpu_host;                /* cpu host / host-passthrough */
+        struct gd_vm_option ostype;    /* Proxmox ostype:, libvirt libosinfo os id */
+        tri_t windows;                 /* ostype win*, a microsoft.com libosinfo id */
         struct gd_vm_pci *pci;
         size_t n_pci;
 };
@@ -53,6 +82,7 @@ struct gd_vm {
 struct gd_vmconfig {
         struct gd_vm *vms;
         size_t n_vms;
+        struct gd_conffiles files;     /* each VM config as read */
 };
 
 void gd_vm_clear(struct gd_vm *vm);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/hostpaths.h"
 #include "base/strv.h"
 #include "replay/faults-internal.h"
 #include "replay/scenario.h"
@@ -220,6 +221,7 @@ static int umockdev_fault(struct gd_bundle *b, const struct gd_fault *f, char **
                         return -ENOMEM;
                 free(b->umockdev);
                 b->umockdev = text;
+                b->umockdev_line = 0;   /* its lines are no longer the file's */
         }
         return 0;
 }
@@ -230,7 +232,8 @@ int gd_fault_apply(struct gd_bundle *b, const struct gd_fault *f, char **ret_err
         switch (f->kind) {
         case GD_FAULT_CMDLINE_ADD:
         case GD_FAULT_CMDLINE_REMOVE:
-                return faults_cmdline_file_edit(b, "/proc/cmdline", f->text, f->kind == GD_FAULT_CMDLINE_ADD, ret_error);
+                return faults_cmdline_file_edit(b, gd_hostpath(GD_PROC_CMDLINE)->path, f->text,
+                                                f->kind == GD_FAULT_CMDLINE_ADD, ret_error);
         case GD_FAULT_BOOTCFG_ADD:
         case GD_FAULT_BOOTCFG_REMOVE:
                 return faults_bootcfg_edit(b, f->text, f->kind == GD_FAULT_BOOTCFG_ADD, ret_error);

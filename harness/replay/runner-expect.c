@@ -65,6 +65,8 @@ static void print_actual_finding(FILE *o, const char *prefix, struct fy_node *f)
 }
 
 static void print_expected(FILE *o, const struct gd_scenario *s) {
+        if (s->role)
+                fprintf(o, "role: %s\n", s->role);
         if (s->n_verdicts) {
                 fputs("verdict:\n", o);
                 for (size_t i = 0; i < s->n_verdicts; i++)
@@ -86,11 +88,13 @@ static void print_expected(FILE *o, const struct gd_scenario *s) {
         }
 }
 
-static void print_actual(FILE *o, struct fy_node *gpus, struct fy_node *findings) {
+static void print_actual(FILE *o, struct fy_node *host, struct fy_node *gpus, struct fy_node *findings) {
         struct fy_node *x;
         void *it = NULL;
         bool any = false;
 
+        if (host && scalar(host, "role"))
+                fprintf(o, "role: %s\n", scalar(host, "role"));
         fputs("verdict:", o);
         while (gpus && (x = fy_node_sequence_iterate(gpus, &it))) {
                 fprintf(o, "\n  %s: %s", scalar(x, "address") ? scalar(x, "address") : "?",
@@ -130,9 +134,18 @@ static void problem(struct problems *p, const char *fmt, ...) {
         va_end(ap);
 }
 
-static void compare(const struct gd_scenario *s, struct fy_node *gpus, struct fy_node *findings, struct problems *p) {
+static void compare(const struct gd_scenario *s, struct fy_node *host, struct fy_node *gpus, struct fy_node *findings,
+                    struct problems *p) {
         struct fy_node *x;
         void *it;
+
+        if (s->role) {
+                const char *got = host ? scalar(host, "role") : NULL;
+                if (!streq(got, s->role)) {
+                        fprintf(p->diff, "- role: %s\n+ role: %s\n", s->role, got ? got : "(none)");
+                        problem(p, "role is %s, expected %s (line %d)", got ? got : "(none)", s->role, s->role_line);
+                }
+        }
 
         for (size_t i = 0; i < s->n_verdicts; i++) {
                 const struct gd_expect_verdict *e = &s->verdicts[i];
@@ -206,7 +219,7 @@ static char *memstream_finish(FILE *f, char **buf) {
 int runner_compare(const struct gd_scenario *s, const char *json, struct gd_scenario_result *res) {
         struct fy_parse_cfg cfg = { .flags = FYPCF_QUIET | FYPCF_JSON_FORCE };
         struct fy_document *doc = fy_document_build_from_string(&cfg, json, FY_NT);
-        struct fy_node *root, *gpus, *findings;
+        struct fy_node *root, *gpus, *findings, *host;
         struct problems p = { 0 };
         char *ebuf = NULL, *abuf = NULL, *dbuf = NULL;
         size_t elen, alen, dlen;
@@ -215,6 +228,7 @@ int runner_compare(const struct gd_scenario *s, const char *json, struct gd_scen
         root = doc ? fy_document_root(doc) : NULL;
         gpus = lookup(root, "gpus");
         findings = lookup(root, "findings");
+        host = lookup(root, "host");
         if (!gpus || !fy_node_is_sequence(gpus) || !findings || !fy_node_is_sequence(findings)) {
                 fy_document_destroy(doc);
                 res->ok = false;
@@ -239,8 +253,8 @@ int runner_compare(const struct gd_scenario *s, const char *json, struct gd_scen
                 return -ENOMEM;
         }
         print_expected(e, s);
-        print_actual(a, gpus, findings);
-        compare(s, gpus, findings, &p);
+        print_actual(a, host, gpus, findings);
+        compare(s, host, gpus, findings, &p);
         fy_document_destroy(doc);
 
         res->expected = memstream_finish(e, &ebuf);

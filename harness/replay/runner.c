@@ -18,19 +18,6 @@
 #include "replay/scenario.h"
 #include "replay/testbed.h"
 
-
-void gd_scenario_result_clear(struct gd_scenario_result *r) {
-        free(r->name);
-        free(r->path);
-        free(r->message);
-        free(r->expected);
-        free(r->actual);
-        free(r->diff);
-        free(r->log);
-        free(r->slot_base);
-        *r = (struct gd_scenario_result) { 0 };
-}
-
 static bool is_file(const char *p) {
         struct stat st;
         return stat(p, &st) == 0 && S_ISREG(st.st_mode);
@@ -198,6 +185,28 @@ static int slot_enter(const struct gd_replay_slot *slot, const char *base, const
         return *ret_tb ? 0 : -ENOMEM;
 }
 
+/* The links and files the testbed left out, first in the scenario's log. */
+static int log_testbed_warnings(char * const *warnings, char **log) {
+        _cleanup_free_ char *text = NULL;
+        size_t len = 0;
+        FILE *f;
+
+        if (!*warnings)
+                return 0;
+        f = open_memstream(&text, &len);
+        if (!f)
+                return -ENOMEM;
+        for (char * const *w = warnings; *w; w++)
+                fprintf(f, "testbed: warning: %s\n", *w);
+        if (*log)
+                fputs(*log, f);
+        if (fclose(f) != 0)
+                return -ENOMEM;
+        free(*log);
+        *log = TAKE_PTR(text);
+        return 0;
+}
+
 static int run(const char *path, const char *self, const struct gd_replay_slot *slot,
                struct gd_scenario_result *res) {
         _cleanup_scenario_ struct gd_scenario *s = NULL;
@@ -210,8 +219,10 @@ static int run(const char *path, const char *self, const struct gd_replay_slot *
         r = gd_scenario_load(path, &s, &err);
         if (r == -ENOMEM)
                 return r;
-        if (r < 0)
+        if (r < 0) {
+                res->bad_input = true;
                 return set_error(res, NULL, "%s", err ? err : strerror(-r));
+        }
         free(res->name);
         res->name = strdup(s->name);
         if (!res->name)
@@ -220,6 +231,7 @@ static int run(const char *path, const char *self, const struct gd_replay_slot *
         r = gd_scenario_find_base(s, &base);
         if (r == -ENOMEM)
                 return r;
+        res->bad_input = r < 0;
         if (r < 0)
                 return set_error(res, NULL, "%s:%d: base: no bundle '%s' next to the scenario or in sysfs-snapshots/",
                                  path, s->base_line, s->base);
@@ -227,6 +239,7 @@ static int run(const char *path, const char *self, const struct gd_replay_slot *
         r = load_base(base, &b, &err);
         if (r == -ENOMEM)
                 return r;
+        res->bad_input = r < 0;
         if (r < 0)
                 return set_error(res, NULL, "%s:%d: base: %s: %s", path, s->base_line, base,
                                  err ? err : strerror(-r));
@@ -234,23 +247,28 @@ static int run(const char *path, const char *self, const struct gd_replay_slot *
         r = gd_scenario_apply(s, b, &err);
         if (r == -ENOMEM)
                 return r;
+        res->bad_input = r < 0;
         if (r < 0)
                 return set_error(res, NULL, "%s", err ? err : strerror(-r));
 
         err = mfree_str(err);
         if (slot && !base_tree(&err)) {
                 r = base_cache.tree_r;
+                res->bad_input = r == -EINVAL;
                 return set_error(res, NULL, "%s: cannot build the testbed from %s: %s", path, base,
                                  err ? err : strerror(-r));
         }
         r = slot ? slot_enter(slot, base, b, &tree, &tb, &err) : gd_testbed_build(b, &tb, &err);
         if (r == -ENOMEM)
                 return r;
+        res->bad_input = r == -EINVAL;
         if (r < 0)
                 return set_error(res, NULL, "%s: cannot build the testbed from %s after the faults: %s", path, base,
                                  err ? err : strerror(-r));
 
         r = runner_run_explain(tb, self, &out, &log, &status);
+        if (r >= 0 && log_testbed_warnings(slot ? gd_testbed_tree_warnings(tree) : gd_testbed_warnings(tb), &log) < 0)
+                return -ENOMEM;
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
@@ -340,9 +358,11 @@ int runner_bundle_dup(const struct gd_bundle *b, struct gd_bundle **ret) {
         d->metadata.root = b->metadata.root;
         d->metadata.redacted = strv_dup(b->metadata.redacted, &oom);
         d->umockdev = dup_or_null(b->umockdev, &oom);
+        d->umockdev_line = b->umockdev_line;
         d->has_iommu_groups = b->has_iommu_groups;
         d->lspci = dup_or_null(b->lspci, &oom);
         d->unreadable = strv_dup(b->unreadable, &oom);
+        d->dirs = strv_dup(b->dirs, &oom);
         if (b->n_groups) {
                 d->groups = calloc(b->n_groups, sizeof(*d->groups));
                 if (!d->groups)

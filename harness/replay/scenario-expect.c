@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The "expect" section of a scenario: verdict per GPU address, findings
  * that must appear (ids checked against the catalogue), findings that must
- * not. */
+ * not, and where gpudiag runs (the role, model/role.h). */
 #include <errno.h>
 #include <string.h>
 
@@ -10,22 +10,35 @@
 #include "replay/scenario-internal.h"
 
 int sc_parse_expect(struct sc_ctx *c, struct gd_scenario *s, struct fy_node *key, struct fy_node *n) {
-        static const char *const allowed[] = { "verdict", "findings", "absent", NULL };
-        struct fy_node *ks[3], *vs[3], *item;
+        static const char *const allowed[] = { "verdict", "findings", "absent", "role", NULL };
+        struct fy_node *ks[4], *vs[4], *item;
         struct fy_node_pair *p;
         void *it = NULL;
         int r;
 
         if ((r = sc_map_fields(c, key, n, "expect", allowed, ks, vs)) < 0)
                 return r;
-        if (!vs[0] && !vs[1] && !vs[2])
-                return sc_fail(c, sc_vline(key, n), "expect", "needs at least one of verdict, findings, absent");
+        if (!vs[0] && !vs[1] && !vs[2] && !vs[3])
+                return sc_fail(c, bundle_value_line(key, n), "expect",
+                               "needs at least one of verdict, findings, absent, role");
+        if (vs[3]) {
+                bool known = false;
+
+                if ((r = sc_get_string(c, ks[3], vs[3], "expect: role", false, &s->role, NULL)) < 0)
+                        return r;
+                s->role_line = gd_yaml_node_line(vs[3]);
+                for (int i = 0; i < _GD_ROLE_MAX; i++)
+                        known = known || streq(s->role, gd_role_to_string(i));
+                if (!known)
+                        return sc_fail(c, bundle_value_line(ks[3], vs[3]), "expect: role", "'%s' is not host, guest, "
+                                       "guest-with-viommu, xen-dom0, xen-domu or unknown", s->role);
+        }
 
         if (vs[0]) {
                 if (!fy_node_is_mapping(vs[0]) || fy_node_is_alias(vs[0]))
-                        return sc_fail(c, sc_vline(ks[0], vs[0]), "expect: verdict",
+                        return sc_fail(c, bundle_value_line(ks[0], vs[0]), "expect: verdict",
                                     "must be a mapping of GPU address to ready | not-ready | unknown, not %s",
-                                    sc_type_name(vs[0]));
+                                    bundle_type_name(vs[0]));
                 s->verdicts = calloc((size_t) fy_node_mapping_item_count(vs[0]) + 1, sizeof(*s->verdicts));
                 if (!s->verdicts)
                         return -ENOMEM;
@@ -41,15 +54,15 @@ int sc_parse_expect(struct sc_ctx *c, struct gd_scenario *s, struct fy_node *key
                                 return r;
                         if (!streq(ev->verdict, "ready") && !streq(ev->verdict, "not-ready") &&
                             !streq(ev->verdict, "unknown"))
-                                return sc_fail(c, sc_vline(pk, pv), "expect: verdict",
+                                return sc_fail(c, bundle_value_line(pk, pv), "expect: verdict",
                                             "'%s' is not ready, not-ready or unknown", ev->verdict);
                 }
         }
 
         if (vs[1]) {
                 if (!fy_node_is_sequence(vs[1]) || fy_node_is_alias(vs[1]))
-                        return sc_fail(c, sc_vline(ks[1], vs[1]), "expect: findings",
-                                    "must be a sequence of {id, subjects}, not %s", sc_type_name(vs[1]));
+                        return sc_fail(c, bundle_value_line(ks[1], vs[1]), "expect: findings",
+                                    "must be a sequence of {id, subjects}, not %s", bundle_type_name(vs[1]));
                 s->findings = calloc((size_t) fy_node_sequence_item_count(vs[1]) + 1, sizeof(*s->findings));
                 if (!s->findings)
                         return -ENOMEM;
@@ -68,7 +81,7 @@ int sc_parse_expect(struct sc_ctx *c, struct gd_scenario *s, struct fy_node *key
                             (r = sc_get_string(c, fk[0], fv[0], "expect: findings: id", false, &ef->id, NULL)) < 0)
                                 return r;
                         if (!gd_catalogue_find(ef->id))
-                                return sc_fail(c, sc_vline(fk[0], fv[0]), "expect: findings: id",
+                                return sc_fail(c, bundle_value_line(fk[0], fv[0]), "expect: findings: id",
                                             "'%s' is not a finding id of the catalogue", ef->id);
                         ef->subjects = calloc(1, sizeof(char *));
                         if (!ef->subjects)
@@ -76,9 +89,9 @@ int sc_parse_expect(struct sc_ctx *c, struct gd_scenario *s, struct fy_node *key
                         if (!fv[1])
                                 continue;
                         if (!fy_node_is_sequence(fv[1]))
-                                return sc_fail(c, sc_vline(fk[1], fv[1]), "expect: findings: subjects",
+                                return sc_fail(c, bundle_value_line(fk[1], fv[1]), "expect: findings: subjects",
                                             "must be a sequence of PCI addresses or group:N, not %s",
-                                            sc_type_name(fv[1]));
+                                            bundle_type_name(fv[1]));
                         while ((sub = fy_node_sequence_iterate(fv[1], &sit))) {
                                 char *x = NULL;
 
@@ -92,8 +105,8 @@ int sc_parse_expect(struct sc_ctx *c, struct gd_scenario *s, struct fy_node *key
 
         if (vs[2]) {
                 if (!fy_node_is_sequence(vs[2]) || fy_node_is_alias(vs[2]))
-                        return sc_fail(c, sc_vline(ks[2], vs[2]), "expect: absent",
-                                    "must be a sequence of finding ids, not %s", sc_type_name(vs[2]));
+                        return sc_fail(c, bundle_value_line(ks[2], vs[2]), "expect: absent",
+                                    "must be a sequence of finding ids, not %s", bundle_type_name(vs[2]));
                 s->absent_lines = calloc((size_t) fy_node_sequence_item_count(vs[2]) + 1, sizeof(int));
                 if (!s->absent_lines)
                         return -ENOMEM;

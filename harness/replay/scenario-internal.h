@@ -4,10 +4,11 @@
 
 #include <libfyaml.h>
 
-#include "bundle/yaml-doc.h"
 #include <stdint.h>
 
 #include "base/macro.h"
+#include "bundle/yaml-doc.h"
+#include "bundle/yaml-node.h"
 #include "replay/scenario.h"
 
 struct sc_ctx {
@@ -15,13 +16,9 @@ struct sc_ctx {
         char **error;           /* may be NULL */
 };
 
-/* 1-based line of a node (a collection's first key), 0 when unknown. */
-/* The line to blame for a value: its own, else its key's. */
-int sc_vline(struct fy_node *key, struct fy_node *n);
+/* Lines, nulls and type names: bundle/yaml-node.h, as the bundle reader has them. */
 /* Sets *c->error to "PATH:LINE: key: message" and returns -EINVAL. */
 int sc_fail(struct sc_ctx *c, int line, const char *key, const char *fmt, ...) _printf_(4, 5);
-bool sc_is_null(struct fy_node *n);
-const char *sc_type_name(struct fy_node *n);
 
 /* Typed values; "what" names the key in messages. */
 int sc_get_string(struct sc_ctx *c, struct fy_node *key, struct fy_node *n, const char *what, bool allow_empty,

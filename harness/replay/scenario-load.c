@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/fileio.h"
+#include "base/input-file.h"
 #include "base/strv.h"
 #include "replay/scenario-internal.h"
 
@@ -74,7 +75,7 @@ static int parse_fault(struct sc_ctx *c, struct fy_node *item, struct gd_fault *
         if (!item || !fy_node_is_mapping(item) || fy_node_mapping_item_count(item) != 1)
                 return sc_fail(c, gd_yaml_node_line(item), "faults",
                             "each fault must be a one-key mapping (e.g. '- unbind: 0000:01:00.1'), not %s",
-                            item && fy_node_is_mapping(item) ? "a mapping with several keys" : sc_type_name(item));
+                            item && fy_node_is_mapping(item) ? "a mapping with several keys" : bundle_type_name(item));
         p = fy_node_mapping_iterate(item, &it);
         k = fy_node_pair_key(p);
         v = fy_node_pair_value(p);
@@ -106,20 +107,20 @@ static int parse_fault(struct sc_ctx *c, struct fy_node *item, struct gd_fault *
                 if ((r = sc_get_string(c, k, v, what, false, &f->text, NULL)) < 0)
                         return r;
                 if (strpbrk(f->text, "\n\r"))
-                        return sc_fail(c, sc_vline(k, v), what, "a command-line flag is one line");
+                        return sc_fail(c, bundle_value_line(k, v), what, "a command-line flag is one line");
                 return 0;
         case GD_FAULT_KMSG_DROP:
         case GD_FAULT_KMSG_ADD:
                 if ((r = sc_get_string(c, k, v, what, false, &f->text, NULL)) < 0)
                         return r;
                 if (strchr(f->text, '\n'))
-                        return sc_fail(c, sc_vline(k, v), what, "a kernel log record is one line");
+                        return sc_fail(c, bundle_value_line(k, v), what, "a kernel log record is one line");
                 return 0;
         case GD_FAULT_ACPI_HIDE:
                 if ((r = sc_get_string(c, k, v, what, false, &f->text, NULL)) < 0)
                         return r;
                 if (!streq(f->text, "DMAR") && !streq(f->text, "IVRS"))
-                        return sc_fail(c, sc_vline(k, v), what, "must be DMAR or IVRS, not '%s'", f->text);
+                        return sc_fail(c, bundle_value_line(k, v), what, "must be DMAR or IVRS, not '%s'", f->text);
                 return 0;
         case GD_FAULT_GROUPS_CLEAR:
         case GD_FAULT_NON_ROOT:
@@ -135,7 +136,7 @@ static int parse_fault(struct sc_ctx *c, struct fy_node *item, struct gd_fault *
                 void *git = NULL;
 
                 if (!v || !fy_node_is_sequence(v) || fy_node_sequence_item_count(v) < 2)
-                        return sc_fail(c, sc_vline(k, v), what, "must be a sequence of at least two group numbers");
+                        return sc_fail(c, bundle_value_line(k, v), what, "must be a sequence of at least two group numbers");
                 f->groups = calloc((size_t) fy_node_sequence_item_count(v), sizeof(int64_t));
                 if (!f->groups)
                         return -ENOMEM;
@@ -144,7 +145,7 @@ static int parse_fault(struct sc_ctx *c, struct fy_node *item, struct gd_fault *
                                 return r;
                         for (size_t i = 0; i < f->n_groups; i++)
                                 if (f->groups[i] == f->groups[f->n_groups])
-                                        return sc_fail(c, sc_vline(k, g), what, "group %lld is named twice",
+                                        return sc_fail(c, bundle_value_line(k, g), what, "group %lld is named twice",
                                                     (long long) f->groups[i]);
                         f->n_groups++;
                 }
@@ -165,7 +166,7 @@ static int parse_fault(struct sc_ctx *c, struct fy_node *item, struct gd_fault *
                     (r = sc_get_string(c, ks[1], vs[1], "name", false, &f->name, NULL)) < 0)
                         return r;
                 if (f->name[0] == '/' || strstr(f->name, "..") || strpbrk(f->name, "= \t\n"))
-                        return sc_fail(c, sc_vline(ks[1], vs[1]), "name", "'%s' is not an attribute name", f->name);
+                        return sc_fail(c, bundle_value_line(ks[1], vs[1]), "name", "'%s' is not an attribute name", f->name);
                 if (f->kind == GD_FAULT_ATTR_SET &&
                     (r = sc_get_string(c, ks[2], vs[2], "value", true, &f->value, &f->value_len)) < 0)
                         return r;
@@ -183,7 +184,7 @@ static int parse_fault(struct sc_ctx *c, struct fy_node *item, struct gd_fault *
                     (r = sc_get_string(c, ks[1], vs[1], "driver", f->kind == GD_FAULT_OVERRIDE, &f->driver, NULL)) < 0)
                         return r;
                 if (strpbrk(f->driver, "/ \t\n") || streq(f->driver, ".") || streq(f->driver, ".."))
-                        return sc_fail(c, sc_vline(ks[1], vs[1]), "driver", "'%s' is not a driver name", f->driver);
+                        return sc_fail(c, bundle_value_line(ks[1], vs[1]), "driver", "'%s' is not a driver name", f->driver);
                 return 0;
         }
         case GD_FAULT_GROUP_MOVE: {
@@ -243,7 +244,7 @@ static int from_document(struct sc_ctx *c, struct fy_document *doc, struct gd_sc
         void *it = NULL;
         int r;
 
-        if (!root || sc_is_null(root))
+        if (!root || bundle_is_null(root))
                 return sc_fail(c, 0, "scenario", "empty document");
         if ((r = sc_map_fields(c, NULL, root, "scenario", allowed, ks, vs)) < 0)
                 return r;
@@ -252,23 +253,23 @@ static int from_document(struct sc_ctx *c, struct fy_document *doc, struct gd_sc
                 if ((r = sc_get_string(c, ks[5], vs[5], "format", false, &fmt, NULL)) < 0)
                         return r;
                 if (!streq(fmt, GD_SCENARIO_FORMAT))
-                        return sc_fail(c, sc_vline(ks[5], vs[5]), "format", "must be %s, not '%s'", GD_SCENARIO_FORMAT, fmt);
+                        return sc_fail(c, bundle_value_line(ks[5], vs[5]), "format", "must be %s, not '%s'", GD_SCENARIO_FORMAT, fmt);
         }
         if ((r = sc_require(c, NULL, root, vs[0], "name")) < 0 ||
             (r = sc_get_string(c, ks[0], vs[0], "name", false, &s->name, NULL)) < 0)
                 return r;
         if (!name_valid(s->name))
-                return sc_fail(c, sc_vline(ks[0], vs[0]), "name", "'%s' must be made of [a-z0-9.-]", s->name);
+                return sc_fail(c, bundle_value_line(ks[0], vs[0]), "name", "'%s' must be made of [a-z0-9.-]", s->name);
         if (vs[1] && (r = sc_get_string(c, ks[1], vs[1], "description", true, &s->description, NULL)) < 0)
                 return r;
         if ((r = sc_require(c, NULL, root, vs[2], "base")) < 0 ||
             (r = sc_get_string(c, ks[2], vs[2], "base", false, &s->base, NULL)) < 0)
                 return r;
-        s->base_line = sc_vline(ks[2], vs[2]);
+        s->base_line = bundle_value_line(ks[2], vs[2]);
 
-        if (vs[3] && !sc_is_null(vs[3])) {
+        if (vs[3] && !bundle_is_null(vs[3])) {
                 if (!fy_node_is_sequence(vs[3]) || fy_node_is_alias(vs[3]))
-                        return sc_fail(c, sc_vline(ks[3], vs[3]), "faults", "must be a sequence, not %s", sc_type_name(vs[3]));
+                        return sc_fail(c, bundle_value_line(ks[3], vs[3]), "faults", "must be a sequence, not %s", bundle_type_name(vs[3]));
                 s->faults = calloc((size_t) fy_node_sequence_item_count(vs[3]) + 1, sizeof(*s->faults));
                 if (!s->faults)
                         return -ENOMEM;
@@ -303,10 +304,13 @@ int gd_scenario_load(const char *path, struct gd_scenario **ret, char **ret_erro
 
         if (ret_error)
                 *ret_error = NULL;
-        r = read_file_capped(path, SCENARIO_MAX, &text, &len);
+        r = input_read_regular(path, SCENARIO_MAX, &text, &len);
         if (r < 0) {
-                if (ret_error && asprintf(ret_error, "%s: %s", path,
-                                          r == -EFBIG ? "larger than 4 MiB, not a scenario" : strerror(-r)) < 0)
+                const char *kind = r == -EINVAL || r == -EISDIR ? input_file_kind(path) : NULL;
+
+                if (ret_error && (kind ? asprintf(ret_error, "%s: %s, not a scenario file", path, kind) :
+                                  asprintf(ret_error, "%s: %s", path,
+                                           r == -EFBIG ? "larger than 4 MiB, not a scenario" : strerror(-r))) < 0)
                         *ret_error = NULL;
                 return r;
         }
@@ -362,6 +366,7 @@ struct gd_scenario *gd_scenario_free(struct gd_scenario *s) {
         }
         free(s->findings);
         strv_free(s->absent);
+        free(s->role);
         free(s->absent_lines);
         free(s->path);
         free(s->name);

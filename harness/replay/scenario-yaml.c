@@ -29,50 +29,21 @@ int sc_fail(struct sc_ctx *c, int line, const char *key, const char *fmt, ...) {
         return -EINVAL;
 }
 
-bool sc_is_null(struct fy_node *n) {
-        const char *s;
-        size_t len;
-
-        if (!n)
-                return true;
-        if (!fy_node_is_scalar(n) || fy_node_get_style(n) != FYNS_PLAIN)
-                return false;
-        s = fy_node_get_scalar(n, &len);
-        return !s || len == 0 || (len == 1 && s[0] == '~') || (len == 4 && !memcmp(s, "null", 4));
-}
-
-const char *sc_type_name(struct fy_node *n) {
-        if (sc_is_null(n))
-                return "null";
-        switch (fy_node_get_type(n)) {
-        case FYNT_SCALAR:   return "a scalar";
-        case FYNT_SEQUENCE: return "a sequence";
-        case FYNT_MAPPING:  return "a mapping";
-        }
-        return "something else";
-}
-
-/* The line to blame: the value's, else its key's. */
-int sc_vline(struct fy_node *key, struct fy_node *n) {
-        int l = gd_yaml_node_line(n);
-        return l > 0 ? l : gd_yaml_node_line(key);
-}
-
 int sc_get_string(struct sc_ctx *c, struct fy_node *key, struct fy_node *n, const char *what, bool allow_empty,
                       char **ret, size_t *ret_len) {
         const char *s;
         size_t len;
 
         if (!n || fy_node_get_type(n) != FYNT_SCALAR || fy_node_is_alias(n) ||
-            (sc_is_null(n) && !(allow_empty && fy_node_get_style(n) != FYNS_PLAIN)))
-                return sc_fail(c, sc_vline(key, n), what, "must be a string, not %s", n ? sc_type_name(n) : "missing");
+            (bundle_is_null(n) && !(allow_empty && fy_node_get_style(n) != FYNS_PLAIN)))
+                return sc_fail(c, bundle_value_line(key, n), what, "must be a string, not %s", n ? bundle_type_name(n) : "missing");
         s = fy_node_get_scalar(n, &len);
         if (!s)
                 s = "";
         if (!allow_empty && len == 0)
-                return sc_fail(c, sc_vline(key, n), what, "must not be empty");
+                return sc_fail(c, bundle_value_line(key, n), what, "must not be empty");
         if (!ret_len && memchr(s, '\0', len))
-                return sc_fail(c, sc_vline(key, n), what, "must not contain a NUL character");
+                return sc_fail(c, bundle_value_line(key, n), what, "must not contain a NUL character");
         *ret = strndup(s, len);
         if (!*ret)
                 return -ENOMEM;
@@ -88,18 +59,18 @@ int sc_get_int(struct sc_ctx *c, struct fy_node *key, struct fy_node *n, const c
         size_t len;
         const char *s;
 
-        if (!n || fy_node_get_type(n) != FYNT_SCALAR || fy_node_get_style(n) != FYNS_PLAIN || sc_is_null(n))
-                return sc_fail(c, sc_vline(key, n), what, "must be an integer, not %s",
-                            n && fy_node_is_scalar(n) && !sc_is_null(n) ? "a string" : n ? sc_type_name(n) : "missing");
+        if (!n || fy_node_get_type(n) != FYNT_SCALAR || fy_node_get_style(n) != FYNS_PLAIN || bundle_is_null(n))
+                return sc_fail(c, bundle_value_line(key, n), what, "must be an integer, not %s",
+                            n && fy_node_is_scalar(n) && !bundle_is_null(n) ? "a string" : n ? bundle_type_name(n) : "missing");
         s = fy_node_get_scalar(n, &len);
         if (len == 0 || len >= sizeof(buf))
-                return sc_fail(c, sc_vline(key, n), what, "must be an integer");
+                return sc_fail(c, bundle_value_line(key, n), what, "must be an integer");
         memcpy(buf, s, len);
         buf[len] = '\0';
         errno = 0;
         v = strtoll(buf, &end, 10);
         if (errno || *end || v < min)
-                return sc_fail(c, sc_vline(key, n), what, "must be an integer >= %lld, not '%s'", (long long) min, buf);
+                return sc_fail(c, bundle_value_line(key, n), what, "must be an integer >= %lld, not '%s'", (long long) min, buf);
         *ret = v;
         return 0;
 }
@@ -115,7 +86,7 @@ int sc_get_bool(struct sc_ctx *c, struct fy_node *key, struct fy_node *n, const 
                 *ret = false;
                 return 0;
         }
-        return sc_fail(c, sc_vline(key, n), what, "must be true or false");
+        return sc_fail(c, bundle_value_line(key, n), what, "must be true or false");
 }
 
 int sc_get_address(struct sc_ctx *c, struct fy_node *key, struct fy_node *n, const char *what, char **ret) {
@@ -126,7 +97,7 @@ int sc_get_address(struct sc_ctx *c, struct fy_node *key, struct fy_node *n, con
         if (!gd_pci_address_valid(*ret)) {
                 /* On failure *ret is NULL: "expect: verdict" stores it in an
                  * entry not yet counted, so nothing else would free it. */
-                r = sc_fail(c, sc_vline(key, n), what, "'%s' is not a PCI address (dddd:bb:dd.f)", *ret);
+                r = sc_fail(c, bundle_value_line(key, n), what, "'%s' is not a PCI address (dddd:bb:dd.f)", *ret);
                 *ret = mfree_str(*ret);
                 return r;
         }
@@ -141,7 +112,7 @@ int sc_get_path(struct sc_ctx *c, struct fy_node *key, struct fy_node *n, const 
         if (r < 0)
                 return r;
         if (!gd_bundle_path_allowed(*ret)) {
-                r = sc_fail(c, sc_vline(key, n), what,
+                r = sc_fail(c, bundle_value_line(key, n), what,
                             "'%s' must be absolute, without '.' or '..', under /sys /proc /dev /etc /boot /lib or /usr",
                             *ret);
                 *ret = mfree_str(*ret);
@@ -159,7 +130,7 @@ int sc_map_fields(struct sc_ctx *c, struct fy_node *key, struct fy_node *n, cons
         size_t na = 0;
 
         if (!n || !fy_node_is_mapping(n) || fy_node_is_alias(n))
-                return sc_fail(c, sc_vline(key, n), what, "must be a mapping, not %s", n ? sc_type_name(n) : "missing");
+                return sc_fail(c, bundle_value_line(key, n), what, "must be a mapping, not %s", n ? bundle_type_name(n) : "missing");
         while (allowed[na])
                 na++;
         for (size_t i = 0; i < na; i++)
@@ -196,6 +167,6 @@ int sc_require(struct sc_ctx *c, struct fy_node *parent_key, struct fy_node *map
                    const char *what) {
         if (v)
                 return 0;
-        return sc_fail(c, sc_vline(parent_key, map), what, "missing");
+        return sc_fail(c, bundle_value_line(parent_key, map), what, "missing");
 }
 

@@ -18,6 +18,7 @@
 
 #include "base/macro.h"
 #include "bundle/bundle.h"
+#include "model/scenario-result.h"
 
 #define GD_SCENARIO_FORMAT "gpudiag-scenario/1"
 
@@ -104,6 +105,8 @@ struct gd_scenario {
         size_t n_findings;
         char **absent;          /* strv, never NULL */
         int *absent_lines;
+        char *role;             /* expected host.role (model/role.h); NULL when not given */
+        int role_line;
 };
 
 /* Parses and validates a scenario file.  Returns 0 and *ret, or -EINVAL with
@@ -135,23 +138,6 @@ int gd_scenario_apply(const struct gd_scenario *s, struct gd_bundle *b, char **r
  * Returns 0 and the path, -ENOENT when none exists. */
 int gd_scenario_find_base(const struct gd_scenario *s, char **ret_path);
 
-/* The outcome of one scenario. */
-struct gd_scenario_result {
-        char *name;             /* the scenario's name, or its path when unparsed */
-        char *path;
-        bool ok;
-        bool error;             /* could not run (bad scenario, base, testbed) */
-        char *message;          /* one line; NULL when ok */
-        char *expected;         /* multi-line text, NULL when not compared */
-        char *actual;
-        char *diff;             /* "- expected" / "+ actual" lines */
-        char *log;              /* stderr of the replayed explain, may be NULL */
-        char *slot_base;        /* gd_scenario_run_in(): the base whose testbed the slot holds
-                                 * after the run; NULL: unknown, to be cleared */
-        double seconds;
-};
-
-void gd_scenario_result_clear(struct gd_scenario_result *r);
 
 /* Runs the scenario file at path: loads it and its base, applies the faults,
  * builds the testbed, runs `self explain --format json` inside it and

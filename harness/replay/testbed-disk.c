@@ -3,7 +3,6 @@
  * directory is built from a bundle, whose recorded links could point
  * anywhere, so every path is checked (or opened with RESOLVE_BENEATH). */
 #include <errno.h>
-#include <ftw.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -19,6 +18,7 @@
 #undef SYS_openat2
 #endif
 
+#include "base/cleanup-on-signal.h"
 #include "base/fileio.h"
 #include "base/macro.h"
 #include "replay/testbed-internal.h"
@@ -172,22 +172,7 @@ int testbed_write_file(const char *root, const char *path, const void *content, 
         return 0;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-        (void) st;
-        if (ftw->level == 0)
-                return 0;       /* the top, removed (or kept) by the caller */
-        if (flag == FTW_DP || flag == FTW_D)
-                (void) rmdir(path);
-        else
-                (void) unlink(path);
-        return 0;
-}
-
 int gd_testbed_remove_dir(const char *dir, bool keep_dir) {
-        /* FTW_PHYS: never follow a recorded link out of the testbed. */
-        if (nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS) < 0)
-                return errno == ENOENT ? 0 : -errno;
-        if (!keep_dir && rmdir(dir) < 0 && errno != ENOENT)
-                return -errno;
-        return 0;
+        /* The remover a signal handler uses too: never follows a link. */
+        return rm_rf_signal_safe(dir, keep_dir);
 }

@@ -107,27 +107,23 @@ static int write_attr(struct tb_out *out, const struct record *rec, const char *
         return tb_write(out, path, value, value_len, 0644, -1);
 }
 
+/* Links may dangle (a driver directory the fill creates later, a firmware
+ * node not recorded); one that leads out of /sys is left out once the tree
+ * is complete (testbed-links.c), since only then is every link of a chain
+ * known. */
 static int write_link(struct tb_out *out, const struct record *rec, const char *name, size_t name_len,
-                      const char *target, size_t target_len) {
-        _cleanup_free_ char *dir = NULL, *path = NULL, *tgt = NULL, *resolved = NULL, *parent = NULL;
-        char *slash;
+                      const char *target, size_t target_len, int line) {
+        _cleanup_free_ char *path = NULL, *tgt = NULL, *parent = NULL;
         int r;
 
-        if (asprintf(&dir, "/sys%.*s", (int) rec->devpath_len, rec->devpath) < 0 ||
-            asprintf(&path, "%s/%.*s", dir, (int) name_len, name) < 0 ||
+        if (asprintf(&path, "/sys%.*s/%.*s", (int) rec->devpath_len, rec->devpath, (int) name_len, name) < 0 ||
             !(tgt = strndup(target, target_len)) || !(parent = strdup(path)))
                 return -ENOMEM;
-        slash = strrchr(parent, '/');
-        *slash = '\0';
-        /* Links may dangle (a driver directory the fill creates later, a
-         * firmware node not recorded), but never point out of /sys. */
-        resolved = testbed_resolve_in_sys(parent, tgt);
-        if (!resolved)
-                return -ELOOP;
+        *strrchr(parent, '/') = '\0';
         r = tb_mkdir(out, parent);
         if (r < 0)
                 return r;
-        return tb_symlink(out, path, tgt);
+        return tb_symlink(out, path, tgt, line);
 }
 
 /* The subsystem link and the bus or class entry, as add_devicev() makes
@@ -157,7 +153,7 @@ static int write_subsystem(struct tb_out *out, const struct record *rec) {
         r = tb_mkdir(out, entry_dir);
         if (r < 0)
                 return r;
-        r = tb_symlink(out, link, target);
+        r = tb_symlink(out, link, target, 0);
         if (r < 0)
                 return r;
 
@@ -167,11 +163,12 @@ static int write_subsystem(struct tb_out *out, const struct record *rec) {
             asprintf(&target, bus ? "../../../devices%.*s" : "../../devices%.*s",
                      (int) rec->devpath_len - 8, rec->devpath + 8) < 0)
                 return -ENOMEM;
-        return tb_symlink(out, entry, target);
+        return tb_symlink(out, entry, target, 0);
 }
 
-/* Writes one "P:" block; returns the rest of the text. */
-static int write_block(struct tb_out *out, const char **text, char **ret_error) {
+/* Writes one "P:" block; returns the rest of the text.  *line: the bundle
+ * line of the block's first line (0: unknown), advanced past it. */
+static int write_block(struct tb_out *out, const char **text, int *line, char **ret_error) {
         const char *p = *text, *nl;
         struct record rec = { 0 };
         _cleanup_free_ char *dir = NULL;
@@ -191,6 +188,9 @@ static int write_block(struct tb_out *out, const char **text, char **ret_error) 
         for (p = *nl ? nl + 1 : nl; *p && *p != '\n'; p = *nl ? nl + 1 : nl) {
                 const char *key, *eq, *val;
                 size_t klen, vlen;
+
+                if (*line > 0)
+                        (*line)++;
 
                 nl = strchrnul(p, '\n');
                 if (nl - p < 3 || p[1] != ':' || p[2] != ' ') {
@@ -235,7 +235,7 @@ static int write_block(struct tb_out *out, const char **text, char **ret_error) 
                                 break;
                         }
                 } else if (p[0] == 'L') {
-                        r = write_link(out, &rec, key, klen, val, vlen);
+                        r = write_link(out, &rec, key, klen, val, vlen, *line);
                         if (r < 0) {
                                 r = fail(ret_error, rec.devpath, rec.devpath_len, "cannot create a link", r);
                                 break;
@@ -258,21 +258,30 @@ static int write_block(struct tb_out *out, const char **text, char **ret_error) 
         }
         free(rec.uevent);
         free(rec.subsystem);
-        while (*p == '\n')
+        while (*p == '\n') {
                 p++;
+                if (*line > 0)
+                        (*line)++;
+        }
         *text = p;
         return r < 0 ? r : 0;
 }
 
-int testbed_write_recording(struct tb_out *out, const char *text, char **ret_error) {
+int testbed_write_recording(struct tb_out *out, const char *text, int first_line, char **ret_error) {
         const char *p = text;
+        int line = first_line;
 
-        while (*p == '\n')
+        while (*p == '\n') {
                 p++;
+                if (line > 0)
+                        line++;
+        }
         while (*p) {
-                int r = write_block(out, &p, ret_error);
+                int r = write_block(out, &p, &line, ret_error);
                 if (r < 0)
                         return r;
+                if (line > 0)
+                        line++;         /* the next block's P: line */
         }
         return 0;
 }

@@ -18,26 +18,9 @@
 
 #include "base/fileio.h"
 #include "base/macro.h"
+#include "base/strv.h"
 #include "replay/testbed-internal.h"
 #include "replay/testbed.h"
-
-enum tb_type { TB_DIR, TB_FILE, TB_LINK };
-
-struct tb_entry {
-        char *path;
-        enum tb_type type;
-        char *data;             /* file content, link target */
-        size_t len;
-        mode_t mode;
-        int64_t mtime;          /* -1: not set */
-        size_t seq;             /* write order */
-};
-
-struct gd_testbed_tree {
-        struct tb_entry *e;
-        size_t n, cap;
-        bool sorted;
-};
 
 void gd_testbed_tree_free(struct gd_testbed_tree *t) {
         if (!t)
@@ -47,6 +30,7 @@ void gd_testbed_tree_free(struct gd_testbed_tree *t) {
                 free(t->e[i].data);
         }
         free(t->e);
+        strv_free(t->warnings);
         free(t);
 }
 
@@ -101,31 +85,24 @@ static int add_dirs(struct gd_testbed_tree *t, const char *path, bool self) {
 }
 
 int tb_mkdir(struct tb_out *o, const char *path) {
-        if (o->root)
-                return testbed_mkdir(o->root, path);
         return add_dirs(o->tree, path, true);
 }
 
 int tb_write(struct tb_out *o, const char *path, const void *content, size_t len, mode_t mode, int64_t mtime) {
-        int r;
+        int r = add_dirs(o->tree, path, false);
 
-        if (o->root)
-                return testbed_write_file(o->root, path, content, len, mode, mtime);
-        r = add_dirs(o->tree, path, false);
         return r < 0 ? r : add(o->tree, path, strlen(path), TB_FILE, content, len, mode, mtime);
 }
 
-int tb_symlink(struct tb_out *o, const char *path, const char *target) {
-        if (o->root) {
-                _cleanup_free_ char *full = path_join(o->root, path);
+int tb_symlink(struct tb_out *o, const char *path, const char *target, int line) {
+        int r;
 
-                if (!full)
-                        return -ENOMEM;
-                return symlink(target, full) < 0 ? -errno : 0;
-        }
         if (!path_is_safe_absolute(path))
                 return -EINVAL;
-        return add(o->tree, path, strlen(path), TB_LINK, target, strlen(target), 0777, -1);
+        r = add(o->tree, path, strlen(path), TB_LINK, target, strlen(target), 0777, -1);
+        if (r >= 0)
+                o->tree->e[o->tree->n - 1].line = line;
+        return r;
 }
 
 static int cmp_entry(const void *a, const void *b) {
@@ -192,11 +169,13 @@ int gd_testbed_tree_new(const struct gd_bundle *b, struct gd_testbed_tree **ret,
                 return -ENOMEM;
         r = tb_mkdir(&out, "/config");
         if (r >= 0 && b->umockdev && *b->umockdev)
-                r = testbed_write_recording(&out, b->umockdev, ret_error);
+                r = testbed_write_recording(&out, b->umockdev, b->umockdev_line, ret_error);
         if (r >= 0)
                 r = testbed_fill(&out, b, ret_error);
         if (r >= 0)
                 r = finish(t);
+        if (r >= 0)
+                r = testbed_tree_check_links(t);
         if (r < 0) {
                 if (r != -ENOMEM && ret_error && !*ret_error &&
                     asprintf(ret_error, "testbed: two recorded entries claim one path (%s)", strerror(-r)) < 0)
@@ -248,7 +227,7 @@ static int create_one(const char *root, const struct tb_entry *x) {
         return -EINVAL;
 }
 
-static const struct tb_entry *find(const struct gd_testbed_tree *t, const char *path) {
+const struct tb_entry *tb_find(const struct gd_testbed_tree *t, const char *path) {
         size_t lo = 0, hi = t->n;
 
         while (lo < hi) {
@@ -282,7 +261,7 @@ static bool under_link(const struct gd_testbed_tree *t, const char *path) {
                 if (buf[i - 1] != '/' || i - 1 == 0)
                         continue;
                 buf[i - 1] = '\0';
-                x = find(t, buf);
+                x = tb_find(t, buf);
                 if (x && x->type == TB_LINK)
                         return true;
         }
@@ -359,4 +338,9 @@ int gd_testbed_switch(const char *root, const struct gd_testbed_tree *from, cons
 
 size_t gd_testbed_tree_size(const struct gd_testbed_tree *t) {
         return t ? t->n : 0;
+}
+
+char * const *gd_testbed_tree_warnings(const struct gd_testbed_tree *t) {
+        static char *const none[] = { NULL };
+        return t && t->warnings ? t->warnings : none;
 }

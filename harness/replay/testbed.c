@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "base/cleanup-on-signal.h"
 #include "base/fileio.h"
 #include "base/strv.h"
 #include "replay/testbed-internal.h"
@@ -22,6 +23,7 @@ struct gd_testbed {
         char *root;             /* $UMOCKDEV_DIR for programs run inside */
         char *config_root;
         bool keep;              /* gd_testbed_at(): the directory is not ours */
+        char **warnings;        /* strv: what the bundle had that the testbed left out */
 };
 
 const char *gd_testbed_root(const struct gd_testbed *t) {
@@ -35,16 +37,25 @@ const char *gd_testbed_config_root(const struct gd_testbed *t) {
 struct gd_testbed *gd_testbed_free(struct gd_testbed *t) {
         if (!t)
                 return NULL;
-        if (t->root && !t->keep)
+        if (t->root && !t->keep) {
                 (void) gd_testbed_remove_dir(t->root, false);
+                signal_cleanup_remove_dir(t->root);
+        }
         free(t->root);
         free(t->config_root);
+        strv_free(t->warnings);
         free(t);
         return NULL;
 }
 
+char * const *gd_testbed_warnings(const struct gd_testbed *t) {
+        static char *const none[] = { NULL };
+        return t && t->warnings ? t->warnings : none;
+}
+
 int gd_testbed_build(const struct gd_bundle *b, struct gd_testbed **ret, char **ret_error) {
         _cleanup_testbed_ struct gd_testbed *t = NULL;
+        _cleanup_(gd_testbed_tree_freep) struct gd_testbed_tree *tree = NULL;
         _cleanup_free_ char *tmpl = NULL;
         const char *tmp = getenv("TMPDIR");
         char real[PATH_MAX];
@@ -52,9 +63,17 @@ int gd_testbed_build(const struct gd_bundle *b, struct gd_testbed **ret, char **
 
         if (ret_error)
                 *ret_error = NULL;
+        /* The whole testbed as data first: its links are checked there,
+         * before anything is written (testbed-links.c). */
+        r = gd_testbed_tree_new(b, &tree, ret_error);
+        if (r < 0)
+                return r;
         t = calloc(1, sizeof(*t));
         if (!t)
                 return -ENOMEM;
+        for (char * const *w = gd_testbed_tree_warnings(tree); *w; w++)
+                if (strv_push_dup(&t->warnings, *w) < 0)
+                        return -ENOMEM;
         if (!tmp || !*tmp) {
                 /* About a 4 KiB block per recorded line, and room to spare. */
                 uint64_t need = 64ull << 20;
@@ -62,7 +81,10 @@ int gd_testbed_build(const struct gd_bundle *b, struct gd_testbed **ret, char **
                         need += *p == '\n' ? 4096 : 0;
                 tmp = gd_testbed_default_dir(need);
         }
-        if (asprintf(&tmpl, "%s/gpudiag-testbed.XXXXXX", tmp) < 0)
+        /* The pid in the name: a run killed with SIGKILL leaves its testbed,
+         * and the next run removes it once that process is gone. */
+        (void) signal_cleanup_sweep(tmp, "gpudiag-testbed-");
+        if (asprintf(&tmpl, "%s/gpudiag-testbed-%d-XXXXXX", tmp, (int) getpid()) < 0)
                 return -ENOMEM;
         if (!mkdtemp(tmpl))
                 return -errno;
@@ -78,6 +100,10 @@ int gd_testbed_build(const struct gd_bundle *b, struct gd_testbed **ret, char **
                 return r;
         }
         t->root = strdup(real);
+        if (t->root && signal_cleanup_add_dir(t->root) < 0) {
+                (void) rmdir(real);
+                return -ENOSPC;
+        }
         /* umockdev's preload checks every /dev path a program opens against
          * the testbed and tries its ioctl socket on it: the configuration
          * files of a testbed in /dev/shm are read by a path outside /dev.
@@ -94,20 +120,13 @@ int gd_testbed_build(const struct gd_bundle *b, struct gd_testbed **ret, char **
                 t->config_root = path_join(real, "config");
         if (!t->root || !t->config_root)
                 return -ENOMEM;
-        if (mkdir(t->config_root, 0755) < 0)
-                return -errno;
-
-        if (b->umockdev && *b->umockdev) {
-                struct tb_out out = { .root = real };
-
-                r = testbed_write_recording(&out, b->umockdev, ret_error);
-                if (r < 0)
-                        return r;
+        r = gd_testbed_switch(real, NULL, tree);
+        if (r < 0) {
+                if (ret_error && asprintf(ret_error, "testbed: cannot write %s: %s", real,
+                                          r == -ELOOP ? "a recorded link leads out of the testbed" : strerror(-r)) < 0)
+                        *ret_error = NULL;
+                return r == -ENOMEM ? r : -EINVAL;
         }
-
-        r = testbed_fill(&(struct tb_out) { .root = real }, b, ret_error);
-        if (r < 0)
-                return r;
 
         *ret = TAKE_PTR(t);
         return 0;

@@ -41,6 +41,9 @@ int gd_testbed_tree_new(const struct gd_bundle *b, struct gd_testbed_tree **ret,
 void gd_testbed_tree_free(struct gd_testbed_tree *t);
 static inline void gd_testbed_tree_freep(struct gd_testbed_tree **t) { gd_testbed_tree_free(*t); }
 size_t gd_testbed_tree_size(const struct gd_testbed_tree *t);
+/* What the tree left out of the bundle, one sentence each ("line 40: link
+ * ... leads out of /sys; ..."), NULL-terminated, never NULL. */
+char * const *gd_testbed_tree_warnings(const struct gd_testbed_tree *t);
 
 /* Turns the directory root, which holds the tree from (NULL: nothing),
  * into the tree to, writing and removing only the entries that differ.
@@ -56,6 +59,8 @@ const char *gd_testbed_default_dir(uint64_t need);
 int gd_testbed_remove_dir(const char *dir, bool keep_dir);
 
 const char *gd_testbed_root(const struct gd_testbed *t);
+/* gd_testbed_tree_warnings() of the bundle it was built from. */
+char * const *gd_testbed_warnings(const struct gd_testbed *t);
 const char *gd_testbed_config_root(const struct gd_testbed *t);
 
 /* The environment for a program run inside the testbed: environ plus

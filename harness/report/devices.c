@@ -4,33 +4,24 @@
 #include "devices.h"
 
 void gd_device_format_line(const struct gd_pci_dev *d, char *buf, size_t size) {
-        char rev[16] = "";
+        char rev[16] = "", name[512];
 
-        /* lspci prints the revision only when it is not zero (ls-kernel.c /
-         * lspci.c show_terse()). */
-        if (d->revision)
+        /* lspci prints the revision only when it is not zero (lspci.c
+         * show_terse()); an unknown one is not printed at all, where lspci
+         * would print the 0xff of a failed config read (host/pci.c). */
+        if (d->revision_known && d->revision)
                 snprintf(rev, sizeof(rev), " (rev %02x)", d->revision);
-        snprintf(buf, size, "%s %s [%04x]: %s %s [%04x:%04x]%s",
+        gd_pci_format_name(d, true, name, sizeof(name));
+        /* A class pci.ids lacks is "Class [xxxx]" (lib/names.c format_name()). */
+        snprintf(buf, size, "%s %s [%04x]: %s%s",
                  d->address, d->class_name ? d->class_name : "Class",
-                 d->class_code >> 8,
-                 d->vendor_name ? d->vendor_name : "Vendor",
-                 d->device_name ? d->device_name : "Device",
-                 d->vendor, d->device, rev);
-}
-
-static void emit_tri(struct gd_emit *e, const char *key, tri_t t) {
-        gd_emit_key(e, key);
-        if (t == TRI_UNKNOWN)
-                gd_emit_null(e);
-        else
-                gd_emit_bool(e, t == TRI_YES);
+                 d->class_code >> 8, name, rev);
 }
 
 void gd_device_emit(struct gd_emit *e, const struct gd_pci_dev *d) {
         char name[512];
 
-        snprintf(name, sizeof(name), "%s %s", d->vendor_name ? d->vendor_name : "Vendor",
-                 d->device_name ? d->device_name : "Device");
+        gd_pci_format_name(d, false, name, sizeof(name));
         gd_emit_map_begin(e);
         gd_emit_kv_str(e, "address", d->address);
         gd_emit_kv_hex4(e, "class", d->class_code >> 8);
@@ -39,7 +30,11 @@ void gd_device_emit(struct gd_emit *e, const struct gd_pci_dev *d) {
         gd_emit_kv_hex4(e, "device", d->device);
         gd_emit_kv_hex4(e, "subsystem_vendor", d->subsys_vendor);
         gd_emit_kv_hex4(e, "subsystem_device", d->subsys_device);
-        gd_emit_kv_int(e, "revision", d->revision);
+        gd_emit_key(e, "revision");
+        if (d->revision_known)
+                gd_emit_int(e, d->revision);
+        else
+                gd_emit_null(e);
         gd_emit_kv_str(e, "name", name);
         gd_emit_key(e, "driver");
         if (d->driver_known == TRI_YES)
@@ -54,10 +49,10 @@ void gd_device_emit(struct gd_emit *e, const struct gd_pci_dev *d) {
         else
                 gd_emit_int(e, d->iommu_group);
         gd_emit_kv_str(e, "parent", d->parent);
-        emit_tri(e, "boot_vga", d->boot_vga);
+        gd_emit_kv_tri(e, "boot_vga", d->boot_vga);
         gd_emit_kv_str(e, "reset_method", d->reset_method);
         gd_emit_kv_str(e, "power_state", d->power_state);
-        emit_tri(e, "flr", d->caps.flr);
-        emit_tri(e, "acs", d->caps.acs);
+        gd_emit_kv_tri(e, "flr", d->caps.flr);
+        gd_emit_kv_tri(e, "acs", d->caps.acs);
         gd_emit_map_end(e);
 }

@@ -3,8 +3,8 @@
 
 #include <stddef.h>
 
+#include "base/emit.h"
 #include "model/host.h"
-#include "report/emit.h"
 
 /* One device as `lspci -nns` prints it, with the domain:
  * "0000:01:00.0 VGA compatible controller [0300]: NVIDIA Corporation TU102 [10de:1e07] (rev a1)" */

@@ -4,17 +4,9 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "base/emit.h"
 #include "base/strv.h"
 #include "explain.h"
-#include "report/emit.h"
-
-static void emit_tri(struct gd_emit *e, const char *key, tri_t t) {
-        gd_emit_key(e, key);
-        if (t == TRI_UNKNOWN)
-                gd_emit_null(e);
-        else
-                gd_emit_bool(e, t == TRI_YES);
-}
 
 static void emit_finding(struct gd_emit *e, const struct gd_finding *x) {
         gd_emit_map_begin(e);
@@ -43,6 +35,22 @@ static void emit_finding(struct gd_emit *e, const struct gd_finding *x) {
         }
         gd_emit_seq_end(e);
         gd_emit_kv_str(e, "remedy", x->remedy);
+        gd_emit_key(e, "edits");
+        gd_emit_seq_begin(e);
+        for (size_t i = 0; i < x->n_edits; i++) {
+                gd_emit_map_begin(e);
+                gd_emit_kv_str(e, "file", x->edits[i].file);
+                gd_emit_key(e, "line");
+                if (x->edits[i].line)
+                        gd_emit_int(e, x->edits[i].line);
+                else
+                        gd_emit_null(e);
+                gd_emit_kv_str(e, "key", x->edits[i].key);
+                gd_emit_kv_str(e, "old", x->edits[i].old_value);
+                gd_emit_kv_str(e, "new", x->edits[i].new_value);
+                gd_emit_map_end(e);
+        }
+        gd_emit_seq_end(e);
         gd_emit_map_end(e);
 }
 
@@ -50,19 +58,20 @@ static void emit_target(struct gd_emit *e, const struct gd_target *t, const stru
         char name[512];
         char **unproven;
 
-        snprintf(name, sizeof(name), "%s %s", t->gpu->vendor_name ? t->gpu->vendor_name : "Vendor",
-                 t->gpu->device_name ? t->gpu->device_name : "Device");
+        gd_pci_format_name(t->gpu, false, name, sizeof(name));
         gd_emit_map_begin(e);
         gd_emit_kv_str(e, "address", t->gpu->address);
         gd_emit_kv_str(e, "name", name);
         gd_emit_kv_hex4(e, "vendor", t->gpu->vendor);
         gd_emit_kv_hex4(e, "device", t->gpu->device);
-        emit_tri(e, "boot_vga", t->gpu->boot_vga);
+        gd_emit_kv_tri(e, "boot_vga", t->gpu->boot_vga);
         gd_emit_key(e, "functions");
         gd_emit_seq_begin(e);
         for (size_t i = 0; i < t->n_functions; i++)
                 gd_emit_str(e, t->functions[i]->address);
         gd_emit_seq_end(e);
+        gd_emit_kv_str(e, "question", gd_question_to_string(t->question));
+        gd_emit_kv_str(e, "question_text", gd_question_text(t->question));
         gd_emit_kv_str(e, "verdict", gd_verdict_to_string(gd_verdict_for(t, f)));
         /* The required conditions no check proved: why a GPU with no
          * blocking finding is still UNKNOWN. */
@@ -90,6 +99,7 @@ static void emit_target(struct gd_emit *e, const struct gd_target *t, const stru
 int gd_report_explain_json(FILE *out, const struct gd_host *h, const struct gd_targets *t,
                            const struct gd_findings *f) {
         _cleanup_emit_ struct gd_emit *e = gd_emit_new(out, GD_EMIT_JSON);
+        struct gd_role_fact rf;
 
         if (!e)
                 return -ENOMEM;
@@ -108,9 +118,25 @@ int gd_report_explain_json(FILE *out, const struct gd_host *h, const struct gd_t
 
         gd_emit_key(e, "host");
         gd_emit_map_begin(e);
+        gd_role_decide(h, &rf);
+        gd_emit_kv_str(e, "role", gd_role_to_string(rf.role));
+        gd_emit_key(e, "role_evidence");
+        gd_emit_seq_begin(e);
+        for (size_t i = 0; i < rf.n_evidence; i++) {
+                gd_emit_map_begin(e);
+                gd_emit_kv_str(e, "source", rf.evidence[i].source);
+                gd_emit_key(e, "line");
+                if (rf.evidence[i].line)
+                        gd_emit_int(e, rf.evidence[i].line);
+                else
+                        gd_emit_null(e);
+                gd_emit_kv_str(e, "text", rf.evidence[i].text);
+                gd_emit_map_end(e);
+        }
+        gd_emit_seq_end(e);
         gd_emit_kv_str(e, "kernel", h->kernel_release);
         gd_emit_kv_str(e, "cpu_vendor", h->cpu_vendor);
-        emit_tri(e, "hypervisor", h->hypervisor);
+        gd_emit_kv_tri(e, "hypervisor", h->hypervisor);
         gd_emit_kv_str(e, "dmi_sys_vendor", h->dmi_sys_vendor);
         gd_emit_kv_str(e, "dmi_product_name", h->dmi_product_name);
         gd_emit_kv_int(e, "pci_devices", (long long) h->n_devs);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include <string.h>
 
+#include "base/escape.h"
+#include "base/macro.h"
 #include "base/strv.h"
 #include "explain.h"
 #include "report/devices.h"
@@ -19,25 +21,32 @@ static const char *verdict_color(enum gd_verdict v) {
         return v == GD_VERDICT_READY ? ANSI_GREEN : v == GD_VERDICT_NOT_READY ? ANSI_RED : ANSI_YELLOW;
 }
 
+/* Findings quote data from the host or the bundle (attribute values,
+ * driver names, log lines): printed through base/escape.h, so that their
+ * control characters cannot steer the terminal. */
 static void print_indented(FILE *out, const char *label, const char *text) {
         const char *line = text;
         bool first = true;
 
         while (line && *line) {
                 const char *nl = strchr(line, '\n');
-                int len = nl ? (int) (nl - line) : (int) strlen(line);
-                fprintf(out, "      %-9s %.*s\n", first ? label : "", len, line);
+                _cleanup_free_ char *one = nl ? strndup(line, (size_t) (nl - line)) : strdup(line);
+
+                fprintf(out, "      %-9s ", first ? label : "");
+                escape_fputs(one ? one : "", out);
+                fputc('\n', out);
                 first = false;
                 line = nl ? nl + 1 : NULL;
         }
 }
 
 static void print_finding(FILE *out, const struct gd_finding *x, const struct gd_report_opts *o) {
+        _cleanup_escape_pool_ struct escape_pool p = {};
         const char *sev = gd_severity_to_string(x->severity);
         const char *col = x->severity == GD_SEV_ERROR ? ANSI_RED : x->severity == GD_SEV_WARNING ? ANSI_YELLOW : "";
 
         fprintf(out, "  %s%-7s%s %s: %s\n", o->color ? col : "", sev, o->color && *col ? ANSI_RESET : "",
-                x->id, x->summary);
+                x->id, escape_in(&p, x->summary));
         for (size_t i = 0; i < x->n_evidence; i++) {
                 const struct gd_evidence *ev = &x->evidence[i];
                 char label[16];
@@ -48,12 +57,34 @@ static void print_finding(FILE *out, const struct gd_finding *x, const struct gd
                 }
                 snprintf(label, sizeof(label), "%s", i == 0 ? "evidence:" : "");
                 if (ev->line)
-                        fprintf(out, "      %-9s %s:%u: %s\n", label, ev->source, ev->line, ev->text);
+                        fprintf(out, "      %-9s %s:%u: %s\n", label, escape_in(&p, ev->source), ev->line,
+                                escape_in(&p, ev->text));
                 else
-                        fprintf(out, "      %-9s %s: %s\n", label, ev->source, ev->text);
+                        fprintf(out, "      %-9s %s: %s\n", label, escape_in(&p, ev->source), escape_in(&p, ev->text));
+                escape_pool_clear(&p);
         }
         if (x->remedy)
                 print_indented(out, "remedy:", x->remedy);
+}
+
+/* Where gpudiag runs and why it thinks so (model/role.c). */
+static void print_role(FILE *out, const struct gd_host *h, const struct gd_report_opts *o) {
+        struct gd_role_fact rf;
+
+        gd_role_decide(h, &rf);
+        fprintf(out, "Role: %s\n", gd_role_to_string(rf.role));
+        for (size_t i = 0; i < rf.n_evidence; i++) {
+                if (!o->verbose && i == EVIDENCE_SHOWN) {
+                        fprintf(out, "      %-9s (%zu more; --verbose shows all)\n", "", rf.n_evidence - i);
+                        break;
+                }
+                if (rf.evidence[i].line)
+                        fprintf(out, "      %-9s %s:%u: %s\n", i == 0 ? "evidence:" : "", rf.evidence[i].source,
+                                rf.evidence[i].line, rf.evidence[i].text);
+                else
+                        fprintf(out, "      %-9s %s: %s\n", i == 0 ? "evidence:" : "", rf.evidence[i].source,
+                                rf.evidence[i].text);
+        }
 }
 
 static bool about_target(const struct gd_finding *x, const struct gd_target *t) {
@@ -68,15 +99,16 @@ void gd_report_explain_text(FILE *out, const struct gd_host *h, const struct gd_
         bool host_header = false;
 
         for (size_t i = 0; i < t->n; i++) {
+                _cleanup_escape_pool_ struct escape_pool p = {};
                 const struct gd_target *tg = &t->items[i];
                 enum gd_verdict v = gd_verdict_for(tg, f);
                 char name[512];
 
-                snprintf(name, sizeof(name), "%s %s", tg->gpu->vendor_name ? tg->gpu->vendor_name : "",
-                         tg->gpu->device_name ? tg->gpu->device_name : "");
+                gd_pci_format_name(tg->gpu, false, name, sizeof(name));
                 fprintf(out, "%s%s%s  %s  [%04x:%04x]\n", o->color ? verdict_color(v) : "", verdict_label(v),
                         o->color ? ANSI_RESET : "", tg->gpu->address, tg->gpu->vendor, tg->gpu->device);
-                fprintf(out, "  %s\n", name);
+                fprintf(out, "  %s\n", escape_in(&p, name));
+                fprintf(out, "  question: %s?\n", gd_question_text(tg->question));
                 for (size_t j = 0; j < tg->n_functions; j++) {
                         const struct gd_pci_dev *d = tg->functions[j];
                         char grp[16];
@@ -86,8 +118,10 @@ void gd_report_explain_text(FILE *out, const struct gd_host *h, const struct gd_
                         else
                                 snprintf(grp, sizeof(grp), "%d", d->iommu_group);
                         fprintf(out, "  function %s [%04x:%04x] %s, driver %s, IOMMU group %s\n", d->address,
-                                d->vendor, d->device, d->class_name ? d->class_name : "",
-                                d->driver_known != TRI_YES ? "unknown" : d->driver ? d->driver : "none", grp);
+                                d->vendor, d->device, escape_in(&p, d->class_name ? d->class_name : ""),
+                                escape_in(&p, d->driver_known != TRI_YES ? "unknown" : d->driver ? d->driver : "none"),
+                                grp);
+                        escape_pool_clear(&p);
                 }
                 for (size_t k = 0; k < f->n; k++)
                         if (about_target(&f->items[k], tg))
@@ -96,8 +130,10 @@ void gd_report_explain_text(FILE *out, const struct gd_host *h, const struct gd_
                         char **missing = gd_verdict_unproven(tg, f);
                         if (missing) {
                                 fprintf(out, "  not proven:");
-                                for (size_t k = 0; missing[k]; k++)
-                                        fprintf(out, "%s %s", k ? "," : "", missing[k]);
+                                for (size_t k = 0; missing[k]; k++) {
+                                        fprintf(out, "%s ", k ? "," : "");
+                                        escape_fputs(missing[k], out);
+                                }
                                 fputc('\n', out);
                         }
                         strv_free(missing);
@@ -114,13 +150,16 @@ void gd_report_explain_text(FILE *out, const struct gd_host *h, const struct gd_
                 if (on_target)
                         continue;
                 if (!host_header) {
+                        _cleanup_escape_pool_ struct escape_pool p = {};
+
                         fprintf(out, "Host (%s%s%s):\n", h->kernel_release ? "kernel " : "",
-                                h->kernel_release ? h->kernel_release : "kernel unknown",
+                                h->kernel_release ? escape_in(&p, h->kernel_release) : "kernel unknown",
                                 h->replayed ? ", replayed from a bundle" : "");
                         host_header = true;
                 }
                 print_finding(out, x, o);
         }
+        print_role(out, h, o);
         if (t->n == 0)
                 fprintf(out, "\nNo GPU to pass through on this host.\n");
 }

@@ -17,3 +17,8 @@ void gd_report_explain_text(FILE *out, const struct gd_host *h, const struct gd_
                             const struct gd_findings *f, const struct gd_report_opts *o);
 int gd_report_explain_json(FILE *out, const struct gd_host *h, const struct gd_targets *t,
                            const struct gd_findings *f);
+/* The Prometheus text exposition format (report/explain-prometheus.c):
+ * gpudiag_gpu_ready, gpudiag_finding and, when collected >= 0 (seconds
+ * since the epoch), gpudiag_collect_timestamp_seconds.  0 or -EIO/-ENOMEM. */
+int gd_report_explain_prometheus(FILE *out, const struct gd_targets *t, const struct gd_findings *f,
+                                 long long collected);

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Re-imports every sysfs-snapshots/imported/X.yaml from reports/X.txt with the
+# Re-imports every sysfs-snapshots/imported/X.yaml from reports/X.txt (or
+# lspci-vv/X.txt) with the
 # source line it already names, reproducibly (SOURCE_DATE_EPOCH fixes
 # `created`).  Run after a change to `gpudiag import`:
 #   sh sysfs-snapshots/tools/reimport.sh build/gpudiag
@@ -9,6 +10,8 @@ here=$(dirname "$0")/..
 for bundle in "$here"/imported/*.yaml; do
         name=$(basename "$bundle" .yaml)
         source=$(sed -n 's/^  source: "\(.*\)"$/\1/p' "$bundle" | head -n 1 | sed 's/\\"/"/g')
-        SOURCE_DATE_EPOCH=1764115200 "$gpudiag" import "$here/reports/$name.txt" \
+        text="$here/reports/$name.txt"
+        [ -e "$text" ] || text="$here/lspci-vv/$name.txt"    # the lspci -vv library
+        SOURCE_DATE_EPOCH=1764115200 "$gpudiag" import "$text" \
                 --source "$source" -o "$bundle" 2>/dev/null
 done
