@@ -148,6 +148,10 @@ static int print_prediction(const struct gd_host *h, const struct gd_host_opts *
         struct gd_predict_options po;
         int r;
 
+        if (a->acs_override && gd_acs_override_check(a->acs_override, &error) < 0) {
+                cli_error("--acs-override: %s", error ? error : "invalid");
+                return GD_EXIT_USAGE;
+        }
         gd_predict_options_from_host(h, &po);
         if (a->acs_override)
                 po.acs_override = a->acs_override;

@@ -80,6 +80,11 @@ struct gd_predict_options {
  * it). */
 void gd_predict_options_from_host(const struct gd_host *h, struct gd_predict_options *ret);
 
+/* Whether spec is a pcie_acs_override= value every word of which the patch
+ * understands (downstream, multifunction, id:VVVV:DDDD): 0, or -EINVAL
+ * with *ret_error saying what is wrong (ret_error may be NULL). */
+int gd_acs_override_check(const char *spec, char **ret_error);
+
 enum gd_merge_kind {
         GD_MERGE_BRIDGE_ALIAS = 1,  /* requester ID taken over by a PCIe-to-PCI or PCI bridge above */
         GD_MERGE_ACS_PATH,          /* a port above does not isolate (pci_acs_path_enabled()) */
