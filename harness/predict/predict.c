@@ -93,7 +93,7 @@ int group_new(struct pctx *c, size_t i) {
                 return -1;
         }
         p->groups = ng;
-        ng[p->n_groups] = (struct gd_predicted_group) { 0 };
+        ng[p->n_groups] = (struct gd_predicted_group) { .number = (unsigned) p->n_groups };
         c->n[i].group = (int) p->n_groups;
         p->n_groups++;
         ng = &p->groups[c->n[i].group];

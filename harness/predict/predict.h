@@ -108,6 +108,12 @@ struct gd_predict_merge {
 struct gd_predicted_group {
         size_t *devs;           /* indices in h->devs, in address order */
         size_t n;
+        /* The number the kernel would give it: groups are numbered as they
+         * are made (ida_alloc() in iommu_group_alloc(), drivers/iommu/
+         * iommu.c), and the prediction makes them in the kernel's probe
+         * order.  A platform that probes per IOMMU unit numbers otherwise:
+         * compare members, not numbers. */
+        unsigned number;
         bool uncertain;         /* a member's placement rests on an unknown fact */
 };
 

@@ -58,7 +58,8 @@ static void text_header(FILE *out, const struct gd_predict_options *o) {
         for (size_t m = 0; m < o->n_moves; m++)
                 fprintf(out, "What-if: %s and its functions behind %s (it keeps its address here).\n",
                         o->moves[m].device, o->moves[m].port);
-        fputs("The numbers are the prediction's, not the kernel's: compare members, not numbers.\n\n", out);
+        fputs("Groups are numbered in the kernel's probe order; a platform may number them otherwise: compare "
+              "members, not numbers.\n\n", out);
 }
 
 void gd_report_predicted_groups_text(FILE *out, const struct gd_host *h, const struct gd_predict_options *o,
@@ -72,7 +73,7 @@ void gd_report_predicted_groups_text(FILE *out, const struct gd_host *h, const s
 
                 if (!group_selected(h, grp, f))
                         continue;
-                fprintf(out, "Predicted group %zu%s:\n", g, grp->uncertain ? " (uncertain: a fact was unknown)" : "");
+                fprintf(out, "Predicted group %u%s:\n", grp->number, grp->uncertain ? " (uncertain: a fact was unknown)" : "");
                 for (size_t k = 0; k < grp->n; k++)
                         text_device(out, &h->devs[grp->devs[k]]);
                 for (size_t m = 0; m < p->n_merges; m++) {
@@ -169,7 +170,7 @@ static void emit_group(struct gd_emit *e, const struct gd_host *h, const struct 
         const struct gd_predicted_group *grp = &p->groups[g];
 
         gd_emit_map_begin(e);
-        gd_emit_kv_int(e, "group", (long long) g);
+        gd_emit_kv_int(e, "group", grp->number);
         gd_emit_kv_str(e, "type", NULL);
         gd_emit_key(e, "devices");
         gd_emit_seq_begin(e);
