@@ -5,6 +5,7 @@
  * the devices of its real group and of its predicted one (both restricted
  * to the compared devices) must be the same. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/strv.h"
@@ -14,11 +15,27 @@ static int push_addr(char ***l, const struct gd_host *h, size_t i) {
         return strv_push_dup(l, h->devs[i].address);
 }
 
+static int cmp_int(const void *a, const void *b) {
+        int x = *(const int *) a, y = *(const int *) b;
+        return (x > y) - (x < y);
+}
+
+static size_t count_distinct(int *v, size_t n) {
+        size_t k = 0;
+
+        qsort(v, n, sizeof(*v), cmp_int);
+        for (size_t i = 0; i < n; i++)
+                k += i == 0 || v[i] != v[i - 1];
+        return k;
+}
+
 int gd_prediction_diff(const struct gd_host *h, const struct gd_prediction *p, struct gd_group_diff **ret) {
         _cleanup_group_diff_ struct gd_group_diff *d = calloc(1, sizeof(*d));
-        _cleanup_free_ bool *group_seen = NULL, *group_wrong = NULL;
-        size_t n = h->n_devs < p->n_devs ? h->n_devs : p->n_devs;
-        int max_group = -1;
+        /* The real group of each compared device, and of each placed
+         * wrongly: counted as distinct values after sorting, not indexed
+         * by group number (a bundle may name any number). */
+        _cleanup_free_ int *seen = NULL, *wrong = NULL;
+        size_t n = h->n_devs < p->n_devs ? h->n_devs : p->n_devs, n_seen = 0, n_wrong = 0;
 
         if (!d)
                 return -ENOMEM;
@@ -31,8 +48,6 @@ int gd_prediction_diff(const struct gd_host *h, const struct gd_prediction *p, s
                 if (real && predicted) {
                         d->compared[i] = true;
                         d->n_compared++;
-                        if (h->devs[i].iommu_group > max_group)
-                                max_group = h->devs[i].iommu_group;
                 } else if (real || predicted) {
                         char *s = NULL;
                         if (asprintf(&s, "%s: %s", h->devs[i].address,
@@ -41,9 +56,9 @@ int gd_prediction_diff(const struct gd_host *h, const struct gd_prediction *p, s
                                 return -ENOMEM;
                 }
         }
-        group_seen = calloc((size_t) max_group + 2, sizeof(bool));
-        group_wrong = calloc((size_t) max_group + 2, sizeof(bool));
-        if (!group_seen || !group_wrong)
+        seen = calloc(d->n_compared + 1, sizeof(*seen));
+        wrong = calloc(d->n_compared + 1, sizeof(*wrong));
+        if (!seen || !wrong)
                 return -ENOMEM;
 
         for (size_t i = 0; i < n; i++) {
@@ -53,7 +68,7 @@ int gd_prediction_diff(const struct gd_host *h, const struct gd_prediction *p, s
                 if (!d->compared[i])
                         continue;
                 rg = h->devs[i].iommu_group;
-                group_seen[rg] = true;
+                seen[n_seen++] = rg;
                 for (size_t j = 0; j < n; j++) {
                         bool same_real, same_pred;
 
@@ -74,13 +89,11 @@ int gd_prediction_diff(const struct gd_host *h, const struct gd_prediction *p, s
                         nd[d->n_devs++] = (struct gd_group_diff_dev) {
                                 .dev = i, .missing = TAKE_PTR(missing), .extra = TAKE_PTR(extra),
                         };
-                        group_wrong[rg] = true;
+                        wrong[n_wrong++] = rg;
                 }
         }
-        for (int g = 0; g <= max_group; g++) {
-                d->n_real_groups += group_seen[g];
-                d->n_exact_groups += group_seen[g] && !group_wrong[g];
-        }
+        d->n_real_groups = count_distinct(seen, n_seen);
+        d->n_exact_groups = d->n_real_groups - count_distinct(wrong, n_wrong);
         *ret = TAKE_PTR(d);
         return 0;
 }
