@@ -266,26 +266,46 @@ static int cmp_devfn_of(const struct pctx *c, size_t a, size_t b) {
         return c->n[a].devfn < c->n[b].devfn ? -1 : c->n[a].devfn > c->n[b].devfn;
 }
 
-/* pci_bus_add_devices(): the devices of a bus, then each bridge's bus. */
-static void visit_bus(struct pctx *c, size_t parent, struct order *o, bool *seen, unsigned depth) {
-        size_t first = o->n;
+static bool on_root_bus(const struct pctx *c, size_t i, unsigned domain, unsigned bus) {
+        return c->n[i].d->domain == domain && c->n[i].d->bus == bus;
+}
 
+/* pci_bus_add_devices(): the devices of a bus, then each bridge's bus.  A
+ * host with several root buses adds one root bus's whole tree before the
+ * next (acpi_pci_root_add() per host bridge, in bus order), so the root
+ * level is taken one root bus at a time. */
+static void visit_bus(struct pctx *c, size_t parent, struct order *o, bool *seen, unsigned depth) {
         if (depth > 256)
                 return;
         for (;;) {
-                size_t best = NO_NODE;
+                size_t first = o->n, root = NO_NODE;
 
-                for (size_t i = 0; i < c->nn; i++)
-                        if (c->n[i].present && !seen[i] && c->n[i].parent == parent &&
-                            (best == NO_NODE || cmp_devfn_of(c, i, best) < 0))
-                                best = i;
-                if (best == NO_NODE)
-                        break;
-                seen[best] = true;
-                o->v[o->n++] = best;
+                if (parent == NO_NODE) {
+                        for (size_t i = 0; i < c->nn; i++)
+                                if (c->n[i].present && !seen[i] && c->n[i].parent == NO_NODE &&
+                                    (root == NO_NODE || cmp_devfn_of(c, i, root) < 0))
+                                        root = i;
+                        if (root == NO_NODE)
+                                return;
+                }
+                for (;;) {
+                        size_t best = NO_NODE;
+
+                        for (size_t i = 0; i < c->nn; i++)
+                                if (c->n[i].present && !seen[i] && c->n[i].parent == parent &&
+                                    (root == NO_NODE || on_root_bus(c, i, c->n[root].d->domain, c->n[root].d->bus)) &&
+                                    (best == NO_NODE || cmp_devfn_of(c, i, best) < 0))
+                                        best = i;
+                        if (best == NO_NODE)
+                                break;
+                        seen[best] = true;
+                        o->v[o->n++] = best;
+                }
+                for (size_t k = first, end = o->n; k < end; k++)
+                        visit_bus(c, o->v[k], o, seen, depth + 1);
+                if (parent != NO_NODE)
+                        return;
         }
-        for (size_t k = first, end = o->n; k < end; k++)
-                visit_bus(c, o->v[k], o, seen, depth + 1);
 }
 
 static int cmp_size(const void *a, const void *b) {
