@@ -171,6 +171,33 @@ Test(predict_dumps, a_dump_explained_by_an_override_is_exact_with_that_override)
         }
 }
 
+/* A dump without the extended config space (no ACS lines: lspci ran
+ * without root) cannot prove isolation anywhere ACS decides it: the
+ * prediction must say it is uncertain, never guess. */
+Test(predict_dumps, a_dump_without_acs_lines_is_predicted_as_uncertain) {
+        _cleanup_free_ char *dir = dumps_dir(), *sub = NULL, *out = NULL;
+        _cleanup_strv_free_ char **names = NULL, **paths = NULL;
+
+        cr_assert(asprintf(&sub, "%s/no-acs-lines", dir) > 0);
+        cr_assert_eq(dir_list(sub, is_dump, &names), 0, "cannot list %s", sub);
+        cr_assert_gt(strv_length(names), 0);
+        for (char **s = names; *s; s++) {
+                char *pth = NULL;
+                cr_assert(asprintf(&pth, "no-acs-lines/%s", *s) > 0);
+                cr_assert_eq(strv_consume(&paths, pth), 0);
+        }
+        out = run_accuracy(paths, NULL);
+        for (char **s = paths; *s; s++) {
+                char buf[1024];
+                const char *l = line_of(out, strchr(*s, '/') + 1, buf, sizeof(buf)), *u;
+
+                cr_assert_not_null(l, "%s: no result\n%s", *s, out);
+                u = strstr(l, " derived=");
+                cr_assert(u && (u = strstr(u, ",uncertain-")), "%s", l);
+                cr_assert_neq(atoi(u + strlen(",uncertain-")), 0, "%s: predicted as if ACS were known: %s", *s, l);
+        }
+}
+
 Test(predict_dumps, explanations_name_dumps_that_exist) {
         _cleanup_strv_free_ char **names = dump_names(), **explained = explained_names();
 
