@@ -244,7 +244,10 @@ void gd_check_groups_predict(const struct gd_host *h, const struct gd_targets *t
         for (size_t i = 0; i < t->n; i++) {
                 const struct gd_target *tt = &t->items[i];
 
-                if (h->n_groups == 0 && tt->gpu->iommu_group == GD_GROUP_NONE)
+                /* No groups because there are none (the IOMMU is off), not
+                 * because they could not be read: then it may well be on. */
+                if (h->n_groups == 0 && (h->groups_state == 0 || h->groups_state == -ENOENT) &&
+                    tt->gpu->iommu_group == GD_GROUP_NONE)
                         check_predicted(h, tt, out);
                 if (!override_on)
                         check_override(h, tt, out);
