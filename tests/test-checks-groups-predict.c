@@ -92,9 +92,10 @@ Test(groups_predict, a_root_port_without_acs_can_be_overridden_at_a_cost) {
         x = finding_about(&f, "group.override-would-split", "0000:0b:00.0");
         cr_assert_not_null(x);
         cr_expect_null(x->variant);
-        /* "downstream" covers root and downstream ports without ACS; it is
-         * the narrowest that splits. */
-        cr_expect_not_null(strstr(x->summary, "pcie_acs_override=downstream would"), "%s", x->summary);
+        /* The narrowest override that splits: the ID of the root port
+         * without ACS above the card, not 03:04.0's (1022:57a4), which only
+         * the NVMe and the NIC sit behind, nor every downstream port. */
+        cr_expect_not_null(strstr(x->summary, "pcie_acs_override=id:1022:1483 would"), "%s", x->summary);
         cr_expect_not_null(strstr(x->remedy, "peer-to-peer"), "%s", x->remedy);
         cr_expect_not_null(strstr(x->remedy, "0000:04:00.0"), "names what stays reachable: %s", x->remedy);
         cr_expect_eq(x->n_actions, 0u, "the plan never chooses an override");

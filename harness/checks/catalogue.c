@@ -279,8 +279,9 @@ static const struct gd_catalogue_entry catalogue[] = {
         { "group.override-would-split", GD_SEV_WARNING, GD_EFFECT_NONE, GD_ROLES_HOST_SIDE,
           "an ACS override would split the GPU's group, at a security cost",
           "The card's group (real, or predicted while the IOMMU is off) holds other endpoints, and predicting "
-          "again with the out-of-tree pcie_acs_override= patch (downstream, then multifunction, then both: "
-          "the patch makes pci_dev_specific_acs_enabled() vouch for those devices) leaves the card alone. The "
+          "again with the out-of-tree pcie_acs_override= patch leaves the card alone: first id:VVVV:DDDD for just "
+          "the devices whose missing ACS made the group (the fewest that still split it), then downstream, "
+          "multifunction, both (the patch makes pci_dev_specific_acs_enabled() vouch for those devices). The "
           "split is not isolation: the ports still forward peer-to-peer requests the IOMMU never sees, so a VM "
           "given the card can reach the devices split off, and they it. It needs a kernel carrying the patch "
           "(Proxmox VE, linux-zen, liquorix). The plan takes no action on it: the override trades away "

@@ -5,7 +5,9 @@
  *                                 its group with ... (or, variant "alone", it will not)
  *   group.override-would-split    the card's group holds other endpoints, and
  *                                 pcie_acs_override=SPEC would split them off (at a
- *                                 security cost); variant "cannot": no override would
+ *                                 security cost; the narrowest SPEC: the fewest IDs,
+ *                                 else downstream / multifunction); variant "cannot":
+ *                                 no override would
  *
  * Both are advice: they change no verdict.  The IOMMU findings already
  * block a host without groups, and group.shared blocks a shared group; the
@@ -172,8 +174,66 @@ static void check_predicted(const struct gd_host *h, const struct gd_target *t, 
                                             "--predict --move %s=PORT shows the groups of each).", t->gpu->address);
 }
 
-/* The overrides to try, the narrowest first. */
-static const char *const overrides[] = { "downstream", "multifunction", "downstream,multifunction" };
+/* The overrides to try, the narrowest first: the IDs of just the devices
+ * whose missing ACS made the card's group (id:VVVV:DDDD vouches for those
+ * IDs only), then every downstream port, every multifunction device, both. */
+static const char *const overrides[] = { NULL, "downstream", "multifunction", "downstream,multifunction" };
+
+/* "id:VVVV:DDDD,..." of the devices that decided a merge into group g
+ * because of their ACS (the path or the functions of a slot). */
+static void id_override(const struct gd_host *h, const struct gd_prediction *p, int g, char *buf, size_t size) {
+        size_t n = 0;
+
+        buf[0] = '\0';
+        for (size_t m = 0; m < p->n_merges && n < 16; m++) {
+                const struct gd_predict_merge *mg = &p->merges[m];
+                const struct gd_pci_dev *c = &h->devs[mg->cause];
+                char id[24];
+
+                /* The patch never vouches for conventional PCI. */
+                if (p->group_of[mg->dev] != g || c->caps.is_pcie != TRI_YES ||
+                    (mg->kind != GD_MERGE_ACS_PATH && mg->kind != GD_MERGE_FUNCTIONS))
+                        continue;
+                snprintf(id, sizeof(id), "id:%04x:%04x", c->vendor, c->device);
+                if (strstr(buf, id))
+                        continue;
+                snprintf(buf + strlen(buf), size - strlen(buf), "%s%s", n ? "," : "", id);
+                n++;
+        }
+}
+
+/* Whether pcie_acs_override=spec leaves the card without other endpoints
+ * in its group (and certain of it). */
+static bool override_splits(const struct gd_host *h, const struct gd_target *t, const char *spec) {
+        _cleanup_prediction_ struct gd_prediction *p = NULL;
+        const struct gd_predicted_group *g;
+
+        if (predict_with(h, spec, &p) < 0)
+                return false;
+        g = gd_prediction_group_of(h, p, t->gpu->address);
+        return g && !g->uncertain && others_in_group(h, t, g, NULL, 0) == 0;
+}
+
+/* Drops from an "id:..." list every ID the split does not need, one at a
+ * time (at most 16 predictions): the fewer devices the kernel is told to
+ * trust, the smaller the cost. */
+static void minimize_ids(const struct gd_host *h, const struct gd_target *t, char *ids) {
+        for (char *w = ids; *w;) {
+                size_t len = strcspn(w, ",");
+                char trial[16 * 13 + 1];
+
+                snprintf(trial, sizeof(trial), "%.*s%s", (int) (w - ids), ids, w[len] ? w + len + 1 : "");
+                if (trial[0] && trial[strlen(trial) - 1] == ',')
+                        trial[strlen(trial) - 1] = '\0';
+                if (trial[0] && override_splits(h, t, trial)) {
+                        size_t off = (size_t) (w - ids);
+                        memcpy(ids, trial, strlen(trial) + 1);
+                        w = ids + (off < strlen(ids) ? off : strlen(ids));
+                        continue;
+                }
+                w += len + (w[len] == ',');
+        }
+}
 
 static void check_override(const struct gd_host *h, const struct gd_target *t, struct gd_findings *out) {
         _cleanup_prediction_ struct gd_prediction *base = NULL;
@@ -181,7 +241,7 @@ static void check_override(const struct gd_host *h, const struct gd_target *t, s
         const struct gd_predicted_group *g;
         size_t others[16], n;
         struct gd_finding *x;
-        char names[400] = "";
+        char names[400] = "", ids[16 * 13 + 1];
 
         if (predict_with(h, NULL, &base) < 0)
                 return;
@@ -201,17 +261,16 @@ static void check_override(const struct gd_host *h, const struct gd_target *t, s
                 snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", k ? ", " : "",
                          h->devs[others[k]].address);
 
+        id_override(h, base, (int) (g - base->groups), ids, sizeof(ids));
         for (size_t o = 0; o < ELEMENTSOF(overrides); o++) {
-                _cleanup_prediction_ struct gd_prediction *p = NULL;
-                const struct gd_predicted_group *pg;
+                const char *spec = overrides[o] ? overrides[o] : ids;
 
-                if (predict_with(h, overrides[o], &p) < 0)
-                        return;
-                pg = gd_prediction_group_of(h, p, t->gpu->address);
-                if (!pg || pg->uncertain || others_in_group(h, t, pg, NULL, 0) > 0)
+                if (!spec[0] || !override_splits(h, t, spec))
                         continue;
+                if (!overrides[o])
+                        minimize_ids(h, t, ids);
                 x = gd_findings_add(out, "group.override-would-split", "pcie_acs_override=%s would split the card "
-                                    "at %s from %s, without the isolation the hardware lacks", overrides[o],
+                                    "at %s from %s, without the isolation the hardware lacks", spec,
                                     t->gpu->address, names);
                 if (!x)
                         return;
@@ -223,7 +282,7 @@ static void check_override(const struct gd_host *h, const struct gd_target *t, s
                                      "kernel command line. The kernel then pretends those ports isolate: %s "
                                      "can still reach the card, and the VM's memory through it, by peer-to-peer "
                                      "DMA that no IOMMU sees, so a VM given the card is not isolated from them.",
-                                  overrides[o], names);
+                                  spec, names);
                 return;
         }
         x = gd_findings_add_variant(out, "group.override-would-split", "cannot", "no ACS override would split the "
