@@ -61,7 +61,8 @@ static int alias_group(struct pctx *c, size_t pdev, uint64_t *devfns, unsigned d
                 f->member = pdev;
                 return c->n[pdev].group;
         }
-        for (size_t t = 0; t < c->nn; t++) {
+        for (size_t k = c->n[pdev].bus_lo; k < c->n[pdev].bus_hi; k++) {
+                size_t t = c->sib[k];
                 int g;
 
                 if (t == pdev || !c->n[t].present || !same_bus(c, t, pdev) || !are_aliases(&c->n[pdev], &c->n[t]))
@@ -88,7 +89,8 @@ static int function_alias_group(struct pctx *c, size_t pdev, uint64_t *devfns, u
         self = acs_enabled(c, pdev, REQ_ACS_FLAGS, &why);
         if (self == TRI_YES)
                 return -1;
-        for (size_t t = 0; t < c->nn; t++) {
+        for (size_t k = n->bus_lo; k < n->bus_hi; k++) {
+                size_t t = c->sib[k];
                 struct acs_why why_t;
                 tri_t other;
                 int g;

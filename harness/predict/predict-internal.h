@@ -50,6 +50,11 @@ struct pnode {
         const char *alias_quirk;        /* the fixup that set it */
         bool pcie_bridge_alias; /* PCI_DEV_FLAG_PCIE_BRIDGE_ALIAS */
         bool xlate_root;        /* PCI_DEV_FLAGS_BRIDGE_XLATE_ROOT */
+
+        /* Its bus (itself included) and, for a bridge, the bus below it:
+         * ranges of pctx.sib, so that a bus is walked without scanning the
+         * host (a bundle may hold 100,000 devices). */
+        size_t bus_lo, bus_hi, kids_lo, kids_hi;
 };
 
 struct acs_override {
@@ -66,6 +71,8 @@ struct pctx {
         struct gd_prediction *p;
         struct acs_override ov;
         bool have_override;
+        size_t *sib;            /* present nodes by bus (parent, then domain, bus), then devfn */
+        size_t n_sib;
         bool *shared;           /* rework.c: per group, everything below its members joins it */
         size_t n_shared;
         int error;              /* -ENOMEM seen while adding text */

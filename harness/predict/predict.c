@@ -266,45 +266,67 @@ static int cmp_devfn_of(const struct pctx *c, size_t a, size_t b) {
         return c->n[a].devfn < c->n[b].devfn ? -1 : c->n[a].devfn > c->n[b].devfn;
 }
 
-static bool on_root_bus(const struct pctx *c, size_t i, unsigned domain, unsigned bus) {
-        return c->n[i].d->domain == domain && c->n[i].d->bus == bus;
+/* The node index sorted by bus then devfn, for qsort_r(). */
+static int cmp_sib(const void *a, const void *b, void *arg) {
+        const struct pctx *c = arg;
+        size_t x = *(const size_t *) a, y = *(const size_t *) b;
+
+        /* The root buses first: NO_NODE + 1 wraps to 0. */
+        if (c->n[x].parent != c->n[y].parent)
+                return c->n[x].parent + 1 < c->n[y].parent + 1 ? -1 : 1;
+        return cmp_devfn_of(c, x, y);
+}
+
+/* pctx.sib, and each node's bus and child-bus ranges in it. */
+static int index_buses(struct pctx *c) {
+        c->sib = calloc(c->nn + 1, sizeof(*c->sib));
+        if (!c->sib)
+                return -ENOMEM;
+        for (size_t i = 0; i < c->nn; i++)
+                if (c->n[i].present)
+                        c->sib[c->n_sib++] = i;
+        qsort_r(c->sib, c->n_sib, sizeof(*c->sib), cmp_sib, c);
+        for (size_t k = 0; k < c->n_sib;) {
+                size_t e = k + 1, par = c->n[c->sib[k]].parent;
+
+                while (e < c->n_sib && same_bus(c, c->sib[e], c->sib[k]))
+                        e++;
+                for (size_t j = k; j < e; j++)
+                        c->n[c->sib[j]].bus_lo = k, c->n[c->sib[j]].bus_hi = e;
+                if (par != NO_NODE)
+                        c->n[par].kids_lo = k, c->n[par].kids_hi = e;
+                k = e;
+        }
+        return 0;
 }
 
 /* pci_bus_add_devices(): the devices of a bus, then each bridge's bus.  A
  * host with several root buses adds one root bus's whole tree before the
- * next (acpi_pci_root_add() per host bridge, in bus order), so the root
- * level is taken one root bus at a time. */
-static void visit_bus(struct pctx *c, size_t parent, struct order *o, bool *seen, unsigned depth) {
+ * next (acpi_pci_root_add() per host bridge, in bus order); pctx.sib holds
+ * the root buses in that order. */
+static void visit_range(struct pctx *c, size_t lo, size_t hi, struct order *o, bool *seen, unsigned depth) {
+        size_t first = o->n;
+
         if (depth > 256)
                 return;
-        for (;;) {
-                size_t first = o->n, root = NO_NODE;
-
-                if (parent == NO_NODE) {
-                        for (size_t i = 0; i < c->nn; i++)
-                                if (c->n[i].present && !seen[i] && c->n[i].parent == NO_NODE &&
-                                    (root == NO_NODE || cmp_devfn_of(c, i, root) < 0))
-                                        root = i;
-                        if (root == NO_NODE)
-                                return;
+        for (size_t k = lo; k < hi; k++)
+                if (!seen[c->sib[k]]) {
+                        seen[c->sib[k]] = true;
+                        o->v[o->n++] = c->sib[k];
                 }
-                for (;;) {
-                        size_t best = NO_NODE;
+        for (size_t k = first, end = o->n; k < end; k++) {
+                const struct pnode *n = &c->n[o->v[k]];
+                if (n->kids_hi > n->kids_lo)
+                        visit_range(c, n->kids_lo, n->kids_hi, o, seen, depth + 1);
+        }
+}
 
-                        for (size_t i = 0; i < c->nn; i++)
-                                if (c->n[i].present && !seen[i] && c->n[i].parent == parent &&
-                                    (root == NO_NODE || on_root_bus(c, i, c->n[root].d->domain, c->n[root].d->bus)) &&
-                                    (best == NO_NODE || cmp_devfn_of(c, i, best) < 0))
-                                        best = i;
-                        if (best == NO_NODE)
-                                break;
-                        seen[best] = true;
-                        o->v[o->n++] = best;
-                }
-                for (size_t k = first, end = o->n; k < end; k++)
-                        visit_bus(c, o->v[k], o, seen, depth + 1);
-                if (parent != NO_NODE)
-                        return;
+static void visit_roots(struct pctx *c, struct order *o, bool *seen) {
+        for (size_t k = 0; k < c->n_sib && c->n[c->sib[k]].parent == NO_NODE;) {
+                size_t hi = c->n[c->sib[k]].bus_hi;
+
+                visit_range(c, k, hi, o, seen, 0);
+                k = hi;
         }
 }
 
@@ -369,7 +391,12 @@ int gd_predict_groups(const struct gd_host *h, const struct gd_predict_options *
                           "released kernel)");
         platform_notes(&c);
 
-        visit_bus(&c, NO_NODE, &order, seen, 0);
+        r = index_buses(&c);
+        if (r < 0) {
+                free(order.v);
+                return r;
+        }
+        visit_roots(&c, &order, seen);
         for (size_t k = 0; k < order.n && c.error == 0; k++) {
                 size_t i = order.v[k];
 
@@ -386,6 +413,7 @@ int gd_predict_groups(const struct gd_host *h, const struct gd_predict_options *
                         pctx_unknown(&c, "%s: not reachable from a root bus in the model", h->devs[i].address);
         free(order.v);
         free(c.shared);
+        free(c.sib);
         if (c.error < 0)
                 return c.error;
         finish_groups(&c);

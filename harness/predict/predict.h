@@ -148,10 +148,13 @@ const struct gd_predicted_group *gd_prediction_group_of(const struct gd_host *h,
  * devices that have a real group and a predicted one; each whose predicted
  * group differs from its real one (restricted to compared devices) is
  * listed with the addresses missing from and added to its group. */
+#define GD_GROUP_DIFF_LIST_MAX 64
 struct gd_group_diff_dev {
         size_t dev;
-        char **missing;         /* in its real group, not predicted with it */
-        char **extra;           /* predicted with it, in another real group */
+        char **missing;         /* in its real group, not predicted with it (the first
+                                 * GD_GROUP_DIFF_LIST_MAX, by group, then address) */
+        char **extra;           /* predicted with it, in another real group (likewise) */
+        size_t n_missing, n_extra;      /* how many there are in all */
 };
 
 struct gd_group_diff {

@@ -70,7 +70,8 @@ static tri_t has_mmio(const struct pnode *n) {
 
 /* pcie_switch_isolated(): the devices on the bus inside a switch. */
 static enum bus_isolation switch_isolated(struct pctx *c, size_t usp, size_t *cause, char *why, size_t len) {
-        for (size_t t = 0; t < c->nn; t++) {
+        for (size_t k = c->n[usp].kids_lo; k < c->n[usp].kids_hi; k++) {
+                size_t t = c->sib[k];
                 const struct pnode *n = &c->n[t];
                 struct acs_why w;
                 tri_t e;
@@ -190,8 +191,8 @@ int rework_group(struct pctx *c, size_t i) {
                 return c->error;
         case PCI_BUS_NON_ISOLATED:
         case PCIE_SWITCH_DSP_NON_ISOLATED:
-                for (size_t t = 0; t < c->nn; t++)
-                        if (t != i && c->n[t].present && c->n[t].group >= 0 && same_bus(c, t, i)) {
+                for (size_t k = c->n[i].bus_lo, t; k < c->n[i].bus_hi; k++)
+                        if ((t = c->sib[k]) != i && c->n[t].present && c->n[t].group >= 0 && same_bus(c, t, i)) {
                                 join(c, i, t, cause, GD_MERGE_SHARED_BUS, false,
                                      "%s and %s share a bus that does not isolate: %s (pci_bus_isolated())",
                                      c->n[i].d->address, c->n[t].d->address, why);

@@ -9,6 +9,7 @@
 
 #include "base/emit.h"
 #include "base/escape.h"
+#include "base/strv.h"
 #include "report/devices.h"
 #include "report/groups.h"
 
@@ -123,6 +124,8 @@ void gd_report_predicted_groups_text(FILE *out, const struct gd_host *h, const s
                         fprintf(out, " -%s", *s);
                 for (char **s = x->extra; s && *s; s++)
                         fprintf(out, " +%s", *s);
+                if (x->n_missing + x->n_extra > strv_length(x->missing) + strv_length(x->extra))
+                        fprintf(out, " (of %zu missing and %zu extra in all)", x->n_missing, x->n_extra);
                 fputc('\n', out);
         }
         for (char **s = diff->unpaired; s && *s; s++) {
@@ -216,6 +219,8 @@ static void emit_diff(struct gd_emit *e, const struct gd_host *h, const struct g
                 gd_emit_kv_int(e, "real_group", h->devs[d->devs[k].dev].iommu_group);
                 emit_strv(e, "missing", d->devs[k].missing);
                 emit_strv(e, "extra", d->devs[k].extra);
+                gd_emit_kv_int(e, "n_missing", (long long) d->devs[k].n_missing);
+                gd_emit_kv_int(e, "n_extra", (long long) d->devs[k].n_extra);
                 gd_emit_map_end(e);
         }
         gd_emit_seq_end(e);
