@@ -90,7 +90,8 @@ static void isolating_ports(const struct gd_host *h, const struct gd_target *t, 
         size_t n = 0;
 
         list[0] = '\0';
-        for (size_t i = 0; i < h->n_devs && n < 4; i++) {
+        /* At most 32 what-ifs: a host's CPU root ports come first. */
+        for (size_t i = 0, tried = 0; i < h->n_devs && n < 4 && tried < 32; i++) {
                 const struct gd_pci_dev *port = &h->devs[i];
                 _cleanup_prediction_ struct gd_prediction *p = NULL;
                 struct gd_predict_move mv;
@@ -101,6 +102,7 @@ static void isolating_ports(const struct gd_host *h, const struct gd_target *t, 
                         continue;
                 if (t->gpu->parent && streq(t->gpu->parent, port->address))
                         continue;
+                tried++;
                 snprintf(mv.device, sizeof(mv.device), "%s", t->gpu->address);
                 snprintf(mv.port, sizeof(mv.port), "%s", port->address);
                 gd_predict_options_from_host(h, &o);
@@ -118,15 +120,13 @@ static void isolating_ports(const struct gd_host *h, const struct gd_target *t, 
         }
 }
 
-static void check_predicted(const struct gd_host *h, const struct gd_target *t, struct gd_findings *out) {
-        _cleanup_prediction_ struct gd_prediction *p = NULL;
+static void check_predicted(const struct gd_host *h, const struct gd_target *t, const struct gd_prediction *p,
+                            bool what_ifs, struct gd_findings *out) {
         const struct gd_predicted_group *g;
         size_t others[16], n;
         struct gd_finding *x;
-        char names[400] = "", ports[128];
+        char names[400] = "", ports[128] = "";
 
-        if (predict_with(h, NULL, &p) < 0)
-                return;
         g = gd_prediction_group_of(h, p, t->gpu->address);
         if (!g)
                 return;
@@ -163,12 +163,16 @@ static void check_predicted(const struct gd_host *h, const struct gd_target *t, 
         evidence_merges(x, h, p, (int) (g - p->groups));
         for (char **u = p->unknowns; u && *u; u++)
                 gd_finding_evidence(x, "/sys/bus/pci/devices", 0, "unknown: %s", *u);
-        isolating_ports(h, t, ports, sizeof(ports));
+        if (what_ifs)
+                isolating_ports(h, t, ports, sizeof(ports));
         gd_finding_remedy(x, "Before turning the IOMMU on, or with it: a slot whose root port isolates the card "
                              "avoids the shared group.");
         if (ports[0])
                 gd_finding_remedy_append(x, "Behind %s the card would be alone (gpudiag groups --predict --move "
                                             "%s=PORT shows the groups of each).", ports, t->gpu->address);
+        else if (!what_ifs)
+                gd_finding_remedy_append(x, "gpudiag groups --predict --move %s=PORT shows the groups with the card "
+                                            "behind another port.", t->gpu->address);
         else
                 gd_finding_remedy_append(x, "No other root port of this host would isolate it (gpudiag groups "
                                             "--predict --move %s=PORT shows the groups of each).", t->gpu->address);
@@ -235,16 +239,13 @@ static void minimize_ids(const struct gd_host *h, const struct gd_target *t, cha
         }
 }
 
-static void check_override(const struct gd_host *h, const struct gd_target *t, struct gd_findings *out) {
-        _cleanup_prediction_ struct gd_prediction *base = NULL;
-        _cleanup_group_diff_ struct gd_group_diff *diff = NULL;
+static void check_override(const struct gd_host *h, const struct gd_target *t, const struct gd_prediction *base,
+                           const struct gd_group_diff *diff, struct gd_findings *out) {
         const struct gd_predicted_group *g;
         size_t others[16], n;
         struct gd_finding *x;
         char names[400] = "", ids[16 * 13 + 1];
 
-        if (predict_with(h, NULL, &base) < 0)
-                return;
         g = gd_prediction_group_of(h, base, t->gpu->address);
         if (!g || g->uncertain)
                 return;
@@ -253,9 +254,7 @@ static void check_override(const struct gd_host *h, const struct gd_target *t, s
                 return;
         /* With real groups the prediction must have found the card's real
          * group, or what it says an override does rests on nothing. */
-        if (h->n_groups > 0 &&
-            (gd_prediction_diff(h, base, &diff) < 0 ||
-             !gd_group_diff_dev_exact(diff, (size_t) (t->gpu - h->devs))))
+        if (h->n_groups > 0 && (!diff || !gd_group_diff_dev_exact(diff, (size_t) (t->gpu - h->devs))))
                 return;
         for (size_t k = 0; k < n && k < ELEMENTSOF(others); k++)
                 snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", k ? ", " : "",
@@ -295,20 +294,30 @@ static void check_override(const struct gd_host *h, const struct gd_target *t, s
                              "bridge, a DMA alias quirk, conventional PCI): only another slot helps.");
 }
 
+/* The what-ifs and override trials cost a prediction each (up to 20 for
+ * one card): the advice is given for the first cards only. */
+#define CARDS_ADVISED 8
+
 void gd_check_groups_predict(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out) {
+        _cleanup_prediction_ struct gd_prediction *base = NULL;
+        _cleanup_group_diff_ struct gd_group_diff *diff = NULL;
         /* An override already in force is acs.override's to judge (the
          * prediction takes it as given). */
         bool override_on = gd_cmdline_find_last(&h->cmdline, "pcie_acs_override") != NULL;
+        /* No groups because there are none (the IOMMU is off), not because
+         * they could not be read: then it may well be on. */
+        bool iommu_off = h->n_groups == 0 && (h->groups_state == 0 || h->groups_state == -ENOENT);
 
+        if (t->n == 0 || predict_with(h, NULL, &base) < 0)
+                return;
+        if (h->n_groups > 0 && gd_prediction_diff(h, base, &diff) < 0)
+                return;
         for (size_t i = 0; i < t->n; i++) {
                 const struct gd_target *tt = &t->items[i];
 
-                /* No groups because there are none (the IOMMU is off), not
-                 * because they could not be read: then it may well be on. */
-                if (h->n_groups == 0 && (h->groups_state == 0 || h->groups_state == -ENOENT) &&
-                    tt->gpu->iommu_group == GD_GROUP_NONE)
-                        check_predicted(h, tt, out);
-                if (!override_on)
-                        check_override(h, tt, out);
+                if (iommu_off && tt->gpu->iommu_group == GD_GROUP_NONE)
+                        check_predicted(h, tt, base, i < CARDS_ADVISED, out);
+                if (!override_on && i < CARDS_ADVISED)
+                        check_override(h, tt, base, diff, out);
         }
 }
