@@ -153,6 +153,8 @@ static void check_predicted(const struct gd_host *h, const struct gd_target *t, 
         if (!x)
                 return;
         gd_finding_subject_target(x, t);
+        /* Why first, so that the short report shows it. */
+        evidence_merges(x, h, p, (int) (g - p->groups));
         for (size_t k = 0; k < n && k < ELEMENTSOF(others); k++) {
                 const struct gd_pci_dev *d = &h->devs[others[k]];
                 _cleanup_free_ char *desc = gd_describe_dev(d), *src = gd_pci_attr_source(d, "config");
@@ -160,7 +162,6 @@ static void check_predicted(const struct gd_host *h, const struct gd_target *t, 
                 gd_finding_subject(x, d->address);
                 gd_finding_evidence(x, src, 0, "predicted member: %s", desc ? desc : d->address);
         }
-        evidence_merges(x, h, p, (int) (g - p->groups));
         for (char **u = p->unknowns; u && *u; u++)
                 gd_finding_evidence(x, "/sys/bus/pci/devices", 0, "unknown: %s", *u);
         if (what_ifs)
