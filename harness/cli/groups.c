@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bundle/bundle.h"
 #include "cli.h"
 #include "host/host-read.h"
 #include "predict/predict.h"
@@ -60,18 +61,12 @@ struct predict_args {
 /* "0b:00.0" or "0000:0b:00.0" into the model's form; false when it is
  * neither. */
 static bool normalize_address(const char *s, size_t len, char ret[static GD_ADDR_LEN]) {
-        static const char form[] = "XXXX:XX:XX.X";
-        const char *f = len == 7 ? form + 5 : form;
-
         if (len != 7 && len != 12)
                 return false;
-        for (size_t k = 0; k < len; k++)
-                if (f[k] == 'X' ? !isxdigit((unsigned char) s[k]) : s[k] != f[k])
-                        return false;
         snprintf(ret, GD_ADDR_LEN, "%s%.*s", len == 7 ? "0000:" : "", (int) len, s);
         for (char *c = ret; *c; c++)
                 *c = (char) tolower((unsigned char) *c);
-        return true;
+        return gd_pci_address_valid(ret);
 }
 
 static int parse_move(const char *arg, struct predict_args *a) {
