@@ -41,6 +41,7 @@ _gpudiag()
             case $cmd in
                 explain) COMPREPLY=($(compgen -W "text json prometheus" -- "$cur")) ;;
                 groups) COMPREPLY=($(compgen -W "text json dot" -- "$cur")) ;;
+                import) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
                 plan) COMPREPLY=($(compgen -W "text json sh" -- "$cur")) ;;
                 apply) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
             esac
@@ -94,7 +95,7 @@ _gpudiag()
         explain) opts="--slot --format --verbose --color --bundle --root --help" ;;
         groups) opts="--slot --ids --format --predict --acs-override --move --bundle --root --help" ;;
         collect) opts="--output --no-redact --quiet --help" ;;
-        import) opts="--output --as --source --help" ;;
+        import) opts="--output --as --source --no-redact --format --quiet --help" ;;
         replay) opts="--jobs --junit --timeout --verbose --help" ;;
         report) opts="--output --slot --bundle --root --help" ;;
         plan) opts="--slot --format --bootloader --initramfs-tool --color --bundle --root --help" ;;

@@ -18,6 +18,7 @@
 #include "model/kmsg-signals.h"
 #include "model/modconfig.h"
 #include "model/vmconfig.h"
+#include "model/vmlog.h"
 
 struct loader {
         struct gd_host *h;
@@ -189,15 +190,20 @@ static struct gd_pci_dev *dev_get(struct loader *ld, const char *address) {
 }
 
 static void dev_attr(struct loader *ld, struct gd_pci_dev *d, const char *key, const char *v) {
-        if (streq(key, "class")) {
+        if (streq(key, "class") && streq(v, "?"))
+                d->class_unknown = true;
+        else if (streq(key, "id") && streq(v, "?"))
+                d->ids_unknown = true;
+        else if (streq(key, "class")) {
                 d->class_code = (uint32_t) hex_of(ld, v, 0xffffff);
+                d->class_unknown = false;
                 d->is_bridge = gd_pci_is_bridge(d);
         } else if (streq(key, "id") || streq(key, "subsys")) {
                 unsigned a, b;
                 if (sscanf(v, "%4x:%4x", &a, &b) != 2)
                         fail(ld, "%s=VVVV:DDDD expected", key);
                 if (streq(key, "id"))
-                        d->vendor = (uint16_t) a, d->device = (uint16_t) b;
+                        d->vendor = (uint16_t) a, d->device = (uint16_t) b, d->ids_unknown = false;
                 else
                         d->subsys_vendor = (uint16_t) a, d->subsys_device = (uint16_t) b, d->has_subsys = true;
         } else if (streq(key, "driver")) {
@@ -321,6 +327,17 @@ static void apply(struct loader *ld, const char *line) {
                 set_str(&h->dmi_product_name, bar ? bar + 3 : NULL);
         } else if (streq(k, "root") && n == 2)
                 h->is_root = tri_of(ld, w[1]) == TRI_YES;
+        else if (streq(k, "imported") && n == 2)
+                h->imported = tri_of(ld, w[1]) == TRI_YES;
+        else if (streq(k, "vmlog") && n >= 2) {
+                const char *text = rest_after(line, 1);
+                if (!h->vmlog)
+                        cr_assert_not_null(h->vmlog = calloc(1, sizeof(*h->vmlog)));
+                /* As the reader keeps them: the lines that hold a signal. */
+                cr_assert_eq(gd_vmlog_parse(text, strlen(text), "/var/log/libvirt/qemu/vm.log", h->vmlog), 0);
+                if (h->vmlog->n_records > 0)
+                        h->vmlog->records[h->vmlog->n_records - 1].line = (unsigned) h->vmlog->n_records;
+        }
         else if (streq(k, "acpi") && n >= 2) {
                 h->acpi_dmar = strv_contains(w, "DMAR") ? TRI_YES : TRI_NO;
                 h->acpi_ivrs = strv_contains(w, "IVRS") ? TRI_YES : TRI_NO;

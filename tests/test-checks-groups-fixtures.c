@@ -65,9 +65,11 @@ Test(groups, group_shared_only_with_unbound_or_vfio_devices_is_the_viable_varian
         gd_findings_clear(&f);
 }
 
+/* A member gpudiag cannot tell the driver of, of a class that a running host
+ * need not drive (a system peripheral): viability is unknown. */
 Test(groups, member_with_unreadable_driver_is_the_drivers_unknown_variant) {
         _cleanup_host_ struct gd_host *h = host_fixture("amd-x570-navi10-chipset", "dev 0000:04:00.0 driver=vfio-pci",
-                                                        "dev 0000:05:00.0 driver=?", NULL);
+                                                        "dev 0000:05:00.0 class=088000 driver=?", NULL);
         struct gd_findings f = { 0 };
         const struct gd_finding *x;
 
@@ -78,6 +80,41 @@ Test(groups, member_with_unreadable_driver_is_the_drivers_unknown_variant) {
         cr_expect_eq(x->effect, GD_EFFECT_UNKNOWN);
         cr_expect(evidence_has(x, "its driver could not be read"));
         cr_expect_not(gd_findings_proven(&f, GD_PROOF_GROUP, "0000:0b:00.0"));
+        gd_findings_clear(&f);
+}
+
+/* The same member as a network controller: every running host drives its
+ * network card unless the paste shows it on vfio-pci or unbound, so the
+ * group blocks, and the finding says it inferred that. */
+Test(groups, network_member_with_unreadable_driver_blocks_and_says_it_is_inferred) {
+        _cleanup_host_ struct gd_host *h = host_fixture("amd-x570-navi10-chipset", "dev 0000:04:00.0 driver=vfio-pci",
+                                                        "dev 0000:05:00.0 driver=?", NULL);
+        struct gd_findings f = { 0 };
+        const struct gd_finding *x;
+
+        run_family(gd_check_groups, h, &f);
+        x = finding_about(&f, "group.shared", "0000:0b:00.0");
+        cr_assert_not_null(x);
+        cr_expect_null(x->variant);
+        cr_expect_eq(x->effect, GD_EFFECT_BLOCKS);
+        cr_expect_not_null(strstr(x->summary, "inferred"), "%s", x->summary);
+        cr_expect(evidence_has(x, "a network controller"));
+        cr_expect(evidence_has(x, "(inferred)"));
+        cr_expect_not(gd_findings_proven(&f, GD_PROOF_GROUP, "0000:0b:00.0"));
+        gd_findings_clear(&f);
+}
+
+/* The near miss: the same network controller shown on vfio-pci. */
+Test(groups, network_member_on_vfio_pci_is_the_viable_variant) {
+        _cleanup_host_ struct gd_host *h = host_fixture("amd-x570-navi10-chipset", "dev 0000:04:00.0 driver=vfio-pci",
+                                                        "dev 0000:05:00.0 driver=vfio-pci", NULL);
+        struct gd_findings f = { 0 };
+        const struct gd_finding *x;
+
+        run_family(gd_check_groups, h, &f);
+        x = finding_about(&f, "group.shared", "0000:0b:00.0");
+        if (x)
+                cr_expect_neq(x->effect, GD_EFFECT_BLOCKS, "%s", x->summary);
         gd_findings_clear(&f);
 }
 

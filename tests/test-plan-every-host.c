@@ -677,8 +677,10 @@ Test(plan_every_host, group_scenarios_get_plans_without_contradictions) { scenar
 Test(plan_every_host, guide_scenarios_get_plans_without_contradictions) { scenario_family("guide"); }
 Test(plan_every_host, imported_scenarios_get_plans_without_contradictions) { scenario_family("imported"); }
 Test(plan_every_host, iommu_scenarios_get_plans_without_contradictions) { scenario_family("iommu"); }
+Test(plan_every_host, kernel_log_scenarios_get_plans_without_contradictions) { scenario_family("logs"); }
 Test(plan_every_host, misc_scenarios_get_plans_without_contradictions) { scenario_family("misc"); }
 Test(plan_every_host, power_scenarios_get_plans_without_contradictions) { scenario_family("power"); }
 Test(plan_every_host, reset_scenarios_get_plans_without_contradictions) { scenario_family("reset"); }
+Test(plan_every_host, tool_message_scenarios_get_plans_without_contradictions) { scenario_family("tools"); }
 Test(plan_every_host, vfio_scenarios_get_plans_without_contradictions) { scenario_family("vfio"); }
 Test(plan_every_host, vm_scenarios_get_plans_without_contradictions) { scenario_family("vm"); }

@@ -85,11 +85,14 @@ static char *const *import_args(void) {
         cr_assert(fd >= 0);
         close(fd);
         import_args_out = out;
+        /* -q: no summary after the bundle is written, only the progress
+         * line is looked at. */
         args[0] = (char *) "import";
-        args[1] = in;
-        args[2] = (char *) "-o";
-        args[3] = out;
-        args[4] = NULL;
+        args[1] = (char *) "-q";
+        args[2] = in;
+        args[3] = (char *) "-o";
+        args[4] = out;
+        args[5] = NULL;
         return args;
 }
 

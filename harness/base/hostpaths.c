@@ -51,6 +51,7 @@ static const char *const configpaths[_GD_CONFIGPATH_MAX] = {
         [GD_ETC_BOOSTER_YAML]      = "/etc/booster.yaml",
         [GD_ETC_DRACUT_CONF]       = "/etc/dracut.conf",
         [GD_VAR_LIB_GPUDIAG_JOURNAL] = "/var/lib/gpudiag/journal",
+        [GD_VAR_LOG_LIBVIRT_QEMU]  = "/var/log/libvirt/qemu",
 };
 
 static char *config_root;

@@ -81,6 +81,7 @@ enum gd_configpath {
         GD_ETC_BOOSTER_YAML,   /* booster: modules_force_load */
         GD_ETC_DRACUT_CONF,    /* dracut's main file, before dracut.conf.d */
         GD_VAR_LIB_GPUDIAG_JOURNAL, /* gpudiag apply's journal (written by apply only, never read by the reader) */
+        GD_VAR_LOG_LIBVIRT_QEMU, /* libvirt's per-VM log, <name>.log: QEMU's stderr and libvirt's errors */
         _GD_CONFIGPATH_MAX,
 };
 

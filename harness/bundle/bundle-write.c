@@ -186,6 +186,11 @@ static int emit_groups(struct gd_emit *e, const struct gd_io_recording *rec, cha
                         return -ENOMEM;
                 type = gd_io_recording_find(rec, type_path);
                 devs = gd_io_recording_find(rec, devs_path);
+                /* Members that could not be listed (an imported paste named
+                 * only the device's own group): unknown, not none. */
+                if (devs && devs->has_list && is_failure(devs->list_error) &&
+                    strv_push_dup(unreadable, devs_path) < 0)
+                        return -ENOMEM;
                 gd_emit_map_begin(e);
                 gd_emit_kv_int(e, "group", strtol(groups[i], NULL, 10));
                 if (type && type->has_content && type->content_error == 0) {

@@ -8,8 +8,8 @@
 #include "base/strv.h"
 #include "bundle/bundle.h"
 
-static const char *const allowed_roots[] = { "/sys", "/proc", "/dev", "/etc", "/boot", "/lib", "/usr" };
-static const char *const config_roots[] = { "/etc", "/boot", "/lib", "/usr" };
+static const char *const allowed_roots[] = { "/sys", "/proc", "/dev", "/etc", "/boot", "/lib", "/usr", "/var/log" };
+static const char *const config_roots[] = { "/etc", "/boot", "/lib", "/usr", "/var/log" };
 
 static bool path_under(const char *path, const char *root) {
         size_t n = strlen(root);

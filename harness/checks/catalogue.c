@@ -35,6 +35,15 @@ static const struct gd_catalogue_entry catalogue[] = {
           "there are no IOMMU groups",
           "/sys/kernel/iommu_groups is empty or missing, so vfio-pci cannot bind any device "
           "(vfio_pci_core_register_device fails with -EINVAL without a group)." },
+        { "iommu.init-failed", GD_SEV_ERROR, GD_EFFECT_BLOCKS, GD_ROLES_HOST_SIDE,
+          "the IOMMU driver gave the device up after adding it to a group",
+          "The kernel log adds a function of the card to an IOMMU group and later removes it ('Adding to iommu "
+          "group N', then 'Removing from iommu group N': iommu_group_add_device() and "
+          "__iommu_group_remove_device() in drivers/iommu/iommu.c) with no later 'Adding': the device is in no "
+          "group, so vfio-pci cannot take it. It happens when the IOMMU driver fails after probing the devices "
+          "(Intel before 5.8 tore every group down after 'DMAR: Failed to get a private domain'). The errors "
+          "before the removals in the log say why; a firmware or kernel update, or iommu=pt, are the usual "
+          "ways out." },
         { "iommu.hypervisor", GD_SEV_INFO, GD_EFFECT_NONE, GD_ROLE_BIT(GD_ROLE_GUEST) | GD_ROLE_BIT(GD_ROLE_XEN_DOMU),
           "this is a virtual machine without a virtual IOMMU",
           "gpudiag runs in a VM (model/role.c: a virtual PCI device, the CPU's hypervisor flag, the DMI vendor, "
@@ -117,6 +126,31 @@ static const struct gd_catalogue_entry catalogue[] = {
           "built-in module with parameters has (kernel/params.c param_sysfs_builtin()): with neither, the "
           "finding says that being built in could not be read. A card on a vfio-pci variant driver needs no "
           "vfio_pci." },
+        { "vfio.group-not-viable", GD_SEV_ERROR, GD_EFFECT_BLOCKS, GD_ROLES_HOST_SIDE,
+          "QEMU found the GPU's IOMMU group not viable",
+          "QEMU (hw/vfio/container-legacy.c vfio_group_get(): 'group N is not viable', 'Please ensure all devices "
+          "within the iommu_group are bound to their vfio bus driver'; vfio_device_get(): 'Verify all devices in "
+          "group N are bound to vfio-<bus> or pci-stub') refused the card's group: the kernel reports "
+          "VFIO_GROUP_FLAGS_VIABLE only when no device of the group is bound to a driver that claimed DMA "
+          "ownership (vfio_group_ioctl_get_status() in drivers/vfio/group.c). Some member of the group is on a "
+          "host driver; the log may not say which (group.shared and driver.host-bound name them when the "
+          "groups and drivers are known)." },
+        { "vfio.not-bound", GD_SEV_ERROR, GD_EFFECT_BLOCKS, GD_ROLES_HOST_SIDE,
+          "no device of the GPU's group is bound to vfio-pci",
+          "QEMU could not open /dev/vfio/N ('No such file or directory'; hw/vfio/container-legacy.c "
+          "vfio_group_get()). The kernel creates a group's /dev/vfio/N when the first device of the group binds "
+          "to a vfio driver and removes it when the last one leaves (vfio_group_find_or_alloc() and "
+          "vfio_device_remove_group() in drivers/vfio/group.c), so none of the group's devices is on vfio-pci: "
+          "the vfio-pci ids= or driver_override did not take effect (a typo on the command line, vfio-pci not "
+          "in the initramfs, a host driver first)." },
+        { "vfio.dma-map-failed", GD_SEV_ERROR, GD_EFFECT_BLOCKS, GD_ROLES_HOST_SIDE,
+          "QEMU could not map the VM's memory for the device",
+          "QEMU's VFIO_IOMMU_MAP_DMA of guest memory failed ('vfio_container_dma_map(...) = -22 (Invalid "
+          "argument)', 'VFIO_MAP_DMA failed'; hw/vfio/listener.c and container-legacy.c vfio_legacy_dma_map()), "
+          "so the VM does not start. vfio_iommu_type1's vfio_dma_do_map() returns -EINVAL for an IOVA outside the "
+          "IOMMU's usable ranges (an address width smaller than the VM's memory map, reserved regions), and "
+          "other errors for pinning limits. Lower the VM's memory or its 64-bit MMIO window, check the "
+          "platform's IOMMU address width (dmesg | grep -i 'address width'), or update the IOMMU driver." },
         { "vfio.virqfd-obsolete", GD_SEV_INFO, GD_EFFECT_NONE, GD_ROLES_HOST_SIDE,
           "vfio_virqfd is listed but no longer exists",
           "vfio_virqfd was merged into vfio.ko in Linux 6.2; listing it in /etc/modules only produces "
@@ -180,6 +214,22 @@ static const struct gd_catalogue_entry catalogue[] = {
           "or 'Refused to change power state from D3hot to D0' (pci_power_up(), pci_set_full_power_state() in "
           "drivers/pci/pci.c); or its vendor ID reads 0xffff. 'Refused ... from D0 to D3hot' is ordinary suspend "
           "noise and does not count. Remedy: vfio-pci.disable_idle_d3=1 and d3cold_allowed=0." },
+        { "aer.uncorrectable", GD_SEV_ERROR, GD_EFFECT_BLOCKS, GD_ROLES_HOST_SIDE | GD_ROLES_DOM0,
+          "uncorrectable PCIe errors on the card's link, without recovery",
+          "AER reported an uncorrectable error ('PCIe Bus Error: severity=Uncorrected (Fatal)' or '(Non-Fatal)', "
+          "'Uncorrected (Fatal) error received': aer_print_error() and aer_isr_one_error() in "
+          "drivers/pci/pcie/aer.c) on a function of the card or a bridge above it, and the recovery failed "
+          "('AER: device recovery failed', 'AER: can't recover (no error_detected callback)': pcie_do_recovery() "
+          "and report_error_detected() in drivers/pci/pcie/err.c): the card or its link is not usable until the "
+          "host is reset. A hardware, slot, riser or power fault, or firmware; configuration does not cause it." },
+        { "rom.unreadable", GD_SEV_WARNING, GD_EFFECT_NONE, GD_ROLES_HOST_SIDE | GD_ROLES_DOM0,
+          "the GPU's option ROM cannot be read",
+          "The kernel found no valid ROM image ('Invalid PCI ROM header signature: expecting 0xaa55, got 0xffff', "
+          "pci_get_rom_size() in drivers/pci/rom.c), or QEMU could not read it ('Cannot read device rom', "
+          "'Device option ROM contents are probably invalid': hw/vfio/pci.c vfio_pci_load_rom()). A VM whose "
+          "firmware must run the card's ROM (a primary GPU, UEFI GOP) then needs the vBIOS from a file: "
+          "romfile= (Proxmox hostpciN, QEMU) or <rom file=.../> (libvirt). Laptop GPUs without a ROM of their own "
+          "keep it in the system firmware (ACPI _ROM), from which it can be extracted." },
         { "vm.config", GD_SEV_WARNING, GD_EFFECT_NONE, GD_ROLES_HOST_SIDE,
           "a VM configuration that passes the GPU through disagrees with the host",
           "A Proxmox VE (/etc/pve/qemu-server/<vmid>.conf, the part before the first [section]: snapshots and "
@@ -310,6 +360,8 @@ static const struct gd_catalogue_variant variants[] = {
           "when the functions are only in different IOMMU groups: each group is judged by group.shared" },
         { "reset.amd-bug", "handled", GD_SEV_INFO, GD_EFFECT_NONE,
           "when vendor_reset is loaded and reset_method selects device_specific: a note that the bug is handled" },
+        { "aer.uncorrectable", "recovered", GD_SEV_WARNING, GD_EFFECT_NONE,
+          "when the log shows the recovery succeeding after the error ('AER: device recovery successful')" },
         { "iommu.noiommu-mode", "real-groups", GD_SEV_WARNING, GD_EFFECT_NONE,
           "when the IOMMU translates and every function of the card has a real IOMMU group: no-IOMMU groups are "
           "made only for devices without one" },

@@ -36,6 +36,9 @@ struct gd_targets {
 int gd_targets_find(const struct gd_host *h, const char *slot, struct gd_targets *ret);
 void gd_targets_clear(struct gd_targets *t);
 bool gd_target_has(const struct gd_target *t, const char *address);
+/* True for drivers that bind only display-class devices (nvidia, amdgpu,
+ * i915, ...): a device on one is a GPU even when its class is unknown. */
+bool gd_driver_is_gpu(const char *driver);
 
 struct gd_check {
         const char *name;      /* family, for --verbose and tests */

@@ -15,6 +15,10 @@ static const struct gd_check checks[] = {
         { "power", gd_check_power },
         { "vm", gd_check_vm },
         { "guest", gd_check_guest },
+        { "aer", gd_check_aer },
+        { "rom", gd_check_rom },
+        /* Last: a tool's message adds evidence to what the host's files showed. */
+        { "tools", gd_check_tools },
 };
 
 /* In a guest with a vIOMMU both the host's and the guest's rules run; a
@@ -62,11 +66,20 @@ void gd_checks_run(const struct gd_host *h, const struct gd_targets *t, struct g
 /* Facts every verdict rests on: there is a GPU, and the PCI bus was read. */
 void gd_check_targets(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out) {
         struct gd_finding *x;
+        size_t unknown = 0;
 
         if (t->n > 0)
                 return;
-        x = gd_findings_add(out, "gpu.none", "no GPU (display-class PCI device) on this host");
+
+        for (size_t i = 0; i < h->n_devs; i++)
+                unknown += h->devs[i].class_unknown;
+        x = gd_findings_add(out, "gpu.none", "no GPU (display-class PCI device) %s",
+                            h->imported ? "in the pasted text" : "on this host");
         if (!x)
                 return;
         gd_finding_evidence(x, "/sys/bus/pci/devices", 0, "%zu PCI devices, none of class 03xx", h->n_devs);
+        /* Devices whose class a paste did not show may be the GPU. */
+        if (unknown)
+                gd_finding_remedy(x, "The class of %zu device%s is not in the pasted text; paste the output of "
+                                     "`lspci -nnk` to show which is the GPU.", unknown, unknown > 1 ? "s" : "");
 }

@@ -18,6 +18,7 @@
 #include "families.h"
 #include "model/modconfig.h"
 #include "remedy.h"
+#include "unreadable.h"
 #include "vfio-ids.h"
 
 /* Host drivers a GPU's functions meet, their module, and what they are.
@@ -158,6 +159,13 @@ static void remedy_bind_at_boot(struct gd_finding *x, const struct gd_host *h, c
                         for (size_t j = 0; j < t->n_functions; j++)
                                 if (!streq(t->functions[j]->driver_override, "vfio-pci"))
                                         gd_finding_act(x, GD_ACT_DRIVER_OVERRIDE, t->functions[j]->address);
+                } else if (h->imported) {
+                        /* A paste lists some of the host's devices: whether
+                         * another one needs the module is not known, so the
+                         * plan gets no blacklist action either. */
+                        gd_finding_remedy_append(x, "  # blacklist %s only if no other device uses it: the pasted "
+                                                    "text does not list every device (check with lspci -k | grep "
+                                                    "-B3 'Kernel driver in use: %s')", modules[i], modules[i]);
                 } else if (!module_used_elsewhere(h, t, modules[i])) {
                         gd_finding_remedy_append(x, "  blacklist %s    # optional: no other device on this host "
                                                     "uses it (blacklist stops only alias loading)", modules[i]);
@@ -235,15 +243,16 @@ static void check_bound(const struct gd_host *h, const struct gd_target *t, stru
         }
 
         if (n_unknown > 0) {
-                x = gd_findings_add(out, "fact.unreadable", "the driver of %zu function%s of the card at %s could "
-                                    "not be read", n_unknown, n_unknown > 1 ? "s" : "", t->gpu->address);
+                x = gd_findings_add(out, "fact.unreadable", "the driver of %zu function%s of the card at %s%s",
+                                    n_unknown, n_unknown > 1 ? "s" : "", t->gpu->address, gd_unreadable_phrase(h));
                 if (x) {
                         for (size_t i = 0; i < t->n_functions; i++)
                                 if (t->functions[i]->driver_known != TRI_YES) {
                                         gd_finding_subject(x, t->functions[i]->address);
-                                        gd_finding_evidence_attr(x, t->functions[i], "driver", NULL);
+                                        gd_finding_evidence_attr(x, t->functions[i], "driver", gd_unreadable_value(h));
                                 }
-                        gd_finding_remedy(x, "Run gpudiag as root, or collect the bundle again with its sysfs "
+                        gd_remedy_unreadable(x, h, GD_FACT_DRIVER, t->gpu->address,
+                                             "Run gpudiag as root, or collect the bundle again with its sysfs "
                                              "driver links (gpudiag collect).");
                 }
         }

@@ -15,4 +15,7 @@ void gd_check_framebuffer(const struct gd_host *h, const struct gd_targets *t, s
 void gd_check_reset(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out);
 void gd_check_power(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out);
 void gd_check_vm(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out);
+void gd_check_aer(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out);
+void gd_check_rom(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out);
+void gd_check_tools(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out);
 void gd_check_guest(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out);

@@ -32,6 +32,7 @@
 #include "model/kmsg.h"
 #include "model/bootconfig.h"
 #include "remedy.h"
+#include "unreadable.h"
 
 enum fb_owner {
         FB_OWNER_NONE,
@@ -301,8 +302,8 @@ static void check_target(const struct gd_host *h, const struct gd_target *t, con
          * firmware framebuffer, so only there is the unknown a problem. */
         if (gpu->boot_vga == TRI_YES && h->iomem_state < 0) {
                 x = gd_findings_add(out, "fact.unreadable",
-                                    "cannot tell whether the boot framebuffer holds a BAR of boot VGA device %s",
-                                    gpu->address);
+                                    "whether the boot framebuffer holds a BAR of boot VGA device %s %s",
+                                    gpu->address, h->imported ? "is not in the pasted text" : "cannot be told");
                 if (!x)
                         return;
                 gd_finding_subject_target(x, t);
@@ -310,11 +311,14 @@ static void check_target(const struct gd_host *h, const struct gd_target *t, con
                         gd_finding_evidence(x, gd_hostpath(GD_PROC_IOMEM)->path, 0,
                                             "every address reads 0: the kernel shows addresses only to "
                                             "CAP_SYS_ADMIN (kernel/resource.c r_show())");
+                else if (h->imported)
+                        gd_finding_evidence(x, gd_hostpath(GD_PROC_IOMEM)->path, 0, "%s", gd_unreadable_value(h));
                 else
                         gd_finding_evidence(x, gd_hostpath(GD_PROC_IOMEM)->path, 0, "unreadable: %s",
                                             strerror(-h->iomem_state));
                 gd_finding_evidence_attr(x, gpu, "boot_vga", "1");
-                gd_finding_remedy(x, "Run gpudiag as root (sudo gpudiag explain), or collect the bundle as root.");
+                gd_remedy_unreadable(x, h, GD_FACT_IOMEM, gpu->address,
+                                     "Run gpudiag as root (sudo gpudiag explain), or collect the bundle as root.");
         }
 }
 

@@ -36,6 +36,7 @@
 
 #include "base/strv.h"
 #include "families.h"
+#include "unreadable.h"
 #include "vfio-ids.h"
 
 /* The kernel's REQ_ACS_FLAGS (drivers/iommu/iommu.c): SV, RR, CR, UF, named
@@ -110,9 +111,14 @@ static size_t evidence_acs_path(struct gd_finding *x, const struct gd_host *h, c
                 if (s == ACS_UNKNOWN)
                         *unknown = true;
                 if (s != ACS_ISOLATES && s != ACS_NOT_ASKED) {
+                        char ids[32];
+
                         src = gd_pci_attr_source(b, "config");
-                        gd_finding_evidence(x, src, 0, "bridge %s (%04x:%04x) on the card's path %s", b->address, b->vendor,
-                                            b->device, acs_text(s));
+                        gd_pci_format_ids(b, ids, sizeof(ids));
+                        gd_finding_evidence(x, src, 0, "bridge %s (%s) on the card's path %s", b->address, ids,
+                                            s == ACS_UNKNOWN && h->imported ?
+                                                    "ACS unknown: its capabilities are not in the pasted text" :
+                                                    acs_text(s));
                         n++;
                 }
                 d = b;
@@ -139,10 +145,42 @@ static bool member_ignored(const struct gd_pci_dev *d) {
 enum member_kind {
         MEMBER_ALLOWED,        /* unbound, vfio-pci or pci-stub: viable, but it goes with the GPU */
         MEMBER_BLOCKS,         /* bound to a host driver */
+        MEMBER_BLOCKS_INFERRED, /* driver not shown, but a controller every running host drives */
         MEMBER_UNKNOWN,        /* driver link unreadable, or not a device gpudiag read */
 };
 
+/* Controllers that have a host driver on any running host, unless shown on
+ * vfio-pci or unbound: their drivers bind by class, or every distribution
+ * kernel carries one for them.  USB host controllers (uhci_hcd, ohci-pci,
+ * ehci-pci, xhci_hcd: PCI_DEVICE_CLASS(PCI_CLASS_SERIAL_USB_*) in
+ * drivers/usb/host/), SATA AHCI (ahci: PCI_CLASS_STORAGE_SATA_AHCI in
+ * drivers/ata/ahci.c), NVMe (nvme: PCI_CLASS_STORAGE_EXPRESS in
+ * drivers/nvme/host/pci.c), network controllers (the host's own network),
+ * AMD's PSP/CCP (ccp, drivers/crypto/ccp/sp-pci.c).  Returns what it is,
+ * or NULL. */
+static const char *always_driven(const struct gd_pci_dev *d) {
+        unsigned cls, progif;
+
+        if (!d || d->class_unknown)
+                return NULL;
+        cls = d->class_code >> 8;
+        progif = d->class_code & 0xff;
+        if (cls == PCI_CLASS_SERIAL_USB && progif != 0x80 && progif != 0xfe)
+                return "a USB host controller (xhci_hcd, ehci-pci: bound by class)";
+        if (cls == PCI_CLASS_STORAGE_SATA)
+                return "a SATA controller (ahci: bound by class)";
+        if (cls == 0x0108)
+                return "an NVMe controller (nvme: bound by class)";
+        if ((cls >> 8) == PCI_BASE_CLASS_NETWORK)
+                return "a network controller (the host's own network)";
+        if (cls == 0x1080 && (d->ids_unknown || d->vendor == 0x1022))
+                return "AMD's platform security processor (ccp)";
+        return NULL;
+}
+
 static enum member_kind member_kind(const struct gd_host *h, const struct gd_pci_dev *d) {
+        if (d && d->driver_known != TRI_YES && always_driven(d))
+                return MEMBER_BLOCKS_INFERRED;
         if (!d || d->driver_known != TRI_YES)
                 return MEMBER_UNKNOWN;
         if (!d->driver || gd_driver_is_vfio_class(h, d->driver))
@@ -156,7 +194,7 @@ static enum member_kind member_kind(const struct gd_host *h, const struct gd_pci
 static bool check_shared(const struct gd_host *h, const struct gd_target *t, const struct gd_iommu_group *g,
                          struct gd_findings *out) {
         _cleanup_strv_free_ char **drivers = NULL;
-        size_t n_other = 0, n_blocks = 0, n_unknown = 0;
+        size_t n_other = 0, n_blocks = 0, n_inferred = 0, n_unknown = 0;
         bool acs_unknown = false;
         struct gd_finding *x;
         char list[200] = "";
@@ -174,7 +212,9 @@ static bool check_shared(const struct gd_host *h, const struct gd_target *t, con
                         n_blocks++;
                         if (!strv_contains(drivers, d->driver) && strv_push_dup(&drivers, d->driver) < 0)
                                 return false;
-                } else if (k == MEMBER_UNKNOWN)
+                } else if (k == MEMBER_BLOCKS_INFERRED)
+                        n_inferred++;
+                else if (k == MEMBER_UNKNOWN)
                         n_unknown++;
         }
         if (n_other == 0)
@@ -191,11 +231,18 @@ static bool check_shared(const struct gd_host *h, const struct gd_target *t, con
                 x = gd_findings_add(out, "group.shared", "IOMMU group %d of the card at %s also holds %zu other "
                                     "device%s, %zu of them on host drivers (%s)", g->id, t->gpu->address, n_other,
                                     n_other > 1 ? "s" : "", n_blocks, list);
+        else if (n_inferred > 0)
+                /* Inferred, and said so: what every running host does. */
+                x = gd_findings_add(out, "group.shared", "IOMMU group %d of the card at %s also holds %zu other "
+                                    "device%s, %zu of them controllers a running host drives (inferred: their "
+                                    "drivers are not shown)", g->id, t->gpu->address, n_other,
+                                    n_other > 1 ? "s" : "", n_inferred);
         else
                 x = gd_findings_add_variant(out, "group.shared", n_unknown ? "drivers-unknown" : "viable",
                                             "IOMMU group %d of the card at %s also holds %zu other device%s%s", g->id,
                                             t->gpu->address, n_other, n_other > 1 ? "s" : "",
-                                            n_unknown ? " whose drivers could not be read"
+                                            n_unknown ? (h->imported ? " whose drivers are not in the pasted text"
+                                                                     : " whose drivers could not be read")
                                                       : ", none on a host driver (the group is viable, they go with it)");
         if (!x)
                 return false;
@@ -222,9 +269,16 @@ static bool check_shared(const struct gd_host *h, const struct gd_target *t, con
                 k = member_kind(h, d);
                 src = group_member_source(g->id, g->devices[i]);
                 desc = d ? gd_describe_dev(d) : NULL;
+                if (k == MEMBER_BLOCKS_INFERRED) {
+                        gd_finding_evidence(x, src, 0, "%s: %s; its driver is not shown, and a running host "
+                                            "drives it unless it is on vfio-pci or unbound (inferred)",
+                                            desc ? desc : g->devices[i], always_driven(d));
+                        continue;
+                }
                 gd_finding_evidence(x, src, 0, "%s: %s", desc ? desc : g->devices[i],
                                     k == MEMBER_BLOCKS ? "bound to a host driver, so the group is not viable" :
-                                    k == MEMBER_UNKNOWN ? (d ? "its driver could not be read"
+                                    k == MEMBER_UNKNOWN ? (d ? (h->imported ? "its driver is not in the pasted text"
+                                                                            : "its driver could not be read")
                                                              : "not a PCI device gpudiag could read")
                                                         : "no host driver: allowed, but it cannot stay with the host");
         }
@@ -234,35 +288,40 @@ static bool check_shared(const struct gd_host *h, const struct gd_target *t, con
                              "slots share the chipset's group, and after the move this group no longer matters.");
         /* The plan takes the first remedy: the others cost the host its
          * devices or the isolation, which only a person may choose. */
-        if (n_blocks > 0)
+        if (n_blocks > 0 || n_inferred > 0)
                 gd_finding_act_line(x, GD_ACT_MOVE_CARD, NULL, 0, NULL, t->gpu->address,
                                     "a slot wired to the CPU (usually the top x16 slot), out of IOMMU group shared "
                                     "with other devices");
-        if (n_blocks > 0) {
+        if (n_blocks > 0 || n_inferred > 0) {
                 gd_finding_remedy_append(x, "2. Or give every other endpoint of group %d to vfio-pci as well. The "
                                             "host loses these devices (never do it for the disk or network card "
                                             "the host runs from):", g->id);
                 for (size_t i = 0; g->devices && g->devices[i]; i++) {
                         const struct gd_pci_dev *d = gd_host_find_dev(h, g->devices[i]);
+                        enum member_kind k = member_kind(h, d);
                         char name[512];
 
                         if (gd_target_has(t, g->devices[i]) || !d || member_ignored(d) ||
-                            member_kind(h, d) != MEMBER_BLOCKS)
+                            (k != MEMBER_BLOCKS && k != MEMBER_BLOCKS_INFERRED))
                                 continue;
                         gd_pci_format_name(d, false, name, sizeof(name));
-                        gd_finding_remedy_append(x, "     driverctl set-override %s vfio-pci   # %s %s, now on %s",
-                                                 d->address, d->class_name ? d->class_name : "device",
-                                                 name, d->driver);
+                        gd_finding_remedy_append(x, "     driverctl set-override %s vfio-pci   # %s %s, %s%s",
+                                                 d->address, d->class_name ? d->class_name : "device", name,
+                                                 k == MEMBER_BLOCKS ? "now on " : "driver not shown",
+                                                 k == MEMBER_BLOCKS ? d->driver : "");
                 }
         }
         gd_finding_remedy_append(x, "%s Last resort, with a security cost: an ACS override "
                                     "(pcie_acs_override=downstream,multifunction, only on kernels that carry the "
                                     "out-of-tree patch, e.g. Proxmox VE, linux-zen) splits the group without "
                                     "hardware isolation; the VM can then still reach the other devices by "
-                                    "peer-to-peer DMA.", n_blocks > 0 ? "3." : "2.");
-        if (acs_unknown)
+                                    "peer-to-peer DMA.", n_blocks > 0 || n_inferred > 0 ? "3." : "2.");
+        if (acs_unknown && !h->imported)
                 gd_finding_remedy_append(x, "(Run gpudiag as root to read each bridge's ACS capability.)");
-        return n_blocks == 0 && n_unknown == 0;
+        else if (acs_unknown)
+                gd_finding_remedy_append(x, "(The bridges' ACS capabilities are not in the pasted text: lspci -vvv "
+                                            "shows them as 'Access Control Services'.)");
+        return n_blocks == 0 && n_inferred == 0 && n_unknown == 0;
 }
 
 /* ---- gpu.functions-split --------------------------------------------- */
@@ -339,13 +398,15 @@ void gd_check_groups(const struct gd_host *h, const struct gd_targets *t, struct
                         /* No group link: either there are no groups at all
                          * (the iommu check says so) or they were unreadable. */
                         if (h->groups_state < 0 && h->groups_state != -ENOENT && h->groups_state != -ENODATA) {
-                                struct gd_finding *x = gd_findings_add(out, "fact.unreadable", "the IOMMU groups "
-                                                                       "could not be read");
+                                struct gd_finding *x = gd_findings_add(out, "fact.unreadable", "the IOMMU groups"
+                                                                       "%s", gd_unreadable_phrase(h));
                                 if (x) {
                                         gd_finding_subject_target(x, tt);
                                         gd_finding_evidence(x, "/sys/kernel/iommu_groups", 0, "%s",
-                                                            strerror(-h->groups_state));
-                                        gd_finding_remedy(x, "Run gpudiag as root, or collect the bundle again.");
+                                                            h->imported ? gd_unreadable_value(h) :
+                                                                          strerror(-h->groups_state));
+                                        gd_remedy_unreadable(x, h, GD_FACT_GROUPS, NULL,
+                                                             "Run gpudiag as root, or collect the bundle again.");
                                 }
                         }
                         continue;
@@ -365,15 +426,20 @@ void gd_check_groups(const struct gd_host *h, const struct gd_targets *t, struct
                         done[n_done++] = id;
                         g = gd_host_find_group(h, id);
                         if (!g || !g->devices) {
-                                char path[64];
+                                char path[64], num[16];
                                 struct gd_finding *x = gd_findings_add(out, "fact.unreadable", "the members of "
-                                                                       "IOMMU group %d could not be read", id);
+                                                                       "IOMMU group %d%s", id,
+                                                                       gd_unreadable_phrase(h));
                                 if (!x)
                                         continue;
                                 gd_finding_subject_target(x, tt);
                                 snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%d/devices", id);
-                                gd_finding_evidence(x, path, 0, "not readable, or missing from the bundle");
-                                gd_finding_remedy(x, "Run gpudiag as root, or collect the bundle again.");
+                                snprintf(num, sizeof(num), "%d", id);
+                                gd_finding_evidence(x, path, 0, "%s", h->imported ?
+                                                    "the paste names the card's group but not its other members" :
+                                                    "not readable, or missing from the bundle");
+                                gd_remedy_unreadable(x, h, GD_FACT_GROUP_MEMBERS, num,
+                                                     "Run gpudiag as root, or collect the bundle again.");
                                 continue;
                         }
                         if (!check_shared(h, tt, g, out))

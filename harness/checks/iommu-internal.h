@@ -46,5 +46,8 @@ char *arg_string(const struct gd_cmdline_arg *a);
 /* iommu.unknown-option for each intel_iommu= / amd_iommu= word the kernel ignores. */
 void unknown_options(const struct gd_host *h, struct gd_findings *out);
 
+/* iommu-log.c: iommu.init-failed, and iommu.no-groups from vfio-pci's probe. */
+void check_iommu_log(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out);
+
 /* irq.c: irq.remap-missing, irq.unsafe-allowed, the IRQ proof. */
 void check_irq(const struct gd_host *h, struct gd_findings *out);

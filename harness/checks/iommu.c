@@ -44,6 +44,7 @@
 #include "model/kmsg.h"
 #include "model/modconfig.h"
 #include "remedy.h"
+#include "unreadable.h"
 
 /* ---- facts ------------------------------------------------------------------ */
 
@@ -214,13 +215,13 @@ int ev_role(struct gd_finding *x, const struct gd_host *h) {
         return 0;
 }
 
-static void unreadable(struct gd_findings *out, const char *what, const char *source, const char *text,
-                       const char *remedy) {
-        struct gd_finding *x = gd_findings_add(out, "fact.unreadable", "%s could not be read", what);
+static void unreadable(struct gd_findings *out, const struct gd_host *h, enum gd_fact fact, const char *what,
+                       const char *source, const char *text, const char *remedy) {
+        struct gd_finding *x = gd_findings_add(out, "fact.unreadable", "%s%s", what, gd_unreadable_phrase(h));
         if (!x)
                 return;
-        gd_finding_evidence(x, source, 0, "%s", text);
-        gd_finding_remedy(x, "%s", remedy);
+        gd_finding_evidence(x, source, 0, "%s", h->imported ? gd_unreadable_value(h) : text);
+        gd_remedy_unreadable(x, h, fact, NULL, remedy);
 }
 
 
@@ -342,6 +343,7 @@ void gd_check_iommu(const struct gd_host *h, const struct gd_targets *t, struct 
         check_noiommu(h, &f, t, out);
         check_acs_override(h, out);
         unknown_options(h, out);
+        check_iommu_log(h, t, out);
 
         if (f.on == TRI_YES) {
                 if (f.groups == TRI_NO) {
@@ -353,7 +355,8 @@ void gd_check_iommu(const struct gd_host *h, const struct gd_targets *t, struct 
                                 gd_finding_evidence_kmsg(x, h, f.on_rec);
                         gd_finding_remedy(x, "Look for IOMMU errors in the kernel log (dmesg | grep -iE 'DMAR|AMD-Vi|iommu').");
                 } else if (f.groups == TRI_UNKNOWN)
-                        unreadable(out, "the IOMMU groups", "/sys/kernel/iommu_groups", "unreadable", ROOT_REMEDY);
+                        unreadable(out, h, GD_FACT_GROUPS, "the IOMMU groups", "/sys/kernel/iommu_groups", "unreadable",
+                                   ROOT_REMEDY);
                 else
                         /* On proves translation here: units or the driver's
                          * banner, or groups without no-IOMMU mode (gather()). */
@@ -401,7 +404,8 @@ void gd_check_iommu(const struct gd_host *h, const struct gd_targets *t, struct 
                                           "enable it by default add intel_iommu=on.");
                 }
         }
-        unreadable(out, f.on == TRI_NO ? "whether the firmware provides an IOMMU (ACPI DMAR/IVRS)" : "the IOMMU state",
+        unreadable(out, h, f.on == TRI_NO ? GD_FACT_FIRMWARE : GD_FACT_IOMMU,
+                   f.on == TRI_NO ? "whether the firmware provides an IOMMU (ACPI DMAR/IVRS)" : "the IOMMU state",
                    "/sys/firmware/acpi/tables", "DMAR/IVRS presence unknown",
                    "Collect with a kernel that exposes /sys/firmware/acpi/tables, or include the kernel log from boot.");
 }

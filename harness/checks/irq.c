@@ -33,6 +33,7 @@
 #include "iommu-internal.h"
 #include "model/modconfig.h"
 #include "remedy.h"
+#include "unreadable.h"
 
 /* ---- interrupt remapping ---------------------------------------------------- */
 
@@ -211,21 +212,28 @@ void check_irq(const struct gd_host *h, struct gd_findings *out) {
                                           "(and iommufd.allow_unsafe_interrupts=1 where VFIO uses iommufd).");
                 }
         } else if (ir == TRI_UNKNOWN) {
-                x = gd_findings_add(out, "fact.unreadable", "whether interrupt remapping is enabled could not be read");
+                x = gd_findings_add(out, "fact.unreadable", "whether interrupt remapping is enabled%s",
+                                    gd_unreadable_phrase(h));
                 if (!x)
                         return;
-                gd_finding_evidence(x, h->kmsg.source ? h->kmsg.source : gd_hostpath(GD_DEV_KMSG)->path, 0, "%s%s%s%s",
-                                    h->kmsg_state < 0 ? "kernel log unreadable: " :
-                                    "kernel log does not reach back to boot and has no remapping line",
-                                    h->kmsg_state == -EFBIG ? "longer than gpudiag reads (" :
-                                    h->kmsg_state == -EMSGSIZE ? "a record longer than gpudiag reads (" :
-                                    h->kmsg_state < 0 ? strerror(-h->kmsg_state) : "",
-                                    h->kmsg_state == -EFBIG ? gd_kmsg_limits.name :
-                                    h->kmsg_state == -EMSGSIZE ? gd_kmsg_limits.line_name : "",
-                                    h->kmsg_state == -EFBIG || h->kmsg_state == -EMSGSIZE ? ")" : "");
-                gd_finding_evidence(x, gd_hostpath(GD_PROC_INTERRUPTS)->path, 0, "%s",
-                                    h->interrupts_state < 0 ? "unreadable" : "no MSI interrupt to tell from");
-                gd_finding_remedy(x, ROOT_REMEDY);
+                if (h->imported)
+                        gd_finding_evidence(x, h->kmsg.source ? h->kmsg.source : gd_hostpath(GD_DEV_KMSG)->path, 0,
+                                            "%s", h->kmsg_state < 0 ? "(no kernel log in the pasted text)" :
+                                            "the pasted kernel log has no remapping line and does not start at boot");
+                else
+                        gd_finding_evidence(x, h->kmsg.source ? h->kmsg.source : gd_hostpath(GD_DEV_KMSG)->path, 0, "%s%s%s%s",
+                                            h->kmsg_state < 0 ? "kernel log unreadable: " :
+                                            "kernel log does not reach back to boot and has no remapping line",
+                                            h->kmsg_state == -EFBIG ? "longer than gpudiag reads (" :
+                                            h->kmsg_state == -EMSGSIZE ? "a record longer than gpudiag reads (" :
+                                            h->kmsg_state < 0 ? strerror(-h->kmsg_state) : "",
+                                            h->kmsg_state == -EFBIG ? gd_kmsg_limits.name :
+                                            h->kmsg_state == -EMSGSIZE ? gd_kmsg_limits.line_name : "",
+                                            h->kmsg_state == -EFBIG || h->kmsg_state == -EMSGSIZE ? ")" : "");
+                if (!h->imported)
+                        gd_finding_evidence(x, gd_hostpath(GD_PROC_INTERRUPTS)->path, 0, "%s",
+                                            h->interrupts_state < 0 ? "unreadable" : "no MSI interrupt to tell from");
+                gd_remedy_unreadable(x, h, GD_FACT_IRQ_REMAP, NULL, ROOT_REMEDY);
         }
 
         for (int k = 0; k < 2; k++) {

@@ -25,9 +25,14 @@
 #include "vendor-reset-ids.h"
 
 
-/* True for the power-state failures described above. */
+/* True for the power-state failures described above, and for
+ * pci_dev_wait()'s "not ready %dms after %s; giving up" (drivers/pci/pci.c):
+ * after a reset the device never answered its config space again. */
 static bool record_is_failure(const char *text) {
         const char *p;
+
+        if (strstr(text, "; giving up") && strstr(text, "not ready ") && strstr(text, " after "))
+                return true;
 
         if ((strstr(text, "Unable to change power state") || strstr(text, "can't change power state")) &&
             strstr(text, "inaccessible"))
@@ -99,16 +104,25 @@ static void check_target(const struct gd_host *h, const struct gd_target *t, con
                 gd_remedy_cmdline_add(x, h, "vfio-pci.disable_idle_d3=1");
         gd_finding_remedy_append(x, "Keep the card out of D3cold with a udev rule in "
                                     "/etc/udev/rules.d/99-gpu-d3cold.rules:");
-        gd_finding_remedy_append(x, "ACTION==\"add\", SUBSYSTEM==\"pci\", ATTR{vendor}==\"0x%04x\", "
-                                    "ATTR{device}==\"0x%04x\", ATTR{d3cold_allowed}=\"0\"",
-                                 first->vendor, first->device);
         {
                 _cleanup_free_ char *rule = NULL;
-                if (asprintf(&rule, "ACTION==\"add\", SUBSYSTEM==\"pci\", ATTR{vendor}==\"0x%04x\", "
-                                    "ATTR{device}==\"0x%04x\", ATTR{d3cold_allowed}=\"0\"",
-                             first->vendor, first->device) >= 0)
+                int r;
+
+                /* A pasted device whose IDs the paste does not show is
+                 * matched by its address instead. */
+                if (first->ids_unknown)
+                        r = asprintf(&rule, "ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"%s\", "
+                                            "ATTR{d3cold_allowed}=\"0\"", first->address);
+                else
+                        r = asprintf(&rule, "ACTION==\"add\", SUBSYSTEM==\"pci\", ATTR{vendor}==\"0x%04x\", "
+                                            "ATTR{device}==\"0x%04x\", ATTR{d3cold_allowed}=\"0\"",
+                                     first->vendor, first->device);
+                if (r >= 0) {
+                        gd_finding_remedy_append(x, "%s", rule);
                         gd_finding_act_line(x, GD_ACT_FILE_LINE, "/etc/udev/rules.d/99-gpu-d3cold.rules", 0, NULL,
                                             NULL, rule);
+                } else
+                        rule = NULL;
                 gd_finding_act(x, GD_ACT_REBOOT, NULL);
         }
         gd_finding_remedy_append(x, "(now: echo 0 > /sys/bus/pci/devices/%s/d3cold_allowed). A device that "
@@ -130,7 +144,8 @@ void gd_check_power(const struct gd_host *h, const struct gd_targets *t, struct 
          * "Refused to change ..." and "can't change ..." both hold it). */
         if (h->kmsg_state >= 0 && t->n > 0)
                 for (size_t i = 0; i < h->kmsg.n_records; i++) {
-                        if (!gd_kmsg_record_has(&h->kmsg.records[i], GD_KMSG_POWER_STATE) ||
+                        if ((!gd_kmsg_record_has(&h->kmsg.records[i], GD_KMSG_POWER_STATE) &&
+                             !gd_kmsg_record_has(&h->kmsg.records[i], GD_KMSG_GIVING_UP)) ||
                             !record_is_failure(h->kmsg.records[i].text))
                                 continue;
                         if (n_fail == cap) {

@@ -26,6 +26,7 @@
 #include "base/string-util.h"
 #include "base/strv.h"
 #include "families.h"
+#include "model/kmsg.h"
 #include "model/modconfig.h"
 #include "remedy.h"
 #include "vendor-reset-ids.h"
@@ -152,6 +153,55 @@ static void check_none(const struct gd_host *h, const struct gd_target *t, struc
                                             "device_specific method: see reset.amd-bug.");
 }
 
+/* An imported card whose IDs the paste did not show: vendor-reset's own
+ * messages in the kernel log prove that it handles the card, so the card
+ * is one of its AMD GPUs with the reset bug (vendor-reset registers only
+ * for the IDs of its table, src/device-db.h). */
+static void amd_bug_from_log(const struct gd_host *h, const struct gd_target *t, struct gd_findings *out) {
+        const struct gd_vendor_reset_id *id = NULL;
+        struct gd_finding *x = NULL;
+        bool failed = false;
+
+        if (h->kmsg_state < 0)
+                return;
+        for (size_t i = 0; i < h->kmsg.n_records; i++) {
+                const struct gd_kmsg_record *r = &h->kmsg.records[i];
+                const struct gd_vendor_reset_id *e = NULL;
+
+                if (!gd_kmsg_record_has(r, GD_KMSG_VENDOR_RESET))
+                        continue;
+                for (size_t f = 0; f < t->n_functions && !e; f++)
+                        e = gd_vendor_reset_in_log(r->text, t->functions[f]->address);
+                if (!e)
+                        continue;
+                id = e;
+                failed = failed || strstr(r->text, "failed") || strstr(r->text, "timed out");
+                if (!x) {
+                        x = gd_findings_add(out, "reset.amd-bug", "the kernel log shows vendor-reset resetting the card "
+                                            "at %s (%s): an AMD GPU with the reset bug", t->gpu->address, e->info_str);
+                        if (!x)
+                                return;
+                        gd_finding_subject_target(x, t);
+                }
+                gd_finding_evidence_kmsg(x, h, r);
+        }
+        if (!x)
+                return;
+        gd_finding_evidence(x, GD_VENDOR_RESET_REPO "/blob/" GD_VENDOR_RESET_COMMIT "/src/device-db.h", 0,
+                            "%s (%s, %s)", id->info_str, id->family, id->ops);
+        if (failed)
+                gd_finding_remedy(x, "vendor-reset's reset failed for this card: after it the card needs a host "
+                                     "reboot (or a suspend and resume of the host) before the next VM start. Keep "
+                                     "vendor-reset current (" GD_VENDOR_RESET_REPO "), and shut the guest down "
+                                     "cleanly so that its driver leaves the GPU idle.");
+        else
+                gd_finding_remedy(x, "vendor-reset handles this card; keep it loaded early (/etc/modules) and "
+                                     "reset_method set to device_specific (Linux 5.15+).");
+        /* No plan action: the log shows vendor-reset already at work, and a
+         * paste does not show what /etc/modules or the udev rules hold, so
+         * nothing is proven missing on the host. */
+}
+
 static void check_amd_bug(const struct gd_host *h, const struct gd_target *t, struct gd_findings *out) {
         const struct gd_pci_dev *gpu = t->gpu;
         const struct gd_vendor_reset_id *id;
@@ -161,11 +211,13 @@ static void check_amd_bug(const struct gd_host *h, const struct gd_target *t, st
         struct gd_finding *x;
 
         /* vendor-reset has no NVIDIA (or Navi 2x/3x) entry: no advice for them. */
-        if (gpu->vendor == PCI_VENDOR_NVIDIA)
+        if (gpu->vendor == PCI_VENDOR_NVIDIA && !gpu->ids_unknown)
                 return;
         id = gd_vendor_reset_find(gpu->vendor, gpu->device);
-        if (!id)
+        if (!id) {
+                amd_bug_from_log(h, t, out);
                 return;
+        }
 
         /* Handled (the module loaded and selected): the note stays, the warning goes. */
         x = gd_findings_add_variant(out, "reset.amd-bug", loaded == TRI_YES && selected ? "handled" : NULL,

@@ -4,6 +4,11 @@
 #include <string.h>
 
 #include "check.h"
+#include "model/vmconfig.h"
+#include "model/vmlog.h"
+#include "model/kmsg.h"
+#include "vendor-reset-ids.h"
+#include "vfio-ids.h"
 
 bool gd_target_has(const struct gd_target *t, const char *address) {
         for (size_t i = 0; i < t->n_functions; i++)
@@ -25,6 +30,116 @@ static bool already_target(const struct gd_targets *t, const struct gd_pci_dev *
                 if (gd_pci_same_slot(t->items[i].gpu, d))
                         return true;
         return false;
+}
+
+/* Drivers that bind only display-class devices: their ID tables match
+ * display classes or GPU device IDs alone (nvidia: class 0x0300/0x0302 of
+ * vendor 0x10de; nouveau, amdgpu, radeon, i915, xe and the DRM drivers of
+ * virtual and BMC GPUs: device tables of GPUs).  A device bound to one is a
+ * GPU even when a paste did not show its class. */
+static const char *const gpu_drivers[] = {
+        "nvidia", "nouveau", "amdgpu", "radeon", "i915", "xe", "gma500", "ast", "mgag200", "vmwgfx",
+        "bochs-drm", "bochs", "qxl", "cirrus", "cirrus-qemu", "virtio-gpu", "nvidiafb", "rivafb",
+};
+
+bool gd_driver_is_gpu(const char *driver) {
+        for (size_t i = 0; driver && i < ELEMENTSOF(gpu_drivers); i++)
+                if (streq(driver, gpu_drivers[i]))
+                        return true;
+        return false;
+}
+
+static bool named_by_vm_config(const struct gd_host *h, const struct gd_pci_dev *d) {
+        for (size_t i = 0; h->vmconfig && i < h->vmconfig->n_vms; i++)
+                for (size_t j = 0; j < h->vmconfig->vms[i].n_pci; j++)
+                        if (gd_vm_pci_matches(&h->vmconfig->vms[i].pci[j], d))
+                                return true;
+        return false;
+}
+
+/* A function the card is named by.  A display-class device is a GPU.  An
+ * imported device whose class the paste did not show (model/host.h) is one
+ * when it is the boot VGA device, when it is bound to a GPU driver, when a
+ * GPU driver's probe of it failed, when vendor-reset resets it, or when the
+ * paste passes it through (on vfio-pci or refused by its probe, or named by
+ * a VM configuration or by QEMU's or libvirt's messages about a VFIO
+ * device): passing devices to VMs is what such a paste is about, and
+ * gpudiag's verdict is then the answer for that device.  Either is said in
+ * the report ("class unknown"). */
+static bool named_by_vm_log(const struct gd_host *h, const struct gd_pci_dev *d) {
+        for (size_t i = 0; h->vmlog && i < h->vmlog->n_records; i++)
+                if (streq(h->vmlog->records[i].address, d->address))
+                        return true;
+        return false;
+}
+
+/* A probe that failed on the device, by vfio-pci or by a GPU driver
+ * (drivers/base/dd.c really_probe() prints "<driver> <bdf>: probe with
+ * driver <driver> failed with error %d"): the driver core probes a driver
+ * only for devices its ID table matches, so a GPU driver's probe proves a
+ * GPU even though it bound nothing (amdgpu's PSP failures), and vfio-pci's
+ * proves that someone bound it to pass it through, as a device on vfio-pci
+ * is. */
+static bool probed_as_card(const struct gd_host *h, const struct gd_pci_dev *d) {
+        for (size_t i = 0; h->kmsg_state >= 0 && i < h->kmsg.n_records; i++) {
+                const char *text = h->kmsg.records[i].text;
+                size_t n = strcspn(text, " ");
+                char driver[32], needle[64];
+
+                if (!gd_kmsg_record_has(&h->kmsg.records[i], GD_KMSG_PROBE_FAILED) || n == 0 || n >= sizeof(driver))
+                        continue;
+                snprintf(driver, sizeof(driver), "%.*s", (int) n, text);
+                snprintf(needle, sizeof(needle), "probe with driver %s ", driver);
+                if ((streq(driver, "vfio-pci") || gd_driver_is_gpu(driver)) && gd_kmsg_names_device(text, d->address) &&
+                    strstr(text, needle))
+                        return true;
+        }
+        return false;
+}
+
+/* vendor-reset registers only for the AMD GPUs of its table: its messages
+ * about a device prove that it is one (vendor-reset-ids.h). */
+static bool reset_by_vendor_reset(const struct gd_host *h, const struct gd_pci_dev *d) {
+        for (size_t i = 0; h->kmsg_state >= 0 && i < h->kmsg.n_records; i++)
+                if (gd_kmsg_record_has(&h->kmsg.records[i], GD_KMSG_VENDOR_RESET) &&
+                    gd_vendor_reset_in_log(h->kmsg.records[i].text, d->address))
+                        return true;
+        return false;
+}
+
+static bool names_card(const struct gd_host *h, const struct gd_pci_dev *d) {
+        if (!d->class_unknown)
+                return gd_pci_is_display(d);
+        /* boot_vga exists only for VGA-class devices (pci-sysfs.c). */
+        if (d->boot_vga == TRI_YES)
+                return true;
+        if (d->driver_known == TRI_YES && (gd_driver_is_gpu(d->driver) || gd_driver_is_vfio_class(h, d->driver)))
+                return true;
+        return named_by_vm_config(h, d) || named_by_vm_log(h, d) || reset_by_vendor_reset(h, d) ||
+               probed_as_card(h, d);
+}
+
+/* True when a function of d's slot has a known class that is a display
+ * class, or when the slot's card is named by a known class anyway: then
+ * an unknown-class function is one of its functions, not another card. */
+static bool slot_has_known_display(const struct gd_host *h, const struct gd_pci_dev *d) {
+        for (size_t j = 0; j < h->n_devs; j++)
+                if (gd_pci_same_slot(d, &h->devs[j]) && !h->devs[j].class_unknown && gd_pci_is_display(&h->devs[j]))
+                        return true;
+        return false;
+}
+
+/* A function of the card: the card's functions carry its vendor ID (a
+ * GPU's HD audio, USB-C and UCSI functions are NVIDIA's, AMD/ATI's...).
+ * The slot of an AMD APU's GPU also holds the platform's own functions
+ * with AMD's CPU vendor ID 0x1022 (the PSP/CCP, USB controllers, the
+ * audio processor), which are not the GPU's: they are other devices of its
+ * IOMMU group, judged by group.shared.  IDs a paste did not show, or that
+ * read all ones: the card's. */
+static bool same_card(const struct gd_pci_dev *gpu, const struct gd_pci_dev *d) {
+        /* 0xffff: config space reads all ones, a function off the bus
+         * (power.c), whatever it was. */
+        return gpu == d || gpu->ids_unknown || d->ids_unknown || gpu->vendor == d->vendor || d->vendor == 0xffff;
 }
 
 enum gd_question gd_target_question(const struct gd_host *h, const struct gd_target *t, enum gd_role role) {
@@ -55,7 +170,8 @@ int gd_targets_find(const struct gd_host *h, const char *slot, struct gd_targets
                 /* The first display function of a slot names the card; a
                  * second display function (rare dual-head cards) is one of
                  * its functions, not another target. */
-                if (!gd_pci_is_display(gpu) || already_target(&t, gpu))
+                if (!names_card(h, gpu) || already_target(&t, gpu) ||
+                    (gpu->class_unknown && slot_has_known_display(h, gpu)))
                         continue;
                 nt = realloc(t.items, (t.n + 1) * sizeof(*nt));
                 if (!nt) {
@@ -73,7 +189,7 @@ int gd_targets_find(const struct gd_host *h, const char *slot, struct gd_targets
                 }
                 /* devs are sorted by address, so functions come out sorted. */
                 for (size_t j = 0; j < h->n_devs && x->n_functions < 8; j++)
-                        if (gd_pci_same_slot(gpu, &h->devs[j]))
+                        if (gd_pci_same_slot(gpu, &h->devs[j]) && same_card(gpu, &h->devs[j]))
                                 x->functions[x->n_functions++] = &h->devs[j];
                 x->question = gd_target_question(h, x, role);
         }

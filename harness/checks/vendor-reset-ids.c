@@ -5,6 +5,8 @@
  * Family -> ops as vendor_reset_devices[] binds them: POLARIS10/11/12 ->
  * amd_polaris10_ops, VEGA10 -> amd_vega10_ops, VEGA20 and ARCTURUS (MI100,
  * info string AMD_VEGA20) -> amd_vega20_ops, NAVI10/14/12 -> amd_navi10_ops. */
+#include <string.h>
+
 #include "base/macro.h"
 #include "vendor-reset-ids.h"
 
@@ -90,4 +92,21 @@ const struct gd_vendor_reset_id *gd_vendor_reset_find(uint16_t vendor, uint16_t 
 const struct gd_vendor_reset_id *gd_vendor_reset_table(size_t *n) {
         *n = ELEMENTSOF(table);
         return table;
+}
+
+const struct gd_vendor_reset_id *gd_vendor_reset_in_log(const char *text, const char *address) {
+        const char *p = strstr(text, ": AMD_");
+        size_t n, count, al = strlen(address);
+        const struct gd_vendor_reset_id *ids = gd_vendor_reset_table(&count);
+        const char *at = strstr(text, address);
+
+        /* "<driver> <address>: AMD_...": the device prefix, then the name. */
+        if (!p || !at || (at != text && at[-1] != ' ') || at[al] != ':')
+                return NULL;
+        p += 2;
+        n = strcspn(p, ":");
+        for (size_t i = 0; i < count; i++)
+                if (strlen(ids[i].info_str) == n && strncmp(ids[i].info_str, p, n) == 0)
+                        return &ids[i];
+        return NULL;
 }

@@ -26,5 +26,10 @@ struct gd_vendor_reset_id {
 /* The entry for vendor:device, or NULL when vendor-reset does not handle it. */
 const struct gd_vendor_reset_id *gd_vendor_reset_find(uint16_t vendor, uint16_t device);
 
+/* The entry whose ASIC name a kernel log text about address shows
+ * ("vfio-pci 0000:0c:00.0: AMD_NAVI14: performing reset": vendor-reset
+ * prefixes its messages with the entry's info_str), or NULL. */
+const struct gd_vendor_reset_id *gd_vendor_reset_in_log(const char *text, const char *address);
+
 /* The whole table, for tests and documentation. */
 const struct gd_vendor_reset_id *gd_vendor_reset_table(size_t *n);

@@ -47,7 +47,9 @@ bool gd_driver_is_vfio_class(const struct gd_host *h, const char *driver) {
 }
 
 bool gd_vfio_id_matches(const struct gd_vfio_id *id, const struct gd_pci_dev *d) {
-        if (!id->valid)
+        /* An imported device whose IDs the paste did not show matches no
+         * ID: callers treat it as unknown (vfio.c). */
+        if (!id->valid || d->ids_unknown)
                 return false;
         return (id->vendor == PCI_ANY_ID || id->vendor == d->vendor) &&
                (id->device == PCI_ANY_ID || id->device == d->device) &&
@@ -132,8 +134,13 @@ char *gd_vfio_ids_for_target(const struct gd_target *t) {
         if (!f)
                 return NULL;
         for (size_t i = 0; i < t->n_functions; i++) {
-                char id[16];
-                snprintf(id, sizeof(id), "%04x:%04x", t->functions[i]->vendor, t->functions[i]->device);
+                char id[64];
+                /* The IDs a paste did not show: where to read them. */
+                if (t->functions[i]->ids_unknown)
+                        snprintf(id, sizeof(id), "<vendor:device of %s, from lspci -nn -s %s>",
+                                 t->functions[i]->address, t->functions[i]->address);
+                else
+                        snprintf(id, sizeof(id), "%04x:%04x", t->functions[i]->vendor, t->functions[i]->device);
                 if (strv_contains(seen, id))
                         continue;
                 if (strv_push_dup(&seen, id) < 0) {
@@ -191,16 +198,20 @@ fail:
 }
 
 char *gd_describe_dev(const struct gd_pci_dev *d) {
-        char *s = NULL;
+        char *s = NULL, ids[32];
         const char *drv = d->driver_known != TRI_YES ? "driver unknown" : d->driver ? d->driver : "no driver";
         int r;
 
-        if (d->class_name)
-                r = asprintf(&s, "%s (%s %04x:%04x, %s%s)", d->address, d->class_name, d->vendor, d->device,
+        gd_pci_format_ids(d, ids, sizeof(ids));
+        if (d->class_unknown)
+                r = asprintf(&s, "%s (class unknown, %s, %s%s)", d->address, ids,
+                             d->driver_known == TRI_YES && d->driver ? "on " : "", drv);
+        else if (d->class_name)
+                r = asprintf(&s, "%s (%s %s, %s%s)", d->address, d->class_name, ids,
                              d->driver_known == TRI_YES && d->driver ? "on " : "", drv);
         else
-                r = asprintf(&s, "%s (class %06x %04x:%04x, %s%s)", d->address, d->class_code, d->vendor,
-                             d->device, d->driver_known == TRI_YES && d->driver ? "on " : "", drv);
+                r = asprintf(&s, "%s (class %06x %s, %s%s)", d->address, d->class_code, ids,
+                             d->driver_known == TRI_YES && d->driver ? "on " : "", drv);
         return r < 0 ? NULL : s;
 }
 

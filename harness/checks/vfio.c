@@ -171,7 +171,8 @@ static bool target_intended(const struct gd_target *t, const struct gd_vfio_ids 
         return false;
 }
 
-/* The corrected list: the user's ids that match a present device, in
+/* The corrected list: the user's ids that match a present device (on an
+ * imported host, whose paste need not list every device: every valid one), in
  * their order, then every function of every intended card not yet covered. */
 static char *corrected_ids(const struct gd_host *h, const struct gd_targets *t, const struct gd_vfio_ids *ids) {
         _cleanup_strv_free_ char **list = NULL;
@@ -180,7 +181,7 @@ static char *corrected_ids(const struct gd_host *h, const struct gd_targets *t, 
         FILE *f;
 
         for (size_t i = 0; i < ids->n; i++)
-                if (ids->items[i].valid && id_present(h, &ids->items[i]) &&
+                if (ids->items[i].valid && (h->imported || id_present(h, &ids->items[i])) &&
                     !strv_contains(list, ids->items[i].text)) {
                         if (strv_push_dup(&list, ids->items[i].text) < 0)
                                 return NULL;
@@ -192,7 +193,7 @@ static char *corrected_ids(const struct gd_host *h, const struct gd_targets *t, 
                 for (size_t j = 0; j < tt->n_functions; j++) {
                         const struct gd_pci_dev *d = tt->functions[j];
                         char id[16];
-                        if (gd_vfio_ids_match(ids, d))
+                        if (gd_vfio_ids_match(ids, d) || d->ids_unknown)
                                 continue;
                         snprintf(id, sizeof(id), "%04x:%04x", d->vendor, d->device);
                         if (!strv_contains(list, id) && strv_push_dup(&list, id) < 0)
@@ -339,8 +340,10 @@ static void check_ids(const struct gd_host *h, const struct gd_targets *t, struc
 
                 if (!target_intended(tt, &ids))
                         continue;
+                /* A function whose IDs a paste did not show may be listed
+                 * or not: unknown, not missing. */
                 for (size_t j = 0; j < tt->n_functions; j++)
-                        if (!gd_vfio_ids_match(&ids, tt->functions[j]))
+                        if (!gd_vfio_ids_match(&ids, tt->functions[j]) && !tt->functions[j]->ids_unknown)
                                 n_missing++;
                 if (n_missing == 0)
                         continue;
@@ -353,7 +356,9 @@ static void check_ids(const struct gd_host *h, const struct gd_targets *t, struc
                         const struct gd_pci_dev *d = tt->functions[j];
                         _cleanup_free_ char *desc = NULL;
                         char id[16];
-                        if (gd_vfio_ids_match(&ids, d))
+                        /* A pasted function whose IDs the paste does not
+                         * show cannot be named in ids=. */
+                        if (gd_vfio_ids_match(&ids, d) || d->ids_unknown)
                                 continue;
                         snprintf(id, sizeof(id), "%04x:%04x", d->vendor, d->device);
                         gd_finding_act(x, GD_ACT_VFIO_IDS, id);
@@ -369,8 +374,10 @@ static void check_ids(const struct gd_host *h, const struct gd_targets *t, struc
 
         /* Ids the kernel skips ("invalid id string", vfio_pci_fill_ids())
          * and ids no device on this host has. */
+        /* "No device has it" needs every device of the host: an imported
+         * paste lists some. */
         for (size_t i = 0; i < ids.n; i++)
-                if (!ids.items[i].valid || !id_present(h, &ids.items[i]))
+                if (!ids.items[i].valid || (!h->imported && !id_present(h, &ids.items[i])))
                         stale = true;
         if (!stale)
                 return;
@@ -379,7 +386,7 @@ static void check_ids(const struct gd_host *h, const struct gd_targets *t, struc
                 return;
         for (size_t i = 0; i < ids.n; i++) {
                 const struct gd_vfio_id *v = &ids.items[i];
-                if (v->valid && id_present(h, v))
+                if (v->valid && (h->imported || id_present(h, v)))
                         continue;
                 gd_finding_evidence(x, v->source.path ? v->source.path : "module configuration (file unknown)",
                                     v->source.line, "%s: %s", v->text,

@@ -239,7 +239,19 @@ int cmd_collect(int argc, char **argv) {
                 return GD_EXIT_HOST;
         }
         gd_progress_step(progress, "writing the bundle");
-        r = gd_bundle_write(mem, rec, lspci, lspci_len, &f, replayed ? &replayed->metadata : NULL, redact);
+        {
+                /* A host imported from pasted text stays one when its
+                 * testbed is collected: what the paste did not show is
+                 * still unknown, and its devices still not all the host's. */
+                struct gd_bundle_metadata imported = {
+                        .origin = (char *) "imported",
+                        .created = (char *) cli_bundle_info("CREATED"),
+                        .source = (char *) cli_bundle_info("SOURCE"),
+                        .root = TRI_UNKNOWN,
+                };
+                r = gd_bundle_write(mem, rec, lspci, lspci_len, &f, replayed ? &replayed->metadata :
+                                    h->imported ? &imported : NULL, redact);
+        }
         gd_findings_clear(&f);
         if (fclose(mem) != 0 && r >= 0)
                 r = -ENOMEM;

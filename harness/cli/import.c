@@ -17,15 +17,19 @@
 #include "bundle/yaml-doc.h"
 #include "cli.h"
 #include "import/import.h"
+#include "import-summary.h"
 #include "report/progress.h"
 
 #define IMPORT_INPUT_MAX (64u * 1024u * 1024u)
 
 static void usage(void) {
         printf("Usage: %s import [OPTIONS] FILE... -o BUNDLE\n\n"
-               "Build a bundle from pasted text: lspci (-nn, -nnk, -vvnn, -x/-xxx/-xxxx, -t),\n"
-               "an IOMMU group listing, dmesg or journalctl -k lines, /proc/cmdline, modprobe.d\n"
-               "files, /etc/modules, /etc/default/grub, lsmod.  Sections are found by shape and by\n"
+               "Build a bundle from pasted text: lspci (-nn, -nnk, -vvnn, -x/-xxx/-xxxx, -t, -tv,\n"
+               "-mm, -vmm, plain, cut short), lshw, IOMMU group listings (the guides' loop, ls-iommu,\n"
+               "iommu_viewer, find or ls -l of the group links), dmesg or journalctl -k lines\n"
+               "(-T, --reltime), QEMU, libvirt and Proxmox messages, libvirt domain, hostdev and\n"
+               "nodedev XML, Proxmox qm config, /proc/iomem, /proc/cmdline, modprobe.d files,\n"
+               "/etc/modules, /etc/default/grub, lsmod.  Sections are found by shape and by\n"
                "prompt lines such as 'root@pve:~# cat /etc/modprobe.d/vfio.conf'.  FILE '-' is stdin.\n\n"
                "  -o, --output FILE    write the bundle here ('-' or none: stdout)\n"
                "      --as KIND        treat the FILEs after it as one kind: lspci, groups, dmesg,\n"
@@ -34,12 +38,20 @@ static void usage(void) {
                "      --source TEXT    metadata.source (default: the input file names)\n"
                "      --no-redact      keep serials, MAC and IP addresses, UUIDs, host and user names\n"
                "                       (redacted by default, as by collect; metadata.redacted says what)\n"
+               "  -f, --format text|json\n"
+               "                       the summary after the bundle is written: the facts the text\n"
+               "                       proved and inferred, the verdict per GPU, and the commands whose\n"
+               "                       output would settle what that verdict lacks (text: on stderr;\n"
+               "                       json: on stdout, which then cannot be the bundle)\n"
+               "  -q, --quiet          no summary\n"
                "  -h, --help           show this help\n\n"
                "Only what the text proves is written: a driver the text does not show is\n"
                "unknown, files it does not show are absent, and without a group listing the\n"
-               "IOMMU groups are unknown.  The input must prove at least one PCI device (IDs and\n"
-               "class: lspci -nn or -n, an IOMMU group listing, or the kernel's enumeration\n"
-               "lines in dmesg).  Exit status: 0 imported (perhaps with warnings), 2 usage error\n"
+               "IOMMU groups are unknown.  A device the text names only by its address (a kernel\n"
+               "log line, a QEMU or libvirt message, a VM configuration) is recorded with its\n"
+               "IDs and class unknown; what is inferred (a driver from a log line's prefix, IDs\n"
+               "from a name in pci.ids) is said in the summary.  The input must name at least\n"
+               "one PCI device.  Exit status: 0 imported (perhaps with warnings), 2 usage error\n"
                "or nothing (or no PCI device) could be imported.\n", cli_program());
 }
 
@@ -142,6 +154,8 @@ int cmd_import(int argc, char **argv) {
                 { "as",     required_argument, NULL, 'A' },
                 { "source", required_argument, NULL, 'S' },
                 { "no-redact", no_argument,    NULL, 'N' },
+                { "format", required_argument, NULL, 'f' },
+                { "quiet",  no_argument,       NULL, 'q' },
                 { "help",   no_argument,       NULL, 'h' },
                 {}
         };
@@ -151,7 +165,8 @@ int cmd_import(int argc, char **argv) {
         _cleanup_strv_free_ char **inputs = NULL;
         _cleanup_free_ int *kinds = NULL;
         const char *output = NULL, *source = NULL;
-        bool as_after_last = false, no_redact = false;
+        bool as_after_last = false, no_redact = false, quiet = false;
+        enum gd_format format = GD_FORMAT_TEXT;
         _cleanup_redact_ struct gd_redact *redact = NULL;
         _cleanup_bundle_ struct gd_bundle *check = NULL;
         int c, kind = GD_IMPORT_AUTO, r;
@@ -161,7 +176,7 @@ int cmd_import(int argc, char **argv) {
 
         optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "-o:h", longopts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "-o:f:qh", longopts, NULL)) != -1) {
                 switch (c) {
                 case 1:
                         if (push_input(&inputs, &kinds, optarg, kind) < 0)
@@ -171,6 +186,17 @@ int cmd_import(int argc, char **argv) {
                 case 'o': output = optarg; break;
                 case 'S': source = optarg; break;
                 case 'N': no_redact = true; break;
+                case 'q': quiet = true; break;
+                case 'f':
+                        if (streq(optarg, "text"))
+                                format = GD_FORMAT_TEXT;
+                        else if (streq(optarg, "json"))
+                                format = GD_FORMAT_JSON;
+                        else {
+                                cli_error("import: --format: unknown format '%s' (text, json)", optarg);
+                                return GD_EXIT_USAGE;
+                        }
+                        break;
                 case 'A':
                         kind = streq(optarg, "auto") ? GD_IMPORT_AUTO : gd_import_kind_from_string(optarg);
                         if (kind < 0) {
@@ -184,11 +210,12 @@ int cmd_import(int argc, char **argv) {
                         usage();
                         return GD_EXIT_OK;
                 default:
-                        if (optopt == 'o' || (optopt == 0 && argv[optind - 1][1] == '-' &&
+                        if (optopt == 'o' || optopt == 'f' || (optopt == 0 && argv[optind - 1][1] == '-' &&
                                               strchr(argv[optind - 1], '=') == NULL &&
                                               (startswith(argv[optind - 1], "--as") ||
                                                startswith(argv[optind - 1], "--source") ||
-                                               startswith(argv[optind - 1], "--output"))))
+                                               startswith(argv[optind - 1], "--output") ||
+                                               startswith(argv[optind - 1], "--format"))))
                                 cli_error("import: option '%s' needs an argument", argv[optind - 1]);
                         else
                                 cli_error("import: unknown option '%s'", argv[optind - 1]);
@@ -211,6 +238,10 @@ int cmd_import(int argc, char **argv) {
         }
         if (!inputs) {
                 cli_error("import: no input files (use '-' for stdin; see --help)");
+                return GD_EXIT_USAGE;
+        }
+        if (format == GD_FORMAT_JSON && !quiet && (!output || streq(output, "-"))) {
+                cli_error("import: --format json writes the summary to stdout: give the bundle a file with -o");
                 return GD_EXIT_USAGE;
         }
 
@@ -311,6 +342,11 @@ int cmd_import(int argc, char **argv) {
         r = write_output(output, out, out_len);
         if (r < 0) {
                 cli_error("import: %s: %s", output, strerror(-r));
+                return GD_EXIT_USAGE;
+        }
+        if (!quiet && import_summary(im, check, output && !streq(output, "-") ? output : "<stdout>", output,
+                                     format) < 0) {
+                cli_error("import: writing the summary failed");
                 return GD_EXIT_USAGE;
         }
         return GD_EXIT_OK;

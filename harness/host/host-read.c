@@ -19,6 +19,7 @@
 #include "platform.h"
 #include "sysmodule.h"
 #include "vmconfig.h"
+#include "vmlog.h"
 
 int gd_host_read(unsigned what, struct gd_host **ret) {
         _cleanup_host_ struct gd_host *h = gd_host_new();
@@ -28,6 +29,9 @@ int gd_host_read(unsigned what, struct gd_host **ret) {
                 return -ENOMEM;
         h->is_root = geteuid() == 0;
         h->replayed = getenv("GPUDIAG_REPLAY") != NULL;
+        /* Set by replay from the bundle's metadata.origin (cli/replay-exec.c,
+         * replay/runner-explain.c). */
+        h->imported = h->replayed && streq(getenv("GPUDIAG_BUNDLE_ORIGIN"), "imported");
 
         if (what & (GD_READ_PLATFORM | GD_READ_KERNEL))
                 (void) gd_platform_read(h);
@@ -77,6 +81,9 @@ int gd_host_read(unsigned what, struct gd_host **ret) {
                 if (r == -ENOMEM)
                         return r;
                 r = gd_vmconfig_read(h->hostname, &h->vmconfig);
+                if (r < 0)
+                        return r;
+                r = gd_vmlog_read(&h->vmlog);
                 if (r < 0)
                         return r;
         }

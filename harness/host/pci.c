@@ -130,6 +130,34 @@ static bool revision_known(const char *dir) {
         return cfg && gd_io_read(cfg, GD_CAP_CONFIG_SPACE, &buf, &len) == 0 && len > PCI_REVISION_ID;
 }
 
+/* An imported host records a device the paste named by its address alone
+ * with vendor and device 0x0000, which no host lists:
+ * pci_bus_generic_read_dev_vendor_id() (drivers/pci/probe.c) refuses a
+ * function whose vendor ID reads 0x0000 (or all ones), so the device is
+ * never created.  Its class is known when the device's uevent holds
+ * PCI_CLASS, which pci_uevent() (drivers/pci/pci-driver.c) writes for every
+ * device; an imported device whose class the paste did not show has none
+ * (and class 0xff0000, "Unassigned class", for libpci and lspci).  uevent
+ * is read only for those placeholders, so a live host reads nothing more. */
+#define IMPORTED_CLASS_PLACEHOLDER 0xff0000u
+
+static void read_identity_unknowns(struct gd_pci_dev *d, const char *dir) {
+        _cleanup_free_ char *uevent = NULL;
+
+        d->ids_unknown = d->vendor == 0x0000;
+        if (!d->ids_unknown && d->class_code != IMPORTED_CLASS_PLACEHOLDER)
+                return;
+        if (gd_io_read_attr(dir, "uevent", &uevent) == 0 && !strstr(uevent, "PCI_CLASS="))
+                d->class_unknown = true;
+        if (d->ids_unknown) {
+                d->vendor_name = mfree_str(d->vendor_name);
+                d->device_name = mfree_str(d->device_name);
+                d->has_subsys = false;
+        }
+        if (d->class_unknown)
+                d->class_name = mfree_str(d->class_name);
+}
+
 static void read_core_facts(struct gd_pci_dev *d) {
         _cleanup_free_ char *dir = path_join(SYS_PCI_DEVICES, d->address);
         _cleanup_free_ char *grp = NULL;
@@ -140,11 +168,12 @@ static void read_core_facts(struct gd_pci_dev *d) {
         if (!dir)
                 return;
 
+        read_identity_unknowns(d, dir);
         r = gd_io_link_basename(dir, "driver", &d->driver);
         d->driver_known = (r == 0 || r == -ENOENT) ? TRI_YES : TRI_UNKNOWN;
 
         (void) gd_io_read_attr(dir, "modalias", &d->modalias);
-        d->revision_known = revision_known(dir);
+        d->revision_known = !d->ids_unknown && revision_known(dir);
 
         r = gd_io_link_basename(dir, "iommu_group", &grp);
         d->iommu_group = r == 0 ? atoi(grp) : GD_GROUP_NONE;
@@ -269,7 +298,9 @@ static int read_details(struct gd_host *h, bool every_device) {
         if (!want)
                 return -ENOMEM;
         for (size_t i = 0; i < h->n_devs; i++) {
-                if (!gd_pci_is_display(&h->devs[i]))
+                /* An imported device of unknown class may be a GPU
+                 * (checks/targets.c). */
+                if (!gd_pci_is_display(&h->devs[i]) && !h->devs[i].class_unknown)
                         continue;
                 for (size_t j = 0; j < h->n_devs; j++)
                         if (gd_pci_same_slot(&h->devs[i], &h->devs[j]))

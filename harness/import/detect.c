@@ -17,6 +17,13 @@ struct scan {
         bool lspci_k;                   /* the prompt ran lspci with -k */
         bool in_fence;
         struct imp_dev *dev;
+        /* A -k/-v block without a driver line that ended at a blank line:
+         * it had no driver only if the listing goes on with a device. */
+        struct imp_dev *maybe_no_driver;
+        struct imp_pve pve;
+        struct imp_xml xml;
+        struct imp_vmm vmm;
+        struct imp_lshw lshw;
         unsigned dev_indent;
         int group;
         unsigned group_indent, group_count;
@@ -26,14 +33,41 @@ struct scan {
         const char *junk_file;
 };
 
-static void end_device(struct scan *sc) {
-        if (!sc->dev)
+/* How a device's block of lspci -k/-v output ended.  lspci prints
+ * "Kernel driver in use:" (and "Kernel modules:" after it) as the last lines
+ * of a block (lspci.c show_kernel()), so a block without them had no driver
+ * only when it is known to be whole: the next device's line follows.  A
+ * block the paste cut off (the end of the text or of a code block, prose, a
+ * grep that dropped lines) leaves the driver unknown. */
+enum block_end {
+        BLOCK_NEXT_DEVICE,
+        BLOCK_BLANK,
+        BLOCK_CUT,
+};
+
+static void driver_none_proven(struct imp_dev *d) {
+        if (d->driver_known == TRI_UNKNOWN)
+                d->driver_known = TRI_YES;
+}
+
+static void end_device_by(struct scan *sc, enum block_end how) {
+        struct imp_dev *d = sc->dev;
+
+        if (!d)
                 return;
-        imp_hex_finish(sc->im, sc->dev);
-        if ((sc->lspci_k || sc->dev->verbose_block) && sc->dev->driver_known == TRI_UNKNOWN)
-                sc->dev->driver_known = TRI_YES;
-        sc->dev->verbose_block = false;
+        imp_hex_finish(sc->im, d);
+        if (sc->lspci_k || d->verbose_block) {
+                if (how == BLOCK_NEXT_DEVICE)
+                        driver_none_proven(d);
+                else if (how == BLOCK_BLANK)
+                        sc->maybe_no_driver = d;
+        }
+        d->verbose_block = false;
         sc->dev = NULL;
+}
+
+static void end_device(struct scan *sc) {
+        end_device_by(sc, BLOCK_CUT);
 }
 
 static void end_group(struct scan *sc) {
@@ -128,10 +162,30 @@ static const char *prompt_command(const char *s) {
         return NULL;
 }
 
+/* "qm config 100", "cat /etc/pve/qemu-server/100.conf": the VMID. */
+static void pve_vmid(struct scan *sc, const char *cmd) {
+        const char *p = strstr(cmd, "qm config ");
+        size_t n;
+
+        if (p)
+                p += strlen("qm config ");
+        else if ((p = strstr(cmd, "/etc/pve/qemu-server/")))
+                p += strlen("/etc/pve/qemu-server/");
+        else
+                return;
+        n = strspn(p, "0123456789");
+        if (n > 0 && n < sizeof(sc->pve.vmid)) {
+                imp_pve_flush(sc->im, &sc->pve);
+                snprintf(sc->pve.vmid, sizeof(sc->pve.vmid), "%.*s", (int) n, p);
+        }
+}
+
 static void prompt(struct scan *sc, const char *cmd) {
         char file[128] = "";
         enum gd_import_kind k = kind_of_path(cmd, file, sizeof(file));
         const char *w = cmd;
+
+        pve_vmid(sc, cmd);
 
         if (startswith(w, "sudo "))
                 w += 5;
@@ -203,7 +257,11 @@ static void file_line(struct scan *sc, enum gd_import_kind k, const struct imp_l
 }
 
 static void blank_line(struct scan *sc) {
-        end_blocks(sc);
+        end_device_by(sc, BLOCK_BLANK);
+        end_group(sc);
+        imp_pve_flush(sc->im, &sc->pve);
+        imp_vmm_end(sc->im, &sc->vmm, true);
+        imp_lshw_end(sc->im, &sc->lshw);
         if (sc->ctx == GD_IMPORT_GRUB || sc->ctx == GD_IMPORT_MODULES || sc->ctx == GD_IMPORT_MODPROBE) {
                 _cleanup_free_ char *path = NULL;
                 if (sc->ctx == GD_IMPORT_MODPROBE)
@@ -222,7 +280,12 @@ static bool pci_line(struct scan *sc, const struct imp_line *l, bool groups_allo
         int g;
 
         if (groups_allowed && (g = imp_group_header(s, len, &rest, NULL)) >= 0) {
-                end_blocks(sc);
+                /* The listing goes on: the block before was whole. */
+                end_device_by(sc, BLOCK_NEXT_DEVICE);
+                if (sc->maybe_no_driver)
+                        driver_none_proven(sc->maybe_no_driver);
+                sc->maybe_no_driver = NULL;
+                end_group(sc);
                 sc->im->have_groups = true;
                 sc->group = g;
                 sc->group_indent = l->indent;
@@ -250,7 +313,10 @@ static bool pci_line(struct scan *sc, const struct imp_line *l, bool groups_allo
         if (imp_is_device_line(s, len)) {
                 struct imp_dev *d;
 
-                end_device(sc);
+                end_device_by(sc, BLOCK_NEXT_DEVICE);
+                if (sc->maybe_no_driver)
+                        driver_none_proven(sc->maybe_no_driver);
+                sc->maybe_no_driver = NULL;
                 if (sc->group >= 0 && l->indent < sc->group_indent)
                         end_group(sc);
                 d = imp_lspci_device_line(sc->im, l, s, len);
@@ -315,6 +381,8 @@ static bool ctx_line(struct scan *sc, const struct imp_line *l) {
 
         switch (sc->ctx) {
         case GD_IMPORT_DMESG:
+                if (!imp_is_dmesg_line(s, len) && imp_vm_tool_line(sc->im, l))
+                        return true;
                 if (imp_is_dmesg_line(s, len) || (sc->in_fence && !startswith(s, "-- "))) {
                         imp_dmesg_line(sc->im, l);
                         return true;
@@ -359,6 +427,20 @@ static bool auto_line(struct scan *sc, const struct imp_line *l) {
                 imp_dmesg_line(sc->im, l);
                 return true;
         }
+        if (imp_is_mm_line(s, len)) {
+                end_blocks(sc);
+                imp_mm_line(sc->im, l);
+                return true;
+        }
+        if (imp_is_iomem_line(s, len)) {
+                end_blocks(sc);
+                imp_iomem_line(sc->im, l);
+                return true;
+        }
+        if (imp_vm_tool_line(sc->im, l)) {
+                end_blocks(sc);
+                return true;
+        }
         if (imp_is_cmdline_line(s, len)) {
                 end_blocks(sc);
                 imp_cmdline_line(sc->im, l);
@@ -382,6 +464,96 @@ static bool auto_line(struct scan *sc, const struct imp_line *l) {
         return true;
 }
 
+/* Each `span` of a line of prose, scanned as a line of its own; true when
+ * one was understood.  Spans are disjoint, so this stays linear. */
+static bool code_spans(struct scan *sc, const struct imp_line *l) {
+        const char *s = l->body, *end = l->body + l->body_len;
+        bool any = false;
+
+        for (const char *open = memchr(s, '`', (size_t) (end - s)); open; ) {
+                const char *close = memchr(open + 1, '`', (size_t) (end - open - 1));
+                _cleanup_free_ char *buf = NULL;
+                struct imp_line span = *l;
+
+                if (!close)
+                        break;
+                /* The parsers want the line to end where it ends. */
+                buf = strndup(open + 1 + strspn(open + 1, " "), (size_t) (close - open - 1));
+                if (!buf)
+                        return any;
+                buf[strcspn(buf, "`")] = '\0';
+                span.text = span.body = buf;
+                span.len = span.body_len = strlen(buf);
+                span.indent = 0;
+                if (span.body_len > 0 && !prompt_command(span.body)) {
+                        if (pci_line(sc, &span, true)) {
+                                end_blocks(sc);
+                                any = true;
+                        } else if (auto_line(sc, &span)) {
+                                end_blocks(sc);
+                                sc->ctx = GD_IMPORT_AUTO;
+                                any = true;
+                        }
+                }
+                open = memchr(close + 1, '`', (size_t) (end - close - 1));
+        }
+        return any;
+}
+
+/* A kernel log line quoted in the middle of a sentence ("SR-IOV works: xe
+ * 0000:00:02.0: [drm] PF: Enabled 7 of 7 VFs"): dev_printk()'s
+ * "<driver> <dddd:bb:dd.f>: " is distinctive enough to be taken from there
+ * to the end of the line.  Only word starts are tried, so this is linear. */
+static bool kernel_fragment(struct scan *sc, const struct imp_line *l) {
+        static const char word[] = "abcdefghijklmnopqrstuvwxyz0123456789_-";
+
+        for (size_t i = 1; i + 16 < l->body_len; i++) {
+                struct imp_line frag = *l;
+                size_t w;
+
+                if (l->body[i - 1] != ' ')
+                        continue;
+                w = strspn(l->body + i, word);
+                if (w == 0 || w > 32 || l->body[i + w] != ' ')
+                        continue;
+                frag.text = frag.body = l->body + i;
+                frag.len = frag.body_len = l->body_len - i;
+                frag.indent = 0;
+                if (!imp_is_dmesg_line(frag.body, frag.body_len))
+                        continue;
+                end_blocks(sc);
+                imp_dmesg_line(sc->im, &frag);
+                return true;
+        }
+        return false;
+}
+
+/* A line not understood that names PCI devices still proves they exist:
+ * each is recorded by its address alone (everything else about it
+ * unknown), so that a paste naming the device it asks about can be
+ * explained. */
+static void prose_addresses(struct scan *sc, const struct imp_line *l) {
+        const char *s = l->body;
+        size_t len = l->body_len, off;
+        char addr[13];
+        unsigned n = 0;
+
+        while (len > 0 && (off = imp_find_address(s, len, addr)) > 0) {
+                struct imp_dev *d = imp_dev_find(sc->im, addr);
+
+                if (!d || !(d->listed || d->enumerated || d->named)) {
+                        if (imp_dev_named(sc->im, addr, l) && n++ == 0)
+                                imp_warn(sc->im, l, "a line naming %s was not understood; only the address was taken",
+                                         addr);
+                }
+                off += 7;
+                if (off > len)
+                        break;
+                s += off;
+                len -= off;
+        }
+}
+
 static void scan_line(struct scan *sc, const struct imp_text_line *t) {
         const struct imp_line *l = &t->line;
         const char *cmd;
@@ -396,7 +568,16 @@ static void scan_line(struct scan *sc, const struct imp_text_line *t) {
         }
         flush_junk(sc);
         if (t->fence) {
-                end_blocks(sc);
+                /* A group header, then a code fence, then its devices: the
+                 * markdown is around the listing, not between groups. */
+                if (sc->group >= 0 && sc->group_count == 0)
+                        end_device(sc);
+                else
+                        end_blocks(sc);
+                imp_pve_flush(sc->im, &sc->pve);
+                imp_vmm_end(sc->im, &sc->vmm, false);
+                imp_lshw_end(sc->im, &sc->lshw);
+                sc->maybe_no_driver = NULL;
                 sc->in_fence = !sc->in_fence;
                 if (sc->in_fence && sc->pending) {
                         set_ctx(sc, sc->pending, sc->pending_file);
@@ -409,6 +590,8 @@ static void scan_line(struct scan *sc, const struct imp_text_line *t) {
                 blank_line(sc);
                 return;
         }
+        if (!imp_is_device_line(l->body, l->body_len) && imp_group_header(l->body, l->body_len, &(size_t){ 0 }, NULL) < 0)
+                sc->maybe_no_driver = NULL;
         if ((cmd = prompt_command(l->body))) {
                 sc->pending = GD_IMPORT_AUTO;
                 prompt(sc, cmd);
@@ -418,18 +601,30 @@ static void scan_line(struct scan *sc, const struct imp_text_line *t) {
                 forced_line(sc, l);
                 return;
         }
+        if (imp_vmm_line(sc->im, &sc->vmm, l))
+                return;
+        imp_vmm_end(sc->im, &sc->vmm, false);
+        if (imp_lshw_line(sc->im, &sc->lshw, l))
+                return;
         if (pci_line(sc, l, true))
                 return;
         end_device(sc);
+        if (imp_sysfs_group_line(sc->im, l))
+                return;
+        if (imp_libvirt_line(sc->im, &sc->xml, l))
+                return;
+        if (imp_pve_line(sc->im, &sc->pve, l))
+                return;
+        imp_pve_flush(sc->im, &sc->pve);
         if (ctx_line(sc, l) || auto_line(sc, l))
                 return;
 
+        /* Prose: what it quotes as `code` may be a line of a known kind
+         * ("dmesg says `vfio-pci 0000:05:00.0: BAR 0: can't reserve ...`"). */
+        if (code_spans(sc, l) || kernel_fragment(sc, l))
+                return;
         /* Prose.  One that names a file makes the next code block that file. */
-        {
-                char addr[13];
-                if (imp_find_address(l->body, l->body_len, addr))
-                        imp_warn(sc->im, l, "a line naming %s was not understood; skipped", addr);
-        }
+        prose_addresses(sc, l);
         end_group(sc);
         sc->ctx = GD_IMPORT_AUTO;
         sc->pending = l->body_len < 160 ? kind_of_path(l->body, sc->pending_file, sizeof(sc->pending_file)) :
@@ -442,7 +637,8 @@ int gd_import_feed(struct gd_import *im, const char *name, const char *text, siz
                    enum gd_import_kind forced) {
         struct imp_text_line *lines = NULL;
         size_t n = 0;
-        struct scan sc = { .im = im, .forced = forced, .ctx = forced, .group = -1 };
+        struct scan sc = { .im = im, .forced = forced, .ctx = forced, .group = -1,
+                           .vmm = { .rev = -1, .progif = -1, .group = -1 } };
         int r;
 
         snprintf(sc.file, sizeof(sc.file), "imported.conf");
@@ -467,6 +663,10 @@ int gd_import_feed(struct gd_import *im, const char *name, const char *text, siz
         }
         flush_junk(&sc);
         end_blocks(&sc);
+        imp_pve_flush(im, &sc.pve);
+        free(sc.pve.lines);
+        imp_vmm_end(im, &sc.vmm, false);
+        imp_lshw_end(im, &sc.lshw);
         imp_text_free(lines, n);
         imp_tree_free(sc.tree);
         return 0;

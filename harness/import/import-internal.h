@@ -50,8 +50,22 @@ struct imp_dev {
         bool dump_broken;       /* a gap or cut-off row: no more rows taken */
         bool dump_finished;
         bool verbose_block;     /* the current block has lspci -v lines (they show the driver) */
+        bool modules_line;      /* the current block has "Kernel modules:" (printed after the driver) */
+        bool named;             /* named by address alone: a log line, a tool's message, /proc/iomem */
+        bool group_partial;     /* the group's other members are not known (a log line, a cut listing) */
+        bool group_removed;     /* the log removed it from its IOMMU group after adding it */
+        tri_t boot_vga;         /* from vgaarb's "setting as boot VGA device" or efifb's BAR line */
+        char *log_driver;       /* the prefix of the last kernel log line naming it with a driver */
+        char *log_driver_where; /* FILE:LINE of that line */
         char *where;            /* FILE:LINE of the first mention */
         struct imp_caps caps;   /* what lspci -vv showed of the capabilities (lspci-caps.c) */
+};
+
+/* What the import inferred rather than read, for the summary after it
+ * writes the bundle ("driver of 0000:01:00.0: nvidia, from the kernel log
+ * line FILE:LINE"). */
+struct imp_note {
+        char *text;
 };
 
 struct imp_file {
@@ -77,6 +91,10 @@ struct gd_import {
         unsigned kmsg_seq;
         bool have_groups;       /* a listing or IOMMU group: line was seen */
         size_t n_group_facts;
+        char **inferred;        /* strv: facts inferred, as sentences for the summary */
+        size_t n_inferred, cap_inferred; /* grown by doubling: one per device of an 80,000-line log */
+        struct imp_pciids *pciids; /* pci.ids, read on the first name looked up (pciids.c) */
+        char iomem_owner[16][13]; /* iomem.c: the device a /proc/iomem range at each depth is under */
 };
 
 /* A normalised input line: CR, '>' quoting and code fences removed. */
@@ -136,6 +154,41 @@ bool imp_lspci_cap_line(struct gd_import *im, struct imp_dev *dev, const struct 
  * reader says unknown. */
 void imp_config_from_caps(struct gd_import *im, struct imp_dev *dev, bool multifunction);
 
+/* The class of a class name as pci.ids spells it ("VGA compatible
+ * controller"), ending at s[len], ':' or two blanks; -1 if none. */
+int imp_class_from_name(const char *s, size_t len);
+
+/* lspci-mm.c: lspci -mm ("00:02.0 \"VGA compatible controller\" \"Intel
+ * Corporation\" ...") and -vmm blocks ("Slot:\t00:02.0", "Class:\t...",
+ * "Driver:\ti915"), -nn forms too. */
+struct imp_vmm {
+        struct imp_dev *dev;
+        char cls[128], vendor[160], device[160];
+        int rev, progif;
+        bool driver_line, module_line;
+        char driver[64];
+        int group;
+};
+bool imp_is_mm_line(const char *s, size_t len);
+void imp_mm_line(struct gd_import *im, const struct imp_line *l);
+/* A line of a -vmm block; true when it is one.  imp_vmm_end() at a blank
+ * line (the block is whole) or at anything else (cut: what it lacked stays
+ * unknown). */
+bool imp_vmm_line(struct gd_import *im, struct imp_vmm *v, const struct imp_line *l);
+void imp_vmm_end(struct gd_import *im, struct imp_vmm *v, bool whole);
+
+/* sysfs-paths.c: find /sys/kernel/iommu_groups -type l, ls -l .../iommu_group. */
+bool imp_sysfs_group_line(struct gd_import *im, const struct imp_line *l);
+
+/* lshw.c: lshw's "*-display" blocks. */
+struct imp_lshw {
+        bool open;
+        struct imp_dev *dev;
+        char description[96], product[128], vendor[128];
+};
+bool imp_lshw_line(struct gd_import *im, struct imp_lshw *w, const struct imp_line *l);
+void imp_lshw_end(struct gd_import *im, struct imp_lshw *w);
+
 /* hexdump.c: "00: 86 80 ..." / "000: ..." lines of lspci -x/-xxx/-xxxx. */
 bool imp_is_hex_line(const char *s, size_t len);
 /* Adds the line's bytes to dev; warns on gaps and truncation. */
@@ -157,10 +210,64 @@ void imp_tree_line(struct gd_import *im, struct imp_tree *t, const struct imp_li
 int imp_group_header(const char *s, size_t len, size_t *ret_rest, bool *ret_table);
 void imp_group_assign(struct gd_import *im, struct imp_dev *dev, int group, const struct imp_line *l);
 
+/* kmsg-devices.c: what a kernel log line says of the device it names
+ * ("<driver> 0000:01:00.0: ...": the device, its driver then, its IOMMU
+ * group, the boot VGA device). */
+void imp_kmsg_device_line(struct gd_import *im, const struct imp_line *l, const char *text);
+
+/* vmtools.c: QEMU, libvirt and Proxmox messages (model/vmlog.h).  Returns
+ * true when l is one; it goes to the VM log of the bundle. */
+bool imp_vm_tool_line(struct gd_import *im, const struct imp_line *l);
+#define IMP_VM_LOG "/var/log/libvirt/qemu/pasted-messages.log"
+
+/* iomem.c: /proc/iomem lines ("  e0000000-efffffff : 0000:00:02.0"). */
+bool imp_is_iomem_line(const char *s, size_t len);
+void imp_iomem_line(struct gd_import *im, const struct imp_line *l);
+
+/* A device the text names by its address alone (created when missing). */
+struct imp_dev *imp_dev_named(struct gd_import *im, const char *address, const struct imp_line *l);
+
+/* Records an inferred fact for the summary (printf-style). */
+_printf_(2, 3) void imp_infer(struct gd_import *im, const char *fmt, ...);
+
+/* proxmox.c: Proxmox VE VM configuration lines, kept until the run of
+ * them ends, then written when one was a hostpciN line. */
+struct imp_pve {
+        char **lines;
+        size_t n, cap;
+        bool has_hostpci;
+        char vmid[32];          /* from the prompt (qm config 100), "" when none */
+};
+bool imp_is_pve_line(const char *s, size_t len);
+bool imp_pve_line(struct gd_import *im, struct imp_pve *pve, const struct imp_line *l);
+void imp_pve_flush(struct gd_import *im, struct imp_pve *pve);
+
+/* libvirt.c: libvirt's XML (a domain's <hostdev> elements, virsh
+ * nodedev-dumpxml) and its node device names (pci_0000_01_00_0). */
+struct imp_xml {
+        bool in_device, in_hostdev, in_source, in_group, in_driver, domain;
+        bool hostdev_seen;
+        struct imp_dev *dev;    /* the <device> of nodedev-dumpxml */
+        int group;
+};
+bool imp_libvirt_line(struct gd_import *im, struct imp_xml *x, const struct imp_line *l);
+#define IMP_LIBVIRT_XML "/etc/libvirt/qemu/pasted.xml"
+
+/* pciids.c: the vendor:device IDs of "<vendor name> <device name>" as
+ * plain lspci prints them, from pci.ids; -ENOENT when no single pair has
+ * those names (or there is no pci.ids). */
+struct imp_pciids;
+int imp_pciids_lookup(struct imp_pciids **ids, const char *s, size_t len, unsigned *ret_vendor, unsigned *ret_device);
+struct imp_pciids *imp_pciids_free(struct imp_pciids *ids);
+/* Sets d's IDs from its name when the text gave none (lspci.c, tree.c). */
+void imp_ids_from_name(struct gd_import *im, struct imp_dev *d, const char *name, size_t len, const struct imp_line *l);
+
 /* logs.c: kernel log and lsmod. */
 bool imp_is_dmesg_line(const char *s, size_t len);
 void imp_dmesg_line(struct gd_import *im, const struct imp_line *l);
 bool imp_is_lsmod_line(const char *s, size_t len);
+/* The command line from the kernel log when none was pasted. */
+int imp_infer_from_log(struct gd_import *im);
 void imp_lsmod_line(struct gd_import *im, const struct imp_line *l);
 
 /* conffiles.c: /proc/cmdline, modprobe.d, /etc/modules, /etc/default/grub. */

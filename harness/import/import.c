@@ -47,7 +47,11 @@ struct gd_import *gd_import_free(struct gd_import *im) {
                 free(im->devs[i].parent);
                 free(im->devs[i].config);
                 free(im->devs[i].where);
+                free(im->devs[i].log_driver);
+                free(im->devs[i].log_driver_where);
         }
+        strv_free(im->inferred);
+        imp_pciids_free(im->pciids);
         free(im->devs);
         free(im->dev_slots);
         for (size_t i = 0; i < im->n_files; i++) {
@@ -69,16 +73,24 @@ size_t gd_import_n_facts(const struct gd_import *im) {
         size_t n = im->n_files + im->n_group_facts;
 
         for (size_t i = 0; i < im->n_devs; i++)
-                n += im->devs[i].listed || im->devs[i].enumerated;
+                n += im->devs[i].listed || im->devs[i].enumerated || im->devs[i].named;
         return n;
 }
 
 size_t gd_import_n_devices(const struct gd_import *im) {
-        size_t n = 0;
+        return im->n_devs;
+}
 
-        for (size_t i = 0; i < im->n_devs; i++)
-                n += imp_dev_recordable(&im->devs[i]);
-        return n;
+struct imp_dev *imp_dev_named(struct gd_import *im, const char *address, const struct imp_line *l) {
+        unsigned domain, bus, slot, func;
+        struct imp_dev *d;
+
+        if (imp_parse_address(address, strlen(address), &domain, &bus, &slot, &func, NULL) == 0)
+                return NULL;
+        d = imp_dev_get(im, domain, bus, slot, func, l);
+        if (d)
+                d->named = true;
+        return d;
 }
 
 void imp_warn(struct gd_import *im, const struct imp_line *l, const char *fmt, ...) {
@@ -110,6 +122,33 @@ void imp_warn(struct gd_import *im, const struct imp_line *l, const char *fmt, .
         }
         im->warnings[im->n_warnings++] = full;
         im->warnings[im->n_warnings] = NULL;
+}
+
+void imp_infer(struct gd_import *im, const char *fmt, ...) {
+        char *msg = NULL;
+        va_list ap;
+        int r;
+
+        va_start(ap, fmt);
+        r = vasprintf(&msg, fmt, ap);
+        va_end(ap);
+        if (r < 0)
+                return;
+        /* Not strv_consume(): it counts the list on every call, and a
+         * kernel log of 80,000 devices infers a driver for each. */
+        if (im->n_inferred + 1 >= im->cap_inferred) {
+                size_t cap = im->cap_inferred ? im->cap_inferred * 2 : 16;
+                char **nl = reallocarray(im->inferred, cap, sizeof(char *));
+
+                if (!nl) {
+                        free(msg);
+                        return;
+                }
+                im->inferred = nl;
+                im->cap_inferred = cap;
+        }
+        im->inferred[im->n_inferred++] = msg;
+        im->inferred[im->n_inferred] = NULL;
 }
 
 static uint32_t address_key(unsigned domain, unsigned bus, unsigned slot, unsigned func) {
@@ -191,6 +230,7 @@ struct imp_dev *imp_dev_get(struct gd_import *im, unsigned domain, unsigned bus,
                 .group = IMP_UNSET, .secondary = IMP_UNSET, .subordinate = IMP_UNSET,
                 .caps = { .express_type = IMP_UNSET, .acs_cap = IMP_UNSET, .acs_ctrl = IMP_UNSET,
                           .primary = IMP_UNSET },
+                .boot_vga = TRI_UNKNOWN,
         };
         memcpy(d->address, address, sizeof(address));
         if (l && asprintf(&d->where, "%s:%u", l->file, l->lineno) < 0)
@@ -306,4 +346,69 @@ size_t imp_parse_address(const char *s, size_t len, unsigned *domain, unsigned *
         if (has_domain)
                 *has_domain = hd;
         return o + 7;
+}
+
+char * const *gd_import_inferred(const struct gd_import *im) {
+        static char *const none[] = { NULL };
+        return im->inferred ? im->inferred : none;
+}
+
+static size_t lines_of(const struct imp_file *f) {
+        size_t n = 0;
+
+        for (size_t i = 0; f && i < f->len; i++)
+                n += f->content[i] == '\n';
+        return n;
+}
+
+void gd_import_facts(const struct gd_import *im, struct gd_import_facts *ret) {
+        struct gd_import_facts f = { .groups_listed = im->have_groups };
+        int last_partial = IMP_UNSET;
+
+        for (size_t i = 0; i < im->n_devs; i++) {
+                const struct imp_dev *d = &im->devs[i];
+
+                f.devices++;
+                f.devices_with_ids += d->vendor != IMP_UNSET && d->device != IMP_UNSET;
+                f.devices_with_class += d->class16 != IMP_UNSET;
+                f.drivers += d->driver_known == TRI_YES;
+                f.grouped += d->group >= 0;
+        }
+        /* Partial groups, counted once each: devs are sorted by address,
+         * groups are not, so count distinct ids the slow way only among
+         * the few partial ones. */
+        for (size_t i = 0; i < im->n_devs; i++) {
+                const struct imp_dev *d = &im->devs[i];
+                bool seen = false;
+
+                if (d->group < 0 || !d->group_partial || d->group == last_partial)
+                        continue;
+                for (size_t j = 0; j < i && !seen; j++)
+                        seen = im->devs[j].group == d->group && im->devs[j].group_partial;
+                f.groups_partial += !seen;
+                last_partial = d->group;
+                if (f.groups_partial > 64)
+                        break;
+        }
+        for (size_t i = 0; i < im->n_files; i++) {
+                const char *p = im->files[i].path;
+
+                if (streq(p, "/dev/kmsg"))
+                        f.kmsg_lines = lines_of(&im->files[i]);
+                else if (streq(p, IMP_VM_LOG))
+                        f.vm_messages = lines_of(&im->files[i]);
+                else if (startswith(p, "/etc/pve/qemu-server/") || startswith(p, "/etc/libvirt/qemu/"))
+                        f.vm_configs++;
+                else if (streq(p, "/proc/cmdline"))
+                        f.cmdline = true;
+                else if (streq(p, "/proc/iomem"))
+                        f.iomem = true;
+                else if (startswith(p, "/etc/modprobe.d/") || streq(p, "/etc/modules"))
+                        f.modprobe = true;
+                else if (streq(p, "/proc/modules"))
+                        f.lsmod = true;
+                else if (streq(p, "/proc/sys/kernel/osrelease"))
+                        f.kernel_release = true;
+        }
+        *ret = f;
 }

@@ -55,6 +55,24 @@ size_t gd_import_n_facts(const struct gd_import *im);
  * explained, so the caller refuses it. */
 size_t gd_import_n_devices(const struct gd_import *im);
 
+/* What the text proved, for the summary gpudiag import prints after it
+ * wrote the bundle.  Valid after gd_import_write(). */
+struct gd_import_facts {
+        size_t devices;            /* PCI devices recorded */
+        size_t devices_with_ids;   /* ... whose vendor:device the text proves */
+        size_t devices_with_class; /* ... whose class it proves */
+        size_t drivers;            /* ... whose driver (or none) it proves */
+        size_t grouped;            /* ... in an IOMMU group */
+        size_t groups_partial;     /* groups whose other members are unknown */
+        size_t kmsg_lines;         /* kernel log records */
+        size_t vm_messages;        /* QEMU / libvirt / Proxmox messages */
+        size_t vm_configs;         /* VM configurations (Proxmox, libvirt) */
+        bool cmdline, iomem, modprobe, lsmod, kernel_release, groups_listed;
+};
+void gd_import_facts(const struct gd_import *im, struct gd_import_facts *ret);
+/* What the import inferred rather than read, as sentences (strv, never NULL). */
+char * const *gd_import_inferred(const struct gd_import *im);
+
 /* Resolves what needs all inputs (groups, bridge hierarchy) and writes the
  * bundle: format, metadata (tool, created, origin: imported, source), the
  * synthesised umockdev recording, iommu_groups (only when a group listing

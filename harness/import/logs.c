@@ -51,9 +51,17 @@ static bool is_bare_kernel_line(const char *s, size_t len) {
                s[i + 10] == '.' && s[i + 12] == ':' && s[i + 13] == ' ';
 }
 
-bool imp_is_dmesg_line(const char *s, size_t len) {
-        size_t i = 0;
+/* journalctl -o cat of the whole journal, or syslog with the time cut
+ * off: "kernel: vmwgfx 0000:00:0f.0: BAR 2: can't reserve [mem ...]". */
+static size_t kernel_tag(const char *s, size_t len) {
+        return len > 8 && strncmp(s, "kernel: ", 8) == 0 ? 8 : 0;
+}
 
+bool imp_is_dmesg_line(const char *s, size_t len) {
+        size_t i = 0, k = kernel_tag(s, len);
+
+        s += k;
+        len -= k;
         if (is_bare_kernel_line(s, len))
                 return true;
 
@@ -63,15 +71,18 @@ bool imp_is_dmesg_line(const char *s, size_t len) {
                 size_t j = i + 1;
                 while (j < len && s[j] == ' ')
                         j++;
+                /* dmesg --reltime / --delta: "[  +0.000844]" */
+                if (j < len && s[j] == '+')
+                        j++;
                 if (j < len && isdigit((unsigned char) s[j])) {
                         while (j < len && isdigit((unsigned char) s[j]))
                                 j++;
                         if (j < len && s[j] == '.')
                                 return memchr(s + j, ']', len - j) != NULL;
                 }
-                /* dmesg -T: "[Tue Nov 26 10:00:00 2024]" */
+                /* dmesg -T: "[Tue Nov 26 10:00:00 2024]", ']' after the 24 characters */
                 return len > i + 25 && isupper((unsigned char) s[i + 1]) && s[i + 4] == ' ' &&
-                       s[i + 24] == ']';
+                       s[i + 25] == ']';
         }
         for (size_t m = 0; m < ELEMENTSOF(months); m++)
                 if (len > 16 && strncmp(s, months[m], 4) == 0 && s[9] == ':' && s[12] == ':')
@@ -121,19 +132,38 @@ static void enumeration_line(struct gd_import *im, const struct imp_line *l, con
         }
 }
 
+/* Every PCI address a kernel log record names is a device of the host
+ * ("AER: Multiple Uncorrected (Fatal) error received: 0000:00:03.0",
+ * "NVRM: GPU 0000:13:00.0: RmInitAdapter failed!"), known by its address. */
+static void named_devices(struct gd_import *im, const struct imp_line *l, const char *text) {
+        size_t len = strlen(text), off;
+        char addr[13];
+
+        while (len > 0 && (off = imp_find_address(text, len, addr)) > 0) {
+                (void) imp_dev_named(im, addr, l);
+                off += 6;
+                text += off;
+                len -= off;
+        }
+}
+
 void imp_dmesg_line(struct gd_import *im, const struct imp_line *l) {
         struct gd_kmsg_record rec = { 0 };
         _cleanup_free_ char *out = NULL;
+        size_t k = kernel_tag(l->body, l->body_len);
         int r;
 
-        r = gd_kmsg_parse_record(l->body, l->body_len, l->lineno, &rec);
+        r = gd_kmsg_parse_record(l->body + k, l->body_len - k, l->lineno, &rec);
         if (r < 0) {
                 if (r != -ENOMSG)
                         imp_warn(im, l, "kernel log line not understood; skipped");
                 return;
         }
-        if (rec.text)
+        if (rec.text) {
                 enumeration_line(im, l, rec.text);
+                imp_kmsg_device_line(im, l, rec.text);
+                named_devices(im, l, rec.text);
+        }
         r = asprintf(&out, "%d,%u,%llu,-;%s", rec.level >= 0 ? rec.level : 6, im->kmsg_seq++,
                      (unsigned long long) rec.usec, rec.text ? rec.text : "");
         free(rec.text);
@@ -187,4 +217,31 @@ void imp_lsmod_line(struct gd_import *im, const struct imp_line *l) {
                 r = asprintf(&out, "%s %lu %lu - Live 0x0000000000000000", name, size, refs);
         if (r >= 0)
                 (void) imp_file_append(im, "/proc/modules", out, (size_t) r);
+}
+
+/* The command line the kernel booted with is in its log: "Command line:"
+ * (arch/x86/kernel/setup.c, setup_arch()) and "Kernel command line:"
+ * (init/main.c, start_kernel(), the same text plus what the kernel added).
+ * When no /proc/cmdline was pasted, it is that. */
+int imp_infer_from_log(struct gd_import *im) {
+        static const char *const keys[] = { ";Kernel command line: ", ";Command line: " };
+        const struct imp_file *kmsg = imp_file_find(im, "/dev/kmsg");
+
+        if (!kmsg || imp_file_find(im, "/proc/cmdline"))
+                return 0;
+        for (size_t k = 0; k < ELEMENTSOF(keys); k++) {
+                const char *p = strstr(kmsg->content, keys[k]);
+                _cleanup_free_ char *line = NULL;
+
+                if (!p)
+                        continue;
+                p += strlen(keys[k]);
+                line = strndup(p, strcspn(p, "\n"));
+                if (!line || imp_file_append(im, "/proc/cmdline", line, strlen(line)) < 0)
+                        return -ENOMEM;
+                imp_infer(im, "the kernel command line, from the kernel log's \"%.*s\" line", (int) (strlen(keys[k]) - 3),
+                          keys[k] + 1);
+                return 0;
+        }
+        return 0;
 }

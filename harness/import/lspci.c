@@ -103,7 +103,9 @@ size_t imp_find_address(const char *s, size_t len, char ret[static 13]) {
                 unsigned dom, bus, slot, fn;
                 size_t n;
 
-                if (i > 0 && (isalnum((unsigned char) s[i - 1]) || s[i - 1] == ':' || s[i - 1] == '.'))
+                /* NVRM writes "(PCI:0000:14:00.0)". */
+                if (i > 0 && (isalnum((unsigned char) s[i - 1]) || s[i - 1] == ':' || s[i - 1] == '.') &&
+                    !(i >= 4 && strncmp(s + i - 4, "PCI:", 4) == 0))
                         continue;
                 n = imp_parse_address(s + i, len - i, &dom, &bus, &slot, &fn, NULL);
                 if (n > 0) {
@@ -123,7 +125,7 @@ static const struct { const char *name; unsigned code; } class_names[] = {
 
 /* The class whose name starts s and ends at a ':' or two blanks (or the
  * end); -1 if none. */
-static int class_from_name(const char *s, size_t len) {
+int imp_class_from_name(const char *s, size_t len) {
         size_t best = 0;
         int code = -1;
 
@@ -217,6 +219,45 @@ static bool numeric_form(const char *s, size_t len, unsigned *cls, unsigned *v, 
         return true;
 }
 
+static bool is_driver_name(const char *s, size_t n);
+
+/* Listing scripts append the driver to the device line, after a gap:
+ * "... [10de:2489] (rev a1)   Driver: nvidia" (the basename of the
+ * driver link, as lspci -k prints it). */
+static void trailing_driver(struct gd_import *im, const struct imp_line *l, struct imp_dev *d, const char *s,
+                            size_t len) {
+        const char *p = find_n(s, len, "  Driver: ");
+        size_t n;
+
+        if (!p)
+                return;
+        p += strlen("  Driver: ");
+        n = strcspn(p, " \t");
+        if ((size_t) (p - s) + n > len)
+                n = len - (size_t) (p - s);
+        if (!is_driver_name(p, n) || d->driver_known == TRI_YES)
+                return;
+        d->driver = strndup(p, n);
+        d->driver_known = d->driver ? TRI_YES : TRI_UNKNOWN;
+        (void) im;
+        (void) l;
+}
+
+/* ls-iommu -g prints the class code without lspci's colon: "VGA compatible
+ * controller [0300] Intel Corporation ...": a class name, then "[cccc] ". */
+static const char *class_code_after_name(const char *s, size_t len, int *ret) {
+        const char *b = memchr(s, '[', len);
+        int code;
+
+        if (!b || b == s || b[-1] != ' ' || (size_t) (b - s) + 7 > len || b[5] != ']' || b[6] != ' ')
+                return NULL;
+        code = bracket4_before(b, 6);
+        if (code < 0 || imp_class_from_name(s, (size_t) (b - s - 1)) != code)
+                return NULL;
+        *ret = code;
+        return b + 7;
+}
+
 struct imp_dev *imp_lspci_device_line(struct gd_import *im, const struct imp_line *l, const char *s,
                                       size_t len) {
         unsigned dom, bus, slot, fn, v, dv, ncls;
@@ -240,12 +281,13 @@ struct imp_dev *imp_lspci_device_line(struct gd_import *im, const struct imp_lin
                 cls = (int) ncls;
                 ids = true;
                 ids_from = rest + used;
-        } else if ((ids_from = find_class_code(rest, rlen, &cls)))
+        } else if ((ids_from = find_class_code(rest, rlen, &cls)) ||
+                   (ids_from = class_code_after_name(rest, rlen, &cls)))
                 /* lspci -nn: "Class name [cccc]: Vendor Device [vvvv:dddd]" */
                 ids = last_id_pair(ids_from, rlen - (size_t) (ids_from - rest), &v, &dv);
         else {
                 /* ls-iommu rows and plain lspci: the class by name. */
-                cls = class_from_name(rest, rlen);
+                cls = imp_class_from_name(rest, rlen);
                 ids_from = rest;
                 if (pv != IMP_UNSET) {
                         v = (unsigned) pv;
@@ -255,6 +297,16 @@ struct imp_dev *imp_lspci_device_line(struct gd_import *im, const struct imp_lin
         }
         if (cls >= 0)
                 set_int(im, l, d, &d->class16, cls, "class");
+        if (!ids && cls >= 0 && ids_from == rest) {
+                /* Plain lspci: "Class name: Vendor Device (rev xx)". */
+                const char *name = memchr(rest, ':', rlen), *end;
+
+                if (name && (size_t) (name - rest) + 2 < rlen && name[1] == ' ') {
+                        name += 2;
+                        end = find_n(name, rlen - (size_t) (name - rest), " (");
+                        imp_ids_from_name(im, d, name, (size_t) ((end ? end : rest + rlen) - name), l);
+                }
+        }
         if (ids) {
                 set_int(im, l, d, &d->vendor, (int) v, "vendor");
                 set_int(im, l, d, &d->device, (int) dv, "device");
@@ -264,6 +316,7 @@ struct imp_dev *imp_lspci_device_line(struct gd_import *im, const struct imp_lin
                 imp_warn(im, l, "truncated lspci line for %s (no [vendor:device] IDs)", d->address);
 
         rlen -= (size_t) (ids_from - rest);
+        trailing_driver(im, l, d, ids_from, rlen);
         p = find_n(ids_from, rlen, "(rev ");
         if (p && sscanf(p, "(rev %2x)", &v) == 1)
                 set_int(im, l, d, &d->revision, (int) v, "revision");

@@ -5,6 +5,7 @@
  * after the bracket; later lines repeat that column.  So a column remembers
  * the bus (and bridge) whose devices hang there. */
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "import/import-internal.h"
@@ -44,6 +45,24 @@ bool imp_is_tree_line(const char *s, size_t len) {
                     is_devfn(s, len, i))
                         return true;
         return memchr(s, '[', len) != NULL && memchr(s, ']', len) != NULL;
+}
+
+static void tree_name(struct gd_import *im, struct imp_dev *d, const char *s, size_t len, const struct imp_line *l) {
+        unsigned v, dv;
+
+        while (len > 0 && *s == ' ')
+                s++, len--;
+        while (len > 0 && s[len - 1] == ' ')
+                len--;
+        if (len >= 11 && s[len - 11] == '[' && s[len - 6] == ':' && s[len - 1] == ']' &&
+            sscanf(s + len - 10, "%4x:%4x", &v, &dv) == 2) {
+                if (d->vendor == IMP_UNSET && d->device == IMP_UNSET) {
+                        d->vendor = (int) v;
+                        d->device = (int) dv;
+                }
+                return;
+        }
+        imp_ids_from_name(im, d, s, len, l);
 }
 
 void imp_tree_line(struct gd_import *im, struct imp_tree *t, const struct imp_line *l) {
@@ -106,13 +125,17 @@ void imp_tree_line(struct gd_import *im, struct imp_tree *t, const struct imp_li
                         last = imp_dev_get(im, bus->domain, bus->bus, slot, fn, l);
                         if (!last)
                                 return;
+                        last->named = true;     /* the tree proves the device, by its address */
                         if (bus->parent[0] && !last->parent)
                                 last->parent = strdup(bus->parent);
                         else if (!bus->parent[0])
                                 last->parent_is_root = true;
                         i += 3;
-                        if (i + 1 < len && s[i + 1] == ' ')
-                                return;         /* "  Vendor Device": the name */
+                        if (i + 1 < len && s[i + 1] == ' ') {
+                                /* "  Vendor Device" (-tv), "  Vendor Device [vvvv:dddd]" (-tvnn) */
+                                tree_name(im, last, s + i + 1, len - i - 1, l);
+                                return;
+                        }
                 }
         }
 }

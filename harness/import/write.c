@@ -3,6 +3,7 @@
  * proves, the group listing, the files, and `unreadable:` for every driver
  * link the text does not show (so the reader says "driver unknown" rather
  * than "no driver").  Written only through the event emitter. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
@@ -15,8 +16,17 @@
 
 #define MAX_DEPTH 32
 
+/* Every device the text names is recorded.  One whose IDs or class the
+ * text does not prove gets the placeholders host/pci.c knows: vendor and
+ * device 0x0000 (no host lists such a function) and class 0xff0000 without
+ * PCI_CLASS in its uevent, so the reader says unknown. */
 static bool recordable(const struct imp_dev *d) {
-        return imp_dev_recordable(d);
+        (void) d;
+        return true;
+}
+
+static bool ids_known(const struct imp_dev *d) {
+        return d->vendor != IMP_UNSET && d->device != IMP_UNSET;
 }
 
 /* The bridges by (domain, secondary bus), in devs order within one bus:
@@ -162,14 +172,16 @@ static int append(FILE *f, const char *fmt, ...) {
 
 static int record_device(FILE *buf, const struct rec *r) {
         const struct imp_dev *d = r->d;
-        unsigned cls = (unsigned) d->class16 << 8 | (unsigned) (d->progif == IMP_UNSET ? 0 : d->progif);
-        bool subsys = d->svendor != IMP_UNSET && d->sdevice != IMP_UNSET;
+        bool ids = ids_known(d), cls_known = d->class16 != IMP_UNSET;
+        unsigned cls = cls_known ? (unsigned) d->class16 << 8 | (unsigned) (d->progif == IMP_UNSET ? 0 : d->progif) :
+                                   0xff0000u;
+        bool subsys = ids && d->svendor != IMP_UNSET && d->sdevice != IMP_UNSET;
         _cleanup_free_ char *modalias = NULL;
         int e = 0;
 
         /* The modalias needs the subsystem and the prog-if: written only
          * when the text proves both (lspci -k/-v, or a config dump). */
-        if (subsys && d->progif != IMP_UNSET &&
+        if (subsys && cls_known && d->progif != IMP_UNSET &&
             asprintf(&modalias, "pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X", d->vendor, d->device, d->svendor,
                      d->sdevice, (unsigned) d->class16 >> 8, (unsigned) d->class16 & 0xff, (unsigned) d->progif) < 0)
                 return -ENOMEM;
@@ -178,12 +190,16 @@ static int record_device(FILE *buf, const struct rec *r) {
                 e |= append(buf, "E: DRIVER=%s\n", d->driver);
         if (modalias)
                 e |= append(buf, "E: MODALIAS=%s\n", modalias);
-        e |= append(buf, "E: PCI_CLASS=%X\n", cls);
-        e |= append(buf, "E: PCI_ID=%04X:%04X\n", d->vendor, d->device);
+        if (cls_known)
+                e |= append(buf, "E: PCI_CLASS=%X\n", cls);
+        if (ids)
+                e |= append(buf, "E: PCI_ID=%04X:%04X\n", d->vendor, d->device);
         e |= append(buf, "E: PCI_SLOT_NAME=%s\n", d->address);
         if (subsys)
                 e |= append(buf, "E: PCI_SUBSYS_ID=%04X:%04X\n", d->svendor, d->sdevice);
         e |= append(buf, "E: SUBSYSTEM=pci\n");
+        if (d->boot_vga == TRI_YES)
+                e |= append(buf, "A: boot_vga=1\\n\n");
         e |= append(buf, "A: class=0x%06x\\n\n", cls);
         if (d->config_len > 0) {
                 e |= append(buf, "H: config=");
@@ -191,16 +207,16 @@ static int record_device(FILE *buf, const struct rec *r) {
                         e |= append(buf, "%02X", d->config[i]);
                 e |= append(buf, "\n");
         }
-        e |= append(buf, "A: device=0x%04x\\n\n", d->device);
+        e |= append(buf, "A: device=0x%04x\\n\n", ids ? (unsigned) d->device : 0u);
         if (modalias)
                 e |= append(buf, "A: modalias=%s\\n\n", modalias);
-        if (d->revision != IMP_UNSET)
+        if (ids && d->revision != IMP_UNSET)
                 e |= append(buf, "A: revision=0x%02x\\n\n", d->revision);
         if (subsys) {
                 e |= append(buf, "A: subsystem_device=0x%04x\\n\n", d->sdevice);
                 e |= append(buf, "A: subsystem_vendor=0x%04x\\n\n", d->svendor);
         }
-        e |= append(buf, "A: vendor=0x%04x\\n\n", d->vendor);
+        e |= append(buf, "A: vendor=0x%04x\\n\n", ids ? (unsigned) d->vendor : 0u);
         if (d->driver) {
                 e |= append(buf, "L: driver=");
                 for (unsigned i = 0; i < depth_of(r->path); i++)
@@ -249,18 +265,46 @@ static int emit_groups(struct gd_emit *em, const struct gd_import *im) {
         return 0;
 }
 
-/* "Linux version 6.8.12-4-pve (...)" in the kernel log proves the release. */
-static char *kernel_release(const struct gd_import *im) {
-        const struct imp_file *f = NULL;
+/* "Linux version 6.8.12-4-pve (...)" in the kernel log proves the release
+ * (init/version.c linux_banner); without it, the kernel image the boot
+ * loader named on the command line does, when its name carries one
+ * ("BOOT_IMAGE=/boot/vmlinuz-6.8.12-4-pve": the image of that release, as
+ * every distribution names them; "vmlinuz-linux" names none). */
+static char *kernel_release(struct gd_import *im) {
+        const struct imp_file *kmsg = imp_file_find(im, "/dev/kmsg"), *cmd = imp_file_find(im, "/proc/cmdline");
         const char *p;
+        char *r;
 
-        for (size_t i = 0; i < im->n_files; i++)
-                if (streq(im->files[i].path, "/dev/kmsg"))
-                        f = &im->files[i];
-        if (!f || !(p = strstr(f->content, ";Linux version ")))
+        if (kmsg && (p = strstr(kmsg->content, ";Linux version "))) {
+                p += strlen(";Linux version ");
+                return strndup(p, strcspn(p, " \n"));
+        }
+        if (!cmd || !(p = strstr(cmd->content, "BOOT_IMAGE=")) || !(p = strstr(p, "vmlinuz-")) ||
+            !isdigit((unsigned char) p[8]))
                 return NULL;
-        p += strlen(";Linux version ");
-        return strndup(p, strcspn(p, " \n"));
+        p += strlen("vmlinuz-");
+        r = strndup(p, strcspn(p, " \n"));
+        if (r)
+                imp_infer(im, "kernel release %s, from the kernel image on the command line (BOOT_IMAGE=)", r);
+        return r;
+}
+
+/* Only <hostdev> elements were pasted: the reader wants a domain. */
+static int wrap_libvirt_fragments(struct gd_import *im) {
+        struct imp_file *f = imp_file_find(im, IMP_LIBVIRT_XML);
+        static const char head[] = "<domain type='kvm'>\n  <name>pasted</name>\n  <devices>\n";
+        static const char tail[] = "  </devices>\n</domain>\n";
+        char *n;
+
+        if (!f || strstr(f->content, "<domain"))
+                return 0;
+        if (asprintf(&n, "%s%s%s", head, f->content, tail) < 0)
+                return -ENOMEM;
+        free(f->content);
+        f->content = n;
+        f->len = f->cap = strlen(n);
+        f->pending_blank = 0;
+        return 0;
 }
 
 struct recs {
@@ -274,13 +318,23 @@ static void recs_done(struct recs *rs) {
         free(rs->r);
 }
 
-/* The driver links and reset methods the text does not show: unknown. */
-static int unknown_paths(struct gd_import *im, char ***ret) {
-        size_t n = 0;
-        char **l = calloc(2 * im->n_devs + 2, sizeof(char *));
+static int cmp_int(const void *a, const void *b) {
+        int x = *(const int *) a, y = *(const int *) b;
+        return (x > y) - (x < y);
+}
 
-        if (!l)
+/* The driver links and reset methods the text does not show, and the
+ * members of groups it shows only in part (a kernel log line, a listing
+ * cut off): unknown. */
+static int unknown_paths(struct gd_import *im, char ***ret) {
+        _cleanup_free_ int *partial = calloc(im->n_devs + 1, sizeof(int));
+        size_t n = 0, np = 0;
+        char **l = calloc(3 * im->n_devs + 2, sizeof(char *));
+
+        if (!l || !partial) {
+                free(l);
                 return -ENOMEM;
+        }
         *ret = l;
         for (size_t i = 0; i < im->n_devs; i++) {
                 const struct imp_dev *d = &im->devs[i];
@@ -294,10 +348,41 @@ static int unknown_paths(struct gd_import *im, char ***ret) {
                  * 5.15+ an absent one means "no reset method": unknown. */
                 if (asprintf(&l[n++], "/sys/bus/pci/devices/%s/reset_method", d->address) < 0)
                         return l[--n] = NULL, -ENOMEM;
+                if (d->group >= 0 && d->group_partial)
+                        partial[np++] = d->group;
         }
+        qsort(partial, np, sizeof(int), cmp_int);
+        for (size_t i = 0; i < np; i++)
+                if ((i == 0 || partial[i] != partial[i - 1]) &&
+                    asprintf(&l[n++], "/sys/kernel/iommu_groups/%d/devices", partial[i]) < 0)
+                        return l[--n] = NULL, -ENOMEM;
         /* No group listing: the groups are unknown, not absent. */
         if (!im->have_groups && !(l[n++] = strdup("/sys/kernel/iommu_groups")))
                 return -ENOMEM;
+        return 0;
+}
+
+/* A driver the text shows only as a kernel log line's prefix
+ * (kmsg-devices.c) is the device's driver when nothing else says. */
+static int apply_log_drivers(struct gd_import *im) {
+        for (size_t i = 0; i < im->n_devs; i++) {
+                struct imp_dev *d = &im->devs[i];
+
+                if (d->driver_known == TRI_YES || !d->log_driver)
+                        continue;
+                d->driver_known = TRI_YES;
+                if (!d->log_driver[0]) {
+                        /* The last word of the log: a failed probe. */
+                        imp_infer(im, "%s has no driver: its last probe failed (kernel log line %s)", d->address,
+                                  d->log_driver_where ? d->log_driver_where : "-");
+                        continue;
+                }
+                d->driver = strdup(d->log_driver);
+                if (!d->driver)
+                        return -ENOMEM;
+                imp_infer(im, "driver of %s: %s, from the prefix of the kernel log line %s (the last that names it "
+                          "with a driver)", d->address, d->driver, d->log_driver_where ? d->log_driver_where : "-");
+        }
         return 0;
 }
 
@@ -407,9 +492,13 @@ int gd_import_write(struct gd_import *im, FILE *out, const char *source, const c
         if (imp_dev_reindex(im) < 0)
                 return -ENOMEM;
         configs_from_caps(im);
+        if (apply_log_drivers(im) < 0 || imp_infer_from_log(im) < 0)
+                return -ENOMEM;
         kernel = kernel_release(im);
         if (kernel && !imp_file_find(im, "/proc/sys/kernel/osrelease") &&
             imp_file_append(im, "/proc/sys/kernel/osrelease", kernel, strlen(kernel)) < 0)
+                return -ENOMEM;
+        if (wrap_libvirt_fragments(im) < 0)
                 return -ENOMEM;
         if (im->n_files > 0)
                 qsort(im->files, im->n_files, sizeof(*im->files), cmp_file);

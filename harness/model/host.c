@@ -8,6 +8,7 @@
 #include "base/strv.h"
 #include "bootconfig.h"
 #include "vmconfig.h"
+#include "vmlog.h"
 #include "host.h"
 #include "guestinfo.h"
 #include "modconfig.h"
@@ -82,6 +83,10 @@ struct gd_host *gd_host_free(struct gd_host *h) {
         free(h->interrupts);
         gd_bootconfig_free(h->bootconfig);
         gd_vmconfig_free(h->vmconfig);
+        if (h->vmlog) {
+                gd_vmlog_clear(h->vmlog);
+                free(h->vmlog);
+        }
         free(h->cpu_vendor);
         free(h->dmi_sys_vendor);
         free(h->dmi_product_name);
@@ -158,6 +163,10 @@ const struct gd_cmdline_arg *gd_cmdline_find_last(const struct gd_cmdline *c, co
 void gd_pci_format_name(const struct gd_pci_dev *d, bool with_ids, char *buf, size_t size) {
         const char *v = d->vendor_name, *n = d->device_name;
 
+        if (d->ids_unknown) {
+                snprintf(buf, size, "Device%s", with_ids ? " [IDs unknown]" : " (IDs unknown)");
+                return;
+        }
         if (with_ids) {
                 if (v && n)
                         snprintf(buf, size, "%s %s [%04x:%04x]", v, n, d->vendor, d->device);
@@ -171,6 +180,17 @@ void gd_pci_format_name(const struct gd_pci_dev *d, bool with_ids, char *buf, si
                 snprintf(buf, size, "Device %04x:%04x", d->vendor, d->device);
         else
                 snprintf(buf, size, "%s Device %04x", v, d->device);
+}
+
+void gd_pci_format_ids(const struct gd_pci_dev *d, char *buf, size_t size) {
+        if (d->ids_unknown)
+                snprintf(buf, size, "IDs unknown");
+        else
+                snprintf(buf, size, "%04x:%04x", d->vendor, d->device);
+}
+
+const char *gd_pci_class_text(const struct gd_pci_dev *d) {
+        return d->class_unknown ? "class unknown" : d->class_name ? d->class_name : "";
 }
 
 char *gd_pci_attr_source(const struct gd_pci_dev *d, const char *attr) {

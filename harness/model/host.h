@@ -58,6 +58,13 @@ struct gd_pci_dev {
         uint8_t revision;
         bool revision_known;   /* false: neither the attribute nor config space had it */
         char *vendor_name, *device_name, *class_name; /* pci.ids via libpci */
+        /* Only a host imported from pasted text lacks these (a kernel log
+         * line or a tool's message names a device by its address alone): the
+         * kernel never lists a function without them (host/pci.c).  Then
+         * vendor, device, subsystem and revision, or class_code, mean
+         * nothing; checks that need them say unknown. */
+        bool ids_unknown;
+        bool class_unknown;
 
         char *driver;          /* basename of the driver link; NULL = none */
         tri_t driver_known;    /* TRI_UNKNOWN when the link was unreadable */
@@ -157,6 +164,7 @@ struct gd_module_param {
 struct gd_modconfig;   /* model/modconfig.h: module configuration (libkmod) */
 struct gd_bootconfig;  /* model/bootconfig.h: boot loader, initramfs, kernel config */
 struct gd_vmconfig;    /* model/vmconfig.h: VM configs that pass PCI devices through */
+struct gd_vmlog;       /* model/vmlog.h: QEMU, libvirt and Proxmox messages about VFIO devices */
 struct gd_guestinfo;   /* model/guestinfo.h: what a VM needs to use the GPU it was given */
 
 struct gd_host {
@@ -196,6 +204,7 @@ struct gd_host {
         struct gd_modconfig *modconfig;   /* NULL: not read */
         struct gd_bootconfig *bootconfig; /* NULL: not read */
         struct gd_vmconfig *vmconfig;     /* NULL: not read; read with GD_READ_BOOT */
+        struct gd_vmlog *vmlog;           /* NULL: not read; read with GD_READ_BOOT */
 
         /* Platform */
         char *cpu_vendor;      /* GenuineIntel, AuthenticAMD, ... */
@@ -209,6 +218,10 @@ struct gd_host {
 
         bool is_root;          /* euid 0 when read */
         bool replayed;         /* read inside a replay testbed */
+        /* Replayed from a bundle `gpudiag import` built from pasted text:
+         * what the paste did not show is unknown, and the devices it lists
+         * need not be all the host has (metadata.origin: imported). */
+        bool imported;
 };
 
 struct gd_host *gd_host_new(void);
@@ -255,6 +268,11 @@ bool gd_kernel_version(const char *release, unsigned *major, unsigned *minor);
  * dddd" / "Device vvvv:dddd", with IDs "Vendor Device [vvvv:dddd]" /
  * "Device [vvvv:dddd]". */
 void gd_pci_format_name(const struct gd_pci_dev *d, bool with_ids, char *buf, size_t size);
+/* "10de:2204", or "IDs unknown" for an imported device the paste named by
+ * its address alone. */
+void gd_pci_format_ids(const struct gd_pci_dev *d, char *buf, size_t size);
+/* The class name pci.ids gives ("" when it has none), or "class unknown". */
+const char *gd_pci_class_text(const struct gd_pci_dev *d);
 
 /* The path of a device attribute, for evidence; newly allocated. */
 char *gd_pci_attr_source(const struct gd_pci_dev *d, const char *attr);

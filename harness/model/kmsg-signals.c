@@ -48,6 +48,14 @@ static const struct gd_kmsg_signal_info signals[_GD_KMSG_SIGNAL_MAX] = {
         [GD_KMSG_PROBE_FAILED]         = { "failed with error", "drivers/base/dd.c, really_probe(): \"probe with driver %s "
                                            "failed with error %d\" (before 5.x: \"%s: probe of %s failed with error %d\")" },
         [GD_KMSG_AMDGPU_INIT_FATAL]    = { "Fatal error during GPU init", "drivers/gpu/drm/amd/amdgpu/amdgpu_device.c, amdgpu_device_init()" },
+        [GD_KMSG_GROUP_REMOVED]        = { "Removing from iommu group", "drivers/iommu/iommu.c, __iommu_group_remove_device()" },
+        [GD_KMSG_AER_UNCORRECTED]      = { "Uncorrected (", "drivers/pci/pcie/aer.c, aer_print_error() and aer_isr_one_error()" },
+        [GD_KMSG_AER_RECOVERY_FAILED]  = { "recovery failed", "drivers/pci/pcie/err.c, pcie_do_recovery()" },
+        [GD_KMSG_AER_CANT_RECOVER]     = { "AER: can't recover", "drivers/pci/pcie/err.c, report_error_detected()" },
+        [GD_KMSG_AER_RECOVERED]        = { "device recovery successful", "drivers/pci/pcie/err.c, pcie_do_recovery()" },
+        [GD_KMSG_ROM_INVALID]          = { "Invalid PCI ROM header signature", "drivers/pci/rom.c, pci_get_rom_size()" },
+        [GD_KMSG_VENDOR_RESET]         = { ": AMD_", "gnif/vendor-reset: every message names the ASIC (\"AMD_NAVI10: performing reset\")" },
+        [GD_KMSG_GIVING_UP]            = { "; giving up", "drivers/pci/pci.c, pci_dev_wait(): \"not ready %dms after %s; giving up\"" },
 };
 
 _Static_assert(_GD_KMSG_SIGNAL_MAX <= 64, "gd_kmsg_record.signals holds 64 signals");

@@ -50,6 +50,15 @@ enum gd_kmsg_signal {
         GD_KMSG_NVRM_XID,              /* "NVRM: Xid (" */
         GD_KMSG_PROBE_FAILED,          /* "failed with error" */
         GD_KMSG_AMDGPU_INIT_FATAL,     /* "Fatal error during GPU init" */
+        /* Partial evidence: AER, ROM, resets, probes (checks/aer.c, rom.c, reset.c, iommu-log.c). */
+        GD_KMSG_GROUP_REMOVED,         /* "Removing from iommu group" */
+        GD_KMSG_AER_UNCORRECTED,       /* "Uncorrected (": Fatal or Non-Fatal */
+        GD_KMSG_AER_RECOVERY_FAILED,   /* "recovery failed" */
+        GD_KMSG_AER_CANT_RECOVER,      /* "AER: can't recover" */
+        GD_KMSG_AER_RECOVERED,         /* "device recovery successful" */
+        GD_KMSG_ROM_INVALID,           /* "Invalid PCI ROM header signature" */
+        GD_KMSG_VENDOR_RESET,          /* ": AMD_" (vendor-reset's messages name the ASIC: "AMD_NAVI10: ") */
+        GD_KMSG_GIVING_UP,             /* "; giving up" ("not ready 65535ms after bus reset; giving up") */
         _GD_KMSG_SIGNAL_MAX,
 };
 

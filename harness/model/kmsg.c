@@ -118,13 +118,41 @@ static bool parse_bracket_stamp(const char *s, size_t len, size_t *i, bool ctime
         if (!close)
                 return false;
         n = (size_t) (close - (s + start));
-        if (!parse_uptime(s + start, n, &usec) && !(ctime_ok && is_ctime(s + start, n)))
+        /* dmesg --reltime / --delta: "[  +0.000844]", a time since the
+         * record before: no time since boot. */
+        if (n > 1 && s[start + strspn(s + start, " ")] == '+' && strspn(s + start, " ") < n) {
+                size_t plus = strspn(s + start, " ");
+                if (!parse_uptime(s + start + plus + 1, n - plus - 1, &usec))
+                        return false;
+                usec = 0;
+        } else if (!parse_uptime(s + start, n, &usec) && !(ctime_ok && is_ctime(s + start, n)))
                 return false;
         *i = start + n + 1;
         if (*i < len && s[*i] == ' ')
                 (*i)++;
         *ret = usec;
         return true;
+}
+
+/* The caller id CONFIG_PRINTK_CALLER adds after the time: "[    T1] ",
+ * "[ T3837] " (task), "[    C0] " (CPU) (kernel/printk/printk.c
+ * info_print_prefix()). */
+static void skip_caller_id(const char *s, size_t len, size_t *i) {
+        size_t j = *i;
+
+        if (j >= len || s[j] != '[')
+                return;
+        for (j++; j < len && s[j] == ' '; j++)
+                ;
+        if (j >= len || (s[j] != 'T' && s[j] != 'C'))
+                return;
+        j++;
+        if (!skip_digits(s, len, &j, 1, 10) || j >= len || s[j] != ']')
+                return;
+        j++;
+        if (j < len && s[j] == ' ')
+                j++;
+        *i = j;
 }
 
 /* /dev/kmsg: "prio,seq,usec,flags[,more...];text".  Fields after usec are
@@ -164,6 +192,7 @@ static bool parse_dmesg_prefix(const char *s, size_t len, struct prefix *ret) {
         }
         if (!parse_bracket_stamp(s, len, &i, true, &p.usec) && p.level < 0)
                 return false;
+        skip_caller_id(s, len, &i);
         p.text = i;
         *ret = p;
         return true;

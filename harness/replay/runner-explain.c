@@ -122,7 +122,8 @@ static int run_explain_here(const struct gd_testbed *t, int out, int err, int *r
          * (path walks were most of a scenario's time). */
         cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (cwd < 0 || chdir(gd_testbed_root(t)) < 0 || setenv("UMOCKDEV_DIR", ".", 1) < 0 ||
-            setenv("GPUDIAG_CONFIG_ROOT", gd_testbed_config_root(t), 1) < 0 || setenv("GPUDIAG_REPLAY", "1", 1) < 0)
+            setenv("GPUDIAG_CONFIG_ROOT", gd_testbed_config_root(t), 1) < 0 || setenv("GPUDIAG_REPLAY", "1", 1) < 0 ||
+            (gd_testbed_origin(t) && setenv("GPUDIAG_BUNDLE_ORIGIN", gd_testbed_origin(t), 1) < 0))
                 code = 3;
         else
                 code = explain_here();
@@ -136,6 +137,7 @@ static int run_explain_here(const struct gd_testbed *t, int out, int err, int *r
         unsetenv("UMOCKDEV_DIR");
         unsetenv("GPUDIAG_CONFIG_ROOT");
         unsetenv("GPUDIAG_REPLAY");
+        unsetenv("GPUDIAG_BUNDLE_ORIGIN");
         (void) dup2(saved_out, STDOUT_FILENO);
         (void) dup2(saved_err, STDERR_FILENO);
         close(saved_out);

@@ -182,7 +182,9 @@ static int slot_enter(const struct gd_replay_slot *slot, const char *base, const
         if (r < 0)
                 return r;
         *ret_tb = gd_testbed_at(slot->dir);
-        return *ret_tb ? 0 : -ENOMEM;
+        if (!*ret_tb || gd_testbed_set_origin(*ret_tb, b->metadata.origin) < 0)
+                return -ENOMEM;
+        return 0;
 }
 
 /* The links and files the testbed left out, first in the scenario's log. */

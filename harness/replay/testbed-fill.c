@@ -213,9 +213,23 @@ static int add_groups(struct tb_out *out, const struct gd_bundle *b, const struc
                 const struct gd_bundle_group *grp = &b->groups[g];
                 _cleanup_free_ char *gdir = NULL;
 
+                bool members_unknown;
+
                 if (asprintf(&gdir, "/sys/kernel/iommu_groups/%" PRId64 "/devices", grp->id) < 0)
                         return -ENOMEM;
-                r = tb_mkdir(out, gdir);
+                /* A group whose other members the bundle does not know (an
+                 * imported kernel log named one): the group and its
+                 * devices' links exist, its devices directory is the
+                 * unreadable marker written below. */
+                members_unknown = gd_bundle_is_unreadable(b, gdir);
+                if (members_unknown) {
+                        _cleanup_free_ char *top = strndup(gdir, strlen(gdir) - strlen("/devices"));
+
+                        if (!top)
+                                return -ENOMEM;
+                        r = tb_mkdir(out, top);
+                } else
+                        r = tb_mkdir(out, gdir);
                 if (r < 0)
                         return fail_path(ret_error, "directory", gdir, r);
                 if (grp->type) {
@@ -233,6 +247,8 @@ static int add_groups(struct tb_out *out, const struct gd_bundle *b, const struc
                         const struct recorded_device *dev = find_device(ix, n, grp->devices[i]);
                         _cleanup_free_ char *link = NULL, *target = NULL;
 
+                        if (members_unknown)
+                                goto device_link;
                         if (asprintf(&link, "%s/%s", gdir, grp->devices[i]) < 0)
                                 return -ENOMEM;
                         /* Unrecorded: a dangling link, as for a device that vanished. */
@@ -249,6 +265,7 @@ static int add_groups(struct tb_out *out, const struct gd_bundle *b, const struc
                         if (r < 0)
                                 return fail_path(ret_error, "link", link, r);
 
+device_link:
                         if (dev && !dev->has_iommu_group) {
                                 _cleanup_free_ char *up = dotdots(dev->devpath), *dlink = NULL, *dtarget = NULL;
 

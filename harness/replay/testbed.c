@@ -24,7 +24,22 @@ struct gd_testbed {
         char *config_root;
         bool keep;              /* gd_testbed_at(): the directory is not ours */
         char **warnings;        /* strv: what the bundle had that the testbed left out */
+        char *origin;           /* the bundle's metadata.origin, NULL when it has none */
 };
+
+const char *gd_testbed_origin(const struct gd_testbed *t) {
+        return t->origin;
+}
+
+int gd_testbed_set_origin(struct gd_testbed *t, const char *origin) {
+        char *o = NULL;
+
+        if (origin && !(o = strdup(origin)))
+                return -ENOMEM;
+        free(t->origin);
+        t->origin = o;
+        return 0;
+}
 
 const char *gd_testbed_root(const struct gd_testbed *t) {
         return t->root;
@@ -43,6 +58,7 @@ struct gd_testbed *gd_testbed_free(struct gd_testbed *t) {
         }
         free(t->root);
         free(t->config_root);
+        free(t->origin);
         strv_free(t->warnings);
         free(t);
         return NULL;
@@ -74,6 +90,8 @@ int gd_testbed_build(const struct gd_bundle *b, struct gd_testbed **ret, char **
         for (char * const *w = gd_testbed_tree_warnings(tree); *w; w++)
                 if (strv_push_dup(&t->warnings, *w) < 0)
                         return -ENOMEM;
+        if (gd_testbed_set_origin(t, b->metadata.origin) < 0)
+                return -ENOMEM;
         if (!tmp || !*tmp) {
                 /* About a 4 KiB block per recorded line, and room to spare. */
                 uint64_t need = 64ull << 20;
@@ -186,7 +204,7 @@ int gd_testbed_exec_env(const struct gd_testbed *t, char ***ret_envp) {
                         continue;
                 }
                 if (env_is(*e, "UMOCKDEV_DIR") || env_is(*e, "GPUDIAG_CONFIG_ROOT") ||
-                    env_is(*e, "GPUDIAG_REPLAY"))
+                    env_is(*e, "GPUDIAG_REPLAY") || (t->origin && env_is(*e, "GPUDIAG_BUNDLE_ORIGIN")))
                         continue;
                 r = strv_push_dup(&l, *e);
                 if (r < 0)
@@ -206,7 +224,8 @@ int gd_testbed_exec_env(const struct gd_testbed *t, char ***ret_envp) {
         if ((r = env_push(&l, "UMOCKDEV_DIR", t->root)) < 0 ||
             (r = env_push(&l, "LD_PRELOAD", preload)) < 0 ||
             (r = env_push(&l, "GPUDIAG_CONFIG_ROOT", t->config_root)) < 0 ||
-            (r = env_push(&l, "GPUDIAG_REPLAY", "1")) < 0)
+            (r = env_push(&l, "GPUDIAG_REPLAY", "1")) < 0 ||
+            (t->origin && (r = env_push(&l, "GPUDIAG_BUNDLE_ORIGIN", t->origin)) < 0))
                 return r;
 
         *ret_envp = TAKE_PTR(l);

@@ -33,6 +33,11 @@ int gd_testbed_build(const struct gd_bundle *b, struct gd_testbed **ret, char **
 /* The testbed in dir, as gd_testbed_switch() left it; gd_testbed_free()
  * leaves the directory in place.  NULL when out of memory. */
 struct gd_testbed *gd_testbed_at(const char *dir);
+/* The metadata.origin of the bundle the testbed was built from (NULL when
+ * it had none): the reader treats an imported host as partial evidence, so
+ * programs run inside get it as GPUDIAG_BUNDLE_ORIGIN (host/host-read.c). */
+const char *gd_testbed_origin(const struct gd_testbed *t);
+int gd_testbed_set_origin(struct gd_testbed *t, const char *origin);
 
 /* The entries gd_testbed_build() would write for b, as data, sorted by
  * path (testbed-tree.c): same errors as gd_testbed_build(). */

@@ -62,8 +62,16 @@ static void emit_target(struct gd_emit *e, const struct gd_target *t, const stru
         gd_emit_map_begin(e);
         gd_emit_kv_str(e, "address", t->gpu->address);
         gd_emit_kv_str(e, "name", name);
-        gd_emit_kv_hex4(e, "vendor", t->gpu->vendor);
-        gd_emit_kv_hex4(e, "device", t->gpu->device);
+        /* null: an imported device whose IDs the paste did not show. */
+        if (t->gpu->ids_unknown) {
+                gd_emit_key(e, "vendor");
+                gd_emit_null(e);
+                gd_emit_key(e, "device");
+                gd_emit_null(e);
+        } else {
+                gd_emit_kv_hex4(e, "vendor", t->gpu->vendor);
+                gd_emit_kv_hex4(e, "device", t->gpu->device);
+        }
         gd_emit_kv_tri(e, "boot_vga", t->gpu->boot_vga);
         gd_emit_key(e, "functions");
         gd_emit_seq_begin(e);

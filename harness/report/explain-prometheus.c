@@ -79,8 +79,14 @@ int gd_report_explain_prometheus(FILE *out, const struct gd_targets *t, const st
 
                         fputs("gpudiag_gpu_ready{address=\"", out);
                         gd_put_prom_label(out, g->address);
-                        fprintf(out, "\",vendor=\"%04x\",device=\"%04x\",verdict=\"%s\"} %d\n", g->vendor, g->device,
-                                gd_verdict_to_string(v), v == GD_VERDICT_READY);
+                        /* Empty label values: an imported device whose IDs
+                         * the paste did not show. */
+                        if (g->ids_unknown)
+                                fprintf(out, "\",vendor=\"\",device=\"\",verdict=\"%s\"} %d\n",
+                                        gd_verdict_to_string(v), v == GD_VERDICT_READY);
+                        else
+                                fprintf(out, "\",vendor=\"%04x\",device=\"%04x\",verdict=\"%s\"} %d\n", g->vendor,
+                                        g->device, gd_verdict_to_string(v), v == GD_VERDICT_READY);
                 }
         }
         if (n > 0) {

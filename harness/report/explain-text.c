@@ -102,23 +102,25 @@ void gd_report_explain_text(FILE *out, const struct gd_host *h, const struct gd_
                 _cleanup_escape_pool_ struct escape_pool p = {};
                 const struct gd_target *tg = &t->items[i];
                 enum gd_verdict v = gd_verdict_for(tg, f);
-                char name[512];
+                char name[512], ids[32];
 
                 gd_pci_format_name(tg->gpu, false, name, sizeof(name));
-                fprintf(out, "%s%s%s  %s  [%04x:%04x]\n", o->color ? verdict_color(v) : "", verdict_label(v),
-                        o->color ? ANSI_RESET : "", tg->gpu->address, tg->gpu->vendor, tg->gpu->device);
+                gd_pci_format_ids(tg->gpu, ids, sizeof(ids));
+                fprintf(out, "%s%s%s  %s  [%s]\n", o->color ? verdict_color(v) : "", verdict_label(v),
+                        o->color ? ANSI_RESET : "", tg->gpu->address, ids);
                 fprintf(out, "  %s\n", escape_in(&p, name));
                 fprintf(out, "  question: %s?\n", gd_question_text(tg->question));
                 for (size_t j = 0; j < tg->n_functions; j++) {
                         const struct gd_pci_dev *d = tg->functions[j];
-                        char grp[16];
+                        char grp[16], fids[32];
 
                         if (d->iommu_group == GD_GROUP_NONE)
                                 snprintf(grp, sizeof(grp), "none");
                         else
                                 snprintf(grp, sizeof(grp), "%d", d->iommu_group);
-                        fprintf(out, "  function %s [%04x:%04x] %s, driver %s, IOMMU group %s\n", d->address,
-                                d->vendor, d->device, escape_in(&p, d->class_name ? d->class_name : ""),
+                        gd_pci_format_ids(d, fids, sizeof(fids));
+                        fprintf(out, "  function %s [%s] %s, driver %s, IOMMU group %s\n", d->address,
+                                fids, escape_in(&p, gd_pci_class_text(d)),
                                 escape_in(&p, d->driver_known != TRI_YES ? "unknown" : d->driver ? d->driver : "none"),
                                 grp);
                         escape_pool_clear(&p);
@@ -154,6 +156,7 @@ void gd_report_explain_text(FILE *out, const struct gd_host *h, const struct gd_
 
                         fprintf(out, "Host (%s%s%s):\n", h->kernel_release ? "kernel " : "",
                                 h->kernel_release ? escape_in(&p, h->kernel_release) : "kernel unknown",
+                                h->imported ? ", imported from pasted text" :
                                 h->replayed ? ", replayed from a bundle" : "");
                         host_header = true;
                 }

@@ -26,8 +26,12 @@ static void node(FILE *out, const struct gd_pci_dev *d, const char *indent) {
         fprintf(out, "%s\"%s\" [label=\"", indent, d->address);
         gd_put_dot(out, d->address);
         fputs(" ", out);
-        gd_put_dot(out, d->class_name ? d->class_name : "Class");
-        fprintf(out, " [%04x]\\n", d->class_code >> 8);
+        if (d->class_unknown)
+                fputs("class unknown\\n", out);
+        else {
+                gd_put_dot(out, d->class_name ? d->class_name : "Class");
+                fprintf(out, " [%04x]\\n", d->class_code >> 8);
+        }
         gd_put_dot(out, name);
         fputs("\\n", out);
         if (d->driver_known != TRI_YES)

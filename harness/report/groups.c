@@ -38,11 +38,17 @@ void gd_report_groups_text(FILE *out, const struct gd_host *h, const struct gd_p
         bool any_ungrouped = false;
 
         if (h->n_groups == 0) {
-                fprintf(out, "No IOMMU groups: the IOMMU is not enabled (%s).\n"
-                             "Run 'gpudiag explain' for the reason and the fix.\n\n",
-                        h->groups_state == -ENOENT ? "/sys/kernel/iommu_groups does not exist" :
-                        h->groups_state < 0 ? "/sys/kernel/iommu_groups could not be read" :
-                        "/sys/kernel/iommu_groups is empty");
+                if (h->groups_state < 0 && h->groups_state != -ENOENT)
+                        /* Unknown is not "off". */
+                        fprintf(out, "IOMMU groups unknown: %s.\n\n",
+                                h->imported ? "not in the pasted text (paste the output of "
+                                              "`find /sys/kernel/iommu_groups/ -type l`)"
+                                            : "/sys/kernel/iommu_groups could not be read");
+                else
+                        fprintf(out, "No IOMMU groups: the IOMMU is not enabled (%s).\n"
+                                     "Run 'gpudiag explain' for the reason and the fix.\n\n",
+                                h->groups_state == -ENOENT ? "/sys/kernel/iommu_groups does not exist"
+                                                           : "/sys/kernel/iommu_groups is empty");
                 fprintf(out, "PCI devices:\n");
                 for (size_t i = 0; i < h->n_devs; i++)
                         if (gd_pci_filter_match(f, &h->devs[i]))

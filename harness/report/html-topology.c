@@ -54,7 +54,8 @@ static void row_text(const struct gd_pci_dev *d, char *buf, size_t size) {
         char name[512];
 
         gd_pci_format_name(d, true, name, sizeof(name));
-        snprintf(buf, size, "%s %s: %s  [%s]", d->address, d->class_name ? d->class_name : "Class", name,
+        snprintf(buf, size, "%s %s: %s  [%s]", d->address,
+                 d->class_unknown ? "Class unknown" : d->class_name ? d->class_name : "Class", name,
                  d->driver_known != TRI_YES ? "driver unknown" : d->driver ? d->driver : "no driver");
 }
 

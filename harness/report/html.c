@@ -98,9 +98,17 @@ static void target(FILE *out, const struct gd_target *t, const struct gd_finding
         for (size_t i = 0; i < t->n_functions; i++) {
                 const struct gd_pci_dev *d = t->functions[i];
 
+                char ids[32];
+
+                gd_pci_format_ids(d, ids, sizeof(ids));
                 fprintf(out, "<tr><td><code>%s</code></td><td>", d->address);
-                gd_put_html(out, d->class_name ? d->class_name : "Class");
-                fprintf(out, " [%04x]</td><td>%04x:%04x</td><td>", d->class_code >> 8, d->vendor, d->device);
+                if (d->class_unknown)
+                        fputs("class unknown", out);
+                else {
+                        gd_put_html(out, d->class_name ? d->class_name : "Class");
+                        fprintf(out, " [%04x]", d->class_code >> 8);
+                }
+                fprintf(out, "</td><td>%s</td><td>", ids);
                 gd_put_html(out, d->driver_known != TRI_YES ? "unknown" : d->driver ? d->driver : "none");
                 if (d->iommu_group == GD_GROUP_NONE)
                         fputs("</td><td>none</td></tr>\n", out);
