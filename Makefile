@@ -14,7 +14,7 @@ TEST_DEPS = prometheus graphviz chromium bash-completion zsh
 # What `make deb` runs: dpkg-buildpackage (dpkg-dev), dh (debhelper), lintian.
 DEB_DEPS = dpkg-dev debhelper lintian
 
-.PHONY: all deps test-deps deb-deps build run check bench accuracy fuzz check-asan asan clean install deb
+.PHONY: all deps test-deps deb-deps build run check bench accuracy accuracy-groups fuzz check-asan asan clean install deb
 
 all: build
 
@@ -62,12 +62,20 @@ check: build test-deps
 bench: build
 	meson test -C $(BUILD) --benchmark --verbose
 
-# The accuracy benchmark (tests/accuracy.c): every real report of sysfs-snapshots/reports/ imported
+# The accuracy benchmarks; they measure and exit 0.  The reports
+# (tests/accuracy.c): every real report of sysfs-snapshots/reports/ imported
 # fresh and explained, against its blind label (reports/LABELS): a table per GPU and the totals
-# (imported, verdicts accepted, causes named, false READY).  It measures and exits 0; the floor
-# (no false READY, no crash, every report naming a PCI address imported) is test-reports in `make check`.
+# (imported, verdicts accepted, causes named, false READY); the floor (no false READY, no crash,
+# every report naming a PCI address imported) is test-reports in `make check`.  Then
+# accuracy-groups: the IOMMU group predictor against the real groups of the public lspci -vvnn
+# dumps (sysfs-snapshots/lspci-vv/): one line per dump, then the totals; -v for every device
+# placed wrongly with the predictor's reason (ACCURACY_OPTS=-v); its floor is test-predict-dumps.
 accuracy: build
 	GPUDIAG=$(CURDIR)/$(BUILD)/gpudiag ./$(BUILD)/tests/accuracy sysfs-snapshots/reports
+	./$(BUILD)/bench/predict-accuracy $(ACCURACY_OPTS) sysfs-snapshots/lspci-vv/*.txt
+
+accuracy-groups: build
+	./$(BUILD)/bench/predict-accuracy $(ACCURACY_OPTS) sysfs-snapshots/lspci-vv/*.txt
 
 # The tests again, built with AddressSanitizer and UBSan, warning level 3 and -Werror
 # (-Wno-pedantic: the GNU statement expressions of base/macro.h are intended).

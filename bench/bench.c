@@ -6,8 +6,17 @@
  * machine and gpudiag replay over scenarios/.  Every run is fork/exec/wait4:
  * wall time from CLOCK_MONOTONIC, peak RSS from that child's ru_maxrss.
  *
+ * The commands on one testbed run in rounds (each once per round), so that
+ * a ratio compares runs made close together; each figure has its CPU time
+ * (user + system) beside the wall time.  At the end, the table of issue 13
+ * with this run's figures and whether each target was met.
+ *
  * Environment: BENCH_RUNS (default 7), BENCH_SIZES (default "64 512 4096"),
- * BENCH_KMSG_LINES (default 100000), BENCH_NO_REPLAY (skip replay). */
+ * BENCH_KMSG_LINES (default 100000), BENCH_REPLAY_RUNS (default 3),
+ * BENCH_NO_REPLAY (skip replay), BENCH_BASELINE (another gpudiag, run in
+ * the same rounds for explain, explain --bundle, collect and replay, and
+ * shown as "[before]": a comparison this shared machine's load cannot
+ * skew). */
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -24,6 +33,7 @@
 #include "replay/testbed.h"
 
 #define MAX_RUNS 50
+#define BEFORE "[before]"       /* the figures of BENCH_BASELINE's gpudiag */
 #define MAX_SIZES 4
 #define VHV "/usr/bin/virt-host-validate"
 
@@ -32,6 +42,7 @@ struct figure {
         unsigned size;
         unsigned runs;
         double t[MAX_RUNS];
+        double cpu[MAX_RUNS];          /* user + system seconds of the run */
         long rss_kb[MAX_RUNS];
         int status;             /* last exit status */
         bool ok;
@@ -44,8 +55,8 @@ static double now(void) {
 }
 
 /* Runs argv with env (NULL: environ), stdout to out_path (NULL: /dev/null). */
-static int run_once(char *const argv[], char *const env[], const char *out_path, double *ret_t, long *ret_rss,
-                    int *ret_status) {
+static int run_once(char *const argv[], char *const env[], const char *out_path, double *ret_t, double *ret_cpu,
+                    long *ret_rss, int *ret_status) {
         extern char **environ;
         posix_spawn_file_actions_t fa;
         struct rusage ru;
@@ -67,6 +78,9 @@ static int run_once(char *const argv[], char *const env[], const char *out_path,
                 if (errno != EINTR)
                         return -errno;
         *ret_t = now() - t0;
+        if (ret_cpu)
+                *ret_cpu = (double) ru.ru_utime.tv_sec + (double) ru.ru_utime.tv_usec / 1e6 +
+                           (double) ru.ru_stime.tv_sec + (double) ru.ru_stime.tv_usec / 1e6;
         *ret_rss = ru.ru_maxrss;
         *ret_status = status;
         return 0;
@@ -78,7 +92,7 @@ static void measure(struct figure *f, const char *name, unsigned size, unsigned 
         *f = (struct figure) { .name = name, .size = size, .ok = true };
         for (unsigned i = 0; i < runs && i < MAX_RUNS; i++) {
                 int status = 0;
-                if (run_once(argv, env, NULL, &f->t[i], &f->rss_kb[i], &status) < 0) {
+                if (run_once(argv, env, NULL, &f->t[i], &f->cpu[i], &f->rss_kb[i], &status) < 0) {
                         f->ok = false;
                         f->status = 127;        /* could not be started */
                         return;
@@ -92,16 +106,70 @@ static void measure(struct figure *f, const char *name, unsigned size, unsigned 
         }
 }
 
+struct command {
+        const char *name;
+        char **argv;
+        int ok_max;
+        bool enabled;
+        const char *out;        /* stdout to this file (NULL: /dev/null) */
+};
+
+/* Runs each enabled command once per round for runs rounds; fills one
+ * figure per enabled command.  Returns how many. */
+static size_t measure_rounds(struct figure *f, const struct command *cmds, size_t n, unsigned size, unsigned runs,
+                             char *const env[]) {
+        size_t k = 0;
+
+        for (size_t c = 0; c < n; c++)
+                if (cmds[c].enabled)
+                        f[k++] = (struct figure) { .name = cmds[c].name, .size = size, .ok = true };
+        for (unsigned i = 0; i < runs && i < MAX_RUNS; i++)
+                for (size_t c = 0, j = 0; c < n; c++) {
+                        struct figure *x;
+                        int status = 0;
+
+                        if (!cmds[c].enabled)
+                                continue;
+                        x = &f[j++];
+                        if (!x->ok)
+                                continue;
+                        if (run_once(cmds[c].argv, env, cmds[c].out, &x->t[x->runs], &x->cpu[x->runs],
+                                     &x->rss_kb[x->runs], &status) < 0) {
+                                x->ok = false;
+                                x->status = 127;
+                                continue;
+                        }
+                        if (!WIFEXITED(status) || WEXITSTATUS(status) > cmds[c].ok_max) {
+                                x->ok = false;
+                                x->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+                                continue;
+                        }
+                        x->runs++;
+                }
+        return k;
+}
+
 static int cmp_double(const void *a, const void *b) {
         double x = *(const double *) a, y = *(const double *) b;
         return (x > y) - (x < y);
 }
 
-static double median(const struct figure *f) {
+static double median_of(const double *v, unsigned n) {
         double s[MAX_RUNS];
-        memcpy(s, f->t, f->runs * sizeof(double));
-        qsort(s, f->runs, sizeof(double), cmp_double);
-        return f->runs % 2 ? s[f->runs / 2] : (s[f->runs / 2 - 1] + s[f->runs / 2]) / 2;
+        memcpy(s, v, n * sizeof(double));
+        qsort(s, n, sizeof(double), cmp_double);
+        return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+static double median(const struct figure *f) {
+        return median_of(f->t, f->runs);
+}
+
+/* The CPU time of a run, user and system: what the machine's other load
+ * changes least (wall time on this shared 2-core machine varied 5x within
+ * an hour; CPU time within tens of percent). */
+static double median_cpu(const struct figure *f) {
+        return median_of(f->cpu, f->runs);
 }
 
 static double tmin(const struct figure *f) {
@@ -132,19 +200,22 @@ static const struct figure *find(const struct figure *fs, size_t n, const char *
 static void print_figure(const struct figure *all, size_t n, const struct figure *f) {
         const struct figure *base = find(all, n, "lspci -nnk", f->size);
         const struct figure *f512 = find(all, n, f->name, 512), *f4096 = find(all, n, f->name, 4096);
-        char ratio[32] = "-", growth[32] = "-";
+        char ratio[32] = "-", growth[32] = "-", cpu_ratio[32] = "-";
 
         if (!f->ok) {
                 printf("%5u  %-22s FAILED (exit status %d)\n", f->size, f->name, f->status);
                 return;
         }
-        if (base && base != f)
+        if (base && base != f) {
                 snprintf(ratio, sizeof(ratio), "%.2fx", median(f) / median(base));
+                snprintf(cpu_ratio, sizeof(cpu_ratio), "%.2fx", median_cpu(f) / median_cpu(base));
+        }
         if (f512 && f4096 && f->size == 4096)
                 snprintf(growth, sizeof(growth), "%.1fx", median(f4096) / median(f512));
-        printf("%5u  %-22s median %8.4f s  min %8.4f  max %8.4f  runs %2u  vs lspci %-7s  rss %6.1f MB  "
-               "growth 512->4096 %s\n",
-               f->size, f->name, median(f), tmin(f), tmax(f), f->runs, ratio, (double) rss_max(f) / 1024.0, growth);
+        printf("%5u  %-22s median %8.4f s  min %8.4f  max %8.4f  runs %2u  vs lspci %-7s  cpu %7.4f s (%s)  "
+               "rss %6.1f MB  growth 512->4096 %s\n",
+               f->size, f->name, median(f), tmin(f), tmax(f), f->runs, ratio, median_cpu(f), cpu_ratio,
+               (double) rss_max(f) / 1024.0, growth);
 }
 
 /* The testbed is built and held by a child, so that this process never holds
@@ -173,6 +244,8 @@ static pid_t testbed_helper(const char *path, char ***ret_env, int *ret_ctl, dou
                 _cleanup_strv_free_ char **e = NULL;
                 struct gd_bundle *b = NULL;
                 struct gd_testbed *t = NULL;
+                struct gd_testbed_tree *tree = gd_testbed_tree_begin();
+                const struct gd_bundle_records sink = { .record = gd_testbed_tree_record_sink, .userdata = tree };
                 double t0 = now(), t_load, t_build;
                 FILE *f;
                 char c;
@@ -180,19 +253,22 @@ static pid_t testbed_helper(const char *path, char ***ret_env, int *ret_ctl, dou
                 close(data[0]);
                 close(ctl[1]);
                 f = fdopen(data[1], "w");
-                if (!f)
+                if (!f || !tree)
                         _exit(1);
-                if (gd_bundle_load(path, &b, &error) < 0) {
+                /* As explain --bundle does it (cli/replay-exec.c): the
+                 * records go into the tree as the bundle is read. */
+                if (gd_bundle_load_records(path, &sink, &b, &error) < 0 || gd_testbed_tree_end(tree, b, &error) < 0) {
                         fprintf(f, "error bundle: %s", error ? error : "?");
                         _exit(1);
                 }
                 t_load = now() - t0;
                 t0 = now();
-                if (gd_testbed_build(b, &t, &error) < 0 || gd_testbed_exec_env(t, &e) < 0) {
+                if (gd_testbed_build_tree(tree, &t, &error) < 0 || gd_testbed_exec_env(t, &e) < 0) {
                         fprintf(f, "error testbed: %s", error ? error : "?");
                         _exit(1);
                 }
                 t_build = now() - t0;
+                gd_testbed_tree_free(tree);
                 gd_bundle_free(b);
                 fprintf(f, "%f %f\n", t_load, t_build);
                 for (char **p = e; *p; p++)
@@ -249,18 +325,88 @@ static int gen_bundle(const char *gen, unsigned size, const char *kmsg_lines, co
         int status, r;
 
         snprintf(nbuf, sizeof(nbuf), "%u", size);
-        r = run_once(argv, NULL, NULL, &t, &rss, &status);
+        r = run_once(argv, NULL, NULL, &t, NULL, &rss, &status);
         if (r < 0)
                 return r;
         return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
 }
 
+/* The table of issue 13 ("Performance"), read off the figures above: each
+ * row with its figure, its target and whether this run met it.  Wall times
+ * are medians; the CPU column is the same runs' user + system time. */
+static const struct figure *find_replay(const struct figure *fs, size_t n, const char *name) {
+        for (size_t i = 0; i < n; i++)
+                if (streq(fs[i].name, name) && fs[i].ok && fs[i].runs > 0 && fs[i].size > 0)
+                        return &fs[i];
+        return NULL;
+}
+
+static void summary_of(const struct figure *fs, size_t n, bool before) {
+        const char *tag = before ? " " BEFORE : "";
+        char name[64];
+        const struct figure *l64 = find(fs, n, "lspci -nnk", 64), *l4k = find(fs, n, "lspci -nnk", 4096);
+        const struct figure *e64, *e4k, *b4k, *c200, *rep;
+
+#define FIND(var, what, size) do {                                       \
+                snprintf(name, sizeof(name), "%s%s", what, tag);          \
+                var = find(fs, n, name, size);                            \
+        } while (0)
+        FIND(e64, "gpudiag explain", 64);
+        FIND(e4k, "gpudiag explain", 4096);
+        FIND(b4k, "explain --bundle", 4096);
+        FIND(c200, "gpudiag collect", 200);
+#undef FIND
+        snprintf(name, sizeof(name), "gpudiag replay -j 2%s", tag);
+        rep = find_replay(fs, n, name);
+
+#define ROW(what, ok, target, ...) do {                                                        \
+                char now_[160], label_[64];                                                     \
+                snprintf(now_, sizeof(now_), __VA_ARGS__);                                      \
+                snprintf(label_, sizeof(label_), "%s%s", what, tag);                            \
+                printf("%-46s  %-56s  %-20s  %s\n", label_, now_, target, ok ? "yes" : "no");   \
+        } while (0)
+        if (l64 && e64)
+                ROW("explain vs lspci -nnk, 64 devices", median(e64) / median(l64) <= 1.3, "<= 1.3x",
+                    "%.2fx (%.4f s vs %.4f s; cpu %.2fx)", median(e64) / median(l64), median(e64), median(l64),
+                    median_cpu(e64) / median_cpu(l64));
+        if (l4k && e4k)
+                ROW("explain vs lspci -nnk, 4,096 devices", median(e4k) / median(l4k) <= 1.0, "<= 1.0x",
+                    "%.2fx (%.3f s vs %.3f s; cpu %.2fx)", median(e4k) / median(l4k), median(e4k), median(l4k),
+                    median_cpu(e4k) / median_cpu(l4k));
+        if (b4k)
+                ROW("explain --bundle, 4,096 devices", median(b4k) <= 2.0 && rss_max(b4k) <= 64 * 1024,
+                    "<= 2 s, <= 64 MB", "%.2f s (%.2f-%.2f), %.1f MB, cpu %.2f s", median(b4k), tmin(b4k), tmax(b4k),
+                    (double) rss_max(b4k) / 1024.0, median_cpu(b4k));
+        if (rep)
+                ROW("replay -j 2, scenarios/s", rep->size / median(rep) >= 200, ">= 200 scenarios/s",
+                    "%.1f/s (%u in %.2f s, %.2f-%.2f), cpu %.2f s", rep->size / median(rep), rep->size, median(rep),
+                    tmin(rep), tmax(rep), median_cpu(rep));
+        if (c200)
+                ROW("collect, 200 functions", median(c200) <= 0.3, "<= 0.3 s", "%.3f s (%.3f-%.3f), %.1f MB, cpu %.3f s",
+                    median(c200), tmin(c200), tmax(c200), (double) rss_max(c200) / 1024.0, median_cpu(c200));
+#undef ROW
+}
+
+/* The table of issue 13 ("Performance"), read off the figures above: each
+ * row with its figure, its target and whether this run met it; with
+ * BENCH_BASELINE, the same rows for that gpudiag, measured in the same
+ * rounds.  Wall times are medians; the CPU figures are the same runs'
+ * user + system time. */
+static void summary(const struct figure *fs, size_t n, bool with_before) {
+        printf("\nIssue 13, Performance (this run; wall medians, min-max; CPU: user + system)\n");
+        printf("%-46s  %-56s  %-20s  %s\n", "measure", "now", "must reach", "met");
+        summary_of(fs, n, false);
+        if (with_before)
+                summary_of(fs, n, true);
+}
+
 int main(int argc, char **argv) {
-        static struct figure figs[64];
+        static struct figure figs[96];
         const char *runs_s = getenv("BENCH_RUNS"), *sizes_s = getenv("BENCH_SIZES");
         const char *kmsg_lines = getenv("BENCH_KMSG_LINES");
         unsigned runs = runs_s ? (unsigned) atoi(runs_s) : 7, sizes[MAX_SIZES], n_sizes = 0;
         char tmpdir[] = "/tmp/gpudiag-bench-XXXXXX";
+        const char *baseline = getenv("BENCH_BASELINE");
         size_t nf = 0;
         bool have_vhv = access(VHV, X_OK) == 0;
 
@@ -286,6 +432,12 @@ int main(int argc, char **argv) {
                 printf("note: lspci is not installed; ratios are not available\n");
         if (!have_vhv)
                 printf("note: virt-host-validate is not installed (package libvirt-clients): not timed\n");
+        if (baseline && access(baseline, X_OK) < 0) {
+                printf("note: BENCH_BASELINE=%s cannot be run: no before figures\n", baseline);
+                baseline = NULL;
+        }
+        if (baseline)
+                printf("note: " BEFORE " is %s, run in the same rounds\n", baseline);
 
         for (unsigned s = 0; s < n_sizes; s++) {
                 _cleanup_free_ char *path = NULL, *error = NULL;
@@ -313,29 +465,36 @@ int main(int argc, char **argv) {
                 printf("%5u  bundle load %.3f s, testbed build %.3f s (paid by every --bundle run)\n", sizes[s],
                        t_load, t_build);
                 fflush(stdout);
-                if (*LSPCI_PATH) {
-                        char *a[] = { (char *) LSPCI_PATH, (char *) "-nnk", NULL };
-                        measure(&figs[nf++], "lspci -nnk", sizes[s], runs, a, env, 0);
-                }
+                /* Every command once per round, round after round: the ratios
+                 * compare runs made close together on this shared machine. */
                 {
-                        char *a[] = { argv[1], (char *) "groups", NULL };
-                        measure(&figs[nf++], "gpudiag groups", sizes[s], runs, a, env, 1);
-                }
-                {
-                        char *a[] = { argv[1], (char *) "explain", NULL };
-                        measure(&figs[nf++], "gpudiag explain", sizes[s], runs, a, env, 1);
-                }
-                {
-                        char *a[] = { argv[1], (char *) "explain", (char *) "--json", NULL };
-                        measure(&figs[nf++], "gpudiag explain --json", sizes[s], runs, a, env, 1);
-                }
-                if (have_vhv) {
-                        char *a[] = { (char *) VHV, (char *) "qemu", NULL };
-                        measure(&figs[nf++], "virt-host-validate qemu", sizes[s], runs, a, env, 255);
+                        char *lspci[] = { (char *) LSPCI_PATH, (char *) "-nnk", NULL };
+                        char *groups[] = { argv[1], (char *) "groups", NULL };
+                        char *explain[] = { argv[1], (char *) "explain", NULL };
+                        char *json[] = { argv[1], (char *) "explain", (char *) "--json", NULL };
+                        char *vhv[] = { (char *) VHV, (char *) "qemu", NULL };
+                        char *explain_b[] = { (char *) baseline, (char *) "explain", NULL };
+                        const struct command cmds[] = {
+                                { "lspci -nnk", lspci, 0, *LSPCI_PATH != '\0' },
+                                { "gpudiag groups", groups, 1, true },
+                                { "gpudiag explain", explain, 1, true },
+                                { "gpudiag explain --json", json, 1, true },
+                                { "virt-host-validate qemu", vhv, 255, have_vhv },
+                                { "gpudiag explain " BEFORE, explain_b, 1, baseline != NULL },
+                        };
+
+                        nf += measure_rounds(&figs[nf], cmds, ELEMENTSOF(cmds), sizes[s], runs, env);
                 }
                 {
                         char *a[] = { argv[1], (char *) "explain", (char *) "--bundle", path, NULL };
-                        measure(&figs[nf++], "explain --bundle", sizes[s], sizes[s] > 512 ? 1 : runs < 3 ? runs : 3, a, NULL, 1);
+                        char *b[] = { (char *) baseline, (char *) "explain", (char *) "--bundle", path, NULL };
+                        const struct command cmds[] = {
+                                { "explain --bundle", a, 1, true },
+                                { "explain --bundle " BEFORE, b, 1, baseline != NULL },
+                        };
+
+                        nf += measure_rounds(&figs[nf], cmds, ELEMENTSOF(cmds), sizes[s],
+                                             sizes[s] > 512 ? 3 : runs < 5 ? runs : 5, NULL);
                 }
                 close(ctl);                             /* the helper removes the testbed */
                 while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
@@ -357,7 +516,8 @@ int main(int argc, char **argv) {
 
                 if (asprintf(&out, "%s/collect.yaml", tmpdir) < 0)
                         return 1;
-                if (run_once(help, NULL, NULL, &t, &rss, &status) == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+                if (run_once(help, NULL, NULL, &t, NULL, &rss, &status) == 0 && WIFEXITED(status) &&
+                    WEXITSTATUS(status) == 0) {
                         char *a[] = { argv[1], (char *) "collect", (char *) "-q", (char *) "-o", out, NULL };
                         struct figure f;
                         unsigned n_dev = 0;
@@ -366,9 +526,9 @@ int main(int argc, char **argv) {
                                 n_dev += de->d_name[0] != '.';
                         measure(&f, "gpudiag collect", n_dev, runs, a, NULL, 0);
                         if (f.ok)
-                                printf("%5u  %-22s median %8.4f s  min %8.4f  max %8.4f  runs %2u  rss %6.1f MB  "
-                                       "(this machine: %u PCI functions)\n", n_dev, f.name, median(&f), tmin(&f),
-                                       tmax(&f), f.runs, (double) rss_max(&f) / 1024.0, n_dev);
+                                printf("%5u  %-22s median %8.4f s  min %8.4f  max %8.4f  runs %2u  cpu %7.4f s  "
+                                       "rss %6.1f MB  (this machine: %u PCI functions)\n", n_dev, f.name, median(&f),
+                                       tmin(&f), tmax(&f), f.runs, median_cpu(&f), (double) rss_max(&f) / 1024.0, n_dev);
                         else
                                 printf("%5u  gpudiag collect FAILED (exit status %d)\n", n_dev, f.status);
                         unlink(out);
@@ -391,15 +551,26 @@ int main(int argc, char **argv) {
                 if (gen_bundle(argv[2], 200, "5000", path) == 0 &&
                     (helper = testbed_helper(path, &env, &ctl, &t_load, &t_build, &error)) > 0) {
                         char *a[] = { argv[1], (char *) "collect", (char *) "-q", (char *) "-o", out, NULL };
-                        struct figure f;
+                        char *b[] = { (char *) baseline, (char *) "collect", (char *) "-q", (char *) "-o", out, NULL };
+                        const struct command cmds[] = {
+                                { "gpudiag collect", a, 0, true },
+                                { "gpudiag collect " BEFORE, b, 0, baseline != NULL },
+                        };
+                        size_t k = measure_rounds(&figs[nf], cmds, ELEMENTSOF(cmds), 200, runs, env);
 
-                        measure(&f, "gpudiag collect", 200, runs, a, env, 0);
-                        if (f.ok)
-                                printf("%5u  %-22s median %8.4f s  min %8.4f  max %8.4f  runs %2u  rss %6.1f MB  "
-                                       "(testbed: 200 functions, 5,000 log records)\n", 200u, f.name, median(&f),
-                                       tmin(&f), tmax(&f), f.runs, (double) rss_max(&f) / 1024.0);
-                        else
-                                printf("%5u  gpudiag collect FAILED in the testbed (exit status %d)\n", 200u, f.status);
+                        for (size_t i = nf; i < nf + k; i++) {
+                                const struct figure *f = &figs[i];
+
+                                if (f->ok)
+                                        printf("%5u  %-22s median %8.4f s  min %8.4f  max %8.4f  runs %2u  cpu %7.4f s  "
+                                               "rss %6.1f MB  (testbed: 200 functions, 5,000 log records)\n", 200u,
+                                               f->name, median(f), tmin(f), tmax(f), f->runs, median_cpu(f),
+                                               (double) rss_max(f) / 1024.0);
+                                else
+                                        printf("%5u  %s FAILED in the testbed (exit status %d)\n", 200u, f->name,
+                                               f->status);
+                        }
+                        nf += k;
                         close(ctl);
                         while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
                                 ;
@@ -409,29 +580,48 @@ int main(int argc, char **argv) {
                 unlink(out);
         }
 
-        /* Scenario replay throughput. */
+        /* Scenario replay throughput, BENCH_REPLAY_RUNS times (default 3). */
         if (!getenv("BENCH_NO_REPLAY")) {
-                _cleanup_free_ char *scen = NULL, *out = NULL;
-                double t;
-                long rss;
-                int status;
+                _cleanup_free_ char *scen = NULL, *out = NULL, *out_b = NULL;
+                const char *rr = getenv("BENCH_REPLAY_RUNS");
+                unsigned replay_runs = rr && atoi(rr) > 0 && atoi(rr) <= MAX_RUNS ? (unsigned) atoi(rr) : 3;
 
-                if (asprintf(&scen, "%s/scenarios", argv[3]) < 0 || asprintf(&out, "%s/replay.tap", tmpdir) < 0)
+                if (asprintf(&scen, "%s/scenarios", argv[3]) < 0 || asprintf(&out, "%s/replay.tap", tmpdir) < 0 ||
+                    asprintf(&out_b, "%s/replay-before.tap", tmpdir) < 0)
                         return 1;
-                char *a[] = { argv[1], (char *) "replay", (char *) "-j", (char *) "2", scen, NULL };
-                if (run_once(a, NULL, out, &t, &rss, &status) == 0 && WIFEXITED(status) && WEXITSTATUS(status) <= 1) {
-                        unsigned n = 0;
-                        _cleanup_fclose_ FILE *f = fopen(out, "re");
-                        char line[512];
-                        while (f && fgets(line, sizeof(line), f))
-                                n += startswith(line, "ok ") || startswith(line, "not ok ");
-                        printf("%5s  %-22s %u scenarios in %.3f s (-j 2): %.1f scenarios/s, rss %.1f MB\n", "-", "gpudiag replay",
-                               n, t, n ? n / t : 0.0, (double) rss / 1024.0);
-                } else
-                        printf("note: gpudiag replay %s failed (status %d, %.1f s): not timed\n", scen,
-                               WIFEXITED(status) ? WEXITSTATUS(status) : -1, t);
+                {
+                        char *a[] = { argv[1], (char *) "replay", (char *) "-j", (char *) "2", scen, NULL };
+                        char *b[] = { (char *) baseline, (char *) "replay", (char *) "-j", (char *) "2", scen, NULL };
+                        const struct command cmds[] = {
+                                { "gpudiag replay -j 2", a, 1, true, out },
+                                { "gpudiag replay -j 2 " BEFORE, b, 1, baseline != NULL, out_b },
+                        };
+                        size_t k = measure_rounds(&figs[nf], cmds, ELEMENTSOF(cmds), 0, replay_runs, NULL);
+
+                        for (size_t i = nf; i < nf + k; i++) {
+                                struct figure *f = &figs[i];
+                                _cleanup_fclose_ FILE *tap = fopen(i == nf ? out : out_b, "re");
+                                char line[512];
+                                unsigned n = 0;
+
+                                while (tap && fgets(line, sizeof(line), tap))
+                                        n += startswith(line, "ok ") || startswith(line, "not ok ");
+                                f->size = n;
+                                if (f->ok && f->runs > 0 && n > 0)
+                                        printf("%5s  %-22s %u scenarios: median %.3f s (%.1f scenarios/s), min %.3f  "
+                                               "max %.3f  runs %u  cpu %.3f s  rss %.1f MB\n", "-", f->name, n,
+                                               median(f), n / median(f), tmin(f), tmax(f), f->runs, median_cpu(f),
+                                               (double) rss_max(f) / 1024.0);
+                                else
+                                        printf("note: %s %s failed (status %d): not timed\n", f->name, scen, f->status);
+                        }
+                        nf += k;
+                }
                 unlink(out);
+                unlink(out_b);
         }
+
+        summary(figs, nf, baseline != NULL);
         rmdir(tmpdir);
         return 0;
 }

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* The synthetic server of topology.h.  Config spaces follow the layout of
  * sysfs-snapshots/tools/make-synthetic.py (PM at 0x40, PCIe at 0x60, extended
- * capabilities from 0x100), groups follow its form_groups(). */
+ * capabilities from 0x100); the IOMMU groups are the predictor's, as there. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/host.h"
+#include "predict/predict.h"
 #include "topology.h"
 
 #define PCI_CFG 4096
@@ -129,51 +132,71 @@ static int reorder(struct topology *t) {
         return 0;
 }
 
-/* drivers/pci/pci.c pci_acs_enabled() for these devices. */
-static bool acs_enabled(const struct topo_dev *d) {
-        if (d->pcie == EXP_NONE)
-                return false;
-        if (d->pcie == EXP_ROOT_PORT || d->pcie == EXP_DOWNSTREAM)
-                return d->acs && (d->acs & ACS_REQ) == ACS_REQ;
-        if (d->pcie == EXP_ENDPOINT || d->pcie == EXP_UPSTREAM || d->pcie == EXP_RC_END)
-                return !d->mf || d->acs;
-        return true;
+static int cmp_bdf(const void *a, const void *b) {
+        return strcmp(((const struct gd_pci_dev *) a)->address, ((const struct gd_pci_dev *) b)->address);
 }
 
-static bool acs_path_enabled(const struct topology *t, int i) {
-        for (; i >= 0; i = t->devs[i].parent)
-                if (!acs_enabled(&t->devs[i]))
-                        return false;
-        return true;
-}
+/* The groups are the predictor's (harness/predict/, the one copy of
+ * pci_device_group() in this project): the topology becomes a host model
+ * with the facts the config spaces below record, without groups, so ACS
+ * control is taken as pci_std_enable_acs() programs it (the ACSCtl the
+ * config space holds: the required bits of ACSCap). */
+static int form_groups(struct topology *t) {
+        _cleanup_host_ struct gd_host *h = gd_host_new();
+        _cleanup_prediction_ struct gd_prediction *p = NULL;
+        _cleanup_free_ int *number = NULL;
+        struct gd_predict_options o;
+        int r;
 
-static void form_groups(struct topology *t) {
+        if (!h || !(h->devs = calloc(t->n + 1, sizeof(*h->devs))))
+                return -ENOMEM;
+        h->n_devs = t->n;
+        h->groups_state = -ENOENT;
+        for (size_t i = 0; i < t->n; i++) {
+                const struct topo_dev *td = &t->devs[i];
+                struct gd_pci_dev *d = &h->devs[i];
+
+                snprintf(d->address, sizeof(d->address), "%.12s", td->bdf);
+                d->bus = td->bus, d->dev = td->devfn >> 3, d->func = td->devfn & 7;
+                d->vendor = td->vid, d->device = td->did, d->class_code = td->cls;
+                d->is_bridge = td->sec >= 0;
+                d->iommu_group = GD_GROUP_NONE;
+                d->details_read = true;
+                if (td->parent >= 0 && !(d->parent = strdup(t->devs[td->parent].bdf)))
+                        return -ENOMEM;
+                d->caps = (struct gd_pci_caps) {
+                        .config_complete = TRI_YES,
+                        .is_pcie = td->pcie == EXP_NONE ? TRI_NO : TRI_YES,
+                        .pcie_type = td->pcie == EXP_NONE ? 0 : (unsigned) td->pcie,
+                        .acs = td->acs ? TRI_YES : TRI_NO,
+                        .acs_cap = td->acs, .acs_ctrl = td->acs & ACS_REQ,
+                        .multifunction = td->mf ? TRI_YES : TRI_NO,
+                        .secondary_bus = td->sec,
+                };
+        }
+        qsort(h->devs, h->n_devs, sizeof(*h->devs), cmp_bdf);
+        gd_predict_options_from_host(h, &o);
+        r = gd_predict_groups(h, &o, &p, NULL);
+        if (r < 0)
+                return r;
+        /* Numbered as the devices were added (t->devs is in that order):
+         * the VFs last, as the kernel adds them when SR-IOV is enabled,
+         * which the model cannot tell from a PF's own functions. */
+        number = malloc((p->n_groups + 1) * sizeof(*number));
+        if (!number)
+                return -ENOMEM;
+        for (size_t g = 0; g < p->n_groups; g++)
+                number[g] = -1;
         t->n_groups = 0;
         for (size_t i = 0; i < t->n; i++) {
-                int p = (int) i, g = -1;
-                while (t->devs[p].parent >= 0) {
-                        int up = t->devs[p].parent;
-                        if (acs_path_enabled(t, up))
-                                break;
-                        p = up;
-                        if (t->devs[p].group >= 0) {
-                                g = t->devs[p].group;
-                                break;
-                        }
-                }
-                if (g < 0 && t->devs[p].mf && !acs_enabled(&t->devs[p]))
-                        for (size_t j = 0; j < i; j++) {
-                                const struct topo_dev *o = &t->devs[j];
-                                if ((int) j != p && o->bus == t->devs[p].bus && o->devfn >> 3 == t->devs[p].devfn >> 3 &&
-                                    !acs_enabled(o) && o->group >= 0) {
-                                        g = o->group;
-                                        break;
-                                }
-                        }
-                if (g < 0)
-                        g = (int) t->n_groups++;
-                t->devs[i].group = g;
+                const struct gd_predicted_group *g = gd_prediction_group_of(h, p, t->devs[i].bdf);
+                size_t k = g ? (size_t) (g - p->groups) : 0;
+
+                if (g && number[k] < 0)
+                        number[k] = (int) t->n_groups++;
+                t->devs[i].group = g ? number[k] : -1;
         }
+        return 0;
 }
 
 int topology_build(struct topology *t, unsigned n) {
@@ -262,7 +285,9 @@ int topology_build(struct topology *t, unsigned n) {
         r = reorder(t);
         if (r < 0)
                 return r;
-        form_groups(t);
+        r = form_groups(t);
+        if (r < 0)
+                return r;
         return t->n == n ? 0 : -EINVAL;
 }
 

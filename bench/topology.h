@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* A synthetic multi-socket server, for benchmarks: the PCI functions, their
  * config spaces, and the IOMMU groups drivers/iommu/iommu.c pci_device_group()
- * would form from those config spaces (no DMA aliases, no ACS quirks). */
+ * would form from those config spaces, as the group predictor
+ * (harness/predict/) computes them. */
 #pragma once
 
 #include <stdbool.h>

@@ -71,6 +71,16 @@ _gpudiag()
             COMPREPLY=($(compgen -W "auto always never" -- "$cur"))
             return
             ;;
+        --acs-override)
+            # pcie_acs_override= words; id:VVVV:DDDD is typed
+            COMPREPLY=($(compgen -W "downstream multifunction downstream,multifunction" -- "$cur"))
+            return
+            ;;
+        --move)
+            # DEVICE=PORT: the device first (bash breaks the word at '=')
+            COMPREPLY=($(compgen -W "$(_gpudiag_addresses)" -- "$cur"))
+            return
+            ;;
         --as)
             COMPREPLY=($(compgen -W "lspci groups dmesg cmdline modprobe grub modules lsmod auto" -- "$cur"))
             return
@@ -83,7 +93,7 @@ _gpudiag()
     local opts
     case $cmd in
         explain) opts="--slot --format --verbose --color --bundle --root --help" ;;
-        groups) opts="--slot --ids --format --bundle --root --help" ;;
+        groups) opts="--slot --ids --format --predict --acs-override --move --bundle --root --help" ;;
         collect) opts="--output --no-redact --quiet --help" ;;
         import) opts="--output --as --source --no-redact --format --quiet --help" ;;
         replay) opts="--jobs --junit --timeout --verbose --help" ;;

@@ -253,6 +253,8 @@ static void dev_attr(struct loader *ld, struct gd_pci_dev *d, const char *key, c
                 d->caps.flr = tri_of(ld, v);
         else if (streq(key, "no_soft_reset"))
                 d->caps.pm_no_soft_reset = tri_of(ld, v);
+        else if (streq(key, "mf"))
+                d->caps.multifunction = tri_of(ld, v);
         else if (streq(key, "power"))
                 set_str(&d->power_state, v);
         else if (streq(key, "d3cold"))

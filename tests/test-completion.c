@@ -197,6 +197,18 @@ Test(completion, report_options_are_offered) {
         }
 }
 
+Test(completion, groups_offers_the_prediction_and_the_override_words) {
+        static const char *const words[] = { "downstream", "multifunction", "downstream,multifunction" };
+
+        for (size_t s = 0; s < ELEMENTSOF(shells); s++) {
+                _cleanup_strv_free_ char **got = complete(shells[s], "gpudiag groups --");
+                cr_assert(has(got, "--predict") && has(got, "--acs-override") && has(got, "--move"), "%s",
+                          shells[s]);
+        }
+        assert_offers_exactly("bash", "gpudiag groups --predict --acs-override ", words, ELEMENTSOF(words));
+        assert_offers_exactly("zsh", "gpudiag groups --predict --acs-override=", words, ELEMENTSOF(words));
+}
+
 Test(completion, slot_offers_the_addresses_of_this_host) {
         _cleanup_strv_free_ char **want = NULL;
         DIR *d = opendir("/sys/bus/pci/devices");

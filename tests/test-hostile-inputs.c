@@ -54,6 +54,7 @@ Test(hostile_inputs, a_fifo_device_socket_or_directory_is_refused_with_its_name_
                 const char *const commands[][6] = {
                         { "explain", "--bundle", files[i], NULL },
                         { "groups", "--bundle", files[i], NULL },
+                        { "groups", "--predict", "--bundle", files[i], NULL },
                         { "collect", "--bundle", files[i], "-o", out_path, NULL },
                         { "import", files[i], "-o", out_path, NULL },
                         { "replay", files[i], NULL },
@@ -159,6 +160,7 @@ Test(hostile_inputs, control_characters_from_a_bundle_reach_text_output_escaped)
                 { "explain", "-v", "--bundle", path, NULL },
                 { "explain", "-v", "--color", "always", "--bundle", path },
                 { "groups", "--bundle", path, NULL },
+                { "groups", "--predict", "--bundle", path, NULL },
         };
         bool seen = false;
 

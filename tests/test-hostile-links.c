@@ -68,6 +68,8 @@ Test(hostile_links, no_byte_of_a_file_outside_the_testbed_reaches_the_output) {
                 { "explain", "--format", "json", NULL },
                 { "groups", NULL },
                 { "groups", "--format", "json", NULL },
+                { "groups", "--predict", NULL },
+                { "groups", "--predict", "--format", "json", NULL },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(commands); i++) {

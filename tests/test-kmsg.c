@@ -379,6 +379,58 @@ Test(kmsg, signals_only_keeps_check_records_with_their_numbers) {
                              all.records[i].text);
 }
 
+/* explain's reader passes over whole blocks of records that hold no
+ * signal and only counts them (base/io-kmsg.c, pass_quiet()): on a long log
+ * with signals, control bytes, UTF-8, empty lines, dictionary lines and CR
+ * line ends scattered through it, it keeps exactly the records, with the
+ * same numbers and texts, that reading every record and keeping those with
+ * a signal keeps. */
+Test(kmsg, passing_over_quiet_blocks_keeps_what_reading_every_record_keeps) {
+        static const char *const odd[] = {
+                "6,1,1,-;pci 0000:00:02.0: BAR 0: can't reserve [mem 0xe0000000-0xefffffff]\n",
+                "6,1,1,-;DMAR: Host address width 46\n",
+                "6,1,1,-;control \001 byte\n",
+                "6,1,1,-;utf-8 \xc3\xa9t\xc3\xa9\n",
+                "6,1,1,-;\x8c" "an't reserve after a raw byte\n",
+                "\n",
+                " SUBSYSTEM=pci\n",
+                "6,1,1,-;crlf line\r\n",
+                "6,1,1,-;Adding to iommu group 7\n",
+        };
+        _cleanup_free_ char *path = temp_file();
+        _cleanup_(gd_kmsg_clear) struct gd_kmsg all = {}, kept = {};
+        _cleanup_free_ char *data = NULL;
+        size_t len = 0, n_kept = 0;
+        unsigned seed = 4242;
+        FILE *f = open_memstream(&data, &len);
+
+        for (size_t i = 0; i < 200000; i++) {
+                if (rand_r(&seed) % 997 == 0)
+                        fputs(odd[(size_t) rand_r(&seed) % ELEMENTSOF(odd)], f);
+                else
+                        fprintf(f, "6,%zu,%zu,-;kvm: vcpu %zu: requested %zu ns lapic timer period limited\n",
+                                i, i * 7, i % 64, i * 13);
+        }
+        cr_assert_eq(fclose(f), 0);
+        write_file(path, data, len);
+
+        cr_assert_eq(gd_kmsg_read(path, false, &all), 0);
+        cr_assert_eq(gd_kmsg_read(path, true, &kept), 0);
+        unlink(path);
+        cr_assert_eq(kept.n_read, all.n_read);
+        for (size_t i = 0; i < all.n_records; i++) {
+                if (all.records[i].signals == 0)
+                        continue;
+                cr_assert_lt(n_kept, kept.n_records);
+                cr_assert_eq(kept.records[n_kept].line, all.records[i].line);
+                cr_assert_str_eq(kept.records[n_kept].text, all.records[i].text);
+                cr_assert_eq(kept.records[n_kept].signals, all.records[i].signals);
+                n_kept++;
+        }
+        cr_assert_eq(n_kept, kept.n_records);
+        cr_assert_gt(n_kept, 50);
+}
+
 /* A record is marked with every row of the table its text holds, and with
  * no other: what a check finds by signal is what the text says. */
 Test(kmsg, a_record_carries_the_signals_its_text_holds) {
@@ -401,16 +453,17 @@ Test(kmsg, a_record_carries_the_signals_its_text_holds) {
 
 /* The search skips most of a line; it finds what a plain substring search
  * of every signal finds, in lines made of the signals' own bytes, cut and
- * joined at random (a fixed seed: the same lines every run). */
+ * joined at random (a fixed seed: the same lines every run), short ones
+ * and texts of kilobytes (searched as four windows at once). */
 Test(kmsg, the_signal_search_finds_what_a_substring_search_finds) {
         unsigned seed = 12345;
 
-        for (int round = 0; round < 20000; round++) {
-                char line[256];
-                size_t len = 0;
+        for (int round = 0; round < 24000; round++) {
+                char line[4200];
+                size_t len = 0, target = round < 20000 ? 160 : 256 + (size_t) rand_r(&seed) % 3800;
                 uint64_t want = 0;
 
-                while (len < 160) {
+                while (len < target) {
                         const char *t = gd_kmsg_signal((enum gd_kmsg_signal) (rand_r(&seed) % _GD_KMSG_SIGNAL_MAX))->text;
                         size_t from = (size_t) rand_r(&seed) % strlen(t), n = 1 + (size_t) rand_r(&seed) % strlen(t);
 

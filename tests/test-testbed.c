@@ -318,3 +318,113 @@ Test(testbed, switching_to_a_faulted_bundle_and_back_writes_each_testbed_exactly
         cr_assert_eq(gd_testbed_switch(slot, tb, NULL), 0);
         cr_assert_eq(rmdir(slot), 0);
 }
+
+/* A tree fed record by record while the bundle loads (explain --bundle:
+ * gd_bundle_load_records(), the umockdev text never whole in memory) is
+ * the tree of the loaded bundle: the same testbed for every snapshot and
+ * fixture, in YAML block style and in JSON (one quoted line), the same
+ * warnings, and for a malformed recording the same refusal. */
+static char *joined_warnings(const struct gd_testbed_tree *tree) {
+        char *text = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&text, &len);
+
+        cr_assert_not_null(f);
+        for (char * const *w = gd_testbed_tree_warnings(tree); *w; w++)
+                fprintf(f, "%s\n", *w);
+        cr_assert_eq(fclose(f), 0);
+        return text;
+}
+
+static char *streamed_listing(const char *path, char **ret_warnings, char **ret_error) {
+        _cleanup_(gd_testbed_tree_freep) struct gd_testbed_tree *tree = gd_testbed_tree_begin();
+        const struct gd_bundle_records sink = { .record = gd_testbed_tree_record_sink, .userdata = tree };
+        _cleanup_bundle_ struct gd_bundle *b = NULL;
+        _cleanup_free_ char *slot = make_slot();
+        char *got;
+        int r;
+
+        cr_assert_not_null(tree);
+        r = gd_bundle_load_records(path, &sink, &b, ret_error);
+        if (r < 0)
+                return NULL;
+        cr_assert(b->umockdev_streamed && !b->umockdev && b->umockdev_records > 0, "%s", path);
+        r = gd_testbed_tree_end(tree, b, ret_error);
+        if (r < 0)
+                return NULL;
+        *ret_warnings = joined_warnings(tree);
+        cr_assert_eq(gd_testbed_switch(slot, NULL, tree), 0);
+        got = listing(slot);
+        cr_assert_eq(gd_testbed_switch(slot, tree, NULL), 0);
+        cr_assert_eq(rmdir(slot), 0);
+        return got;
+}
+
+static char *loaded_listing(const char *path, char **ret_warnings, char **ret_error) {
+        _cleanup_(gd_testbed_tree_freep) struct gd_testbed_tree *tree = NULL;
+        _cleanup_bundle_ struct gd_bundle *b = NULL;
+        _cleanup_free_ char *slot = make_slot();
+        char *got;
+
+        if (gd_bundle_load(path, &b, ret_error) < 0 || gd_testbed_tree_new(b, &tree, ret_error) < 0)
+                return NULL;
+        *ret_warnings = joined_warnings(tree);
+        cr_assert_eq(gd_testbed_switch(slot, NULL, tree), 0);
+        got = listing(slot);
+        cr_assert_eq(gd_testbed_switch(slot, tree, NULL), 0);
+        cr_assert_eq(rmdir(slot), 0);
+        return got;
+}
+
+static void assert_streamed_is_loaded(const char *path) {
+        _cleanup_free_ char *a = NULL, *b = NULL, *wa = NULL, *wb = NULL, *ea = NULL, *eb = NULL;
+
+        a = streamed_listing(path, &wa, &ea);
+        b = loaded_listing(path, &wb, &eb);
+        if (!b) {
+                cr_assert_null(a, "%s: streamed, it loads; loaded, it fails: %s", path, eb);
+                cr_assert_str_eq(ea ? ea : "", eb ? eb : "", "%s", path);
+                return;
+        }
+        cr_assert_not_null(a, "%s: loaded, it loads; streamed, it fails: %s", path, ea);
+        cr_assert_str_eq(a, b, "%s", path);
+        cr_assert_str_eq(wa ? wa : "", wb ? wb : "", "%s", path);
+}
+
+Test(testbed, a_tree_fed_record_by_record_is_the_tree_of_the_loaded_bundle) {
+        static const char *const snapshots[] = {
+                "kvm-guest-6dev.yaml", "h100-firecracker-guest.yaml", "synthetic-amd-x570-navi10-shared.yaml",
+                "synthetic-nvidia-tu102-isolated.yaml", "imported/x79-c602-dual-xeon-gtx1070-gtx770.yaml",
+                "imported/x670e-i-rtx3080-raphael.yaml",
+        };
+        static const char *const fixtures[] = {
+                "minimal.yaml", "hostile-strings.yaml", "symlink-loop.yaml", "dangling-group-link.yaml",
+                "bad-record-dotdot.yaml", "empty-dirs.yaml", "no-iommu-groups.yaml",
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(snapshots); i++) {
+                _cleanup_free_ char *path = snapshot_path(snapshots[i]);
+                assert_streamed_is_loaded(path);
+        }
+        for (size_t i = 0; i < ELEMENTSOF(fixtures); i++) {
+                _cleanup_free_ char *path = fixture_bundle_path(fixtures[i]);
+                assert_streamed_is_loaded(path);
+        }
+}
+
+/* The recording as one JSON string (the bench's topologies are written so):
+ * libfyaml hands it over in pieces cut anywhere, not at line ends. */
+Test(testbed, a_recording_in_one_quoted_string_streams_like_a_block) {
+        _cleanup_free_ char *src = snapshot_path("synthetic-amd-x570-navi10-shared.yaml"), *json = NULL;
+        _cleanup_free_ char *cmd = NULL;
+        char dir[] = "/tmp/gpudiag-json-XXXXXX";
+
+        cr_assert_not_null(mkdtemp(dir));
+        cr_assert(asprintf(&json, "%s/bundle.json", dir) >= 0);
+        cr_assert(asprintf(&cmd, "python3 -c 'import json,sys,yaml; json.dump(yaml.safe_load(open(sys.argv[1])), "
+                                 "open(sys.argv[2], \"w\"))' %s %s", src, json) >= 0);
+        cr_assert_eq(system(cmd), 0, "%s", cmd);
+        assert_streamed_is_loaded(json);
+        unlink(json);
+        rmdir(dir);
+}

@@ -43,8 +43,15 @@ struct linux_dirent64 {
         char d_name[];
 };
 
+/* Directories whose place in their parent's listing is kept while they are
+ * emptied; deeper ones are found again by listing the parent anew. */
+#define RM_DEPTH 64
 /* Directories that could not be emptied, by inode: not entered again. */
 #define STUCK_MAX 64
+
+static bool is_dot(const char *name) {
+        return name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'));
+}
 
 static bool stuck(const ino_t *s, size_t n, ino_t ino) {
         for (size_t i = 0; i < n; i++)
@@ -53,14 +60,39 @@ static bool stuck(const ino_t *s, size_t n, ino_t ino) {
         return false;
 }
 
-/* Iterative, one directory open at a time: into a directory that is not
- * empty, and back up through "..", which for a directory opened with
- * O_NOFOLLOW is the one it was entered from. */
+struct rm_level {
+        int64_t resume;                 /* the parent's listing after this directory */
+        bool resumed;                   /* this listing went on after a child */
+        bool progress;                  /* this pass removed something */
+        bool left;                      /* this pass left something */
+        char name[256];                 /* this directory's name in its parent */
+};
+
+static void note(int *first_error, bool *left, int r) {
+        if (!*first_error)
+                *first_error = r;
+        *left = true;
+}
+
+/* Iterative, one directory open at a time.  Each entry is removed by the
+ * kind its listing gives (d_type; for DT_UNKNOWN an unlink() says EISDIR), a
+ * directory is entered, emptied, left through ".." (for a directory opened
+ * with O_NOFOLLOW the one it was entered from) and removed, and the parent's
+ * listing goes on after it (lseek() to its d_off).  A listing that went on
+ * that way is read once more from the start when that pass removed
+ * something: a file system whose offsets are positions (not cookies) may
+ * have moved entries past the place.  Below RM_DEPTH levels a directory is
+ * listed from its start after each child, as the remover before this one
+ * did everywhere: that was quadratic in a directory of 4,040 IOMMU groups,
+ * with two failing calls per subdirectory each time.  A directory that
+ * cannot be emptied is remembered and not entered again. */
 int rm_rf_signal_safe(const char *dir, bool keep_dir) {
         _Alignas(struct linux_dirent64) char buf[4096];
+        struct rm_level level[RM_DEPTH];
         ino_t stuck_ino[STUCK_MAX];
         size_t n_stuck = 0;
         unsigned depth = 0;
+        bool deep_left = false;
         int fd, first_error = 0;
 
         fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -71,37 +103,57 @@ int rm_rf_signal_safe(const char *dir, bool keep_dir) {
                         return keep_dir || unlink(dir) == 0 ? 0 : -errno;
                 return -errno;
         }
+        level[0] = (struct rm_level) {};
         for (;;) {
-                bool entered = false, left = false;
+                struct rm_level *here = depth < RM_DEPTH ? &level[depth] : NULL;
+                bool *left = here ? &here->left : &deep_left;
+                bool entered = false;
                 long n;
 
-                (void) lseek(fd, 0, SEEK_SET);
                 while (!entered && (n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0)
                         for (long off = 0; off < n && !entered; ) {
                                 struct linux_dirent64 *d = (struct linux_dirent64 *) (buf + off);
                                 const char *name = d->d_name;
-                                struct stat st;
                                 int sub;
 
                                 off += d->d_reclen;
-                                if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0')))
+                                if (is_dot(name))
                                         continue;
-                                if (unlinkat(fd, name, 0) == 0 || errno == ENOENT)
-                                        continue;
-                                if (errno != EISDIR && errno != EPERM) {
-                                        first_error = first_error ? first_error : -errno;
-                                        left = true;
-                                        continue;
+                                if (d->d_type != DT_DIR) {
+                                        if (unlinkat(fd, name, 0) == 0) {
+                                                if (here)
+                                                        here->progress = true;
+                                                continue;
+                                        }
+                                        if (errno == ENOENT)
+                                                continue;
+                                        if (errno != EISDIR && errno != EPERM) {
+                                                note(&first_error, left, -errno);
+                                                continue;
+                                        }
                                 }
-                                if (unlinkat(fd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+                                /* Below the kept levels the parent is listed
+                                 * anew: an emptied directory goes when met. */
+                                if (!(here && depth + 1 < RM_DEPTH) && unlinkat(fd, name, AT_REMOVEDIR) == 0)
                                         continue;
-                                if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode) ||
-                                    stuck(stuck_ino, n_stuck, st.st_ino) ||
+                                if (stuck(stuck_ino, n_stuck, (ino_t) d->d_ino) ||
                                     (sub = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
-                                        first_error = first_error ? first_error : -EBUSY;
-                                        left = true;
+                                        note(&first_error, left, -EBUSY);
                                         continue;
                                 }
+                                if (here && depth + 1 < RM_DEPTH) {
+                                        size_t len = strlen(name);
+
+                                        if (len >= sizeof(level[0].name)) {
+                                                close(sub);
+                                                note(&first_error, left, -ENAMETOOLONG);
+                                                continue;
+                                        }
+                                        here->resumed = true;
+                                        level[depth + 1] = (struct rm_level) { .resume = d->d_off };
+                                        memcpy(level[depth + 1].name, name, len + 1);
+                                } else
+                                        deep_left = false;
                                 close(fd);
                                 fd = sub;
                                 depth++;
@@ -109,9 +161,15 @@ int rm_rf_signal_safe(const char *dir, bool keep_dir) {
                         }
                 if (entered)
                         continue;
-                /* This directory is as empty as it gets. */
-                if (left) {
+                /* The end of this directory's listing. */
+                if (here && here->resumed && here->progress) {
+                        here->resumed = here->progress = here->left = false;
+                        (void) lseek(fd, 0, SEEK_SET);
+                        continue;
+                }
+                if (*left) {
                         struct stat st;
+
                         if (n_stuck == STUCK_MAX || fstat(fd, &st) < 0)
                                 break;          /* give up rather than loop */
                         stuck_ino[n_stuck++] = st.st_ino;
@@ -120,11 +178,23 @@ int rm_rf_signal_safe(const char *dir, bool keep_dir) {
                         break;
                 {
                         int parent = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
                         close(fd);
                         if (parent < 0)
                                 return -errno;
                         fd = parent;
                         depth--;
+                }
+                if (depth + 1 < RM_DEPTH) {
+                        if (unlinkat(fd, level[depth + 1].name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+                                level[depth].progress = true;
+                        else
+                                note(&first_error, &level[depth].left, -errno);
+                        (void) lseek(fd, level[depth + 1].resume, SEEK_SET);
+                } else {
+                        /* Too deep to know the place: from the start. */
+                        deep_left = false;
+                        (void) lseek(fd, 0, SEEK_SET);
                 }
         }
         close(fd);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -87,6 +89,35 @@ int input_read_regular(const char *path, size_t max, char **ret, size_t *ret_len
         if (ret_len)
                 *ret_len = len;
         return 0;
+}
+
+int input_map_regular(const char *path, size_t max, const char **ret, size_t *ret_len) {
+        _cleanup_close_ int fd = input_open_regular(path);
+        struct stat st;
+        void *p;
+
+        if (fd < 0)
+                return fd;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if ((uint64_t) st.st_size > max)
+                return -EFBIG;
+        if (st.st_size == 0) {
+                *ret = "";
+                *ret_len = 0;
+                return 0;
+        }
+        p = mmap(NULL, (size_t) st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (p == MAP_FAILED)
+                return -errno;
+        *ret = p;
+        *ret_len = (size_t) st.st_size;
+        return 0;
+}
+
+void input_unmap(const char *p, size_t len) {
+        if (p && len > 0)
+                (void) munmap((void *) p, len);
 }
 
 const char *input_file_kind(const char *path) {

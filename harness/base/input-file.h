@@ -19,6 +19,15 @@ int input_open_regular(const char *path);
  * -EFBIG past that, else as input_open_regular() or read(). */
 int input_read_regular(const char *path, size_t max, char **ret, size_t *ret_len);
 
+/* The whole regular file at path as a read-only private mapping of its
+ * pages (*ret_len bytes; an empty file is "" and no mapping), at most max
+ * bytes; as input_read_regular() otherwise.  The pages count as resident
+ * only while touched, and madvise(MADV_DONTNEED) gives them back (they are
+ * read again from the page cache when touched again): a 51 MB bundle need
+ * not be resident beside what is made of it.  input_unmap() ends it. */
+int input_map_regular(const char *path, size_t max, const char **ret, size_t *ret_len);
+void input_unmap(const char *p, size_t len);
+
 /* What kind of file path is, for a message: "a FIFO", "a character
  * device", "a block device", "a socket", "a directory", "a regular file",
  * or NULL when stat() fails. */

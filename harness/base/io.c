@@ -85,11 +85,19 @@ static int recorded_read(const char *logical, size_t max, char **ret, size_t *re
  * first read (kernfs seq_file, at most a page), as does a regular file of a
  * replay testbed; so a read shorter than asked is the end, and saves the
  * read that would return 0.  /proc files are not read this way: a seq_file
- * there may return one record per read. */
+ * there may return one record per read.
+ *
+ * pread() at the bytes read so far, which sysfs, procfs (seq_file keeps its
+ * place by the offset) and regular files serve as read() does: umockdev's
+ * preload wraps read() to check for an emulated device on every call, and
+ * blocks and restores all signals around that check, two system calls per
+ * read of every attribute of a replayed host.  A pipe or a character device
+ * (ESPIPE) is read with read(). */
 static int read_capped(const char *path, size_t max, bool attr, char **ret, size_t *ret_len) {
         _cleanup_close_ int fd = -1;
         _cleanup_free_ char *buf = NULL;
         size_t len = 0, cap = 4096;
+        bool positioned = true;
         int r;
 
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -114,10 +122,14 @@ static int read_capped(const char *path, size_t max, bool attr, char **ret, size
                                 return -ENOMEM;
                         buf = nb;
                 }
-                n = read(fd, buf + len, cap - len);
+                n = positioned ? pread(fd, buf + len, cap - len, (off_t) len) : read(fd, buf + len, cap - len);
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
+                        if (errno == ESPIPE && positioned) {
+                                positioned = false;     /* a pipe or a device */
+                                continue;
+                        }
                         return -errno;
                 }
                 if (n == 0)

@@ -122,3 +122,17 @@ size_t gd_kmsg_record_length(const char *line, size_t len);
  * -EACCES when dmesg_restrict denies the open, -ENOENT/-EACCES for markers). */
 int gd_io_kmsg(const char *path, const struct gd_kmsg_limits *limits,
                int (*record)(const char *text, size_t len, void *userdata), void *userdata);
+
+/* gd_io_kmsg() for a reader that keeps few records of a long log.  quiet()
+ * (optional) is asked about a block of whole lines, each of them a record
+ * (none empty or a dictionary line, none past the line cap, all within the
+ * caps): true when record() would keep none of them, which are then only
+ * counted, and skipped() gets their number.  Never in record mode: the
+ * recording keeps every record. */
+struct gd_kmsg_reader {
+        int (*record)(const char *text, size_t len, void *userdata);
+        bool (*quiet)(const char *block, size_t len, void *userdata);
+        void (*skipped)(size_t n, void *userdata);
+};
+int gd_io_kmsg_read(const char *path, const struct gd_kmsg_limits *limits, const struct gd_kmsg_reader *reader,
+                    void *userdata);

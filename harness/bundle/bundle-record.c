@@ -12,6 +12,7 @@
 
 #include "base/duplicates.h"
 #include "base/strv.h"
+#include "base/string-util.h"
 #include "bundle/bundle-internal.h"
 
 /* A relative path without empty, '.' or '..' components. */
@@ -38,7 +39,7 @@ static bool hex_even(const char *s, size_t n) {
         if (n % 2)
                 return false;
         for (size_t i = 0; i < n; i++)
-                if (!strchr("0123456789ABCDEFabcdef", s[i]))
+                if (unhexchar(s[i]) < 0)
                         return false;
         return true;
 }
@@ -241,8 +242,33 @@ static int check_line(struct record_state *s, const char *l, size_t n, int line,
         return 0;
 }
 
+struct record_checker {
+        struct record_state s;
+};
+
+struct record_checker *record_checker_new(void) {
+        return calloc(1, sizeof(struct record_checker));
+}
+
+void record_checker_free(struct record_checker *c) {
+        if (!c)
+                return;
+        record_state_done(&c->s);
+        free(c);
+}
+
+int record_checker_line(struct record_checker *c, const char *l, size_t n, int line, char **ret_error) {
+        return n == 0 ? end_record(&c->s, line, ret_error) : check_line(&c->s, l, n, line, ret_error);
+}
+
+int record_checker_end(struct record_checker *c, int last_line, char **ret_error) {
+        int r = end_record(&c->s, last_line, ret_error);
+
+        return r < 0 ? r : end_text(&c->s, ret_error);
+}
+
 int bundle_check_record(const char *text, size_t len, int first_line, char **ret_error) {
-        struct record_state s = {};
+        struct record_checker *c;
         const char *p = text, *end = text + len;
         int lineno = 0, r = 0;
 
@@ -250,22 +276,19 @@ int bundle_check_record(const char *text, size_t len, int first_line, char **ret
         if (len > 0 && text[0] == '\n')
                 return bundle_fail(ret_error, first_line, "umockdev: text starts with an empty line");
 
+        c = record_checker_new();
+        if (!c)
+                return -ENOMEM;
         while (p < end && r >= 0) {
                 const char *nl = memchr(p, '\n', (size_t) (end - p));
                 size_t n = nl ? (size_t) (nl - p) : (size_t) (end - p);
-                int line = first_line > 0 ? first_line + lineno : 0;
 
-                if (n == 0)
-                        r = end_record(&s, line, ret_error);
-                else
-                        r = check_line(&s, p, n, line, ret_error);
+                r = record_checker_line(c, p, n, first_line > 0 ? first_line + lineno : 0, ret_error);
                 lineno++;
                 p = nl ? nl + 1 : end;
         }
         if (r >= 0)
-                r = end_record(&s, first_line > 0 ? first_line + lineno - 1 : 0, ret_error);
-        if (r >= 0)
-                r = end_text(&s, ret_error);
-        record_state_done(&s);
+                r = record_checker_end(c, first_line > 0 ? first_line + lineno - 1 : 0, ret_error);
+        record_checker_free(c);
         return r;
 }

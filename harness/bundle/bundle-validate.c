@@ -329,7 +329,142 @@ static int parse_dirs(struct fy_node *key, struct fy_node *n, struct gd_bundle *
         return 0;
 }
 
-static int parse_top(struct fy_node *k, struct fy_node *v, const char *name, struct gd_bundle *b, int *version,
+/* The umockdev text to sink->record(), a record (its lines up to the next
+ * empty one) at a time, as libfyaml's pieces of the scalar come, with the
+ * checks of bundle_check_record() line by line: the text is never whole in
+ * memory (a 4,096-function host's is 40 MB). */
+struct streaming {
+        const struct gd_bundle_records *sink;
+        struct record_checker *checker;
+        char *line;                     /* the line being assembled */
+        size_t line_len, line_cap;
+        char *rec;                      /* the record being assembled */
+        size_t rec_len, rec_cap;
+        int first, lineno, rec_line;    /* bundle lines (0: unknown) */
+        int value_line;
+        size_t records;
+        char **ret_error;
+};
+
+static int grow(char **buf, size_t *cap, size_t need) {
+        char *nb;
+        size_t ncap;
+
+        if (need <= *cap)
+                return 0;
+        /* One record is kilobytes; the bundle's size caps it anyway. */
+        ncap = *cap ? *cap : 4096;
+        while (ncap < need)
+                ncap *= 2;
+        nb = realloc(*buf, ncap);
+        if (!nb)
+                return -ENOMEM;
+        *buf = nb;
+        *cap = ncap;
+        return 0;
+}
+
+static int flush_record(struct streaming *st) {
+        int r;
+
+        if (st->rec_len == 0)
+                return 0;
+        st->rec[st->rec_len] = '\0';
+        r = st->sink->record(st->rec, st->rec_len, st->rec_line, st->sink->userdata, st->ret_error);
+        st->rec_len = 0;
+        st->records++;
+        return r;
+}
+
+static int whole_line(struct streaming *st, const char *l, size_t n) {
+        int line = st->first > 0 ? st->first + st->lineno : 0, r;
+
+        if (memchr(l, '\0', n))
+                return bundle_fail(st->ret_error, st->value_line, "umockdev: text has a NUL character");
+        if (st->lineno == 0 && n == 0)
+                return bundle_fail(st->ret_error, st->first, "umockdev: text starts with an empty line");
+        st->lineno++;
+        r = record_checker_line(st->checker, l, n, line, st->ret_error);
+        if (r < 0)
+                return r;
+        if (n == 0)
+                return flush_record(st);
+        if (st->rec_len == 0)
+                st->rec_line = line;
+        r = grow(&st->rec, &st->rec_cap, st->rec_len + n + 2);
+        if (r < 0)
+                return r;
+        if (st->rec_len > 0)
+                st->rec[st->rec_len++] = '\n';
+        memcpy(st->rec + st->rec_len, l, n);
+        st->rec_len += n;
+        return 0;
+}
+
+static int stream_piece(const char *p, size_t len, void *userdata) {
+        struct streaming *st = userdata;
+
+        while (len > 0) {
+                const char *nl = memchr(p, '\n', len);
+                size_t n = nl ? (size_t) (nl - p) : len;
+                int r;
+
+                if (nl && st->line_len == 0)
+                        r = whole_line(st, p, n);       /* no copy for a line in one piece */
+                else {
+                        r = grow(&st->line, &st->line_cap, st->line_len + n + 1);
+                        if (r >= 0) {
+                                memcpy(st->line + st->line_len, p, n);
+                                st->line_len += n;
+                                if (nl) {
+                                        r = whole_line(st, st->line, st->line_len);
+                                        st->line_len = 0;
+                                }
+                        }
+                }
+                if (r < 0)
+                        return r;
+                p += n + (nl ? 1 : 0);
+                len -= n + (nl ? 1 : 0);
+        }
+        return 0;
+}
+
+static int stream_records(const struct gd_bundle_records *sink, struct fy_node *k, struct fy_node *v,
+                          struct gd_bundle *b, char **ret_error) {
+        struct streaming st = { .sink = sink, .ret_error = ret_error, .value_line = bundle_value_line(k, v) };
+        int r;
+
+        if (v && fy_node_is_alias(v))
+                return bundle_fail(ret_error, st.value_line, "umockdev: aliases are not allowed");
+        if (!v || fy_node_get_type(v) != FYNT_SCALAR || bundle_is_null(v))
+                return bundle_fail(ret_error, st.value_line, "umockdev: expected a string, got %s",
+                                   bundle_type_name(v));
+        /* A literal block's token starts at its first text line. */
+        if (fy_node_get_style(v) == FYNS_LITERAL)
+                st.first = gd_yaml_node_line(v);
+        b->umockdev_line = st.first;
+        b->umockdev_streamed = true;
+        st.checker = record_checker_new();
+        if (!st.checker)
+                return -ENOMEM;
+        r = bundle_scalar_pieces(v, stream_piece, &st);
+        /* The last line need not end in a newline. */
+        if (r >= 0 && st.line_len > 0)
+                r = whole_line(&st, st.line, st.line_len);
+        if (r >= 0)
+                r = record_checker_end(st.checker, st.first > 0 ? st.first + st.lineno - 1 : 0, ret_error);
+        if (r >= 0)
+                r = flush_record(&st);
+        b->umockdev_records = st.records;
+        record_checker_free(st.checker);
+        free(st.line);
+        free(st.rec);
+        return r;
+}
+
+static int parse_top(const struct gd_bundle_records *sink, struct fy_node *k, struct fy_node *v, const char *name,
+                     struct gd_bundle *b, int *version,
                      char **ret_error) {
         if (streq(name, "format")) {
                 _cleanup_free_ char *f = NULL;
@@ -352,9 +487,11 @@ static int parse_top(struct fy_node *k, struct fy_node *v, const char *name, str
                 return parse_metadata(k, v, &b->metadata, ret_error);
         if (streq(name, "umockdev")) {
                 size_t len;
-                int r = bundle_get_string(k, v, "umockdev", &b->umockdev, &len, ret_error);
-                int first = 0;
+                int r, first = 0;
 
+                if (sink)
+                        return stream_records(sink, k, v, b, ret_error);
+                r = bundle_get_string(k, v, "umockdev", &b->umockdev, &len, ret_error);
                 if (r < 0)
                         return r;
                 if (strlen(b->umockdev) != len)
@@ -397,6 +534,11 @@ static int check_files_readable(const struct gd_bundle *b, char **ret_error) {
 }
 
 int bundle_from_document(struct fy_document *doc, struct gd_bundle **ret, char **ret_error) {
+        return bundle_from_document_records(doc, NULL, ret, ret_error);
+}
+
+int bundle_from_document_records(struct fy_document *doc, const struct gd_bundle_records *sink,
+                                 struct gd_bundle **ret, char **ret_error) {
         _cleanup_bundle_ struct gd_bundle *b = NULL;
         struct fy_node *root = fy_document_root(doc);
         struct fy_node_pair *p;
@@ -421,7 +563,7 @@ int bundle_from_document(struct fy_document *doc, struct gd_bundle **ret, char *
                 struct fy_node *k = fy_node_pair_key(p);
 
                 if (k && fy_node_is_scalar(k) && streq(fy_node_get_scalar0(k), "format")) {
-                        r = parse_top(k, fy_node_pair_value(p), "format", b, &version, ret_error);
+                        r = parse_top(sink, k, fy_node_pair_value(p), "format", b, &version, ret_error);
                         if (r < 0)
                                 return r;
                         have_format = true;
@@ -444,7 +586,7 @@ int bundle_from_document(struct fy_document *doc, struct gd_bundle **ret, char *
                                            name ? name : "(not a string)");
                 if (streq(name, "format"))
                         continue;
-                r = parse_top(k, v, name, b, &version, ret_error);
+                r = parse_top(sink, k, v, name, b, &version, ret_error);
                 if (r < 0)
                         return r;
         }
@@ -454,9 +596,9 @@ int bundle_from_document(struct fy_document *doc, struct gd_bundle **ret, char *
                 return r;
         /* Without it the replayed host has no /sys/bus/pci/devices, and the
          * reader could not read it at all. */
-        if (!b->umockdev || !*b->umockdev)
+        if ((!b->umockdev || !*b->umockdev) && b->umockdev_records == 0)
                 return bundle_fail(ret_error, 0, "umockdev: %s; a bundle records the host's PCI devices as "
-                                   "umockdev-record text", b->umockdev ? "empty" : "missing");
+                                   "umockdev-record text", b->umockdev || b->umockdev_streamed ? "empty" : "missing");
 
         *ret = TAKE_PTR(b);
         return 0;

@@ -53,8 +53,10 @@ struct gd_bundle_file {
 
 struct gd_bundle {
         struct gd_bundle_metadata metadata;
-        char *umockdev;         /* umockdev-record text; NULL when absent */
+        char *umockdev;         /* umockdev-record text; NULL when absent or streamed */
         int umockdev_line;      /* the file line of its first line; 0 when unknown */
+        bool umockdev_streamed; /* gd_bundle_load_records(): the text went to a sink, record by record */
+        size_t umockdev_records; /* how many (streamed only) */
         bool has_iommu_groups;  /* the key was present (possibly empty) */
         struct gd_bundle_group *groups;
         size_t n_groups;
@@ -75,6 +77,21 @@ int gd_bundle_load(const char *path, struct gd_bundle **ret, char **ret_error);
 
 /* The same, from bytes already in memory (gzip or plain). */
 int gd_bundle_load_data(const void *data, size_t size, struct gd_bundle **ret, char **ret_error);
+
+/* gd_bundle_load() for a bundle whose umockdev text is wanted only once, as
+ * records (a replay testbed from --bundle): the text is checked as always,
+ * but handed to sink->record() a record at a time (its lines up to the next
+ * empty one, no final newline, NUL-terminated; line: the bundle line of its
+ * first line, 0 when unknown) instead of being kept in b->umockdev, which
+ * stays NULL (b->umockdev_streamed, umockdev_records).  A 4,096-function
+ * host's text is 40 MB; it is never whole in memory.  A negative return of
+ * record() (with *ret_error set, or not) ends the load with it. */
+struct gd_bundle_records {
+        int (*record)(const char *text, size_t len, int line, void *userdata, char **ret_error);
+        void *userdata;
+};
+int gd_bundle_load_records(const char *path, const struct gd_bundle_records *sink, struct gd_bundle **ret,
+                           char **ret_error);
 
 /* Lookups; NULL when absent. */
 const struct gd_bundle_file *gd_bundle_file(const struct gd_bundle *b, const char *path);

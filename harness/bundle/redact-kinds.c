@@ -29,9 +29,15 @@ static char before(const struct redact_at *at) {
         return at->s > at->text ? at->s[-1] : '\n';
 }
 
-/* The label at s, any case, when the text there starts with it. */
+/* The label at s, any case, when the text there starts with it.  The
+ * first byte first: every kind is tried at every byte of a text, and the
+ * strlen() and strncasecmp() of every label there were a fifth of collect. */
 static bool has_label(const struct redact_at *at, const char *label) {
-        size_t n = strlen(label);
+        size_t n;
+
+        if (at->s >= at->end || tolower((unsigned char) *at->s) != tolower((unsigned char) *label))
+                return false;
+        n = strlen(label);
         return (size_t) (at->end - at->s) >= n && strncasecmp(at->s, label, n) == 0;
 }
 
@@ -98,7 +104,8 @@ static size_t user_name_len(const char *s, const char *end) {
 static size_t rewrite_user(const struct redact_at *at, struct redact_out *o) {
         size_t idx, n;
 
-        for (size_t i = 0; i < ELEMENTSOF(user_dirs); i++) {
+        /* Every one starts with '/': no strlen() of each at every byte. */
+        for (size_t i = 0; *at->s == '/' && i < ELEMENTSOF(user_dirs); i++) {
                 size_t pl = strlen(user_dirs[i]);
 
                 if ((size_t) (at->end - at->s) <= pl || memcmp(at->s, user_dirs[i], pl) != 0 ||
@@ -515,18 +522,21 @@ static size_t rewrite_ip(const struct redact_at *at, struct redact_out *o) {
 
 /* The order matters where two kinds could claim one text: a learned name
  * before the words in it, labelled values before the identifiers inside
- * them, MACs before IPv6 (six hex pairs are no IPv6 address anyway). */
+ * them, MACs before IPv6 (six hex pairs are no IPv6 address anyway).
+ * user ("x/var/home/NAME") and partuuid ("xPARTUUID=") also match inside a
+ * word; every other kind starts only after a byte that is no letter or
+ * digit (its rewrite() checks that too). */
 const struct redact_kind redact_kinds[] = {
-        { "hostname",   "the host's own name, learned from the text and the host", rewrite_host },
-        { "domain",     "the host's domain (its fully qualified name, resolv.conf search lines)", rewrite_domain },
+        { "hostname",   "the host's own name, learned from the text and the host", rewrite_host, true },
+        { "domain",     "the host's domain (its fully qualified name, resolv.conf search lines)", rewrite_domain, true },
         { "user",       "user names: /home/NAME, ~NAME, prompts, and wherever a learned name recurs", rewrite_user },
-        { "smbios",     "Proxmox smbios1: values (the firmware identity a VM gets)", rewrite_smbios },
-        { "serial",     "serial numbers after the labels that introduce them", rewrite_serial },
+        { "smbios",     "Proxmox smbios1: values (the firmware identity a VM gets)", rewrite_smbios, true },
+        { "serial",     "serial numbers after the labels that introduce them", rewrite_serial, true },
         { "partuuid",   "PARTUUID=SSSSSSSS-PP of MBR disks", rewrite_partuuid },
-        { "uuid",       "UUIDs (file systems, LUKS, VMs, NVIDIA GPUs) and FAT volume serials", rewrite_uuid },
-        { "machine-id", "systemd's machine ID (32 hex digits)", rewrite_machine_id },
-        { "mac",        "MAC addresses in every spelling: colons, dashes, none, enx..., BOOTIF=01-...", rewrite_mac },
-        { "ip",         "IPv4 and IPv6 addresses", rewrite_ip },
+        { "uuid",       "UUIDs (file systems, LUKS, VMs, NVIDIA GPUs) and FAT volume serials", rewrite_uuid, true },
+        { "machine-id", "systemd's machine ID (32 hex digits)", rewrite_machine_id, true },
+        { "mac",        "MAC addresses in every spelling: colons, dashes, none, enx..., BOOTIF=01-...", rewrite_mac, true },
+        { "ip",         "IPv4 and IPv6 addresses", rewrite_ip, true },
         { "dsn",        "the PCIe Device Serial Number capability in configuration space", NULL },
         { "vpd",        "the VPD serial number (SN) in configuration space", NULL },
         { "dmi-serial", "DMI serials and the product UUID (collect does not read them)", NULL },

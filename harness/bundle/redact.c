@@ -2,6 +2,7 @@
 /* Redaction with stable placeholders (see redact.h): the context, and the
  * pass that tries the kinds of redact-kinds.c, in order, at every position
  * of a text; the first that matches replaces what it matched. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -109,10 +110,11 @@ int gd_redact_text(struct gd_redact *r, const char *text, size_t len, bool keep_
 
         redact_put(&o, "", 0);
         for (at.s = text; gd_redact_enabled(r) && at.s < at.end && !o.failed; ) {
+                bool in_word = at.s > text && isalnum((unsigned char) at.s[-1]);
                 size_t n = 0;
 
                 for (size_t k = 0; k < redact_n_kinds && n == 0; k++) {
-                        if (!redact_kinds[k].rewrite)
+                        if (!redact_kinds[k].rewrite || (in_word && redact_kinds[k].after_word_only))
                                 continue;
                         hit.len = 0;
                         hit.failed = false;

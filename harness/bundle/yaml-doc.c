@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -219,8 +220,24 @@ static enum sandbox_result parser_survives(const char *text, size_t len) {
         return WEXITSTATUS(status) == 0 ? SANDBOX_OK : SANDBOX_PAST_LIMITS;
 }
 
+/* Gives back the resident pages of a mapped text ([text, text + len) a
+ * private mapping of a file: they are read again from the page cache when
+ * touched again). */
+static void release(const char *text, size_t len) {
+        const uintptr_t page = (uintptr_t) sysconf(_SC_PAGESIZE);
+        uintptr_t from = ((uintptr_t) text + page - 1) & ~(page - 1), to = ((uintptr_t) text + len) & ~(page - 1);
+
+        if (to > from)
+                (void) madvise((void *) from, to - from, MADV_DONTNEED);
+}
+
 int gd_yaml_load(struct gd_yaml *y, const char *text, size_t len, enum gd_yaml_problem *ret_problem,
                  int *ret_line, char **ret_msg) {
+        return gd_yaml_load_mapped(y, text, len, false, ret_problem, ret_line, ret_msg);
+}
+
+int gd_yaml_load_mapped(struct gd_yaml *y, const char *text, size_t len, bool mapped,
+                        enum gd_yaml_problem *ret_problem, int *ret_line, char **ret_msg) {
         struct fy_parse_cfg cfg = { 0 };
         struct fy_diag_cfg dcfg;
         struct fy_document *extra;
@@ -250,6 +267,10 @@ int gd_yaml_load(struct gd_yaml *y, const char *text, size_t len, enum gd_yaml_p
                 return -EINVAL;
         }
 
+        /* The checks above read all of it, and the parse reads it again:
+         * resident only once at a time. */
+        if (mapped)
+                release(text, len);
         sandbox = parser_survives(text, len);
         if (sandbox == SANDBOX_CRASHED) {
                 *ret_problem = GD_YAML_SYNTAX;

@@ -44,6 +44,10 @@ struct gd_yaml {
  * unknown) and *ret_msg (may be NULL) describing the problem. */
 int gd_yaml_load(struct gd_yaml *y, const char *text, size_t len, enum gd_yaml_problem *ret_problem,
                  int *ret_line, char **ret_msg);
+/* The same for a text that is a private mapping of a file (mapped): the
+ * pages the checks before the parse read are given back before it. */
+int gd_yaml_load_mapped(struct gd_yaml *y, const char *text, size_t len, bool mapped,
+                        enum gd_yaml_problem *ret_problem, int *ret_line, char **ret_msg);
 void gd_yaml_clear(struct gd_yaml *y);
 
 /* For a process that is itself thrown away when it dies (a replay

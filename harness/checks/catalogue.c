@@ -315,6 +315,27 @@ static const struct gd_catalogue_entry catalogue[] = {
           "(nvidia-ctk, nvidia-container-toolkit), so docker run --gpus all fails; or containerd has neither the "
           "nvidia runtime in /etc/containerd/config.toml nor a CDI spec in /etc/cdi. Only the lines of the "
           "runtime configs that name nvidia are read and collected." },
+        { "group.predicted", GD_SEV_WARNING, GD_EFFECT_NONE, GD_ROLES_HOST_SIDE,
+          "once the IOMMU is on, the GPU will share its IOMMU group",
+          "The IOMMU is off, so there are no groups yet; gpudiag predicts them from the topology the way the "
+          "kernel will form them: pci_device_group() (drivers/iommu/iommu.c) in probe order, with "
+          "pci_acs_enabled() and pci_acs_path_enabled() (drivers/pci/pci.c), ACS control as "
+          "pci_std_enable_acs() will program it, and the pci_dev_acs_enabled[] and DMA alias quirks of "
+          "drivers/pci/quirks.c. The finding names the devices that will join the card and the port that "
+          "lacks which ACS bit, and the root ports behind which the card would be alone (gpudiag groups "
+          "--predict --move). An unknown fact widens the prediction, never narrows it. The plan takes no "
+          "action on it: it first turns the IOMMU on, and after that reboot group.shared judges the real "
+          "group and carries the move." },
+        { "group.override-would-split", GD_SEV_WARNING, GD_EFFECT_NONE, GD_ROLES_HOST_SIDE,
+          "an ACS override would split the GPU's group, at a security cost",
+          "The card's group (real, or predicted while the IOMMU is off) holds other endpoints, and predicting "
+          "again with the out-of-tree pcie_acs_override= patch leaves the card alone: first id:VVVV:DDDD for just "
+          "the devices whose missing ACS made the group (the fewest that still split it), then downstream, "
+          "multifunction, both (the patch makes pci_dev_specific_acs_enabled() vouch for those devices). The "
+          "split is not isolation: the ports still forward peer-to-peer requests the IOMMU never sees, so a VM "
+          "given the card can reach the devices split off, and they it. It needs a kernel carrying the patch "
+          "(Proxmox VE, linux-zen, liquorix). The plan takes no action on it: the override trades away "
+          "isolation, which only a person may choose, and moving the card (group.shared) is the plan's way." },
         { "acs.override", GD_SEV_WARNING, GD_EFFECT_NONE, GD_ROLES_HOST_SIDE,
           "ACS override in use: group isolation is not real",
           "pcie_acs_override= (an out-of-tree patch in Proxmox and some kernels) splits groups without "
@@ -330,6 +351,11 @@ static const struct gd_catalogue_variant variants[] = {
           "those devices too" },
         { "group.shared", "drivers-unknown", GD_SEV_WARNING, GD_EFFECT_UNKNOWN,
           "when no other member is on a host driver but the driver of one could not be read" },
+        { "group.predicted", "alone", GD_SEV_INFO, GD_EFFECT_NONE,
+          "when the card will be alone in its group (with its own functions): the slot isolates it" },
+        { "group.override-would-split", "cannot", GD_SEV_INFO, GD_EFFECT_NONE,
+          "when no override would split it: the group comes from a PCIe-to-PCI bridge, a DMA alias or "
+          "conventional PCI, which pcie_acs_override= does not touch" },
         { "gpu.functions-split", "groups-only", GD_SEV_WARNING, GD_EFFECT_NONE,
           "when the functions are only in different IOMMU groups: each group is judged by group.shared" },
         { "reset.amd-bug", "handled", GD_SEV_INFO, GD_EFFECT_NONE,

@@ -6,6 +6,7 @@ static const struct gd_check checks[] = {
         { "targets", gd_check_targets },
         { "iommu", gd_check_iommu },
         { "groups", gd_check_groups },
+        { "groups-predict", gd_check_groups_predict },
         { "drivers", gd_check_drivers },
         { "vfio", gd_check_vfio },
         { "boot", gd_check_boot },

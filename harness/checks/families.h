@@ -7,6 +7,7 @@
 void gd_check_targets(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out);
 void gd_check_iommu(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out);
 void gd_check_groups(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out);
+void gd_check_groups_predict(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out);
 void gd_check_drivers(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out);
 void gd_check_vfio(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out);
 void gd_check_boot(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out);

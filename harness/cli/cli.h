@@ -105,12 +105,18 @@ const char *cli_bundle_info(const char *key);
 /* metadata.created as seconds since the epoch; -1 when absent or not
  * "YYYY-MM-DDTHH:MM:SSZ". */
 long long cli_bundle_created(void);
-/* Runs argv_exec (this program) inside a testbed of b; returns its exit
- * code.  *progress (report/progress.h, may be NULL) is ended, and set to
- * NULL, before the command starts. */
+/* Runs argv_exec (this program) inside a testbed written from *tree (of
+ * the bundle *b, whose file contents the tree refers to); returns its exit
+ * code.  Both are freed, and set to NULL, once the testbed is written.
+ * *progress (report/progress.h, may be NULL) is ended, and set to NULL,
+ * before the command starts. */
 struct gd_progress;
-int cli_run_in_testbed(const struct gd_bundle *b, const char *bundle_path, char **argv_exec,
-                       struct gd_progress **progress);
+struct gd_testbed_tree;
+int cli_run_in_testbed(struct gd_bundle **b, struct gd_testbed_tree **tree, const char *bundle_path,
+                       char **argv_exec, struct gd_progress **progress);
+/* The same for a loaded bundle b, which stays the caller's. */
+int cli_run_in_testbed_of(const struct gd_bundle *b, const char *bundle_path, char **argv_exec,
+                          struct gd_progress **progress);
 
 /* -s and -d as parsed into o->filter, with a message on error (0 or
  * -EINVAL); cli_parse_host_opts() calls it, commands with their own

@@ -126,7 +126,7 @@ static int run_explain(const struct gd_bundle *b, const char *path, struct summa
                 r = -errno;
                 goto out;
         }
-        code = cli_run_in_testbed(b, path, argv, &progress);
+        code = cli_run_in_testbed_of(b, path, argv, &progress);
         fflush(stdout);
         (void) dup2(saved, STDOUT_FILENO);
         if (code > GD_EXIT_NOT_READY) {

@@ -51,10 +51,9 @@ int cli_load_bundle(const char *path, struct gd_bundle **ret) {
 }
 
 #if HAVE_REPLAY
-int cli_run_in_testbed(const struct gd_bundle *b, const char *bundle_path, char **argv_exec,
-                       struct gd_progress **progress) {
-        _cleanup_(gd_testbed_freep) struct gd_testbed *tb = NULL;
-        _cleanup_free_ char *err = NULL;
+/* Runs argv_exec (this program) in the testbed tb, which it removes. */
+static int run_in(struct gd_testbed *tb, const char *bundle_path, char **argv_exec, struct gd_progress **progress) {
+        _cleanup_(gd_testbed_freep) struct gd_testbed *owned = tb;
         char **envp = NULL;
         char self[PATH_MAX];
         ssize_t n;
@@ -67,12 +66,6 @@ int cli_run_in_testbed(const struct gd_bundle *b, const char *bundle_path, char 
                 return GD_EXIT_HOST;
         }
         self[n] = '\0';
-
-        r = gd_testbed_build(b, &tb, &err);
-        if (r < 0) {
-                cli_error("%s: cannot build the replay testbed: %s", bundle_path, err ? err : strerror(-r));
-                return GD_EXIT_USAGE;
-        }
         for (char * const *w = gd_testbed_warnings(tb); *w; w++)
                 cli_warning("%s: %s", bundle_path, *w);
         r = gd_testbed_exec_env(tb, &envp);
@@ -119,6 +112,93 @@ int cli_run_in_testbed(const struct gd_bundle *b, const char *bundle_path, char 
                 return GD_EXIT_SIGPIPE;
         cli_error("replayed command died with signal %d", WTERMSIG(status));
         return GD_EXIT_HOST;
+}
+
+int cli_run_in_testbed(struct gd_bundle **b, struct gd_testbed_tree **tree, const char *bundle_path, char **argv_exec,
+                       struct gd_progress **progress) {
+        _cleanup_(gd_testbed_freep) struct gd_testbed *tb = NULL;
+        _cleanup_free_ char *err = NULL;
+        int r;
+
+        r = gd_testbed_build_tree(*tree, &tb, &err);
+        if (r < 0) {
+                cli_error("%s: cannot build the replay testbed: %s", bundle_path, err ? err : strerror(-r));
+                return GD_EXIT_USAGE;
+        }
+        /* An imported host is partial evidence (host/host-read.c): the
+         * command inside gets the bundle's origin from the testbed. */
+        if (gd_testbed_set_origin(tb, (*b)->metadata.origin) < 0) {
+                cli_error("%s", strerror(ENOMEM));
+                return GD_EXIT_HOST;
+        }
+        /* Written: neither is needed again, and the command started below
+         * would begin life with their pages (a fork copies the process). */
+        *tree = (gd_testbed_tree_free(*tree), NULL);
+        *b = gd_bundle_free(*b);
+        return run_in(TAKE_PTR(tb), bundle_path, argv_exec, progress);
+}
+
+int cli_run_in_testbed_of(const struct gd_bundle *b, const char *bundle_path, char **argv_exec,
+                          struct gd_progress **progress) {
+        struct gd_testbed *tb = NULL;
+        _cleanup_free_ char *err = NULL;
+        int r;
+
+        r = gd_testbed_build(b, &tb, &err);
+        if (r < 0) {
+                cli_error("%s: cannot build the replay testbed: %s", bundle_path, err ? err : strerror(-r));
+                return GD_EXIT_USAGE;
+        }
+        return run_in(tb, bundle_path, argv_exec, progress);
+}
+
+/* The bundle's records go into the testbed's tree as they are read (the
+ * recording of a 4,096-function host is 40 MB of text, never whole in
+ * memory); a record the tree refuses is said after the bundle is checked,
+ * as when the testbed was built from a loaded bundle. */
+struct tree_sink {
+        struct gd_testbed_tree *tree;
+        int r;
+        char *error;
+};
+
+static int add_record(const char *text, size_t len, int line, void *userdata, char **ret_error) {
+        struct tree_sink *s = userdata;
+
+        (void) ret_error;
+        if (s->r < 0)
+                return 0;
+        s->r = gd_testbed_tree_add_record(s->tree, text, len, line, &s->error);
+        return s->r == -ENOMEM ? s->r : 0;
+}
+
+static int load_into_tree(const char *path, struct gd_bundle **ret_b, struct gd_testbed_tree **ret_tree) {
+        _cleanup_(gd_testbed_tree_freep) struct gd_testbed_tree *tree = gd_testbed_tree_begin();
+        struct tree_sink sink = { .tree = tree };
+        const struct gd_bundle_records records = { .record = add_record, .userdata = &sink };
+        _cleanup_bundle_ struct gd_bundle *b = NULL;
+        _cleanup_free_ char *err = NULL;
+        int r;
+
+        if (!tree) {
+                cli_error("%s: %s", path, strerror(ENOMEM));
+                return -ENOMEM;
+        }
+        r = gd_bundle_load_records(path, &records, &b, &err);
+        if (r < 0) {
+                free(sink.error);
+                cli_error("%s: %s", path, err ? err : strerror(-r));
+                return r;
+        }
+        r = sink.r < 0 ? sink.r : gd_testbed_tree_end(tree, b, &sink.error);
+        if (r < 0) {
+                cli_error("%s: cannot build the replay testbed: %s", path, sink.error ? sink.error : strerror(-r));
+                free(sink.error);
+                return r;
+        }
+        *ret_b = TAKE_PTR(b);
+        *ret_tree = TAKE_PTR(tree);
+        return 0;
 }
 #endif
 
@@ -219,6 +299,9 @@ long long cli_bundle_created(void) {
 int cli_replay_if_bundle(const struct gd_host_opts *o, int argc, char **argv) {
         _cleanup_bundle_ struct gd_bundle *b = NULL;
         _cleanup_progress_ struct gd_progress *progress = NULL;
+#if HAVE_REPLAY
+        _cleanup_(gd_testbed_tree_freep) struct gd_testbed_tree *tree = NULL;
+#endif
 
         (void) argc;
         (void) argv;
@@ -228,11 +311,11 @@ int cli_replay_if_bundle(const struct gd_host_opts *o, int argc, char **argv) {
         /* A large bundle takes seconds to load and lay out; the line is
          * erased before the command inside the testbed writes anything. */
         progress = gd_progress_begin(saved_argc > 1 ? saved_argv[1] : "replay", "loading the bundle");
-        if (cli_load_bundle(o->bundle, &b) < 0)
+        if (load_into_tree(o->bundle, &b, &tree) < 0)
                 return GD_EXIT_USAGE;
         bundle_env_export(b, o->bundle);
         gd_progress_step(progress, "building the testbed");
-        return cli_run_in_testbed(b, o->bundle, saved_argv, &progress);
+        return cli_run_in_testbed(&b, &tree, o->bundle, saved_argv, &progress);
 #else
         cli_error("--bundle needs replay support, and this gpudiag was built without umockdev");
         return GD_EXIT_USAGE;

@@ -4,6 +4,7 @@
  * (README, Design), results collected over a pipe and printed in order. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -35,6 +36,7 @@ struct child {
         double deadline;
         char *dir;              /* the slot's testbed directory */
         char *base;             /* the base bundle it holds; NULL: unknown */
+        const char *running_base; /* the base of the scenario it runs (run->bases) */
 };
 
 /* Each scenario runs in a process group of its own (its testbed helper and
@@ -216,25 +218,121 @@ static int cmp_ordered(const void *a, const void *b) {
         return c ? c : (x->index > y->index) - (x->index < y->index);
 }
 
+/* Each scenario's base bundle, found by a child that parses the scenarios
+ * in place, one after another, and sends "index\tbase\n" lines: a
+ * scenario comes from a stranger and libfyaml may crash on it
+ * (bundle/yaml-doc.c), but one child for all of them instead of one for
+ * each (167 forks of this process were a tenth of a replay run).  When
+ * the child dies at a scenario, that one has no base here (its own
+ * process reports it) and a new child goes on after it. */
+static int find_bases(struct run *run) {
+        size_t from = 0;
+
+        while (from < run->n) {
+                _cleanup_fclose_ FILE *f = NULL;
+                char line[PATH_MAX + 32];
+                int p[2];
+                pid_t pid;
+
+                if (pipe2(p, O_CLOEXEC) < 0)
+                        return -errno;
+                fflush(NULL);
+                pid = fork();
+                if (pid < 0) {
+                        close(p[0]);
+                        close(p[1]);
+                        return -errno;
+                }
+                if (pid == 0) {
+                        FILE *out = fdopen(p[1], "w");
+
+                        close(p[0]);
+                        if (!out)
+                                _exit(1);
+                        gd_yaml_parse_in_place();
+                        for (size_t i = from; i < run->n; i++) {
+                                _cleanup_free_ char *base = gd_scenario_base_path(run->paths[i]);
+
+                                fprintf(out, "%zu\t%s\n", i, base && !strchr(base, '\n') ? base : "");
+                                fflush(out);
+                        }
+                        _exit(0);
+                }
+                close(p[1]);
+                f = fdopen(p[0], "r");
+                if (!f) {
+                        close(p[0]);
+                        (void) kill(pid, SIGKILL);
+                        (void) waitpid(pid, NULL, 0);
+                        return -ENOMEM;
+                }
+                while (fgets(line, sizeof(line), f)) {
+                        char *tab = strchr(line, '\t'), *nl = strchr(line, '\n'), *end;
+                        size_t i = (size_t) strtoull(line, &end, 10);
+
+                        if (!tab || !nl || end != tab || i < from || i >= run->n)
+                                break;
+                        *nl = '\0';
+                        if (tab[1] && !(run->bases[i] = strdup(tab + 1)))
+                                return -ENOMEM;
+                        from = i + 1;
+                }
+                while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                        ;
+                /* Not sent: it died there. */
+                if (from < run->n && !run->bases[from])
+                        from++;
+        }
+        return 0;
+}
+
 static size_t *run_order(struct run *run) {
         struct ordered *o = calloc(run->n + 1, sizeof(*o));
         size_t *order = calloc(run->n + 1, sizeof(*order));
 
         run->bases = calloc(run->n + 1, sizeof(char *));
-        if (!o || !order || !run->bases) {
+        if (!o || !order || !run->bases || find_bases(run) < 0) {
                 free(o);
                 free(order);
                 return NULL;
         }
-        for (size_t i = 0; i < run->n; i++) {
-                run->bases[i] = gd_scenario_base_path(run->paths[i]);
+        for (size_t i = 0; i < run->n; i++)
                 o[i] = (struct ordered) { .base = run->bases[i], .index = i };
-        }
         qsort(o, run->n, sizeof(*o), cmp_ordered);
         for (size_t i = 0; i < run->n; i++)
                 order[i] = o[i].index;
         free(o);
         return order;
+}
+
+/* The next scenario for slot k, by its place in order[] (taken[] marks
+ * those started): one of the base the slot holds; else one of a base no
+ * other slot is working on; else the first one left.  So a base's testbed
+ * is written once, by one slot, where the scenarios allow (a slot that
+ * changes bases removes its testbed and writes the next from nothing:
+ * with "the next scenario in order", two slots took turns on every base
+ * and wrote each twice). */
+static size_t pick(const struct run *run, const size_t *order, const bool *taken, const struct child *c,
+                   size_t jobs, size_t k) {
+        size_t first = SIZE_MAX, unused = SIZE_MAX;
+
+        for (size_t i = 0; i < run->n; i++) {
+                const char *base = run->bases[order[i]];
+                bool in_use = false;
+
+                if (taken[i])
+                        continue;
+                if (first == SIZE_MAX)
+                        first = i;
+                if (base && c[k].base && streq(base, c[k].base))
+                        return i;
+                for (size_t o = 0; o < jobs && !in_use; o++)
+                        in_use = o != k && c[o].pid > 0 && c[o].running_base && base &&
+                                 streq(c[o].running_base, base);
+                if (!in_use && unused == SIZE_MAX)
+                        unused = i;
+        }
+        return unused != SIZE_MAX ? unused : first;
 }
 
 static void slots_free(struct child *c, size_t jobs) {
@@ -248,11 +346,12 @@ int replay_run_all(struct run *run, const char *self, size_t jobs) {
         _cleanup_free_ struct child *c = calloc(jobs, sizeof(*c));
         _cleanup_free_ struct pollfd *pfd = calloc(jobs, sizeof(*pfd));
         _cleanup_free_ size_t *order = run_order(run);
+        _cleanup_free_ bool *taken = calloc(run->n + 1, sizeof(bool));
         const char *tmp = getenv("TMPDIR");
         size_t next = 0, running = 0;
         int r = 0;
 
-        if (!c || !pfd || !order)
+        if (!c || !pfd || !order || !taken)
                 return -ENOMEM;
         /* One testbed directory per slot, in this run's directory. */
         for (size_t k = 0; k < jobs; k++) {
@@ -272,9 +371,12 @@ int replay_run_all(struct run *run, const char *self, size_t jobs) {
 
                 for (size_t k = 0; k < jobs && next < run->n && r == 0; k++)
                         if (c[k].pid == 0) {
-                                r = child_start(&c[k], c, jobs, order[next], run->paths,
-                                                run->bases[order[next]], self);
+                                size_t i = pick(run, order, taken, c, jobs, k);
+
+                                r = child_start(&c[k], c, jobs, order[i], run->paths, run->bases[order[i]], self);
                                 if (r == 0) {
+                                        taken[i] = true;
+                                        c[k].running_base = run->bases[order[i]];
                                         next++;
                                         running++;
                                 }

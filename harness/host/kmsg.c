@@ -23,24 +23,59 @@ static void reading_clear(struct reading *rd) {
         gd_kmsg_clear(&rd->k);
 }
 
-/* A record whose bytes are all printable ASCII (0x20..0x7e), eight at a
- * time: a byte below 0x20 or from 0x7f sets the high bit of its lane in
- * (x - 0x20...) | x or in (x ^ 0x7f...) - 0x01...  */
+/* Bytes that are all printable ASCII (0x20..0x7e), and with newline also
+ * '\n', sixteen at a time (GCC's and clang's vector extensions: SSE2 on
+ * x86-64, NEON on arm64, plain code elsewhere): a byte plus one, as a
+ * signed byte, is above 32 exactly for 0x20..0x7e (0x7f and 0x80..0xff wrap
+ * to negative, 0x00..0x1f become 1..32).  The last sixteen bytes are
+ * checked as one piece, overlapping the one before.  Eight bytes at a time
+ * as integers was a third of explain on a 100,000-record log. */
+typedef signed char bytes16 __attribute__((vector_size(16)));
+typedef uint64_t words2 __attribute__((vector_size(16)));
+
+static bool all_set(bytes16 v) {
+        words2 w;
+
+        memcpy(&w, &v, 16);
+        return (w[0] & w[1]) == UINT64_MAX;
+}
+
+static bytes16 printable16(const char *s, bool newline) {
+        bytes16 x, ok;
+
+        memcpy(&x, s, 16);
+        ok = (bytes16) (x + 1 > 32);
+        return newline ? ok | (bytes16) (x == '\n') : ok;
+}
+
+/* A record: the test ends at the first bad piece. */
 static bool printable(const char *s, size_t len) {
-        const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-        size_t i = 0;
-
-        for (; i + 8 <= len; i += 8) {
-                uint64_t x;
-
-                memcpy(&x, s + i, 8);
-                if ((((x - 0x20 * ones) | x) & highs) || (((x ^ 0x7f * ones) - ones) & ~(x ^ 0x7f * ones) & highs))
-                        return false;
+        if (len < 16) {
+                for (size_t i = 0; i < len; i++)
+                        if ((unsigned char) s[i] < 0x20 || (unsigned char) s[i] > 0x7e)
+                                return false;
+                return true;
         }
-        for (; i < len; i++)
-                if ((unsigned char) s[i] < 0x20 || (unsigned char) s[i] > 0x7e)
+        for (size_t i = 0; i + 16 < len; i += 16)
+                if (!all_set(printable16(s + i, false)))
                         return false;
-        return true;
+        return all_set(printable16(s + len - 16, false));
+}
+
+/* A block of lines, nearly always good: one test at the end. */
+static bool printable_lines(const char *s, size_t len) {
+        bytes16 ok;
+
+        if (len < 16) {
+                for (size_t i = 0; i < len; i++)
+                        if (((unsigned char) s[i] < 0x20 || (unsigned char) s[i] > 0x7e) && s[i] != '\n')
+                                return false;
+                return true;
+        }
+        ok = printable16(s + len - 16, true);
+        for (size_t i = 0; i + 16 < len; i += 16)
+                ok &= printable16(s + i, true);
+        return all_set(ok);
 }
 
 static int add_record(const char *line, size_t len, void *userdata) {
@@ -83,7 +118,22 @@ static int add_record(const char *line, size_t len, void *userdata) {
         return 0;
 }
 
+/* A block of whole records, none of which add_record() would keep: the
+ * test above, for all of them at once (no signal spans a line). */
+static bool quiet(const char *block, size_t len, void *userdata) {
+        const struct reading *rd = userdata;
+
+        return rd->signals_only && printable_lines(block, len) && gd_kmsg_signals_in(block, len) == 0;
+}
+
+static void skipped(size_t n, void *userdata) {
+        struct reading *rd = userdata;
+
+        rd->k.n_read += n;
+}
+
 int gd_kmsg_read(const char *path, bool signals_only, struct gd_kmsg *ret) {
+        static const struct gd_kmsg_reader reader = { .record = add_record, .quiet = quiet, .skipped = skipped };
         _cleanup_(reading_clear) struct reading rd = { .signals_only = signals_only };
         int r;
 
@@ -92,7 +142,7 @@ int gd_kmsg_read(const char *path, bool signals_only, struct gd_kmsg *ret) {
         rd.k.source = strdup(path);
         if (!rd.k.source)
                 return -ENOMEM;
-        r = gd_io_kmsg(path, &gd_kmsg_limits, add_record, &rd);
+        r = gd_io_kmsg_read(path, &gd_kmsg_limits, &reader, &rd);
         if (r < 0)
                 return r;
         *ret = rd.k;

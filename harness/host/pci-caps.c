@@ -10,6 +10,12 @@
  * extended capability header (ID, version, next) or of the DSN registers. */
 #define CFG_SPACE_SIZE     256
 #define CFG_SPACE_EXP_SIZE 4096
+/* Nor the standard header's size (64 bytes, the part every user may read:
+ * the kernel's PCI_STD_HEADER_SIZEOF) or the header type's multifunction
+ * bit (include/uapi/linux/pci_regs.h: PCI_HEADER_TYPE_MFD) and type mask. */
+#define STD_HEADER_SIZE    64
+#define HEADER_TYPE_MFD    0x80
+#define HEADER_TYPE_MASK   0x7f
 
 static uint16_t rd16(const uint8_t *c, size_t off) {
         return (uint16_t) (c[off] | c[off + 1] << 8);
@@ -51,12 +57,14 @@ void gd_pci_caps_parse(const uint8_t *cfg, size_t len, struct gd_pci_caps *ret) 
         size_t ptr;
 
         memset(ret, 0, sizeof(*ret));
-        if (!cfg || len < CFG_SPACE_SIZE) {
-                ret->config_complete = TRI_NO;
-                return;
-        }
+        ret->secondary_bus = -1;
         /* A device that fell off the bus reads all ones. */
-        if (rd16(cfg, 0) == 0xffff) {
+        if (cfg && len >= STD_HEADER_SIZE && rd16(cfg, 0) != 0xffff) {
+                ret->multifunction = (cfg[PCI_HEADER_TYPE] & HEADER_TYPE_MFD) ? TRI_YES : TRI_NO;
+                if ((cfg[PCI_HEADER_TYPE] & HEADER_TYPE_MASK) == PCI_HEADER_TYPE_BRIDGE)
+                        ret->secondary_bus = cfg[PCI_SECONDARY_BUS];
+        }
+        if (!cfg || len < CFG_SPACE_SIZE || rd16(cfg, 0) == 0xffff) {
                 ret->config_complete = TRI_NO;
                 return;
         }

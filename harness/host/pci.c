@@ -238,10 +238,51 @@ static void want_with_ancestors(struct gd_host *h, bool *want, size_t i) {
         }
 }
 
+/* The bridge on a root bus above d (d itself on a root bus), bounded. */
+static size_t topmost(struct gd_host *h, size_t i) {
+        for (unsigned depth = 0; depth < 256; depth++) {
+                const struct gd_pci_dev *p;
+
+                if (!h->devs[i].parent || !(p = gd_host_find_dev(h, h->devs[i].parent)))
+                        break;
+                i = (size_t) (p - h->devs);
+        }
+        return i;
+}
+
+/* Every device below the root-bus slot that holds a display function's
+ * topmost bridge (that slot's functions and all below them): the devices
+ * the kernel could put into the GPU's group, whose facts the group
+ * predictor reads (checks/groups-predict.c). */
+static void want_gpu_subtrees(struct gd_host *h, bool *want) {
+        _cleanup_free_ size_t *tops = NULL;
+        size_t n_tops = 0;
+
+        for (size_t i = 0; i < h->n_devs; i++) {
+                size_t t, *nt;
+
+                if (!gd_pci_is_display(&h->devs[i]))
+                        continue;
+                t = topmost(h, i);
+                nt = realloc(tops, (n_tops + 1) * sizeof(*tops));
+                if (!nt)
+                        return;
+                tops = nt;
+                tops[n_tops++] = t;
+        }
+        for (size_t i = 0; i < h->n_devs && n_tops > 0; i++) {
+                const struct gd_pci_dev *top = &h->devs[topmost(h, i)];
+
+                for (size_t k = 0; k < n_tops && !want[i]; k++)
+                        want[i] = gd_pci_same_slot(top, &h->devs[tops[k]]);
+        }
+}
+
 /* The devices whose details the checks read: every display function's
  * slot (targets.c), everything in the IOMMU groups of those functions
- * (groups.c: intruders, their drivers and ACS), and all of their upstream
- * bridges (groups.c walks parents for ACS).  On a 4,096-function server
+ * (groups.c: intruders, their drivers and ACS), all of their upstream
+ * bridges (groups.c walks parents for ACS), and everything below the
+ * root-bus slot above each GPU (the group predictor).  On a 4,096-function server
  * that is a few dozen devices, and skipping the rest halves the sysfs reads
  * of explain.  A device left out has details_read false, and its detail
  * fields in their unknown states. */
@@ -274,6 +315,7 @@ static int read_details(struct gd_host *h, bool every_device) {
                         if (h->devs[j].iommu_group == g)
                                 want[j] = true;
         }
+        want_gpu_subtrees(h, want);
         for (size_t i = 0; i < h->n_devs; i++)
                 if (want[i])
                         want_with_ancestors(h, want, i);

@@ -9,6 +9,27 @@
 
 #define IMP_UNSET (-1)
 
+/* lspci -vv's capability lines, enough to write the config space the
+ * reader parses (host/pci-caps.c) when they prove every fact it takes. */
+struct imp_caps {
+        tri_t status_cap;       /* "Status: Cap+" / "Cap-" */
+        unsigned n_caps, n_ext_caps;    /* "Capabilities: [..]" lines; those at 0x100 and above */
+        bool denied;            /* "Capabilities: <access denied>" (not root) */
+        unsigned indent;        /* of the capability being read */
+        int current;            /* IMP_CAP_*: the capability being read */
+        bool in_devcap;         /* inside its DevCap lines */
+        int express_type;       /* PCI_EXP_TYPE_*, IMP_UNSET */
+        int express_version;
+        tri_t flr;              /* DevCap FLReset+/- */
+        bool pm;
+        tri_t no_soft_reset;    /* PM Status NoSoftRst+/- */
+        bool acs;
+        int acs_cap, acs_ctrl;  /* IMP_UNSET until ACSCap:/ACSCtl: */
+        int primary;            /* Bus: primary= */
+};
+
+enum { IMP_CAP_NONE, IMP_CAP_OTHER, IMP_CAP_EXPRESS, IMP_CAP_PM, IMP_CAP_ACS };
+
 struct imp_dev {
         char address[13];       /* dddd:bb:dd.f */
         unsigned domain, bus, slot, func;
@@ -37,6 +58,7 @@ struct imp_dev {
         char *log_driver;       /* the prefix of the last kernel log line naming it with a driver */
         char *log_driver_where; /* FILE:LINE of that line */
         char *where;            /* FILE:LINE of the first mention */
+        struct imp_caps caps;   /* what lspci -vv showed of the capabilities (lspci-caps.c) */
 };
 
 /* What the import inferred rather than read, for the summary after it
@@ -123,6 +145,17 @@ bool imp_is_device_line(const char *s, size_t len);
 /* The first token of s that is a PCI address ([dddd:]bb:dd.f), written to
  * ret as dddd:bb:dd.f; returns its offset + 1, 0 when there is none. */
 size_t imp_find_address(const char *s, size_t len, char ret[static 13]);
+
+/* lspci-caps.c: the capability lines of lspci -vv ("Status: Cap+",
+ * "Capabilities: [58] Express (v2) Root Port", "ACSCap:", "ACSCtl:" ...).
+ * Returns true when the line belonged to a capability. */
+bool imp_lspci_cap_line(struct gd_import *im, struct imp_dev *dev, const struct imp_line *l);
+/* After all input: a config space image from those lines, for a device
+ * without a pasted hex dump, when they prove every fact the reader takes
+ * from it (PCI Express port type, FLR, PM No_Soft_Reset, ACS, header type
+ * with the multifunction bit, bus numbers); otherwise nothing, and the
+ * reader says unknown. */
+void imp_config_from_caps(struct gd_import *im, struct imp_dev *dev, bool multifunction);
 
 /* The class of a class name as pci.ids spells it ("VGA compatible
  * controller"), ending at s[len], ':' or two blanks; -1 if none. */

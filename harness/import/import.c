@@ -229,6 +229,8 @@ struct imp_dev *imp_dev_get(struct gd_import *im, unsigned domain, unsigned bus,
                 .vendor = IMP_UNSET, .device = IMP_UNSET, .revision = IMP_UNSET,
                 .svendor = IMP_UNSET, .sdevice = IMP_UNSET, .class16 = IMP_UNSET, .progif = IMP_UNSET,
                 .group = IMP_UNSET, .secondary = IMP_UNSET, .subordinate = IMP_UNSET,
+                .caps = { .express_type = IMP_UNSET, .acs_cap = IMP_UNSET, .acs_ctrl = IMP_UNSET,
+                          .primary = IMP_UNSET },
                 .boot_vga = TRI_UNKNOWN,
         };
         memcpy(d->address, address, sizeof(address));

@@ -363,6 +363,8 @@ bool imp_lspci_detail_line(struct gd_import *im, struct imp_dev *d, const struct
         int pri, sec, sub;
         char buf[256];
 
+        if (imp_lspci_cap_line(im, d, l))
+                return true;
         snprintf(buf, sizeof(buf), "%.*s", (int) (len < 255 ? len : 255), s);
         if (startswith(buf, "Subsystem: ")) {
                 if (last_id_pair(s, len, &v, &dv)) {
@@ -402,6 +404,7 @@ bool imp_lspci_detail_line(struct gd_import *im, struct imp_dev *d, const struct
         if (sscanf(buf, "Bus: primary=%x, secondary=%x, subordinate=%x", &pri, &sec, &sub) == 3) {
                 set_int(im, l, d, &d->secondary, sec, "secondary bus");
                 set_int(im, l, d, &d->subordinate, sub, "subordinate bus");
+                set_int(im, l, d, &d->caps.primary, pri, "primary bus");
         }
         if (sscanf(buf, "IOMMU group: %d", &pri) == 1 && pri >= 0) {
                 imp_group_assign(im, d, pri, l);

@@ -2,9 +2,16 @@
 /* Pasted text as it arrives from forums and chat: CRLF line ends, '>'
  * quoting, code fences (``` ~~~ and [CODE] tags), ANSI colours, indentation
  * added by the forum, markdown emphasis, and sometimes binary junk.  This file turns it into
- * lines the parsers can trust. */
+ * lines the parsers can trust.
+ *
+ * Output captured with stderr and stdout together (hw-probe's dumps) can
+ * carry a libpci warning inside a line: lspci's stdout is block-buffered,
+ * libpci's pci_generic_warn() writes "pcilib: MESSAGE\n" to stderr at once,
+ * so the line stops, the message follows, and the rest of the line starts
+ * the next one.  Such a line is mended: the message goes, the rest joins. */
 #include <string.h>
 #include <strings.h>
+#include <sys/types.h>
 
 #include "import/import-text.h"
 
@@ -136,6 +143,46 @@ static void classify(struct imp_text_line *t) {
         t->line.body_len = len - (size_t) (t->line.body - s);
 }
 
+/* Where a libpci warning cuts the line: "pcilib: " after the line's
+ * indentation or glued to what lspci printed before it (not after a blank,
+ * a quote or a parenthesis, as prose quoting such a message would have
+ * it), running to the end of the line without quotes.  NULL when there is
+ * none. */
+static char *pcilib_cut(char *buf) {
+        char *cut = strstr(buf, "pcilib: ");
+        size_t indent = strspn(buf, "\t");
+
+        if (!cut || cut == buf || strpbrk(cut, "\"'`"))
+                return NULL;
+        if (cut != buf + indent && strchr(" \t\"'`(", cut[-1]))
+                return NULL;
+        return cut;
+}
+
+/* A line cut by a libpci warning: drops the message and appends the next
+ * input line, which holds the rest.  Returns the new length (*buf
+ * reallocated), or -ENOMEM. */
+static ssize_t mend_pcilib(char **buf, size_t len, const char *text, size_t size, size_t *pos, unsigned *lineno) {
+        char *cut;
+
+        for (unsigned guard = 0; guard < 64 && (cut = pcilib_cut(*buf)) && *pos < size; guard++) {
+                const char *nl = memchr(text + *pos, '\n', size - *pos);
+                size_t rest = nl ? (size_t) (nl - (text + *pos)) : size - *pos;
+                size_t keep = (size_t) (cut - *buf);
+                char *nb = realloc(*buf, keep + rest + 1);
+
+                if (!nb)
+                        return -ENOMEM;
+                *buf = nb;
+                memcpy(nb + keep, text + *pos, rest);
+                len = keep + rest;
+                nb[len] = '\0';
+                *pos += rest + (nl ? 1 : 0);
+                (*lineno)++;
+        }
+        return (ssize_t) len;
+}
+
 int imp_text_split(const char *file, const char *text, size_t size, struct imp_text_line **ret, size_t *ret_n) {
         struct imp_text_line *lines = NULL;
         size_t n = 0, cap = 0;
@@ -165,6 +212,15 @@ int imp_text_split(const char *file, const char *text, size_t size, struct imp_t
                 n++;
                 memcpy(t->buf, text + pos, len);
                 t->buf[len] = '\0';
+                pos += (nl ? (size_t) (nl - (text + pos)) + 1 : size - pos);
+                {
+                        ssize_t r = mend_pcilib(&t->buf, len, text, size, &pos, &lineno);
+                        if (r < 0) {
+                                imp_text_free(lines, n);
+                                return -ENOMEM;
+                        }
+                        len = (size_t) r;
+                }
                 while (len > 0 && t->buf[len - 1] == '\r')
                         t->buf[--len] = '\0';
                 len = strip_ansi(t->buf, len);
@@ -193,7 +249,6 @@ int imp_text_split(const char *file, const char *text, size_t size, struct imp_t
                         t->line.text = t->line.body = t->buf;
                         t->line.len = t->line.body_len = len;
                 }
-                pos += (nl ? (size_t) (nl - (text + pos)) + 1 : size - pos);
         }
         *ret = lines;
         *ret_n = n;

@@ -422,6 +422,42 @@ static int build_recording(struct gd_import *im, struct recs *rs, char **text, s
         return 0;
 }
 
+static bool same_slot(const struct imp_dev *a, const struct imp_dev *b) {
+        return a->domain == b->domain && a->bus == b->bus && a->slot == b->slot;
+}
+
+/* Config space from lspci -vv capability lines (lspci-caps.c).  lspci
+ * does not print the multifunction bit: a slot with several functions
+ * listed has it; a lone function is single-function only when the text
+ * is a whole listing (it has a root bus's 00.0 or a host bridge, and at
+ * least four devices), not `lspci -s` output. */
+static void configs_from_caps(struct gd_import *im) {
+        size_t n = 0;
+        bool whole = false;
+
+        for (size_t i = 0; i < im->n_devs; i++)
+                if (imp_dev_recordable(&im->devs[i])) {
+                        n++;
+                        whole = whole || im->devs[i].class16 == 0x0600 ||
+                                (im->devs[i].bus == 0 && im->devs[i].slot == 0 && im->devs[i].func == 0);
+                }
+        whole = whole && n >= 4;
+        /* The devices are sorted by address: a slot's functions are
+         * neighbours, at most eight, so this stays linear in a hostile
+         * paste of thousands of devices. */
+        for (size_t i = 0; i < im->n_devs; i++) {
+                struct imp_dev *d = &im->devs[i];
+                bool siblings = false;
+
+                for (size_t j = i; j-- > 0 && same_slot(&im->devs[j], d);)
+                        siblings = siblings || imp_dev_recordable(&im->devs[j]);
+                for (size_t j = i + 1; j < im->n_devs && same_slot(&im->devs[j], d); j++)
+                        siblings = siblings || imp_dev_recordable(&im->devs[j]);
+                if (siblings || whole)
+                        imp_config_from_caps(im, d, siblings);
+        }
+}
+
 /* Text from the paste, as a literal block, redacted. */
 static int emit_text_redacted(struct gd_emit *em, struct gd_redact *redact, const char *s, size_t len) {
         _cleanup_free_ char *red = NULL;
@@ -455,6 +491,7 @@ int gd_import_write(struct gd_import *im, FILE *out, const char *source, const c
                 qsort(im->devs, im->n_devs, sizeof(*im->devs), cmp_dev_addr);
         if (imp_dev_reindex(im) < 0)
                 return -ENOMEM;
+        configs_from_caps(im);
         if (apply_log_drivers(im) < 0 || imp_infer_from_log(im) < 0 || imp_xen_infer(im) < 0)
                 return -ENOMEM;
         kernel = kernel_release(im);

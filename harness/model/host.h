@@ -37,6 +37,13 @@ struct gd_pci_caps {
         tri_t dsn;             /* Device Serial Number capability present */
         uint64_t dsn_value;
         tri_t pm_no_soft_reset;
+        /* Header facts the IOMMU group predictor needs (harness/predict/):
+         * the Multi-Function bit of the Header Type register, which the
+         * kernel copies to pci_dev->multifunction (drivers/pci/probe.c
+         * pci_setup_device()), and a bridge's secondary bus number (the
+         * requester ID a PCIe-to-PCI bridge uses for what is below it). */
+        tri_t multifunction;
+        int secondary_bus;     /* type 1 header only; -1 unknown or not a bridge */
 };
 
 struct gd_pci_dev {

@@ -15,56 +15,6 @@
 #include "base/strv.h"
 #include "replay/testbed-internal.h"
 
-/* What the fill needs from one record of the umockdev text. */
-struct recorded_device {
-        char *devpath;          /* "/devices/pci0000:00/0000:00:01.0" */
-        char *driver;           /* target of L: driver=, or NULL */
-        bool has_iommu_group;
-};
-
-static void devices_free(struct recorded_device *d, size_t n) {
-        for (size_t i = 0; i < n; i++) {
-                free(d[i].devpath);
-                free(d[i].driver);
-        }
-        free(d);
-}
-
-/* The bundle reader has checked the text's shape (bundle-record.c).  *d and
- * *n belong to the caller, also on failure. */
-static int parse_recording(const char *text, struct recorded_device **d, size_t *n) {
-        size_t cap = 0;
-
-        for (const char *p = text; p && *p; ) {
-                const char *nl = strchr(p, '\n');
-                size_t len = nl ? (size_t) (nl - p) : strlen(p);
-                struct recorded_device *cur = *n > 0 ? &(*d)[*n - 1] : NULL;
-
-                if (len > 3 && p[0] == 'P' && p[1] == ':') {
-                        struct recorded_device *nd = *d;
-
-                        if (*n == cap) {
-                                cap = cap ? cap * 2 : 64;
-                                nd = reallocarray(*d, cap, sizeof(**d));
-                                if (!nd)
-                                        return -ENOMEM;
-                                *d = nd;
-                        }
-                        nd[*n] = (struct recorded_device) { .devpath = strndup(p + 3, len - 3) };
-                        if (!nd[(*n)++].devpath)
-                                return -ENOMEM;
-                } else if (cur && len > 10 && strncmp(p, "L: driver=", 10) == 0) {
-                        free(cur->driver);
-                        cur->driver = strndup(p + 10, len - 10);
-                        if (!cur->driver)
-                                return -ENOMEM;
-                } else if (cur && strncmp(p, "L: iommu_group=", 15) == 0)
-                        cur->has_iommu_group = true;
-                p = nl ? nl + 1 : NULL;
-        }
-        return 0;
-}
-
 /* Resolves a relative link target lexically against dir ("/sys/..."),
  * returning an absolute path, or NULL when it leaves /sys. */
 char *testbed_resolve_in_sys(const char *dir, const char *target) {
@@ -329,8 +279,8 @@ static int add_files(struct tb_out *out, const struct gd_bundle *b, char **ret_e
                 where = in_config_root(f->path) ? path_join("/config", f->path) : strdup(f->path);
                 if (!where)
                         return -ENOMEM;
-                r = tb_write(out, where, f->content, f->length, 0644,
-                                       f->mtime >= 0 ? f->mtime : fallback);
+                r = tb_write_borrowed(out, where, f->content, f->length, 0644,
+                                      f->mtime >= 0 ? f->mtime : fallback);
                 if (r < 0)
                         return fail_path(ret_error, "file", f->path, r);
         }
@@ -383,17 +333,15 @@ static int add_files(struct tb_out *out, const struct gd_bundle *b, char **ret_e
 }
 
 int testbed_fill(struct tb_out *out, const struct gd_bundle *b, char **ret_error) {
-        struct recorded_device *d = NULL;
-        size_t n = 0;
+        const struct recorded_device *d = out->tree->devices;
+        size_t n = out->tree->n_devices;
         int r;
 
-        r = b->umockdev ? parse_recording(b->umockdev, &d, &n) : 0;
-        if (r >= 0)
-                r = add_drivers(out, d, n, ret_error);
+        r = add_drivers(out, d, n, ret_error);
         if (r >= 0)
                 r = add_groups(out, b, d, n, ret_error);
         if (r >= 0)
                 r = add_files(out, b, ret_error);
-        devices_free(d, n);
+        testbed_devices_free(out->tree);
         return r;
 }

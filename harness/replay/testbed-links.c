@@ -178,10 +178,7 @@ int testbed_tree_check_links(struct gd_testbed_tree *t) {
                          end == WALK_TOO_LONG ? "is too long to follow" : "leads out of /sys");
         }
         for (size_t i = 0; i < t->n; i++) {
-                if (out[i]) {
-                        free(t->e[i].path);
-                        free(t->e[i].data);
-                } else
+                if (!out[i])
                         t->e[kept++] = t->e[i];
         }
         t->n = kept;

@@ -21,6 +21,7 @@
 
 #include "base/fileio.h"
 #include "base/macro.h"
+#include "base/string-util.h"
 #include "replay/testbed-internal.h"
 
 struct record {
@@ -78,21 +79,13 @@ static char *unescape(const char *s, size_t len, size_t *ret_len) {
 }
 
 static char *unhex(const char *s, size_t len, size_t *ret_len) {
-        char *out;
+        char *out = len % 2 ? NULL : malloc(len / 2 + 1);
 
-        if (len % 2)
-                return NULL;
-        out = malloc(len / 2 + 1);
         if (!out)
                 return NULL;
-        for (size_t i = 0; i < len; i += 2) {
-                char b[3] = { s[i], s[i + 1], 0 }, *end;
-                unsigned long v = strtoul(b, &end, 16);
-                if (*end) {
-                        free(out);
-                        return NULL;
-                }
-                out[i / 2] = (char) v;
+        if (!unhex_into(s, len, out)) {
+                free(out);
+                return NULL;
         }
         *ret_len = len / 2;
         return out;
@@ -166,11 +159,42 @@ static int write_subsystem(struct tb_out *out, const struct record *rec) {
         return tb_symlink(out, entry, target, 0);
 }
 
+void testbed_devices_free(struct gd_testbed_tree *t) {
+        for (size_t i = 0; i < t->n_devices; i++) {
+                free(t->devices[i].devpath);
+                free(t->devices[i].driver);
+        }
+        free(t->devices);
+        t->devices = NULL;
+        t->n_devices = t->cap_devices = 0;
+}
+
+static struct recorded_device *device_new(struct gd_testbed_tree *t, const char *devpath, size_t len) {
+        struct recorded_device *d;
+
+        if (t->n_devices == t->cap_devices) {
+                size_t cap = t->cap_devices ? t->cap_devices * 2 : 64;
+                struct recorded_device *nd = reallocarray(t->devices, cap, sizeof(*nd));
+
+                if (!nd)
+                        return NULL;
+                t->devices = nd;
+                t->cap_devices = cap;
+        }
+        d = &t->devices[t->n_devices];
+        *d = (struct recorded_device) { .devpath = strndup(devpath, len) };
+        if (!d->devpath)
+                return NULL;
+        t->n_devices++;
+        return d;
+}
+
 /* Writes one "P:" block; returns the rest of the text.  *line: the bundle
  * line of the block's first line (0: unknown), advanced past it. */
 static int write_block(struct tb_out *out, const char **text, int *line, char **ret_error) {
         const char *p = *text, *nl;
         struct record rec = { 0 };
+        struct recorded_device *dev;
         _cleanup_free_ char *dir = NULL;
         int r = 0;
 
@@ -179,6 +203,9 @@ static int write_block(struct tb_out *out, const char **text, int *line, char **
                 return fail(ret_error, p, (size_t) (nl - p), "a block must start with \"P: /devices/...\"", -EINVAL);
         rec.devpath = p + 3;
         rec.devpath_len = (size_t) (nl - rec.devpath);
+        dev = device_new(out->tree, rec.devpath, rec.devpath_len);
+        if (!dev)
+                return -ENOMEM;
         if (asprintf(&dir, "/sys%.*s", (int) rec.devpath_len, rec.devpath) < 0)
                 return -ENOMEM;
         r = tb_mkdir(out, dir);
@@ -235,6 +262,17 @@ static int write_block(struct tb_out *out, const char **text, int *line, char **
                                 break;
                         }
                 } else if (p[0] == 'L') {
+                        /* testbed_fill() makes the driver's directory and the
+                         * group's link from these. */
+                        if (klen == 6 && memcmp(key, "driver", 6) == 0 && vlen > 0) {
+                                free(dev->driver);
+                                dev->driver = strndup(val, vlen);
+                                if (!dev->driver) {
+                                        r = -ENOMEM;
+                                        break;
+                                }
+                        } else if (klen == 11 && memcmp(key, "iommu_group", 11) == 0)
+                                dev->has_iommu_group = true;
                         r = write_link(out, &rec, key, klen, val, vlen, *line);
                         if (r < 0) {
                                 r = fail(ret_error, rec.devpath, rec.devpath_len, "cannot create a link", r);
@@ -265,6 +303,14 @@ static int write_block(struct tb_out *out, const char **text, int *line, char **
         }
         *text = p;
         return r < 0 ? r : 0;
+}
+
+int testbed_write_record(struct tb_out *out, const char *text, int line, char **ret_error) {
+        const char *p = text;
+        int r = write_block(out, &p, &line, ret_error);
+
+        /* One record: nothing after it. */
+        return r < 0 ? r : *p ? -EINVAL : 0;
 }
 
 int testbed_write_recording(struct tb_out *out, const char *text, int first_line, char **ret_error) {

@@ -70,11 +70,7 @@ char * const *gd_testbed_warnings(const struct gd_testbed *t) {
 }
 
 int gd_testbed_build(const struct gd_bundle *b, struct gd_testbed **ret, char **ret_error) {
-        _cleanup_testbed_ struct gd_testbed *t = NULL;
         _cleanup_(gd_testbed_tree_freep) struct gd_testbed_tree *tree = NULL;
-        _cleanup_free_ char *tmpl = NULL;
-        const char *tmp = getenv("TMPDIR");
-        char real[PATH_MAX];
         int r;
 
         if (ret_error)
@@ -84,21 +80,34 @@ int gd_testbed_build(const struct gd_bundle *b, struct gd_testbed **ret, char **
         r = gd_testbed_tree_new(b, &tree, ret_error);
         if (r < 0)
                 return r;
+        r = gd_testbed_build_tree(tree, ret, ret_error);
+        if (r < 0)
+                return r;
+        if (gd_testbed_set_origin(*ret, b->metadata.origin) < 0) {
+                *ret = gd_testbed_free(*ret);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+int gd_testbed_build_tree(const struct gd_testbed_tree *tree, struct gd_testbed **ret, char **ret_error) {
+        _cleanup_testbed_ struct gd_testbed *t = NULL;
+        _cleanup_free_ char *tmpl = NULL;
+        const char *tmp = getenv("TMPDIR");
+        char real[PATH_MAX];
+        int r;
+
+        if (ret_error)
+                *ret_error = NULL;
         t = calloc(1, sizeof(*t));
         if (!t)
                 return -ENOMEM;
         for (char * const *w = gd_testbed_tree_warnings(tree); *w; w++)
                 if (strv_push_dup(&t->warnings, *w) < 0)
                         return -ENOMEM;
-        if (gd_testbed_set_origin(t, b->metadata.origin) < 0)
-                return -ENOMEM;
-        if (!tmp || !*tmp) {
-                /* About a 4 KiB block per recorded line, and room to spare. */
-                uint64_t need = 64ull << 20;
-                for (const char *p = b->umockdev; p && *p; p++)
-                        need += *p == '\n' ? 4096 : 0;
-                tmp = gd_testbed_default_dir(need);
-        }
+        if (!tmp || !*tmp)
+                /* About a 4 KiB block per entry, and room to spare. */
+                tmp = gd_testbed_default_dir((64ull << 20) + 4096ull * gd_testbed_tree_size(tree));
         /* The pid in the name: a run killed with SIGKILL leaves its testbed,
          * and the next run removes it once that process is gone. */
         (void) signal_cleanup_sweep(tmp, "gpudiag-testbed-");

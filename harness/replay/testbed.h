@@ -43,6 +43,19 @@ int gd_testbed_set_origin(struct gd_testbed *t, const char *origin);
  * path (testbed-tree.c): same errors as gd_testbed_build(). */
 struct gd_testbed_tree;
 int gd_testbed_tree_new(const struct gd_bundle *b, struct gd_testbed_tree **ret, char **ret_error);
+
+/* The same in steps, for a bundle whose umockdev text comes a record at a
+ * time (gd_bundle_load_records() with gd_testbed_tree_record_sink() and
+ * the tree as its userdata): begin, each record, then end with the loaded
+ * bundle (b->umockdev is not read).  Errors as gd_testbed_tree_new(); the
+ * caller frees the tree on every path. */
+struct gd_testbed_tree *gd_testbed_tree_begin(void);
+int gd_testbed_tree_add_record(struct gd_testbed_tree *t, const char *text, size_t len, int line, char **ret_error);
+int gd_testbed_tree_record_sink(const char *text, size_t len, int line, void *userdata, char **ret_error);
+int gd_testbed_tree_end(struct gd_testbed_tree *t, const struct gd_bundle *b, char **ret_error);
+
+/* gd_testbed_build() of a finished tree (written, not kept). */
+int gd_testbed_build_tree(const struct gd_testbed_tree *tree, struct gd_testbed **ret, char **ret_error);
 void gd_testbed_tree_free(struct gd_testbed_tree *t);
 static inline void gd_testbed_tree_freep(struct gd_testbed_tree **t) { gd_testbed_tree_free(*t); }
 size_t gd_testbed_tree_size(const struct gd_testbed_tree *t);

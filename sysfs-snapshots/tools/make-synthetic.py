@@ -2,23 +2,32 @@
 # SPDX-License-Identifier: MIT
 """Regenerate the bundles in sysfs-snapshots/ (format gpudiag-bundle/1, doc/bundle-format.md).
 
-    make-synthetic.py [OUTDIR]            write the synthetic-*.yaml bundles
+    make-synthetic.py [--gpudiag PATH] [OUTDIR]
+                                          write the synthetic-*.yaml bundles (PATH: the gpudiag
+                                          that predicts their IOMMU groups; default build/gpudiag)
     make-synthetic.py --collect FILE      collect THIS host into FILE (root; kvm-guest-6dev.yaml)
     make-synthetic.py --check FILE...     parse each bundle with PyYAML (if installed) and print a summary
 
 The synthetic machines are described by the tables below (one row a PCI function); everything else
 (config space, sysfs attributes, reset_method, modalias, resource, /proc/iomem, the kernel log's
-enumeration and group lines, the IOMMU groups themselves) is derived from the rows, so the files stay
-consistent with each other.  No third-party module is needed to generate.
+enumeration and group lines) is derived from the rows, so the files stay consistent with each
+other.  The IOMMU groups are not: this script does not form them.  It writes each machine once
+without groups, asks gpudiag's group predictor (`gpudiag groups --predict --bundle`, harness/predict/,
+the one implementation of pci_device_group() in this project, checked against real hosts' groups by
+tests/test-predict-dumps) which groups the kernel forms from the recorded config spaces, and writes
+the bundle again with those.  No third-party module is needed to generate; gpudiag must be built.
 """
 import datetime
+import json
 import os
 import re
 import subprocess
 import sys
+import tempfile
 
 OUT_DEFAULT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 TOOL = "gpudiag 0.1.0 (sysfs-snapshots/tools/make-synthetic.py)"
+GPUDIAG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "build", "gpudiag")
 
 # ---------------------------------------------------------------------------------------------
 # PCIe constants
@@ -206,59 +215,38 @@ def scan_order(devs):
     return out
 
 
-def acs_enabled(d):
-    """drivers/pci/pci.c pci_acs_enabled() for our devices (no quirk applies to them)."""
-    if d.pcie is None:
-        return False
-    if d.pcie in (EXP_ROOT_PORT, EXP_DOWNSTREAM):
-        flags = REQ_ACS & d.acs
-        ctrl = d.acs & REQ_ACS
-        return bool(d.acs) and (ctrl & flags) == flags
-    if d.pcie in (EXP_ENDPOINT, EXP_UPSTREAM, EXP_LEGACY, EXP_RC_END):
-        if not d.mf:
-            return True
-        return bool(d.acs)
-    return True
-
-
-def acs_path_enabled(devs, start):
-    p = start
-    while True:
-        if not acs_enabled(p):
-            return False
-        if p.bus == 0:
-            return True
-        p = bridge_of(devs, p)
-
-
-def form_groups(devs, excluded=()):
-    """drivers/iommu/iommu.c pci_device_group(), for topologies without DMA aliases."""
-    group = {}
-    next_id = 0
-    for d in scan_order(devs):
-        if d.bdf in excluded:
+def predicted_groups(devs, umockdev, files, excluded=()):
+    """The groups gpudiag's predictor (harness/predict/) says the kernel forms on this machine:
+    {bdf: group number}.  The machine is written without groups to a temporary bundle and
+    `gpudiag groups --predict --bundle B --format json` read back; ACS control is then taken as
+    pci_std_enable_acs() programs it, which is what the config spaces record.  excluded: devices
+    outside the IOMMU's scope (AMD's root complex, which the IVRS device entries leave out, and the
+    IOMMU function itself, which init_iommu_one() / init_iommu_one_late() in drivers/iommu/amd/init.c
+    takes out of its rlookup table): their groups,
+    which must hold only them, are dropped and the rest renumbered in the kernel's order."""
+    with tempfile.TemporaryDirectory(prefix="make-synthetic-") as tmp:
+        path = os.path.join(tmp, "probe.yaml")
+        meta = dict(tool=TOOL, created="1970-01-01T00:00:00Z", kernel=files["/proc/sys/kernel/osrelease"].strip(),
+                    origin="synthetic", source="synthetic: a machine of make-synthetic.py, before its groups",
+                    root=True, redacted=[])
+        write_bundle(path, meta, umockdev, None, files, quiet=True)
+        out = subprocess.run([GPUDIAG, "groups", "--predict", "--bundle", path, "--format", "json"],
+                             check=True, capture_output=True, text=True).stdout
+    pred = json.loads(out)
+    assert not pred["unknowns"], "the predictor lacked facts: %s" % pred["unknowns"]
+    known = {d.bdf for d in devs}
+    group_of = {}
+    n = 0
+    for g in sorted(pred["iommu_groups"], key=lambda g: g["group"]):
+        members = set(g["devices"])
+        assert members <= known, members - known
+        if members & set(excluded):
+            assert members <= set(excluded), "an excluded device shares a group: %s" % sorted(members)
             continue
-        p = d
-        g = None
-        while p.bus != 0:
-            up = bridge_of(devs, p)
-            if acs_path_enabled(devs, up):
-                break
-            p = up
-            if p.bdf in group:
-                g = group[p.bdf]
-                break
-        if g is None and p.mf and not acs_enabled(p):
-            for t in devs:
-                if (t is not p and t.bus == p.bus and t.devno == p.devno and not acs_enabled(t)
-                        and t.bdf in group):
-                    g = group[t.bdf]
-                    break
-        if g is None:
-            g = next_id
-            next_id += 1
-        group[d.bdf] = g
-    return group
+        for bdf in members:
+            group_of[bdf] = n
+        n += 1
+    return group_of
 
 
 def reset_methods(devs, d):
@@ -495,7 +483,7 @@ def yblock(s, indent):
     return "|" + ind + chomp + "\n" + "\n".join(lines)
 
 
-def write_bundle(path, meta, umockdev, groups, files, unreadable=None, lspci=None):
+def write_bundle(path, meta, umockdev, groups, files, unreadable=None, lspci=None, quiet=False):
     o = ["format: gpudiag-bundle/1", "metadata:"]
     for k in ("tool", "created", "kernel", "origin"):
         o.append("  %s: %s" % (k, yq(meta[k])))
@@ -531,7 +519,8 @@ def write_bundle(path, meta, umockdev, groups, files, unreadable=None, lspci=Non
     o.append("findings: []")
     with open(path, "w") as f:
         f.write("\n".join(o) + "\n")
-    print("wrote", path)
+    if not quiet:
+        print("wrote", path)
 
 
 def fold(text):
@@ -598,7 +587,6 @@ def intel_z390():
 
 def intel_bundle(out):
     devs = intel_z390()
-    groups = form_groups(devs)
     units = [
         ("/devices/virtual/iommu/dmar0", [("intel-iommu/address", "fed90000\n"),
                                           ("intel-iommu/cap", "1c0000c40660462\n"),
@@ -616,6 +604,8 @@ def intel_bundle(out):
     ids = "10de:1e07,10de:10f7,10de:1ad6,10de:1ad7"
     cmdline = ("BOOT_IMAGE=/boot/vmlinuz-6.8.12-4-pve root=/dev/mapper/pve-root ro quiet "
                "intel_iommu=on iommu=pt vfio-pci.ids=" + ids)
+    groups = predicted_groups(devs, umockdev_text(devs, None, True, units),
+                              {"/proc/sys/kernel/osrelease": "6.8.12-4-pve\n", "/proc/cmdline": cmdline + "\n"})
     k = Kmsg()
     k.add(0, "Linux version 6.8.12-4-pve (build@proxmox) (gcc (Debian 12.2.0-14) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP PREEMPT_DYNAMIC PMX 6.8.12-4 (2024-11-06T15:04Z) ()", 5)
     k.add(0, "Command line: " + cmdline)
@@ -755,7 +745,9 @@ EFI framebuffer in its BAR 2) and an NVIDIA GeForce RTX 2080 Ti (TU102, 4 functi
 10de:1ad6/10de:1ad7) at 0000:01:00.0-3 in the CPU x16 slot, every function bound to vfio-pci by
 vfio-pci.ids on the command line and in /etc/modprobe.d/vfio.conf; VT-d on (DMAR table, dmar0 for the
 iGPU, dmar1 INCLUDE_ALL), intel_iommu=on iommu=pt, IRQ remapping in x2apic mode. IOMMU groups are what
-drivers/iommu/iommu.c pci_device_group() forms from the config spaces recorded here: the PEG root port
+drivers/iommu/iommu.c pci_device_group() forms from the config spaces recorded here, as gpudiag's group
+predictor (harness/predict/, gpudiag groups --predict; no second copy of the rule in this script) computes
+them, numbered in the kernel's probe order: the PEG root port
 8086:1901 has no ACS capability (Intel client CPU root ports have none and no kernel quirk covers them),
 so the GPU's functions are not isolated from their port and join its group: group 1 = {00:01.0,
 01:00.0-3}; nothing else is below that port, so the group is viable once the four functions are on
@@ -969,11 +961,13 @@ def fix_amd_bars(devs):
 def amd_bundle(out):
     devs = fix_amd_bars(amd_x570())
     excluded = ("0000:00:00.0", "0000:00:00.2")   # the root complex and the IOMMU itself get no group
-    groups = form_groups(devs, excluded)
     units = [("/devices/pci0000:00/0000:00:00.2/iommu/ivhd0",
               [("amd-iommu/cap", "0x00400000\n"), ("amd-iommu/features", "58f77ef22294a5a:0\n")])]
     cmdline = ("BOOT_IMAGE=/boot/vmlinuz-6.8.0-45-generic root=UUID=@uuid-1@ ro quiet splash "
                "amd_iommu=on iommu=pt vt.handoff=7")
+    groups = predicted_groups(devs, umockdev_text(devs, None, False, units),
+                              {"/proc/sys/kernel/osrelease": "6.8.0-45-generic\n", "/proc/cmdline": cmdline + "\n"},
+                              excluded)
     k = Kmsg()
     k.add(0, "Linux version 6.8.0-45-generic (buildd@lcy02-amd64-115) (x86_64-linux-gnu-gcc-13 (Ubuntu 13.2.0-23ubuntu4) 13.2.0, GNU ld (GNU Binutils for Ubuntu) 2.42) #45-Ubuntu SMP PREEMPT_DYNAMIC Fri Aug 30 12:02:04 UTC 2024 (Ubuntu 6.8.0-45.45-generic 6.8.12)", 5)
     k.add(0, "Command line: " + cmdline)
@@ -1088,7 +1082,9 @@ chipset x16-length slot: 00:01.2 -> chipset switch upstream 1022:57ad (02:00.0) 
 GPU is the only one, boot VGA, bound to amdgpu and snd_hda_intel; no vfio configuration yet; the EFI
 framebuffer (BOOTFB) sits in the GPU's BAR 0. IOMMU on (IVRS, ivhd0), amd_iommu=on iommu=pt (amd_iommu=on
 is not a valid token: the 6.8 parser logs Unknown option - 'on'). The groups are what pci_device_group()
-forms from the recorded config spaces under firmware with the AGESA ACS regression: the Starship/Matisse
+forms from the recorded config spaces, as gpudiag's group predictor (harness/predict/, gpudiag groups
+--predict; no second copy of the rule in this script) computes them, under firmware with the AGESA ACS
+regression: the Starship/Matisse
 GPP bridges (1483, 1484) expose no ACS capability, so the functions of slot 00:01 (dummy host bridge
 00:01.0, GPP 00:01.1, GPP 00:01.2) merge into one group and every device below 00:01.1 and 00:01.2 joins
 it, although the chipset downstream ports 57a3 do carry ACS (SV/TB/RR/CR/UF) and 57a4 do not: group 0 =
@@ -1243,6 +1239,10 @@ def main(argv):
     elif argv[1:2] == ["--check"]:
         return check(argv[2:])
     else:
+        global GPUDIAG
+        if argv[1:2] == ["--gpudiag"]:
+            GPUDIAG = argv[2]
+            argv = argv[:1] + argv[3:]
         out = argv[1] if len(argv) > 1 else OUT_DEFAULT
         intel_bundle(out)
         amd_bundle(out)
