@@ -41,6 +41,19 @@ static struct kind_case cases[] = {
           "has no driver: its last probe failed" },
         /* Every device added to a group was removed again (drivers/iommu/iommu.c). */
         { "kmsg-iommu-teardown.txt", { "", "" }, "", "", "", "", "" },
+        /* One printk of two lines (nv_pci_validate_bars()): dmesg indents the second
+         * under the text; it is the same record (/dev/kmsg's \x0a), naming the GPU. */
+        { "kmsg-nvrm-bar-continuation.txt", { "invalid:\\x0aNVRM: BAR1 is 0M @ 0x0 (PCI:0000:14:00.0)", "" },
+          "0000:14:00.0", "not-ready", "guest.bar-unassigned", "", "" },
+        /* "NVRM: " lines and the pre-5.16 "nvidia: probe of ADDR failed" without
+         * timestamps; a GPU whose driver failed blocks whatever the role. */
+        { "kmsg-nvrm-grep-bare.txt", { "nvidia: probe of 0000:01:00.0 failed with error -1", "" }, "0000:01:00.0",
+          "not-ready", "guest.nvrm-init-failed", "", "" },
+        /* quirk_igfx_skip_te_disable() prints only for a display-class device;
+         * "No ATSR found" comes after intel_iommu_init()'s disabled exit: a log
+         * that ends there does not prove the kernel left VT-d off. */
+        { "kmsg-dmar-igfx-quirk.txt", { "Skip IOMMU disabling for graphics", "" }, "0000:00:02.0", "unknown", "",
+          "iommu.kernel-off", "" },
         /* 2. /proc/iomem: BOOTFB inside the GPU's range (and '>>>' mail quotes, 'kernel: ' lines). */
         { "iomem-bootfb-vmwgfx-quoted.txt", { "/proc/iomem", "E: DRIVER=vmwgfx" }, "0000:00:0f.0", "not-ready",
           "fb.bar-claimed", "", "" },
@@ -61,6 +74,19 @@ static struct kind_case cases[] = {
           "power.d3cold", "", "" },
         { "tools-qemu-region-write-busy.txt", { "vfio_region_write", "" }, "0000:26:00.0", "not-ready", "fb.bar-claimed",
           "", "" },
+        /* Harvester's webhook names the device NODE-000901000 (PCIDeviceNameForHostname()). */
+        { "tools-harvester-no-iommugroup.txt", { "has no iommuGroup available", "" }, "0009:01:00.0", "not-ready",
+          "iommu.no-groups", "", "" },
+        /* ENOENT on a vfio driver's bind file: the driver is not registered (drivers/base/bus.c). */
+        { "tools-bind-enoent-variant-driver.txt", { "nvgrace-gpu-vfio-pci/bind", "" }, "0008:01:00.0", "not-ready",
+          "vfio.modules-missing", "", "" },
+        /* QEMU's Xen passthrough: the host device after the guest slot, and no igd-passthru. */
+        { "tools-xen-pt-igd-qmp.txt", { "/proc/xen/capabilities", "" }, "0000:00:02.0", "unknown", "vm.config", "",
+          "Xen dom0" },
+        /* Qubes' device names (backend dom0, BB_DD.F) make the paste dom0's:
+         * /sys/hypervisor/type and /proc/xen/capabilities are inferred. */
+        { "qubes-salt-attach-gpu.txt", { "/proc/xen/capabilities", "P: /devices/pci0000:00/0000:00:02.0" }, "", "", "",
+          "", "Xen dom0 (/sys/hypervisor/type xen, /proc/xen/capabilities control_d)" },
         /* 4. Group listings of other scripts and tools. */
         { "groups-iommu-viewer.txt", { "E: DRIVER=nvidia", "E: DRIVER=i915" }, "0000:02:00.0", "not-ready", "group.shared",
           "", "" },
@@ -84,6 +110,9 @@ static struct kind_case cases[] = {
         /* The tree alone: addresses and names, no class: no GPU can be named. */
         { "lspci-tv-alone.txt", { "P: /devices/pci0000:00/0000:00:02.0", "" }, "", "", "", "", "" },
         { "lshw-display.txt", { "E: DRIVER=vfio-pci", "E: PCI_CLASS=30200" }, "0000:17:00.0", "unknown", "", "", "" },
+        /* "(rev ff)" after "(rev ef)": a later config read returned all ones. */
+        { "lspci-rev-ff-after-rev.txt", { "A: revision=0xff", "" }, "0000:01:00.0", "not-ready", "power.d3cold", "",
+          "0000:01:00.0 reads all ones in config space" },
         /* 5. Formatting: a fence between a group header and its devices, bullets, quotes, the listing twice. */
         { "groups-fence-and-bullets.txt", { "- group: 13", "" }, "0000:0b:00.0", "unknown", "", "", "" },
         /* A line cut mid-ID: the class is known, the IDs are not; the hint names no device. */

@@ -230,7 +230,7 @@ static const struct gd_catalogue_entry catalogue[] = {
           "firmware must run the card's ROM (a primary GPU, UEFI GOP) then needs the vBIOS from a file: "
           "romfile= (Proxmox hostpciN, QEMU) or <rom file=.../> (libvirt). Laptop GPUs without a ROM of their own "
           "keep it in the system firmware (ACPI _ROM), from which it can be extracted." },
-        { "vm.config", GD_SEV_WARNING, GD_EFFECT_NONE, GD_ROLES_HOST_SIDE,
+        { "vm.config", GD_SEV_WARNING, GD_EFFECT_NONE, GD_ROLES_HOST_SIDE | GD_ROLES_DOM0,
           "a VM configuration that passes the GPU through disagrees with the host",
           "A Proxmox VE (/etc/pve/qemu-server/<vmid>.conf, the part before the first [section]: snapshots and "
           "pending changes do not count) or libvirt (/etc/libvirt/qemu/<name>.xml) VM config names a function of "
@@ -271,12 +271,12 @@ static const struct gd_catalogue_entry catalogue[] = {
           "The NVIDIA Windows driver and tools read model-specific registers that KVM does not emulate; with "
           "kvm.ignore_msrs=0 (the default) KVM injects #GP and the guest crashes (the guide's "
           "'options kvm ignore_msrs=1'). The value in force is /sys/module/kvm/parameters/ignore_msrs." },
-        { "guest.gpu-lost", GD_SEV_ERROR, GD_EFFECT_BLOCKS, GD_ROLES_GUEST_SIDE,
+        { "guest.gpu-lost", GD_SEV_ERROR, GD_EFFECT_BLOCKS, GD_ROLES_GUEST_SIDE | GD_ROLE_BIT(GD_ROLE_UNKNOWN),
           "the GPU fell off the bus",
           "The NVIDIA driver logged Xid 79, 'GPU has fallen off the bus', for the GPU: it no longer answers on "
           "PCIe. In a VM the cause is on the host: the card's power or link, or a device that was not reset "
           "between VM starts." },
-        { "guest.bar-unassigned", GD_SEV_ERROR, GD_EFFECT_BLOCKS, GD_ROLES_GUEST_SIDE,
+        { "guest.bar-unassigned", GD_SEV_ERROR, GD_EFFECT_BLOCKS, GD_ROLES_GUEST_SIDE | GD_ROLE_BIT(GD_ROLE_UNKNOWN),
           "a BAR of the GPU has no address in the VM",
           "A memory BAR of a function shows start 0 with its size in /sys/bus/pci/devices/<addr>/resource "
           "(IORESOURCE_UNSET, lspci's <unassigned>), the kernel logged 'failed to assign' for it "
@@ -284,12 +284,12 @@ static const struct gd_catalogue_entry catalogue[] = {
           "64-bit PCI window is too small for a large-BAR GPU; the remedy is on the host's VM config: the OVMF "
           "aperture (X-PciMmio64Mb), q35's pci-hole64-size, or the VMM's BAR emulation; pci=realloc in the "
           "guest only helps when the window has room." },
-        { "guest.nvrm-init-failed", GD_SEV_ERROR, GD_EFFECT_BLOCKS, GD_ROLES_GUEST_SIDE,
+        { "guest.nvrm-init-failed", GD_SEV_ERROR, GD_EFFECT_BLOCKS, GD_ROLES_GUEST_SIDE | GD_ROLE_BIT(GD_ROLE_UNKNOWN),
           "the NVIDIA driver could not initialise the GPU",
           "The NVIDIA kernel module refused or failed the GPU: 'RmInitAdapter failed', 'This PCI I/O region "
           "assigned to your NVIDIA device is invalid', 'probe of <addr> failed with error', or 'None of the "
           "NVIDIA devices were initialized'. nvidia-smi then reports no devices." },
-        { "guest.driver-init-failed", GD_SEV_ERROR, GD_EFFECT_BLOCKS, GD_ROLES_GUEST_SIDE,
+        { "guest.driver-init-failed", GD_SEV_ERROR, GD_EFFECT_BLOCKS, GD_ROLES_GUEST_SIDE | GD_ROLE_BIT(GD_ROLE_UNKNOWN),
           "the GPU's driver could not initialise it",
           "A GPU driver other than NVIDIA's (amdgpu, nouveau, i915, xe, radeon) failed its probe ('probe with "
           "driver X failed with error N', drivers/base/dd.c really_probe()) or its init ('Fatal error during GPU "

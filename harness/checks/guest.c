@@ -171,6 +171,10 @@ static void check_bars(const struct gd_host *h, const struct gd_target *t, struc
                                             "prefetchable and size the MMIO window (the NVIDIA driver wants it).");
                 gd_finding_remedy_append(x, "  Inside the VM, pci=realloc on the guest kernel command line lets "
                                             "Linux re-place BARs when the firmware left room but placed them badly.");
+                if (t->question != GD_QUESTION_GUEST)
+                        gd_finding_remedy_append(x, "  If this machine is not a VM: enable Above 4G Decoding (and "
+                                                    "Resizable BAR where the card needs it) in the firmware setup, "
+                                                    "or boot with pci=realloc.");
         }
 }
 
@@ -225,12 +229,33 @@ static void check_driver(const struct gd_host *h, const struct gd_targets *all, 
                 gd_findings_prove(out, GD_PROOF_INITIALISED, d->address);
 }
 
+/* Where the role is unknown (a paste that shows neither a VM nor a host:
+ * "dmesg | grep -i nvrm"), the GPU may be a host's or a VM's.  A driver
+ * that could not initialise it, a BAR without an address or a GPU off the
+ * bus block it in either role (on a host the device is then on a GPU
+ * driver or in a broken state, its BARs unusable for VFIO too), so those
+ * failures are named for the host question as well (catalogue: their
+ * roles include unknown); what only a guest needs (a driver, device nodes,
+ * the toolkit) is not asked. */
+static void check_failures_any_role(const struct gd_host *h, const struct gd_targets *all, const struct gd_target *t,
+                                    struct gd_findings *out) {
+        const struct gd_pci_dev *d = t->gpu;
+
+        if (check_lost(h, t, out))
+                return;
+        check_bars(h, t, out);
+        (void) guest_init_failures(h, t, d, d->vendor == 0x10de && count_vendor(all, 0x10de) == 1, out);
+}
+
 void gd_check_guest(const struct gd_host *h, const struct gd_targets *t, struct gd_findings *out) {
         for (size_t i = 0; i < t->n; i++) {
                 const struct gd_target *tg = &t->items[i];
 
-                if (tg->question != GD_QUESTION_GUEST)
+                if (tg->question != GD_QUESTION_GUEST) {
+                        if (out->role == GD_ROLE_UNKNOWN)
+                                check_failures_any_role(h, t, tg, out);
                         continue;
+                }
                 if (check_lost(h, tg, out))
                         continue;
                 check_bars(h, tg, out);

@@ -19,6 +19,11 @@ struct facts {
         const struct gd_kmsg_record *noiommu_rec;
         const struct gd_cmdline_arg *noiommu_arg;
         tri_t on;
+        /* intel_iommu_init() went past its "no_iommu || dmar_disabled" exit
+         * (drivers/iommu/intel/iommu.c: "No RMRR found", "No ATSR found",
+         * "No SATC found" are printed only after it) and did not log
+         * "Initialization failed": the kernel did not turn VT-d off. */
+        const struct gd_kmsg_record *vtd_not_disabled;
         const char *vm_vendor;             /* DMI vendor that names a hypervisor */
 };
 

@@ -112,6 +112,9 @@ static void gather(const struct gd_host *h, struct facts *f) {
         if (!f->on_rec && !f->noiommu)
                 f->on_rec = adding;
 
+        if (!kfind(h, GD_KMSG_DMAR_INIT_FAILED, NULL) && !(f->vtd_not_disabled = kfind(h, GD_KMSG_DMAR_NO_ATSR, NULL)))
+                f->vtd_not_disabled = kfind(h, GD_KMSG_DMAR_NO_SATC, NULL);
+
         if (f->units == TRI_YES || f->on_rec || (f->groups == TRI_YES && !f->noiommu))
                 f->on = TRI_YES;
         else if (f->units == TRI_NO || f->groups == TRI_NO || (f->groups == TRI_YES && f->noiommu))
@@ -382,6 +385,20 @@ void gd_check_iommu(const struct gd_host *h, const struct gd_targets *t, struct 
                 return;
         }
 
+        /* A log that shows VT-d's init past the point where a disabled
+         * kernel stops is no proof that the kernel left it off: a paste cut
+         * before the banner leaves the state unknown (unless the command
+         * line turns it off). */
+        if (f.fw == TRI_YES && f.on == TRI_UNKNOWN && f.vtd_not_disabled) {
+                struct cmdline_iommu c;
+                read_cmdline(h, &c);
+                if (!c.iommu_off && c.intel != 0) {
+                        unreadable(out, h, GD_FACT_IOMMU, "the IOMMU state (VT-d's init passed the point where a "
+                                   "disabled kernel stops, but the log ends before its result)",
+                                   "/sys/firmware/acpi/tables", "DMAR present", ROOT_REMEDY);
+                        return;
+                }
+        }
         if (f.fw == TRI_YES) {
                 kernel_off(h, &f, out);
                 return;

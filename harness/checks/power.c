@@ -14,7 +14,10 @@
  *   reach D0 counts: "from D0 to D3hot" is printed on every suspend of many
  *   healthy devices (snd_hda_intel, amdgpu BACO) and means nothing here.
  * A record counts when it names a function of the card ("<drv> <addr>: ").
- * A device whose vendor ID reads 0xffff is off the bus too. */
+ * A device whose vendor ID reads 0xffff is off the bus too, and so is one
+ * whose revision reads 0xff beside real IDs: the IDs are the kernel's
+ * cached copy (pci_setup_device()), the revision lspci printed "(rev ff)"
+ * came from a config read that returned all ones (import/lspci.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +48,10 @@ static bool record_is_failure(const char *text) {
 }
 
 /* fail: the indices of the kernel log records that are failures (record_is_failure). */
+static bool reads_all_ones(const struct gd_pci_dev *d) {
+        return d->vendor == 0xffff || (!d->ids_unknown && d->revision_known && d->revision == 0xff);
+}
+
 static void check_target(const struct gd_host *h, const struct gd_target *t, const size_t *fail, size_t n_fail,
                          struct gd_findings *out) {
         const struct gd_pci_dev *gpu = t->gpu;
@@ -55,7 +62,7 @@ static void check_target(const struct gd_host *h, const struct gd_target *t, con
 
         /* First what there is to say (the summary counts it), then the finding. */
         for (size_t f = 0; f < t->n_functions; f++)
-                if (t->functions[f]->vendor == 0xffff) {
+                if (reads_all_ones(t->functions[f])) {
                         if (!first)
                                 first = t->functions[f];
                         n_off++;
@@ -89,6 +96,8 @@ static void check_target(const struct gd_host *h, const struct gd_target *t, con
         for (size_t f = 0; f < t->n_functions; f++)
                 if (t->functions[f]->vendor == 0xffff)
                         gd_finding_evidence_attr(x, t->functions[f], "vendor", "0xffff (config space reads all ones)");
+                else if (reads_all_ones(t->functions[f]))
+                        gd_finding_evidence_attr(x, t->functions[f], "revision", "0xff (config space reads all ones)");
         for (size_t i = 0; i < n_records; i++)
                 gd_finding_evidence_kmsg(x, h, records[i]);
         gd_finding_subject_target(x, t);

@@ -202,6 +202,48 @@ static void amd_bug_from_log(const struct gd_host *h, const struct gd_target *t,
          * nothing is proven missing on the host. */
 }
 
+/* Someone wrote device_specific to the GPU's reset_method and the kernel
+ * refused it: reset_method_store() (drivers/pci/pci.c) probes the method
+ * (pci_dev_specific_reset(dev, PCI_RESET_PROBE)) and prints
+ * "Unsupported reset method 'device_specific'" when no device-specific
+ * reset is registered for the device -- neither a quirk of
+ * pci_dev_reset_methods[] (drivers/pci/quirks.c) nor vendor-reset's hook,
+ * which it installs only for the IDs of its table.  On an AMD GPU that is
+ * the reset-bug workaround not covering this card. */
+static bool amd_bug_refused(const struct gd_host *h, const struct gd_target *t, struct gd_findings *out) {
+        struct gd_finding *x = NULL;
+
+        if (h->kmsg_state < 0 || (t->gpu->vendor != 0x1002 && !t->gpu->ids_unknown))
+                return false;
+        for (size_t i = 0; i < h->kmsg.n_records; i++) {
+                const struct gd_kmsg_record *r = &h->kmsg.records[i];
+                bool names = false;
+
+                if (!gd_kmsg_record_has(r, GD_KMSG_RESET_UNSUPPORTED) ||
+                    !strstr(r->text, "Unsupported reset method 'device_specific'"))
+                        continue;
+                for (size_t f = 0; f < t->n_functions && !names; f++)
+                        names = gd_kmsg_names_device(r->text, t->functions[f]->address);
+                if (!names)
+                        continue;
+                if (!x) {
+                        x = gd_findings_add(out, "reset.amd-bug", "the kernel refused the device-specific reset for "
+                                            "the card at %s: no device-specific reset (vendor-reset) is registered "
+                                            "for it", t->gpu->address);
+                        if (!x)
+                                return true;
+                        gd_finding_subject_target(x, t);
+                        gd_finding_remedy(x, "vendor-reset registers only for the device IDs of its table "
+                                             "(" GD_VENDOR_RESET_REPO ", src/device-db.h): check that it is loaded "
+                                             "before vfio-pci binds the card and that its table has this card's ID "
+                                             "(a newer vendor-reset, or none: many newer AMD GPUs reset with flr or "
+                                             "bus; then do not write device_specific to reset_method).");
+                }
+                gd_finding_evidence_kmsg(x, h, r);
+        }
+        return x != NULL;
+}
+
 static void check_amd_bug(const struct gd_host *h, const struct gd_target *t, struct gd_findings *out) {
         const struct gd_pci_dev *gpu = t->gpu;
         const struct gd_vendor_reset_id *id;
@@ -215,7 +257,8 @@ static void check_amd_bug(const struct gd_host *h, const struct gd_target *t, st
                 return;
         id = gd_vendor_reset_find(gpu->vendor, gpu->device);
         if (!id) {
-                amd_bug_from_log(h, t, out);
+                if (!amd_bug_refused(h, t, out))
+                        amd_bug_from_log(h, t, out);
                 return;
         }
 

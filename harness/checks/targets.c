@@ -93,6 +93,35 @@ static bool probed_as_card(const struct gd_host *h, const struct gd_pci_dev *d) 
                 if ((streq(driver, "vfio-pci") || gd_driver_is_gpu(driver)) && gd_kmsg_names_device(text, d->address) &&
                     strstr(text, needle))
                         return true;
+                /* Before 5.16: "nvidia: probe of 0000:14:00.0 failed with error -1". */
+                if (n > 1 && text[n - 1] == ':' && (n - 1 < sizeof(driver))) {
+                        snprintf(driver, sizeof(driver), "%.*s", (int) (n - 1), text);
+                        snprintf(needle, sizeof(needle), "probe of %s failed", d->address);
+                        if ((streq(driver, "vfio-pci") || gd_driver_is_gpu(driver)) && strstr(text, needle))
+                                return true;
+                }
+        }
+        return false;
+}
+
+/* The NVIDIA kernel module names a device in its "NVRM: " messages only
+ * after its PCI ID table matched it (nv_pci_probe() in kernel-open/nvidia/
+ * nv-pci.c of NVIDIA's open-gpu-kernel-modules: "NVRM: GPU <addr>:
+ * RmInitAdapter failed!", "NVRM: BAR1 is 0M @ 0x0 (PCI:<addr>)", "NVRM:
+ * Xid (PCI:<addr>): 79"): such a line proves an NVIDIA GPU. */
+static bool named_by_nvrm(const struct gd_host *h, const struct gd_pci_dev *d) {
+        static const enum gd_kmsg_signal signals[] = { GD_KMSG_NVRM_INIT_FAILED, GD_KMSG_NVRM_BAR_ZERO,
+                                                       GD_KMSG_NVRM_REGION_INVALID, GD_KMSG_NVRM_XID };
+        char pci[24];
+
+        snprintf(pci, sizeof(pci), "PCI:%s", d->address);
+        for (size_t i = 0; h->kmsg_state >= 0 && i < h->kmsg.n_records; i++) {
+                const char *text = h->kmsg.records[i].text;
+
+                for (size_t k = 0; k < ELEMENTSOF(signals); k++)
+                        if (gd_kmsg_record_has(&h->kmsg.records[i], signals[k]) && strstr(text, "NVRM: ") &&
+                            (strstr(text, pci) || gd_kmsg_names_device(text, d->address)))
+                                return true;
         }
         return false;
 }
@@ -107,6 +136,21 @@ static bool reset_by_vendor_reset(const struct gd_host *h, const struct gd_pci_d
         return false;
 }
 
+/* The Intel IOMMU driver's quirks for integrated graphics print only for a
+ * display-class device (drivers/iommu/intel/iommu.c: quirk_igfx_skip_te_disable()
+ * returns unless IS_GFX_DEVICE(), "(pdev->class >> 16) == PCI_BASE_CLASS_DISPLAY",
+ * then pci_info(dev, "Skip IOMMU disabling for graphics"); quirk_iommu_igfx()
+ * and quirk_iommu_g4x_gfx(), declared for the iGPU device IDs only:
+ * pci_info(dev, "Disabling IOMMU for graphics on this chipset")). */
+static bool named_by_gfx_quirk(const struct gd_host *h, const struct gd_pci_dev *d) {
+        for (size_t i = 0; h->kmsg_state >= 0 && i < h->kmsg.n_records; i++)
+                if ((gd_kmsg_record_has(&h->kmsg.records[i], GD_KMSG_IGFX_SKIP_TE) ||
+                     gd_kmsg_record_has(&h->kmsg.records[i], GD_KMSG_IGFX_DMAR_OFF)) &&
+                    gd_kmsg_names_device(h->kmsg.records[i].text, d->address))
+                        return true;
+        return false;
+}
+
 static bool names_card(const struct gd_host *h, const struct gd_pci_dev *d) {
         if (!d->class_unknown)
                 return gd_pci_is_display(d);
@@ -116,7 +160,7 @@ static bool names_card(const struct gd_host *h, const struct gd_pci_dev *d) {
         if (d->driver_known == TRI_YES && (gd_driver_is_gpu(d->driver) || gd_driver_is_vfio_class(h, d->driver)))
                 return true;
         return named_by_vm_config(h, d) || named_by_vm_log(h, d) || reset_by_vendor_reset(h, d) ||
-               probed_as_card(h, d);
+               probed_as_card(h, d) || named_by_nvrm(h, d) || named_by_gfx_quirk(h, d);
 }
 
 /* True when a function of d's slot has a known class that is a display

@@ -103,10 +103,21 @@ static const struct tool_rule rules[] = {
           "q35-pcihost.pci-hole64-size=...), or update the kernel's IOMMU driver for this platform.",
           TOOL_ACT_PERSON },
         { GD_VMLOG_NO_IOMMU_GROUP, NULL, "iommu.no-groups", NULL,
-          "QEMU found no IOMMU group for it",
+          "the VM tool found no IOMMU group for it (QEMU, or Harvester's PCIDeviceClaim webhook)",
           "Enable VT-d / AMD-Vi in the firmware setup, and on Intel kernels that do not enable it by default add "
           "intel_iommu=on; then /sys/bus/pci/devices/<address>/iommu_group exists.",
           TOOL_ACT_FIRMWARE_IOMMU },
+        /* drivers/base/bus.c: /sys/bus/pci/drivers/<name>/ exists only while
+         * the driver is registered (bus_add_driver()), so ENOENT on its bind
+         * file means the vfio driver (vfio-pci or a variant) is not loaded. */
+        { GD_VMLOG_BIND_ENOENT, NULL, "vfio.modules-missing", NULL,
+          "the tool could not bind it: the vfio driver it named is not registered (no "
+          "/sys/bus/pci/drivers/<driver>/bind)",
+          "Load the driver the tool binds to before it runs (modprobe vfio-pci; a Grace GPU needs the variant "
+          "driver, modprobe nvgrace_gpu_vfio_pci, which registers as nvgrace-gpu-vfio-pci) and put it in "
+          "/etc/modules-load.d; if the module does not exist in this kernel, use a kernel that has it or bind "
+          "plain vfio-pci. Check the driver name the tool is configured with against ls /sys/bus/pci/drivers.",
+          TOOL_ACT_PERSON },
         { GD_VMLOG_VFIO_UNSUPPORTED, NULL, "iommu.no-groups", NULL,
           "libvirt finds no IOMMU groups on this host (VFIO device assignment not supported)",
           "Enable VT-d / AMD-Vi in the firmware setup, and on Intel kernels that do not enable it by default add "
@@ -162,6 +173,14 @@ static const struct tool_rule rules[] = {
           "List each function once: a Proxmox hostpciN without a function number (0000:01:00) already passes "
           "every function, so drop the extra hostpci line for .1.",
           TOOL_ACT_PERSON },
+        /* Xen's QEMU takes an Intel IGD (its 00:02.0) only with igd-passthru
+         * on the machine (hw/xen/xen_pt.c xen_pt_realize()). */
+        { GD_VMLOG_IGD_PASSTHRU, NULL, "vm.config", "will-not-start",
+          "Xen's QEMU refused the Intel integrated GPU: IGD passthrough is not enabled for the domain",
+          "Enable IGD passthrough in the toolstack: gfx_passthru=1 in the xl domain config (QEMU -machine "
+          "xenfv,igd-passthru=on); on Qubes OS the domain's gfx-passthru feature "
+          "(qvm-features <vm> gfx-passthru 1). IGD passthrough also wants the guest slot 00:02.0.",
+          TOOL_ACT_PERSON },
         { GD_VMLOG_MULTIPLE_SPACES, NULL, "vm.config", "will-not-start",
           "devices of its IOMMU group were given to different address spaces",
           "Give every device of an IOMMU group to the same VM (and, with a vIOMMU, behind the same one): a group "
@@ -180,7 +199,8 @@ static bool passed_through(const struct gd_host *h, const struct gd_target *t) {
                         for (size_t p = 0; p < h->vmconfig->vms[v].n_pci; p++)
                                 if (gd_vm_pci_matches(&h->vmconfig->vms[v].pci[p], d))
                                         return true;
-                if (gd_vmlog_find(h->vmlog, GD_VMLOG_VFIO_DEVICE, d->address, 0))
+                if (gd_vmlog_find(h->vmlog, GD_VMLOG_VFIO_DEVICE, d->address, 0) ||
+                    gd_vmlog_find(h->vmlog, GD_VMLOG_XEN_PT_DEVICE, d->address, 0))
                         return true;
         }
         return false;

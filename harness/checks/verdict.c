@@ -27,10 +27,13 @@ static bool applies(const struct gd_finding *x, const struct gd_target *t) {
 }
 
 /* In a guest with a vIOMMU both the host's and the guest's findings are
- * there, and each GPU is judged by its own question's rows. */
-static bool answers(const struct gd_finding *x, const struct gd_target *t) {
+ * there, and each GPU is judged by its own question's rows.  Where the role
+ * is unknown, a failure that blocks in either role (guest.c: its catalogue
+ * roles include unknown) counts as well. */
+static bool answers(const struct gd_finding *x, const struct gd_target *t, const struct gd_findings *f) {
         const struct gd_catalogue_entry *c = gd_catalogue_find(x->id);
-        return c && (c->roles & GD_ROLE_BIT(gd_question_role(t->question)));
+        return c && ((c->roles & GD_ROLE_BIT(gd_question_role(t->question))) ||
+                     (f->role == GD_ROLE_UNKNOWN && (c->roles & GD_ROLE_BIT(GD_ROLE_UNKNOWN))));
 }
 
 static int push_per_function(char ***missing, const struct gd_target *t, const struct gd_findings *f,
@@ -83,7 +86,7 @@ enum gd_verdict gd_verdict_for(const struct gd_target *t, const struct gd_findin
 
         for (size_t i = 0; i < f->n; i++) {
                 const struct gd_finding *x = &f->items[i];
-                if (!applies(x, t) || !answers(x, t))
+                if (!applies(x, t) || !answers(x, t, f))
                         continue;
                 if (x->effect == GD_EFFECT_BLOCKS)
                         return GD_VERDICT_NOT_READY;

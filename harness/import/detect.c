@@ -592,6 +592,9 @@ static void scan_line(struct scan *sc, const struct imp_text_line *t) {
         }
         if (!imp_is_device_line(l->body, l->body_len) && imp_group_header(l->body, l->body_len, &(size_t){ 0 }, NULL) < 0)
                 sc->maybe_no_driver = NULL;
+        imp_xen_line(sc->im, l);
+        if (imp_dmesg_continuation(sc->im, l))
+                return;
         if ((cmd = prompt_command(l->body))) {
                 sc->pending = GD_IMPORT_AUTO;
                 prompt(sc, cmd);

@@ -89,6 +89,9 @@ struct gd_import {
         char **warnings;
         size_t n_warnings, cap_warnings;
         unsigned kmsg_seq;
+        char *xen_dom0_where;   /* xen.c: FILE:LINE of a line only Xen dom0 runs */
+        const char *kmsg_last_file;     /* the line the last kernel log record came from */
+        unsigned kmsg_last_line;        /* (a continuation line must follow it directly) */
         bool have_groups;       /* a listing or IOMMU group: line was seen */
         size_t n_group_facts;
         char **inferred;        /* strv: facts inferred, as sentences for the summary */
@@ -265,6 +268,13 @@ void imp_ids_from_name(struct gd_import *im, struct imp_dev *d, const char *name
 /* logs.c: kernel log and lsmod. */
 bool imp_is_dmesg_line(const char *s, size_t len);
 void imp_dmesg_line(struct gd_import *im, const struct imp_line *l);
+/* xen.c: a line only Xen's dom0 runs (Qubes' qvm-* tools, xen-pciback.hide=)
+ * and Qubes' device names ("dom0:0c_00.0"); imp_xen_infer() writes what it
+ * proves into the bundle. */
+void imp_xen_line(struct gd_import *im, const struct imp_line *l);
+int imp_xen_infer(struct gd_import *im);
+/* An indented line right after a kernel log line: the next line of that record. */
+bool imp_dmesg_continuation(struct gd_import *im, const struct imp_line *l);
 bool imp_is_lsmod_line(const char *s, size_t len);
 /* The command line from the kernel log when none was pasted. */
 int imp_infer_from_log(struct gd_import *im);

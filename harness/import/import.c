@@ -51,6 +51,7 @@ struct gd_import *gd_import_free(struct gd_import *im) {
                 free(im->devs[i].log_driver_where);
         }
         strv_free(im->inferred);
+        free(im->xen_dom0_where);
         imp_pciids_free(im->pciids);
         free(im->devs);
         free(im->dev_slots);

@@ -4,6 +4,7 @@
  * becomes /proc/modules lines. */
 #include <ctype.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model/kmsg.h"
@@ -30,7 +31,29 @@ static bool is_kmsg_record(const char *s, size_t len) {
  * 0000:0d:00.0: ...", "pci_bus 0000:00: ...", "AMD-Vi: ...", "DMAR: ...". */
 static const char *const bare_prefixes[] = {
         "AMD-Vi: ", "DMAR: ", "DMAR-IR: ", "iommu: ", "PCI-DMA: ", "vfio_pci: ", "Linux version ",
+        /* The NVIDIA kernel module puts "NVRM: " into the format of each
+         * message it prints (nv_printf() callers in kernel-open/nvidia/ of
+         * NVIDIA's open-gpu-kernel-modules: "NVRM: GPU %04x:%02x:%02x.%x:
+         * RmInitAdapter failed!", "NVRM: This PCI I/O region assigned to
+         * your NVIDIA device is invalid:"), so "dmesg | grep -i nvidia"
+         * without timestamps still shows kernel lines. */
+        "NVRM: ",
 };
+
+/* The driver core's message for a failed probe before 5.16
+ * (drivers/base/dd.c really_probe(): pr_warn("%s: probe of %s failed with
+ * error %d\n", drv->name, dev_name(dev), ret)): "nvidia: probe of
+ * 0000:14:00.0 failed with error -1". */
+static bool is_old_probe_failure(const char *s, size_t len) {
+        size_t i = 0;
+
+        while (i < len && (islower((unsigned char) s[i]) || isdigit((unsigned char) s[i]) || s[i] == '_' ||
+                           s[i] == '-'))
+                i++;
+        return i > 0 && len - i > 30 && strncmp(s + i, ": probe of ", 11) == 0 && isxdigit((unsigned char) s[i + 11]) &&
+               s[i + 15] == ':' && s[i + 18] == ':' && s[i + 21] == '.' &&
+               strncmp(s + i + 23, " failed with error ", 19) == 0;
+}
 
 static bool is_bare_kernel_line(const char *s, size_t len) {
         size_t i = 0;
@@ -38,6 +61,8 @@ static bool is_bare_kernel_line(const char *s, size_t len) {
         for (size_t k = 0; k < ELEMENTSOF(bare_prefixes); k++)
                 if (startswith(s, bare_prefixes[k]))
                         return true;
+        if (is_old_probe_failure(s, len))
+                return true;
         /* "<driver> dddd:bb:dd.f: " or "pci_bus dddd:bb: ": dev_name() always has the domain. */
         while (i < len && (islower((unsigned char) s[i]) || isdigit((unsigned char) s[i]) || s[i] == '_' ||
                            s[i] == '-'))
@@ -167,8 +192,54 @@ void imp_dmesg_line(struct gd_import *im, const struct imp_line *l) {
         r = asprintf(&out, "%d,%u,%llu,-;%s", rec.level >= 0 ? rec.level : 6, im->kmsg_seq++,
                      (unsigned long long) rec.usec, rec.text ? rec.text : "");
         free(rec.text);
-        if (r >= 0)
-                (void) imp_file_append(im, "/dev/kmsg", out, (size_t) r);
+        if (r >= 0 && imp_file_append(im, "/dev/kmsg", out, (size_t) r) >= 0) {
+                im->kmsg_last_file = l->file;
+                im->kmsg_last_line = l->lineno;
+        }
+}
+
+/* One printk() may hold several lines ("NVRM: This PCI I/O region assigned
+ * to your NVIDIA device is invalid:\nNVRM: BAR1 is 0M @ 0x0
+ * (PCI:0000:14:00.0)", nv_pci_validate_bars() in NVIDIA's kernel-open/
+ * nvidia/nv-pci.c).  The kernel keeps it as one record, /dev/kmsg escapes
+ * the newline as \x0a (msg_add_ext_text() in kernel/printk/printk.c), and
+ * dmesg(1) prints each further line indented under the text, without a
+ * timestamp of its own (util-linux dmesg.c, print_record() with indent).
+ * Such an indented line right after a record is that record's next line. */
+bool imp_dmesg_continuation(struct gd_import *im, const struct imp_line *l) {
+        struct imp_file *f;
+        _cleanup_free_ char *buf = NULL;
+
+        if (!im->kmsg_last_file || im->kmsg_last_file != l->file || im->kmsg_last_line + 1 != l->lineno ||
+            l->indent < 8 || l->body[0] == '[' || l->body[0] == '<')
+                return false;
+        f = imp_file_find(im, "/dev/kmsg");
+        if (!f || f->len == 0 || f->content[f->len - 1] != '\n' || f->pending_blank > 0)
+                return false;
+        /* A record holds at most PRINTK_MESSAGE_MAX (2048) bytes of text
+         * (kernel/printk/internal.h): more indented lines are no part of it,
+         * and a paste cannot grow one record without bound. */
+        {
+                const char *start = memrchr(f->content, '\n', f->len - 1);
+                size_t rec = f->len - 1 - (start ? (size_t) (start - f->content) + 1 : 0);
+                if (rec + l->body_len + 4 > 2048 + 64)
+                        return false;
+        }
+        buf = malloc(l->body_len + 5);
+        if (!buf)
+                return false;
+        memcpy(buf, "\\x0a", 4);
+        for (size_t i = 0; i < l->body_len; i++)
+                buf[4 + i] = (unsigned char) l->body[i] < 0x20 ? ' ' : l->body[i];
+        buf[4 + l->body_len] = '\0';
+        f->len--;       /* the record goes on: its newline comes after this line */
+        if (imp_file_append(im, "/dev/kmsg", buf, l->body_len + 4) < 0) {
+                f->len++;       /* the record ends where it ended */
+                return false;
+        }
+        named_devices(im, l, buf + 4);
+        im->kmsg_last_line = l->lineno;
+        return true;
 }
 
 bool imp_is_lsmod_line(const char *s, size_t len) {

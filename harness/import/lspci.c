@@ -318,7 +318,16 @@ struct imp_dev *imp_lspci_device_line(struct gd_import *im, const struct imp_lin
         rlen -= (size_t) (ids_from - rest);
         trailing_driver(im, l, d, ids_from, rlen);
         p = find_n(ids_from, rlen, "(rev ");
-        if (p && sscanf(p, "(rev %2x)", &v) == 1)
+        if (p && sscanf(p, "(rev %2x)", &v) == 1 && v == 0xff && d->revision != 0xff) {
+                /* The IDs come from the kernel's cached attributes, the
+                 * revision from config space or its cached copy: "(rev ff)"
+                 * beside real IDs is a config read that returned all ones,
+                 * a function that no longer answers (power.c).  It is the
+                 * later word about the device, so it replaces the first. */
+                d->revision = 0xff;
+                imp_infer(im, "%s reads all ones in config space: \"(rev ff)\" at %s:%u", d->address, l->file,
+                          l->lineno);
+        } else if (p && sscanf(p, "(rev %2x)", &v) == 1)
                 set_int(im, l, d, &d->revision, (int) v, "revision");
         p = find_n(ids_from, rlen, "(prog-if ");
         if (p && sscanf(p, "(prog-if %2x", &v) == 1)

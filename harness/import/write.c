@@ -492,7 +492,7 @@ int gd_import_write(struct gd_import *im, FILE *out, const char *source, const c
         if (imp_dev_reindex(im) < 0)
                 return -ENOMEM;
         configs_from_caps(im);
-        if (apply_log_drivers(im) < 0 || imp_infer_from_log(im) < 0)
+        if (apply_log_drivers(im) < 0 || imp_infer_from_log(im) < 0 || imp_xen_infer(im) < 0)
                 return -ENOMEM;
         kernel = kernel_release(im);
         if (kernel && !imp_file_find(im, "/proc/sys/kernel/osrelease") &&

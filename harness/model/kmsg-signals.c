@@ -56,6 +56,16 @@ static const struct gd_kmsg_signal_info signals[_GD_KMSG_SIGNAL_MAX] = {
         [GD_KMSG_ROM_INVALID]          = { "Invalid PCI ROM header signature", "drivers/pci/rom.c, pci_get_rom_size()" },
         [GD_KMSG_VENDOR_RESET]         = { ": AMD_", "gnif/vendor-reset: every message names the ASIC (\"AMD_NAVI10: performing reset\")" },
         [GD_KMSG_GIVING_UP]            = { "; giving up", "drivers/pci/pci.c, pci_dev_wait(): \"not ready %dms after %s; giving up\"" },
+        [GD_KMSG_IGFX_SKIP_TE]         = { "Skip IOMMU disabling for graphics", "drivers/iommu/intel/iommu.c, "
+                                           "quirk_igfx_skip_te_disable(): display-class Intel devices only" },
+        [GD_KMSG_IGFX_DMAR_OFF]        = { "Disabling IOMMU for graphics", "drivers/iommu/intel/iommu.c, "
+                                           "quirk_iommu_igfx()/quirk_iommu_g4x_gfx(), declared for iGPU IDs" },
+        [GD_KMSG_RESET_UNSUPPORTED]    = { "Unsupported reset method '", "drivers/pci/pci.c, reset_method_store(): "
+                                           "a method written to reset_method that the device does not support" },
+        [GD_KMSG_DMAR_NO_ATSR]         = { "DMAR: No ATSR found", "drivers/iommu/intel/iommu.c, intel_iommu_init(), "
+                                           "after the no_iommu || dmar_disabled exit" },
+        [GD_KMSG_DMAR_NO_SATC]         = { "DMAR: No SATC found", "drivers/iommu/intel/iommu.c, intel_iommu_init() "
+                                           "(5.15+), after the no_iommu || dmar_disabled exit" },
 };
 
 _Static_assert(_GD_KMSG_SIGNAL_MAX <= 64, "gd_kmsg_record.signals holds 64 signals");

@@ -59,6 +59,13 @@ enum gd_kmsg_signal {
         GD_KMSG_ROM_INVALID,           /* "Invalid PCI ROM header signature" */
         GD_KMSG_VENDOR_RESET,          /* ": AMD_" (vendor-reset's messages name the ASIC: "AMD_NAVI10: ") */
         GD_KMSG_GIVING_UP,             /* "; giving up" ("not ready 65535ms after bus reset; giving up") */
+        /* A device of unknown class that is a GPU (checks/targets.c). */
+        GD_KMSG_IGFX_SKIP_TE,          /* "Skip IOMMU disabling for graphics" */
+        GD_KMSG_IGFX_DMAR_OFF,         /* "Disabling IOMMU for graphics" */
+        GD_KMSG_RESET_UNSUPPORTED,     /* "Unsupported reset method '" (checks/reset.c) */
+        /* VT-d's init past its disabled exit (checks/iommu.c). */
+        GD_KMSG_DMAR_NO_ATSR,          /* "DMAR: No ATSR found" */
+        GD_KMSG_DMAR_NO_SATC,          /* "DMAR: No SATC found" */
         _GD_KMSG_SIGNAL_MAX,
 };
 

@@ -49,6 +49,16 @@ static const struct gd_vmlog_signal_info signals[_GD_VMLOG_SIGNAL_MAX] = {
         [GD_VMLOG_NO_PASSTHROUGH]    = { "support passthrough of host PCI devices", NULL,
                                          "libvirt qemuHostdevPreparePCIDevicesCheckSupport()" },
         [GD_VMLOG_STARTING_UP]       = { "starting up libvirt version", NULL, "libvirt qemuProcessLaunch()" },
+        [GD_VMLOG_XEN_PT_DEVICE]     = { "Assigning real physical device", NULL,
+                                         "QEMU hw/xen/xen_pt.c xen_pt_realize(): \"Assigning real physical device "
+                                         "%02x:%02x.%d to devfn %#x\"" },
+        [GD_VMLOG_IGD_PASSTHRU]      = { "Need to enable igd-passthru", NULL,
+                                         "QEMU hw/xen/xen_pt.c xen_pt_realize(): an Intel IGD without igd-passthru" },
+        /* A tool binding a device by writing its address to the driver's bind
+         * file (vfio-pci and its variants: mlx5-vfio-pci, nvgrace-gpu-vfio-pci
+         * ...); Go prints "no such file", the shell "No such file". */
+        [GD_VMLOG_BIND_ENOENT]       = { "vfio-pci/bind: ", "uch file or directory",
+                                         "a write to /sys/bus/pci/drivers/<vfio driver>/bind: ENOENT" },
 };
 
 _Static_assert(_GD_VMLOG_SIGNAL_MAX <= 32, "gd_vmlog_record.signals holds 32 signals");
@@ -62,6 +72,18 @@ static const struct { enum gd_vmlog_signal s; const char *text, *and; } spelling
         { GD_VMLOG_VFIO_DEVICE, "nodedev-detach pci_", NULL },
         { GD_VMLOG_ROM_UNREADABLE, "Cannot read device rom", NULL },
         { GD_VMLOG_DMA_MAP, "VFIO_MAP_DMA", "failed" },
+        /* Qubes' command that gives a dom0 device to a domain (qvm-device of
+         * qubes-core-admin-client, "qvm-pci" its older alias). */
+        { GD_VMLOG_XEN_PT_DEVICE, "qvm-device pci attach ", NULL },
+        { GD_VMLOG_XEN_PT_DEVICE, "qvm-pci attach ", NULL },
+        /* Harvester's PCIDeviceClaim webhook (harvester/pcidevices,
+         * pciDeviceClaimValidator.Create(): "pcidevice %s has no iommuGroup
+         * available" when the device's IOMMUGroup status is empty). */
+        { GD_VMLOG_NO_IOMMU_GROUP, "has no iommuGroup available", NULL },
+        /* dash's words for the same ENOENT on a redirection ("cannot create
+         * /sys/bus/pci/drivers/vfio-pci/bind: Directory nonexistent",
+         * foxlet/vmra1n#12). */
+        { GD_VMLOG_BIND_ENOENT, "vfio-pci/bind: Directory nonexistent", NULL },
 };
 
 const struct gd_vmlog_signal_info *gd_vmlog_signal(enum gd_vmlog_signal s) {
@@ -136,10 +158,63 @@ static bool node_device_at(const char *line, size_t len, size_t i, char ret[stat
         return true;
 }
 
+/* Qubes' name of a dom0 device, "dom0:0c_00.0": bus, '_', device, '.',
+ * function (the port id of qubes/ext/pci.py, qubes-core-admin). */
+static bool qubes_device_at(const char *line, size_t len, size_t i, char ret[static GD_ADDR_LEN]) {
+        unsigned bus, dev;
+
+        if (len - i < 12 || strncmp(line + i, "dom0:", 5) != 0 || (i > 0 && isalnum((unsigned char) line[i - 1])) ||
+            line[i + 7] != '_' || line[i + 10] != '.' || !hexn(line + i + 5, 2, &bus) ||
+            !hexn(line + i + 8, 2, &dev) || dev > 0x1f || line[i + 11] < '0' || line[i + 11] > '7' ||
+            (len - i > 12 && isalnum((unsigned char) line[i + 12])))
+                return false;
+        snprintf(ret, GD_ADDR_LEN, "0000:%02x:%02x.%c", bus, dev, line[i + 11]);
+        return true;
+}
+
+/* Harvester's PCIDevice name, "<node>-000901000": PCIDeviceNameForHostname()
+ * (harvester/pcidevices) joins the node name and the address with ':' and
+ * '.' dropped, domain included: nine hex digits, 0009:01:00.0. */
+static bool harvester_device(const char *line, size_t len, char ret[static GD_ADDR_LEN]) {
+        static const char *const words[] = { "pcidevice ", "pci device " };
+
+        for (size_t k = 0; k < ELEMENTSOF(words); k++) {
+                const char *w = memmem(line, len, words[k], strlen(words[k]));
+                size_t i, end;
+                unsigned dom, bus, dev;
+
+                if (!w)
+                        continue;
+                i = (size_t) (w - line) + strlen(words[k]);
+                end = i;
+                while (end < len && line[end] != ' ' && line[end] != '"')
+                        end++;
+                if (end - i < 11 || line[end - 10] != '-' || !hexn(line + end - 9, 4, &dom) ||
+                    !hexn(line + end - 5, 2, &bus) || !hexn(line + end - 3, 2, &dev) || dev > 0x1f ||
+                    line[end - 1] < '0' || line[end - 1] > '7')
+                        continue;
+                snprintf(ret, GD_ADDR_LEN, "%04x:%02x:%02x.%c", dom, bus, dev, line[end - 1]);
+                return true;
+        }
+        return false;
+}
+
 bool gd_vmlog_line_address(const char *line, size_t len, char ret[static GD_ADDR_LEN]) {
+        static const char assigning[] = "Assigning real physical device ";
+        const char *a = memmem(line, len, assigning, strlen(assigning));
+
+        /* xen_pt_log() puts the guest's slot first ("[00:06.0] "): the
+         * host's device is the one after the words. */
+        if (a && address_at(line, len, (size_t) (a - line) + strlen(assigning), ret))
+                return true;
         for (size_t i = 0; i + 16 <= len; i++)
                 if (line[i] == 'p' && node_device_at(line, len, i, ret))
                         return true;
+        for (size_t i = 0; i + 12 <= len; i++)
+                if (line[i] == 'd' && qubes_device_at(line, len, i, ret))
+                        return true;
+        if (memmem(line, len, "iommuGroup", 10) && harvester_device(line, len, ret))
+                return true;
         for (size_t i = 0; i + 7 <= len; i++)
                 if (isxdigit((unsigned char) line[i]) && address_at(line, len, i, ret))
                         return true;

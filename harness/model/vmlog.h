@@ -37,6 +37,10 @@ enum gd_vmlog_signal {
         GD_VMLOG_VFIO_UNSUPPORTED,     /* "VFIO device assignment is currently not supported on this system" */
         GD_VMLOG_NO_PASSTHROUGH,       /* "doesn't support passthrough of host PCI devices" */
         GD_VMLOG_STARTING_UP,          /* "starting up libvirt version": a new start of the VM */
+        /* Xen: the device a domain is given (QEMU's Xen PCI passthrough, Qubes' attach). */
+        GD_VMLOG_XEN_PT_DEVICE,        /* "Assigning real physical device", "qvm-device pci attach" */
+        GD_VMLOG_IGD_PASSTHRU,         /* "Need to enable igd-passthru" */
+        GD_VMLOG_BIND_ENOENT,          /* "vfio-pci/bind: " ... "such file or directory" */
         _GD_VMLOG_SIGNAL_MAX,
 };
 
