@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <libfyaml.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,8 @@
  * which keeps each scalar's quoting.  Multi-line strings become literal
  * blocks: the document holds a marker for each, and the block is written
  * where the marker is (see literal_block()). */
+#define GD_EMIT_TRACK_DEPTH 32
+
 struct gd_emit {
         struct fy_emitter *fye;
         FILE *out;             /* the caller's stream */
@@ -31,8 +34,27 @@ struct gd_emit {
          * recording, a kernel log: megabytes that would be escaped, then
          * parsed back); the flow text carries marker + index instead. */
         char **texts;
-        size_t texts_placed;
+        size_t n_texts, texts_cap, texts_placed;
+        /* YAML mode: which of texts are held sequences (see
+         * held_seq_end()), by index; grows with texts. */
+        bool *texts_seq;
         char marker[40];
+        /* YAML mode: where the next node goes, to know a sequence that is
+         * a mapping's value; past the depth held sequences are off. */
+        struct {
+                bool map;
+                bool value_next;
+        } at[GD_EMIT_TRACK_DEPTH];
+        unsigned depth;
+        /* YAML mode: the items of the sequence being held, while every
+         * one is a plain string (simple_string()). */
+        char **items;
+        size_t n_items, items_cap;
+        bool holding;
+        /* The document's nodes and deepest nesting, as a parser of the
+         * output counts them (gd_emit_nodes()). */
+        size_t nodes;
+        unsigned max_depth;
         enum gd_emit_mode mode;
         bool failed;
 };
@@ -116,6 +138,31 @@ static bool literal_safe(const char *s, size_t len) {
         return true;
 }
 
+/* Keeps text (taken) for write_with_blocks(): a literal block, or a held
+ * sequence's lines (seq).  Returns its index, or -ENOMEM. */
+static int hold(struct gd_emit *e, char *text, bool seq) {
+        if (!text)
+                return -ENOMEM;
+        if (e->n_texts + 2 > e->texts_cap) {
+                size_t cap = e->texts_cap ? e->texts_cap * 2 : 8;
+                char **t = e->n_texts < INT_MAX ? realloc(e->texts, cap * sizeof(char *)) : NULL;
+                bool *k = t ? realloc(e->texts_seq, cap * sizeof(bool)) : NULL;
+
+                if (t)
+                        e->texts = t;
+                if (!k) {
+                        free(text);
+                        return -ENOMEM;
+                }
+                e->texts_seq = k;
+                e->texts_cap = cap;
+        }
+        e->texts_seq[e->n_texts] = seq;
+        e->texts[e->n_texts++] = text;
+        e->texts[e->n_texts] = NULL;
+        return (int) (e->n_texts - 1);
+}
+
 /* libfyaml's pretty emitter keeps a scalar's literal style but will not
  * choose it for text holding ": " or "#" (a umockdev recording, a kernel
  * log), and writing a literal block of megabytes through it is most of
@@ -127,10 +174,11 @@ static bool literal_safe(const char *s, size_t len) {
  * only be a marker. */
 static struct fy_node *marker_node(struct gd_emit *e, struct fy_document *doc, char *text) {
         char ref[64];
+        int idx = hold(e, text, false);
 
-        if (strv_consume(&e->texts, text) < 0)
+        if (idx < 0)
                 return NULL;
-        snprintf(ref, sizeof(ref), "%s%zu", e->marker + 1, strv_length(e->texts) - 1);
+        snprintf(ref, sizeof(ref), "%s%d", e->marker + 1, idx);
         return fy_node_create_scalar_copy(doc, ref, strlen(ref));
 }
 
@@ -145,7 +193,7 @@ static const char *held_text(const struct gd_emit *e, const char *s, size_t len)
                         return NULL;
                 idx = idx * 10 + (size_t) (s[i] - '0');
         }
-        return idx < strv_length(e->texts) ? e->texts[idx] : NULL;
+        return idx < e->n_texts ? e->texts[idx] : NULL;
 }
 
 static void literalize(struct gd_emit *e, struct fy_document *doc, struct fy_node *node) {
@@ -188,35 +236,54 @@ static void literalize(struct gd_emit *e, struct fy_document *doc, struct fy_nod
         }
 }
 
-/* The text as a YAML literal block scalar ("|", or "|+" to keep more than
- * one final newline; literal_safe() holds), its lines indented two more
- * than the key they are the value of (the column of the key, past any "- "
- * of a sequence entry), as libfyaml's pretty mode with FYECF_INDENT_2
- * writes them. */
-static void literal_block(FILE *out, const char *line_start, const char *text) {
-        size_t len = strlen(text), col = 0;
+/* Each line of text (ending in '\n') indented by indent spaces; empty
+ * lines stay empty. */
+static void indented_lines(FILE *out, const char *text, size_t indent) {
+        static const char spaces[64 + 1] = "                                                                ";
 
-        while (line_start[col] == ' ' || (line_start[col] == '-' && line_start[col + 1] == ' '))
-                col++;
-        fputs(len >= 2 && text[len - 2] == '\n' ? "|+\n" : "|\n", out);
         for (const char *p = text; *p; ) {
                 const char *nl = strchr(p, '\n');
                 size_t n = (size_t) (nl - p);
 
-                if (n > 0) {
-                        fprintf(out, "%*s", (int) col + 2, "");
-                        fwrite(p, 1, n, out);
+                for (size_t left = n > 0 ? indent : 0; left > 0; ) {
+                        size_t k = left < sizeof(spaces) - 1 ? left : sizeof(spaces) - 1;
+
+                        fwrite(spaces, 1, k, out);
+                        left -= k;
                 }
-                fputc('\n', out);
+                fwrite(p, 1, n + 1, out);
                 p = nl + 1;
         }
 }
 
+/* The column of the key a line holds, past its indentation and any "- "
+ * of sequence entries. */
+static size_t key_column(const char *line_start) {
+        size_t col = 0;
+
+        while (line_start[col] == ' ' || (line_start[col] == '-' && line_start[col + 1] == ' '))
+                col++;
+        return col;
+}
+
+/* The text as a YAML literal block scalar ("|", or "|+" to keep more than
+ * one final newline; literal_safe() holds), its lines indented two more
+ * than the key they are the value of, as libfyaml's pretty mode with
+ * FYECF_INDENT_2 writes them. */
+static void literal_block(FILE *out, const char *line_start, const char *text) {
+        size_t len = strlen(text);
+
+        fputs(len >= 2 && text[len - 2] == '\n' ? "|+\n" : "|\n", out);
+        indented_lines(out, text, key_column(line_start) + 2);
+}
+
 /* Writes yaml to out with every marker value ": gd-text-<nonce>-<i>\n"
- * replaced by its literal block; fails unless each text is placed once. */
+ * replaced by its literal block, or by its held sequence (the "- " lines
+ * at the key's column, as libfyaml's pretty mode writes a block sequence
+ * that is a mapping's value); fails unless each text is placed once. */
 static int write_with_blocks(struct gd_emit *e, const char *yaml) {
         const char *marker = e->marker + 1, *p = yaml, *line = yaml;
-        size_t ml = strlen(marker), n_texts = strv_length(e->texts), placed = 0;
+        size_t ml = strlen(marker), n_texts = e->n_texts, placed = 0;
         _cleanup_free_ bool *seen = calloc(n_texts + 1, sizeof(bool));
 
         if (!seen)
@@ -235,8 +302,14 @@ static int write_with_blocks(struct gd_emit *e, const char *yaml) {
                         return -EINVAL;
                 seen[idx] = true;
                 placed++;
-                fwrite(p, 1, (size_t) (m - p), e->out);
-                literal_block(e->out, line, e->texts[idx]);
+                if (e->texts_seq[idx]) {
+                        fwrite(p, 1, (size_t) (m - 1 - p), e->out);
+                        fputc('\n', e->out);
+                        indented_lines(e->out, e->texts[idx], key_column(line));
+                } else {
+                        fwrite(p, 1, (size_t) (m - p), e->out);
+                        literal_block(e->out, line, e->texts[idx]);
+                }
                 p = line = d + 1;
         }
         fputs(p, e->out);
@@ -254,7 +327,7 @@ static void reemit_pretty(struct gd_emit *e) {
         e->sink = NULL;
         if (e->failed)
                 return;
-        held = strv_length(e->texts);
+        held = e->n_texts;
         doc = fy_document_build_from_string(&pcfg, e->buf, e->buf_len);
         if (doc)
                 literalize(e, doc, fy_document_root(doc));
@@ -270,7 +343,118 @@ static void reemit_pretty(struct gd_emit *e) {
         fy_document_destroy(doc);
 }
 
+/* Held sequences.  A long list of paths (an import's `unreadable:`,
+ * 160,000 of them for 80,000 pasted devices) went through the flow step,
+ * was parsed back and written again, item by item: most of writing the
+ * bundle.  A sequence that is a mapping's value and holds only strings
+ * that double quotes hold as they are (simple_string()) is held back as
+ * its "- " lines and written where its marker is, as literal blocks are;
+ * libfyaml's pretty mode writes such a string in double quotes as it was
+ * (tests/test-emit.c compares the two ways).  Any other item ends the
+ * holding: the events held back are emitted, and the sequence goes the
+ * usual way. */
+static bool simple_string(const char *s, size_t len) {
+        for (size_t i = 0; i < len; i++) {
+                unsigned char c = (unsigned char) s[i];
+
+                if (c < 0x20 || c > 0x7e || c == '"' || c == '\\')
+                        return false;
+        }
+        return true;
+}
+
+/* A node is written where the tracking says: a mapping's key and value
+ * take turns. */
+static void placed(struct gd_emit *e) {
+        if (e->depth > 0 && e->depth <= GD_EMIT_TRACK_DEPTH && e->at[e->depth - 1].map)
+                e->at[e->depth - 1].value_next = !e->at[e->depth - 1].value_next;
+}
+
+static void opened(struct gd_emit *e, bool map) {
+        placed(e);
+        e->nodes++;
+        if (++e->depth > e->max_depth)
+                e->max_depth = e->depth;
+        if (e->depth <= GD_EMIT_TRACK_DEPTH)
+                e->at[e->depth - 1].map = map, e->at[e->depth - 1].value_next = false;
+}
+
+static void items_free(struct gd_emit *e) {
+        for (size_t i = 0; i < e->n_items; i++)
+                free(e->items[i]);
+        e->n_items = 0;
+}
+
+static void event_scalar(struct gd_emit *e, enum fy_scalar_style st, const char *s, size_t len) {
+        ev(e, fy_emit_event_create(e->fye, FYET_SCALAR, st, s, len, NULL, NULL));
+}
+
+/* The sequence held so far goes the usual way. */
+static void held_seq_flush(struct gd_emit *e) {
+        if (!e->holding)
+                return;
+        e->holding = false;
+        ev(e, fy_emit_event_create(e->fye, FYET_SEQUENCE_START, FYNS_ANY, NULL, NULL));
+        for (size_t i = 0; i < e->n_items; i++)
+                event_scalar(e, FYSS_DOUBLE_QUOTED, e->items[i], FY_NT);
+        items_free(e);
+}
+
+static bool held_seq_add(struct gd_emit *e, const char *s, size_t len) {
+        if (!e->holding || !simple_string(s, len))
+                return false;
+        if (e->n_items == e->items_cap) {
+                size_t cap = e->items_cap ? e->items_cap * 2 : 64;
+                char **n = realloc(e->items, cap * sizeof(char *));
+
+                if (!n)
+                        return false;   /* the usual way, which says ENOMEM */
+                e->items = n;
+                e->items_cap = cap;
+        }
+        e->items[e->n_items] = strndup(s, len);
+        if (!e->items[e->n_items])
+                return false;
+        e->n_items++;
+        return true;
+}
+
+/* The held items as '- "item"' lines, in the document as a marker. */
+static void held_seq_end(struct gd_emit *e) {
+        _cleanup_free_ char *lines = NULL;
+        size_t size = 0;
+        char ref[64];
+        FILE *f;
+        int idx;
+
+        e->holding = false;
+        f = open_memstream(&lines, &size);
+        if (!f) {
+                e->failed = true;
+                items_free(e);
+                return;
+        }
+        for (size_t i = 0; i < e->n_items; i++) {
+                fputs("- \"", f);
+                fputs(e->items[i], f);
+                fputs("\"\n", f);
+        }
+        items_free(e);
+        if (fclose(f) != 0) {
+                e->failed = true;
+                return;
+        }
+        idx = hold(e, TAKE_PTR(lines), true);
+        if (idx < 0) {
+                e->failed = true;
+                return;
+        }
+        snprintf(ref, sizeof(ref), "%s%d", e->marker, idx);
+        event_scalar(e, FYSS_DOUBLE_QUOTED, ref, strlen(ref));
+}
+
 int gd_emit_finish(struct gd_emit *e) {
+        held_seq_flush(e);
         ev(e, fy_emit_event_create(e->fye, FYET_DOCUMENT_END, true));
         ev(e, fy_emit_event_create(e->fye, FYET_STREAM_END));
         if (e->mode == GD_EMIT_YAML && e->sink)
@@ -278,6 +462,12 @@ int gd_emit_finish(struct gd_emit *e) {
         if (fflush(e->out) != 0)
                 e->failed = true;
         return e->failed ? -EIO : 0;
+}
+
+size_t gd_emit_nodes(const struct gd_emit *e, unsigned *ret_depth) {
+        if (ret_depth)
+                *ret_depth = e->max_depth;
+        return e->nodes;
 }
 
 void gd_emit_free(struct gd_emit *e) {
@@ -288,29 +478,54 @@ void gd_emit_free(struct gd_emit *e) {
                 fclose(e->sink);
         free(e->buf);
         strv_free(e->texts);
+        free(e->texts_seq);
+        items_free(e);
+        free(e->items);
         free(e);
 }
 
 void gd_emit_map_begin(struct gd_emit *e) {
+        held_seq_flush(e);
+        opened(e, true);
         ev(e, fy_emit_event_create(e->fye, FYET_MAPPING_START, FYNS_ANY, NULL, NULL));
 }
 void gd_emit_map_end(struct gd_emit *e) {
+        held_seq_flush(e);
+        e->depth -= e->depth > 0;
         ev(e, fy_emit_event_create(e->fye, FYET_MAPPING_END));
 }
 void gd_emit_seq_begin(struct gd_emit *e) {
+        bool value = e->depth > 0 && e->depth <= GD_EMIT_TRACK_DEPTH && e->at[e->depth - 1].map &&
+                     e->at[e->depth - 1].value_next;
+
+        held_seq_flush(e);
+        opened(e, false);
+        if (e->mode == GD_EMIT_YAML && value && e->depth <= GD_EMIT_TRACK_DEPTH) {
+                e->holding = true;      /* SEQUENCE_START waits */
+                return;
+        }
         ev(e, fy_emit_event_create(e->fye, FYET_SEQUENCE_START, FYNS_ANY, NULL, NULL));
 }
 void gd_emit_flow_seq_begin(struct gd_emit *e) {
-        ev(e, fy_emit_event_create(e->fye, FYET_SEQUENCE_START,
-                                   FYNS_ANY, NULL, NULL));
+        gd_emit_seq_begin(e);
 }
 void gd_emit_seq_end(struct gd_emit *e) {
+        e->depth -= e->depth > 0;
+        if (e->holding && e->n_items > 0) {
+                held_seq_end(e);
+                return;
+        }
+        held_seq_flush(e);
         ev(e, fy_emit_event_create(e->fye, FYET_SEQUENCE_END));
 }
 
 static void scalar(struct gd_emit *e, enum fy_scalar_style st, const char *s, size_t len) {
         _cleanup_free_ char *escaped = NULL;
         size_t bad;
+
+        held_seq_flush(e);
+        placed(e);
+        e->nodes++;
 
         /* libfyaml takes the bytes as UTF-8: an invalid sequence (a pasted
          * "vfio-pci\xf6\xf4") swallowed the bytes after it and wrote a NUL
@@ -324,12 +539,16 @@ static void scalar(struct gd_emit *e, enum fy_scalar_style st, const char *s, si
                 }
                 s = escaped;
         }
-        ev(e, fy_emit_event_create(e->fye, FYET_SCALAR, st, s, len, NULL, NULL));
+        event_scalar(e, st, s, len);
 }
 
 void gd_emit_strn(struct gd_emit *e, const char *s, size_t len) {
         if (!s) {
                 gd_emit_null(e);
+                return;
+        }
+        if (held_seq_add(e, s, len)) {
+                e->nodes++;
                 return;
         }
         scalar(e, FYSS_DOUBLE_QUOTED, s, len);
@@ -347,13 +566,16 @@ void gd_emit_text(struct gd_emit *e, const char *s, size_t len) {
 
         if (e->mode == GD_EMIT_YAML && s && !memchr(s, '\0', len) && utf8_valid(s, len, &bad) &&
             literal_safe(s, len)) {
-                char ref[64], *copy = strndup(s, len);
+                char ref[64];
+                int idx;
 
-                if (!copy || strv_consume(&e->texts, copy) < 0) {
+                held_seq_flush(e);
+                idx = hold(e, strndup(s, len), false);
+                if (idx < 0) {
                         e->failed = true;
                         return;
                 }
-                snprintf(ref, sizeof(ref), "%s%zu", e->marker, strv_length(e->texts) - 1);
+                snprintf(ref, sizeof(ref), "%s%d", e->marker, idx);
                 scalar(e, FYSS_DOUBLE_QUOTED, ref, strlen(ref));
                 return;
         }
