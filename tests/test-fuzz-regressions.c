@@ -11,6 +11,7 @@
 #include "base/fileio.h"
 #include "bundle/bundle.h"
 #include "bundle/redact.h"
+#include "bundle/yaml-doc.h"
 #include "config.h"
 #include "host/bootconfig.h"
 #include "host/kmsg.h"
@@ -121,9 +122,18 @@ static void import_loads(const char *path) {
         f = open_memstream(&out, &out_len);
         cr_assert_not_null(f);
         if (gd_import_write(im, f, "test", "2026-11-26T15:00:00Z", redact) == 0) {
+                size_t nodes, parsed;
+                unsigned depth, parsed_depth;
+
                 fclose(f);
                 f = NULL;
                 cr_expect_eq(gd_bundle_load_data(out, out_len, &b, &error), 0, "%s: %s", path, error);
+                /* gpudiag import reloads it with the nodes its emitter
+                 * counted instead of a count of its own: the same. */
+                gd_import_written_nodes(im, &nodes, &depth);
+                cr_expect_eq(gd_yaml_count_nodes(out, out_len, &parsed, &parsed_depth), 0, "%s", path);
+                cr_expect_eq(nodes, parsed, "%s: %zu nodes counted while writing, %zu parsed", path, nodes, parsed);
+                cr_expect_eq(depth, parsed_depth, "%s", path);
         }
         if (f)
                 fclose(f);
@@ -133,6 +143,29 @@ static void import_loads(const char *path) {
 
 Test(fuzz_regressions, imported_bundles_always_load) {
         cr_expect_gt(each_input("import", import_loads), 0);
+}
+
+/* The same for the real pastes of sysfs-snapshots/reports/ (every kind of
+ * text import reads), whose bundles hold every kind of node. */
+Test(fuzz_regressions, imported_reports_load_with_the_nodes_counted_while_writing) {
+        const char *src = getenv("GPUDIAG_SRCDIR");
+        _cleanup_free_ char *dir = NULL;
+        _cleanup_closedir_ DIR *d = NULL;
+        unsigned n = 0;
+
+        cr_assert(asprintf(&dir, "%s/sysfs-snapshots/reports", src && *src ? src : ".") >= 0);
+        d = opendir(dir);
+        cr_assert_not_null(d, "%s: %s", dir, strerror(errno));
+        for (struct dirent *de; (de = readdir(d)); ) {
+                _cleanup_free_ char *path = NULL;
+
+                if (!endswith(de->d_name, ".txt"))
+                        continue;
+                cr_assert(asprintf(&path, "%s/%s", dir, de->d_name) >= 0);
+                import_loads(path);
+                n++;
+        }
+        cr_expect_gt(n, 100u);
 }
 
 /* self-reference-doubling.txt: /etc/default/grub lines of the form X="$X $X"

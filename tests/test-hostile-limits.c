@@ -306,3 +306,26 @@ Test(hostile_limits, eighty_thousand_lspci_lines_import_in_linear_time, .timeout
         if (SCALE == 1)
                 cr_assert_not_null(strstr(bundle, "P: /devices/pci0009:c3/0009:c3:1f.0\n"));
 }
+
+/* The bundle import writes is checked before it is written, with the nodes
+ * its emitter counted instead of a counting pass (cli/import.c): a paste
+ * whose bundle would hold more nodes than its size allows (16,000 devices
+ * each in its own group: about 8 nodes in 360 bytes each, past one per
+ * 192 bytes) is still refused, naming the input, and nothing is written. */
+Test(hostile_limits, a_pasted_host_past_the_node_limit_is_refused_naming_it, .timeout = 90) {
+        _cleanup_free_ char *text = NULL, *err = NULL, *out = path_join(scratch, "out.yaml");
+        size_t len = 0;
+        FILE *f = open_memstream(&text, &len);
+
+        cr_assert_not_null(f);
+        for (unsigned i = 0; i < 16000; i++)
+                fprintf(f, "IOMMU Group %u %04x:%02x:%02x.%u Ethernet controller [0200]: Intel Corporation I350 "
+                        "Gigabit Network Connection [8086:1521] (rev 01)\n", i, i >> 16, (i >> 8) & 0xff,
+                        (i >> 3) & 0x1f, i & 7);
+        cr_assert_eq(fclose(f), 0);
+        cr_assert_eq(import_one("groups.txt", text, len, &err), 2);
+        cr_assert_not_null(strstr(err, "groups.txt: the pasted host is too large for a bundle (16000 devices)"), "%s",
+                           err);
+        cr_assert_not_null(strstr(err, "YAML nodes"), "%s", err);
+        cr_assert_eq(access(out, F_OK), -1, "%s was written", out);
+}

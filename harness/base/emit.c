@@ -11,31 +11,7 @@
 #include "base/macro.h"
 #include "base/strv.h"
 #include "base/utf8.h"
-#include "emit.h"
-
-/* YAML goes through two steps.  libfyaml 0.7.12's event emitter writes a
- * block sequence of mappings as broken flow text ("findings: [ id: x ...")
- * (pantoniou/libfyaml#58), so in YAML mode the events are emitted as
- * one-line flow YAML into memory, which is correct, then parsed back into
- * a document and written by the document emitter in pretty block mode,
- * which keeps each scalar's quoting.  Multi-line strings become literal
- * blocks: the document holds a marker for each, and the block is written
- * where the marker is (see literal_block()). */
-struct gd_emit {
-        struct fy_emitter *fye;
-        FILE *out;             /* the caller's stream */
-        FILE *sink;            /* where events go: out, or the memory buffer */
-        char *buf;             /* YAML mode: the flow text */
-        size_t buf_len;
-        /* YAML mode: multi-line texts held back from the flow step (a
-         * recording, a kernel log: megabytes that would be escaped, then
-         * parsed back); the flow text carries marker + index instead. */
-        char **texts;
-        size_t texts_placed;
-        char marker[40];
-        enum gd_emit_mode mode;
-        bool failed;
-};
+#include "emit-internal.h"
 
 static int output(struct fy_emitter *fye, enum fy_emitter_write_type type, const char *str, int len, void *userdata) {
         struct gd_emit *e = userdata;
@@ -96,188 +72,131 @@ struct gd_emit *gd_emit_new(FILE *out, enum gd_emit_mode mode) {
         return e;
 }
 
-/* True when YAML's literal block style holds s exactly: printable text
- * (tabs allowed), no carriage return, no line starting with a space or tab
- * (that would need an indentation indicator) and a final newline ("|" clips
- * to one, "|+" keeps several). */
-static bool literal_safe(const char *s, size_t len) {
-        if (len < 2 || s[len - 1] != '\n' || s[0] == ' ' || s[0] == '\t' || s[0] == '\n' ||
-            !memchr(s, '\n', len - 1))
-                return false;
+/* Held sequences.  A long list of paths (an import's `unreadable:`,
+ * 160,000 of them for 80,000 pasted devices) went through the flow step,
+ * was parsed back and written again, item by item: most of writing the
+ * bundle.  A sequence that is a mapping's value and holds only strings
+ * that double quotes hold as they are (simple_string()) is held back as
+ * its "- " lines and written where its marker is, as literal blocks are;
+ * libfyaml's pretty mode writes such a string in double quotes as it was
+ * (tests/test-emit.c compares the two ways).  Any other item ends the
+ * holding: the events held back are emitted, and the sequence goes the
+ * usual way. */
+static bool simple_string(const char *s, size_t len) {
         for (size_t i = 0; i < len; i++) {
                 unsigned char c = (unsigned char) s[i];
-                if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
-                        return false;
-                /* A tab or space right after a newline would be read as
-                 * indentation of the block. */
-                if (i > 0 && s[i - 1] == '\n' && (c == ' ' || c == '\t'))
+
+                if (c < 0x20 || c > 0x7e || c == '"' || c == '\\')
                         return false;
         }
         return true;
 }
 
-/* libfyaml's pretty emitter keeps a scalar's literal style but will not
- * choose it for text holding ": " or "#" (a umockdev recording, a kernel
- * log), and writing a literal block of megabytes through it is most of
- * collect (it reads the block back byte by byte as UTF-8, then writes it
- * so).  A value to be a literal block becomes a plain marker scalar,
- * "gd-text-<nonce>-<index>", in the document; the emitted document is then
- * written with each marker replaced by its block (literal_block()).  Every
- * data string is double-quoted, so a plain scalar with this run's nonce can
- * only be a marker. */
-static struct fy_node *marker_node(struct gd_emit *e, struct fy_document *doc, char *text) {
-        char ref[64];
-
-        if (strv_consume(&e->texts, text) < 0)
-                return NULL;
-        snprintf(ref, sizeof(ref), "%s%zu", e->marker + 1, strv_length(e->texts) - 1);
-        return fy_node_create_scalar_copy(doc, ref, strlen(ref));
+/* A node is written where the tracking says: a mapping's key and value
+ * take turns. */
+static void placed(struct gd_emit *e) {
+        if (e->depth > 0 && e->depth <= GD_EMIT_TRACK_DEPTH && e->at[e->depth - 1].map)
+                e->at[e->depth - 1].value_next = !e->at[e->depth - 1].value_next;
 }
 
-/* The text a marker scalar stands for, or NULL. */
-static const char *held_text(const struct gd_emit *e, const char *s, size_t len) {
-        size_t ml = strlen(e->marker), idx = 0;
-
-        if (len <= ml || memcmp(s, e->marker, ml) != 0)
-                return NULL;
-        for (size_t i = ml; i < len; i++) {
-                if (s[i] < '0' || s[i] > '9' || idx > SIZE_MAX / 10 - 10)
-                        return NULL;
-                idx = idx * 10 + (size_t) (s[i] - '0');
-        }
-        return idx < strv_length(e->texts) ? e->texts[idx] : NULL;
+static void opened(struct gd_emit *e, bool map) {
+        placed(e);
+        e->nodes++;
+        if (++e->depth > e->max_depth)
+                e->max_depth = e->depth;
+        if (e->depth <= GD_EMIT_TRACK_DEPTH)
+                e->at[e->depth - 1].map = map, e->at[e->depth - 1].value_next = false;
 }
 
-static void literalize(struct gd_emit *e, struct fy_document *doc, struct fy_node *node) {
-        struct fy_node_pair *pair;
-        struct fy_node *item;
-        void *iter = NULL;
-
-        if (fy_node_is_mapping(node)) {
-                while ((pair = fy_node_mapping_iterate(node, &iter))) {
-                        struct fy_node *v = fy_node_pair_value(pair), *lit = NULL;
-                        const char *str, *held;
-                        char *text = NULL;
-                        size_t len;
-
-                        if (!v)
-                                continue;
-                        if (!fy_node_is_scalar(v)) {
-                                literalize(e, doc, v);
-                                continue;
-                        }
-                        str = fy_node_get_scalar(v, &len);
-                        held = str ? held_text(e, str, len) : NULL;
-                        if (held) {
-                                /* Placed: its marker keeps the index. */
-                                lit = fy_node_create_scalar_copy(doc, str + 1, len - 1);
-                                if (!lit || fy_node_pair_set_value(pair, lit) != 0)
-                                        e->failed = true;
-                                e->texts_placed++;
-                        } else if (str && fy_node_get_style(v) == FYNS_DOUBLE_QUOTED && literal_safe(str, len)) {
-                                text = strndup(str, len);
-                                lit = text ? marker_node(e, doc, text) : NULL;
-                                if (!lit || fy_node_pair_set_value(pair, lit) != 0)
-                                        e->failed = true;
-                        }
-                }
-        } else if (fy_node_is_sequence(node)) {
-                while ((item = fy_node_sequence_iterate(node, &iter)))
-                        if (!fy_node_is_scalar(item))
-                                literalize(e, doc, item);
-        }
+static void items_free(struct gd_emit *e) {
+        for (size_t i = 0; i < e->n_items; i++)
+                free(e->items[i]);
+        e->n_items = 0;
 }
 
-/* The text as a YAML literal block scalar ("|", or "|+" to keep more than
- * one final newline; literal_safe() holds), its lines indented two more
- * than the key they are the value of (the column of the key, past any "- "
- * of a sequence entry), as libfyaml's pretty mode with FYECF_INDENT_2
- * writes them. */
-static void literal_block(FILE *out, const char *line_start, const char *text) {
-        size_t len = strlen(text), col = 0;
-
-        while (line_start[col] == ' ' || (line_start[col] == '-' && line_start[col + 1] == ' '))
-                col++;
-        fputs(len >= 2 && text[len - 2] == '\n' ? "|+\n" : "|\n", out);
-        for (const char *p = text; *p; ) {
-                const char *nl = strchr(p, '\n');
-                size_t n = (size_t) (nl - p);
-
-                if (n > 0) {
-                        fprintf(out, "%*s", (int) col + 2, "");
-                        fwrite(p, 1, n, out);
-                }
-                fputc('\n', out);
-                p = nl + 1;
-        }
+static void event_scalar(struct gd_emit *e, enum fy_scalar_style st, const char *s, size_t len) {
+        ev(e, fy_emit_event_create(e->fye, FYET_SCALAR, st, s, len, NULL, NULL));
 }
 
-/* Writes yaml to out with every marker value ": gd-text-<nonce>-<i>\n"
- * replaced by its literal block; fails unless each text is placed once. */
-static int write_with_blocks(struct gd_emit *e, const char *yaml) {
-        const char *marker = e->marker + 1, *p = yaml, *line = yaml;
-        size_t ml = strlen(marker), n_texts = strv_length(e->texts), placed = 0;
-        _cleanup_free_ bool *seen = calloc(n_texts + 1, sizeof(bool));
-
-        if (!seen)
-                return -ENOMEM;
-        for (const char *m; (m = strstr(p, marker)); ) {
-                const char *d = m + ml;
-                size_t idx = 0;
-
-                for (; *d >= '0' && *d <= '9' && idx < SIZE_MAX / 10 - 10; d++)
-                        idx = idx * 10 + (size_t) (*d - '0');
-                for (const char *q = p; q < m; q++)
-                        if (*q == '\n')
-                                line = q + 1;
-                if (d == m + ml || *d != '\n' || m - yaml < 2 || memcmp(m - 2, ": ", 2) != 0 || idx >= n_texts ||
-                    seen[idx])
-                        return -EINVAL;
-                seen[idx] = true;
-                placed++;
-                fwrite(p, 1, (size_t) (m - p), e->out);
-                literal_block(e->out, line, e->texts[idx]);
-                p = line = d + 1;
-        }
-        fputs(p, e->out);
-        return placed == n_texts ? 0 : -EINVAL;
-}
-
-static void reemit_pretty(struct gd_emit *e) {
-        struct fy_parse_cfg pcfg = { .flags = FYPCF_QUIET };
-        struct fy_document *doc;
-        size_t held;
-        char *yaml = NULL;
-
-        if (fclose(e->sink) != 0)
-                e->failed = true;
-        e->sink = NULL;
-        if (e->failed)
+/* The sequence held so far goes the usual way. */
+static void held_seq_flush(struct gd_emit *e) {
+        if (!e->holding)
                 return;
-        held = strv_length(e->texts);
-        doc = fy_document_build_from_string(&pcfg, e->buf, e->buf_len);
-        if (doc)
-                literalize(e, doc, fy_document_root(doc));
-        /* Every text held back from the flow step has its marker in the
-         * document, and each is written once as a block. */
-        if (e->texts_placed != held)
+        e->holding = false;
+        ev(e, fy_emit_event_create(e->fye, FYET_SEQUENCE_START, FYNS_ANY, NULL, NULL));
+        for (size_t i = 0; i < e->n_items; i++)
+                event_scalar(e, FYSS_DOUBLE_QUOTED, e->items[i], FY_NT);
+        items_free(e);
+}
+
+static bool held_seq_add(struct gd_emit *e, const char *s, size_t len) {
+        if (!e->holding || !simple_string(s, len))
+                return false;
+        if (e->n_items == e->items_cap) {
+                size_t cap = e->items_cap ? e->items_cap * 2 : 64;
+                char **n = realloc(e->items, cap * sizeof(char *));
+
+                if (!n)
+                        return false;   /* the usual way, which says ENOMEM */
+                e->items = n;
+                e->items_cap = cap;
+        }
+        e->items[e->n_items] = strndup(s, len);
+        if (!e->items[e->n_items])
+                return false;
+        e->n_items++;
+        return true;
+}
+
+/* The held items as '- "item"' lines, in the document as a marker. */
+static void held_seq_end(struct gd_emit *e) {
+        _cleanup_free_ char *lines = NULL;
+        size_t size = 0;
+        char ref[64];
+        FILE *f;
+        int idx;
+
+        e->holding = false;
+        f = open_memstream(&lines, &size);
+        if (!f) {
                 e->failed = true;
-        if (doc && !e->failed)
-                yaml = fy_emit_document_to_string(doc, FYECF_MODE_PRETTY | FYECF_WIDTH_INF | FYECF_INDENT_2);
-        if (!yaml || write_with_blocks(e, yaml) < 0)
+                items_free(e);
+                return;
+        }
+        for (size_t i = 0; i < e->n_items; i++) {
+                fputs("- \"", f);
+                fputs(e->items[i], f);
+                fputs("\"\n", f);
+        }
+        items_free(e);
+        if (fclose(f) != 0) {
                 e->failed = true;
-        free(yaml);
-        fy_document_destroy(doc);
+                return;
+        }
+        idx = emit_hold(e, TAKE_PTR(lines), true);
+        if (idx < 0) {
+                e->failed = true;
+                return;
+        }
+        snprintf(ref, sizeof(ref), "%s%d", e->marker, idx);
+        event_scalar(e, FYSS_DOUBLE_QUOTED, ref, strlen(ref));
 }
 
 int gd_emit_finish(struct gd_emit *e) {
+        held_seq_flush(e);
         ev(e, fy_emit_event_create(e->fye, FYET_DOCUMENT_END, true));
         ev(e, fy_emit_event_create(e->fye, FYET_STREAM_END));
         if (e->mode == GD_EMIT_YAML && e->sink)
-                reemit_pretty(e);
+                emit_reemit_pretty(e);
         if (fflush(e->out) != 0)
                 e->failed = true;
         return e->failed ? -EIO : 0;
+}
+
+size_t gd_emit_nodes(const struct gd_emit *e, unsigned *ret_depth) {
+        if (ret_depth)
+                *ret_depth = e->max_depth;
+        return e->nodes;
 }
 
 void gd_emit_free(struct gd_emit *e) {
@@ -288,29 +207,54 @@ void gd_emit_free(struct gd_emit *e) {
                 fclose(e->sink);
         free(e->buf);
         strv_free(e->texts);
+        free(e->texts_seq);
+        items_free(e);
+        free(e->items);
         free(e);
 }
 
 void gd_emit_map_begin(struct gd_emit *e) {
+        held_seq_flush(e);
+        opened(e, true);
         ev(e, fy_emit_event_create(e->fye, FYET_MAPPING_START, FYNS_ANY, NULL, NULL));
 }
 void gd_emit_map_end(struct gd_emit *e) {
+        held_seq_flush(e);
+        e->depth -= e->depth > 0;
         ev(e, fy_emit_event_create(e->fye, FYET_MAPPING_END));
 }
 void gd_emit_seq_begin(struct gd_emit *e) {
+        bool value = e->depth > 0 && e->depth <= GD_EMIT_TRACK_DEPTH && e->at[e->depth - 1].map &&
+                     e->at[e->depth - 1].value_next;
+
+        held_seq_flush(e);
+        opened(e, false);
+        if (e->mode == GD_EMIT_YAML && value && e->depth <= GD_EMIT_TRACK_DEPTH) {
+                e->holding = true;      /* SEQUENCE_START waits */
+                return;
+        }
         ev(e, fy_emit_event_create(e->fye, FYET_SEQUENCE_START, FYNS_ANY, NULL, NULL));
 }
 void gd_emit_flow_seq_begin(struct gd_emit *e) {
-        ev(e, fy_emit_event_create(e->fye, FYET_SEQUENCE_START,
-                                   FYNS_ANY, NULL, NULL));
+        gd_emit_seq_begin(e);
 }
 void gd_emit_seq_end(struct gd_emit *e) {
+        e->depth -= e->depth > 0;
+        if (e->holding && e->n_items > 0) {
+                held_seq_end(e);
+                return;
+        }
+        held_seq_flush(e);
         ev(e, fy_emit_event_create(e->fye, FYET_SEQUENCE_END));
 }
 
 static void scalar(struct gd_emit *e, enum fy_scalar_style st, const char *s, size_t len) {
         _cleanup_free_ char *escaped = NULL;
         size_t bad;
+
+        held_seq_flush(e);
+        placed(e);
+        e->nodes++;
 
         /* libfyaml takes the bytes as UTF-8: an invalid sequence (a pasted
          * "vfio-pci\xf6\xf4") swallowed the bytes after it and wrote a NUL
@@ -324,12 +268,16 @@ static void scalar(struct gd_emit *e, enum fy_scalar_style st, const char *s, si
                 }
                 s = escaped;
         }
-        ev(e, fy_emit_event_create(e->fye, FYET_SCALAR, st, s, len, NULL, NULL));
+        event_scalar(e, st, s, len);
 }
 
 void gd_emit_strn(struct gd_emit *e, const char *s, size_t len) {
         if (!s) {
                 gd_emit_null(e);
+                return;
+        }
+        if (held_seq_add(e, s, len)) {
+                e->nodes++;
                 return;
         }
         scalar(e, FYSS_DOUBLE_QUOTED, s, len);
@@ -346,14 +294,17 @@ void gd_emit_text(struct gd_emit *e, const char *s, size_t len) {
         size_t bad;
 
         if (e->mode == GD_EMIT_YAML && s && !memchr(s, '\0', len) && utf8_valid(s, len, &bad) &&
-            literal_safe(s, len)) {
-                char ref[64], *copy = strndup(s, len);
+            emit_literal_safe(s, len)) {
+                char ref[64];
+                int idx;
 
-                if (!copy || strv_consume(&e->texts, copy) < 0) {
+                held_seq_flush(e);
+                idx = emit_hold(e, strndup(s, len), false);
+                if (idx < 0) {
                         e->failed = true;
                         return;
                 }
-                snprintf(ref, sizeof(ref), "%s%zu", e->marker, strv_length(e->texts) - 1);
+                snprintf(ref, sizeof(ref), "%s%d", e->marker, idx);
                 scalar(e, FYSS_DOUBLE_QUOTED, ref, strlen(ref));
                 return;
         }

@@ -23,6 +23,11 @@ struct gd_emit *gd_emit_new(FILE *out, enum gd_emit_mode mode);
 /* Finishes the document; returns 0 or -EIO when any event failed. */
 int gd_emit_finish(struct gd_emit *e);
 void gd_emit_free(struct gd_emit *e);
+/* The nodes of the document written so far (scalars, keys among them, and
+ * collections: what YAML's events for it count) and, through ret_depth
+ * (may be NULL), the deepest nesting of collections.  A loader of the
+ * output may take these for its own count of them (bundle/yaml-doc.h). */
+size_t gd_emit_nodes(const struct gd_emit *e, unsigned *ret_depth);
 static inline void gd_emit_freep(struct gd_emit **e) { gd_emit_free(*e); }
 #define _cleanup_emit_ __attribute__((cleanup(gd_emit_freep)))
 

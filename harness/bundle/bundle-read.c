@@ -142,14 +142,15 @@ static void gd_yaml_clearp(struct gd_yaml *y) {
         gd_yaml_clear(y);
 }
 
-static int parse_yaml(const char *text, size_t len, bool mapped, const struct gd_bundle_records *sink,
-                      struct gd_bundle **ret, char **ret_error) {
+static int parse_yaml(const char *text, size_t len, bool mapped, const struct gd_yaml_counted *counted,
+                      const struct gd_bundle_records *sink, struct gd_bundle **ret, char **ret_error) {
         _cleanup_(gd_yaml_clearp) struct gd_yaml y = { 0 };
         _cleanup_free_ char *msg = NULL;
         enum gd_yaml_problem problem;
         int line, r;
 
-        r = gd_yaml_load_mapped(&y, text, len, mapped, &problem, &line, &msg);
+        r = counted ? gd_yaml_load_counted(&y, text, len, counted, &problem, &line, &msg) :
+                      gd_yaml_load_mapped(&y, text, len, mapped, &problem, &line, &msg);
         if (r == -EINVAL)
                 switch (problem) {
                 case GD_YAML_NOT_UTF8:
@@ -178,8 +179,8 @@ static int parse_yaml(const char *text, size_t len, bool mapped, const struct gd
         return r;
 }
 
-static int load_data(const void *data, size_t size, bool mapped, const struct gd_bundle_records *sink,
-                     struct gd_bundle **ret, char **ret_error) {
+static int load_data(const void *data, size_t size, bool mapped, const struct gd_yaml_counted *counted,
+                     const struct gd_bundle_records *sink, struct gd_bundle **ret, char **ret_error) {
         _cleanup_free_ char *plain = NULL;
         const char *text = data;
         const char *nul;
@@ -199,6 +200,7 @@ static int load_data(const void *data, size_t size, bool mapped, const struct gd
                         return r;
                 text = plain;
                 mapped = false;
+                counted = NULL;         /* counted as written, not as packed */
         }
 
         nul = memchr(text, '\0', len);
@@ -213,11 +215,18 @@ static int load_data(const void *data, size_t size, bool mapped, const struct gd
         if (mapped)
                 bundle_input_release(text, len, text + len);
 
-        return parse_yaml(text, len, mapped, sink, ret, ret_error);
+        return parse_yaml(text, len, mapped, counted, sink, ret, ret_error);
 }
 
 int gd_bundle_load_data(const void *data, size_t size, struct gd_bundle **ret, char **ret_error) {
-        return load_data(data, size, false, NULL, ret, ret_error);
+        return load_data(data, size, false, NULL, NULL, ret, ret_error);
+}
+
+int gd_bundle_load_written(const char *text, size_t len, size_t nodes, unsigned depth, struct gd_bundle **ret,
+                           char **ret_error) {
+        const struct gd_yaml_counted counted = { .nodes = nodes, .depth = depth };
+
+        return load_data(text, len, false, &counted, NULL, ret, ret_error);
 }
 
 /* The file is mapped, not read: its pages are resident only while the
@@ -234,7 +243,7 @@ int gd_bundle_load_records(const char *path, const struct gd_bundle_records *sin
         r = map_whole_file(path, &data, &size, ret_error);
         if (r < 0)
                 return r;
-        r = load_data(data, size, true, sink, ret, ret_error);
+        r = load_data(data, size, true, NULL, sink, ret, ret_error);
         input_unmap(data, size);
         return r;
 }

@@ -78,6 +78,14 @@ int gd_bundle_load(const char *path, struct gd_bundle **ret, char **ret_error);
 /* The same, from bytes already in memory (gzip or plain). */
 int gd_bundle_load_data(const void *data, size_t size, struct gd_bundle **ret, char **ret_error);
 
+/* The same for a bundle gpudiag has just written (import checks its own
+ * before it writes it), with the YAML nodes and nesting depth its emitter
+ * counted (gd_emit_nodes()): every check of gd_bundle_load_data(), less
+ * the parser's separate counting pass while those are within the limits;
+ * past them -E2BIG, as there. */
+int gd_bundle_load_written(const char *text, size_t len, size_t nodes, unsigned depth, struct gd_bundle **ret,
+                           char **ret_error);
+
 /* gd_bundle_load() for a bundle whose umockdev text is wanted only once, as
  * records (a replay testbed from --bundle): the text is checked as always,
  * but handed to sink->record() a record at a time (its lines up to the next

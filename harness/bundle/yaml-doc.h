@@ -32,6 +32,11 @@ enum gd_yaml_problem {
 #define GD_YAML_NODE_BYTES  384u
 #define GD_YAML_MAX_DEPTH   32u
 size_t gd_yaml_max_nodes(size_t len);
+/* The nodes and the deepest nesting of the text, counted on libfyaml's
+ * events as the loaders count them before a document is built; -E2BIG
+ * when the count stopped at the limits.  A malformed text is counted up
+ * to where the parser stops. */
+int gd_yaml_count_nodes(const char *text, size_t len, size_t *ret_nodes, unsigned *ret_depth);
 
 struct gd_yaml {
         struct fy_diag *diag;
@@ -48,6 +53,17 @@ int gd_yaml_load(struct gd_yaml *y, const char *text, size_t len, enum gd_yaml_p
  * pages the checks before the parse read are given back before it. */
 int gd_yaml_load_mapped(struct gd_yaml *y, const char *text, size_t len, bool mapped,
                         enum gd_yaml_problem *ret_problem, int *ret_line, char **ret_msg);
+/* The same for text gpudiag wrote itself through base/emit.h (an import's
+ * bundle, checked before it is written), with the nodes and depth its
+ * emitter counted (gd_emit_nodes()): parsed in place, without a counting
+ * pass of its own while those are within the limits; past them refused as
+ * gd_yaml_load() refuses any text. */
+struct gd_yaml_counted {
+        size_t nodes;
+        unsigned depth;
+};
+int gd_yaml_load_counted(struct gd_yaml *y, const char *text, size_t len, const struct gd_yaml_counted *counted,
+                         enum gd_yaml_problem *ret_problem, int *ret_line, char **ret_msg);
 void gd_yaml_clear(struct gd_yaml *y);
 
 /* For a process that is itself thrown away when it dies (a replay

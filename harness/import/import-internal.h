@@ -98,6 +98,8 @@ struct gd_import {
         size_t n_inferred, cap_inferred; /* grown by doubling: one per device of an 80,000-line log */
         struct imp_pciids *pciids; /* pci.ids, read on the first name looked up (pciids.c) */
         char iomem_owner[16][13]; /* iomem.c: the device a /proc/iomem range at each depth is under */
+        size_t written_nodes;   /* write.c: the YAML nodes and depth of the bundle written */
+        unsigned written_depth;
 };
 
 /* A normalised input line: CR, '>' quoting and code fences removed. */

@@ -87,3 +87,6 @@ char * const *gd_import_inferred(const struct gd_import *im);
 struct gd_redact;
 int gd_import_write(struct gd_import *im, FILE *out, const char *source, const char *created,
                     struct gd_redact *redact);
+/* The YAML nodes and the nesting depth of the bundle gd_import_write()
+ * wrote, as its emitter counted them, for gd_bundle_load_written(). */
+void gd_import_written_nodes(const struct gd_import *im, size_t *ret_nodes, unsigned *ret_depth);

@@ -557,5 +557,11 @@ int gd_import_write(struct gd_import *im, FILE *out, const char *source, const c
                 gd_emit_seq_end(em);
         }
         gd_emit_map_end(em);
+        im->written_nodes = gd_emit_nodes(em, &im->written_depth);
         return gd_emit_finish(em);
+}
+
+void gd_import_written_nodes(const struct gd_import *im, size_t *ret_nodes, unsigned *ret_depth) {
+        *ret_nodes = im->written_nodes;
+        *ret_depth = im->written_depth;
 }
