@@ -126,6 +126,8 @@ bool gd_kernel_at_least(const struct gd_host *h, unsigned maj, unsigned min);
 /* True when a kernel log text names addr as its device prefix, as dev_*()
  * messages do: "<driver> <addr>: ...". */
 bool gd_kmsg_names_device(const char *text, const char *addr);
+/* True when the record's text names any function of the card. */
+bool gd_kmsg_names_target(const char *text, const struct gd_target *t);
 /* The running kernel's command line as evidence: its path from the reader's
  * table (base/hostpaths.c), line 1, the text. */
 int gd_finding_evidence_cmdline(struct gd_finding *x, const struct gd_host *h);

@@ -51,3 +51,10 @@ bool gd_kmsg_names_device(const char *text, const char *addr) {
                         return true;
         return false;
 }
+
+bool gd_kmsg_names_target(const char *text, const struct gd_target *t) {
+        for (size_t f = 0; f < t->n_functions; f++)
+                if (gd_kmsg_names_device(text, t->functions[f]->address))
+                        return true;
+        return false;
+}

@@ -217,14 +217,11 @@ static bool amd_bug_refused(const struct gd_host *h, const struct gd_target *t, 
                 return false;
         for (size_t i = 0; i < h->kmsg.n_records; i++) {
                 const struct gd_kmsg_record *r = &h->kmsg.records[i];
-                bool names = false;
 
                 if (!gd_kmsg_record_has(r, GD_KMSG_RESET_UNSUPPORTED) ||
                     !strstr(r->text, "Unsupported reset method 'device_specific'"))
                         continue;
-                for (size_t f = 0; f < t->n_functions && !names; f++)
-                        names = gd_kmsg_names_device(r->text, t->functions[f]->address);
-                if (!names)
+                if (!gd_kmsg_names_target(r->text, t))
                         continue;
                 if (!x) {
                         x = gd_findings_add(out, "reset.amd-bug", "the kernel refused the device-specific reset for "

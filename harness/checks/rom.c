@@ -14,13 +14,10 @@ static void check_target(const struct gd_host *h, const struct gd_target *t, str
 
         for (size_t i = 0; i < h->kmsg.n_records; i++) {
                 const struct gd_kmsg_record *r = &h->kmsg.records[i];
-                bool names = false;
 
                 if (!gd_kmsg_record_has(r, GD_KMSG_ROM_INVALID))
                         continue;
-                for (size_t f = 0; f < t->n_functions && !names; f++)
-                        names = gd_kmsg_names_device(r->text, t->functions[f]->address);
-                if (!names)
+                if (!gd_kmsg_names_target(r->text, t))
                         continue;
                 if (!x) {
                         x = gd_findings_add(out, "rom.unreadable", "the option ROM of the card at %s has no valid "

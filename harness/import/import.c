@@ -94,6 +94,24 @@ struct imp_dev *imp_dev_named(struct gd_import *im, const char *address, const s
         return d;
 }
 
+/* Appends s to a NULL-terminated list that keeps its length and capacity.
+ * Not strv_consume(): it counts the list on every call, and a kernel log
+ * of 80,000 devices warns or infers once for each. */
+static int list_push(char ***list, size_t *n, size_t *cap, char *s) {
+        if (*n + 1 >= *cap) {
+                size_t c = *cap ? *cap * 2 : 16;
+                char **nl = reallocarray(*list, c, sizeof(char *));
+
+                if (!nl)
+                        return -ENOMEM;
+                *list = nl;
+                *cap = c;
+        }
+        (*list)[(*n)++] = s;
+        (*list)[*n] = NULL;
+        return 0;
+}
+
 void imp_warn(struct gd_import *im, const struct imp_line *l, const char *fmt, ...) {
         _cleanup_free_ char *msg = NULL;
         char *full = NULL;
@@ -111,18 +129,8 @@ void imp_warn(struct gd_import *im, const struct imp_line *l, const char *fmt, .
                 r = asprintf(&full, "%s", msg);
         if (r < 0)
                 return;
-        if (im->n_warnings + 1 >= im->cap_warnings) {
-                size_t cap = im->cap_warnings ? im->cap_warnings * 2 : 16;
-                char **nw = reallocarray(im->warnings, cap, sizeof(char *));
-                if (!nw) {
-                        free(full);
-                        return;
-                }
-                im->warnings = nw;
-                im->cap_warnings = cap;
-        }
-        im->warnings[im->n_warnings++] = full;
-        im->warnings[im->n_warnings] = NULL;
+        if (list_push(&im->warnings, &im->n_warnings, &im->cap_warnings, full) < 0)
+                free(full);
 }
 
 void imp_infer(struct gd_import *im, const char *fmt, ...) {
@@ -135,21 +143,8 @@ void imp_infer(struct gd_import *im, const char *fmt, ...) {
         va_end(ap);
         if (r < 0)
                 return;
-        /* Not strv_consume(): it counts the list on every call, and a
-         * kernel log of 80,000 devices infers a driver for each. */
-        if (im->n_inferred + 1 >= im->cap_inferred) {
-                size_t cap = im->cap_inferred ? im->cap_inferred * 2 : 16;
-                char **nl = reallocarray(im->inferred, cap, sizeof(char *));
-
-                if (!nl) {
-                        free(msg);
-                        return;
-                }
-                im->inferred = nl;
-                im->cap_inferred = cap;
-        }
-        im->inferred[im->n_inferred++] = msg;
-        im->inferred[im->n_inferred] = NULL;
+        if (list_push(&im->inferred, &im->n_inferred, &im->cap_inferred, msg) < 0)
+                free(msg);
 }
 
 static uint32_t address_key(unsigned domain, unsigned bus, unsigned slot, unsigned func) {
